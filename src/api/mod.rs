@@ -1,0 +1,1 @@
+//! Foundry API models, errors and the typed client.

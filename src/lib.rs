@@ -1,0 +1,21 @@
+//! Foundry Keyring: hold and manage Foundry API keys in the browser.
+//!
+//! The crate is a pure core with a thin browser shell:
+//! - [`query`]: the list filter/sort grammar (parse, print, evaluate), shared with the local
+//!   Foundry double;
+//! - [`api`]: the Foundry API models, the error taxonomy and the typed client;
+//! - [`vault`]: the encrypted keyring (envelope, key derivation, storage backends);
+//! - [`secret`] and [`timestamp`]: small building blocks the others share;
+//! - `ui` (feature `web`): the Leptos components, and the embedding surface.
+//!
+//! Without the default `web` feature nothing here touches a browser, so everything is tested
+//! natively with `cargo test`.
+
+pub mod api;
+pub mod query;
+pub mod secret;
+pub mod timestamp;
+pub mod vault;
+
+#[cfg(feature = "web")]
+pub mod ui;
