@@ -5,6 +5,7 @@
 //! which is easy to grep for in review. Zeroizing in WASM is best-effort: any copy that crosses
 //! into JavaScript as a string cannot be wiped (see the README's SECURITY section).
 
+use serde::Deserialize;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// A secret UTF-8 string (an API key or a passphrase).
@@ -33,6 +34,14 @@ impl SecretString {
 impl From<String> for SecretString {
     fn from(value: String) -> Self {
         Self(value)
+    }
+}
+
+/// Secrets arrive in API responses (a newly attenuated token); they never serialize back out
+/// except through an explicit `expose_secret`.
+impl<'de> serde::Deserialize<'de> for SecretString {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Self)
     }
 }
 

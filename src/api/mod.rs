@@ -1,1 +1,3 @@
 //! Foundry API models, errors and the typed client.
+
+pub mod models;

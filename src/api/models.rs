@@ -1,0 +1,325 @@
+//! The Foundry API's JSON models, shared by the client and the local Foundry double.
+//!
+//! Two shapes of the token list are published (the seed "List tokens" page and the July 2026
+//! OpenAPI document). [`Token`] accepts their union: only `id`, `name` and `created_at` are
+//! required and unknown fields are ignored, so the client works against either.
+
+use crate::secret::SecretString;
+use crate::timestamp::Timestamp;
+use serde::{Deserialize, Serialize, Serializer};
+use std::collections::BTreeMap;
+
+/// `GET /api/v1/whoami`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WhoAmI {
+    pub organizations: Vec<Organization>,
+    /// `resource:action` strings, e.g. `experiment:create`.
+    pub permissions: Vec<String>,
+    #[serde(default)]
+    pub active_organization_id: Option<String>,
+    /// `None`: no recorded expiry.
+    #[serde(default)]
+    pub token_expires_at: Option<Timestamp>,
+    #[serde(default)]
+    pub user_id: Option<String>,
+}
+
+impl WhoAmI {
+    /// The organization the key acts as (flagged `active`, or named by `active_organization_id`).
+    pub fn active_organization(&self) -> Option<&Organization> {
+        self.organizations.iter().find(|o| o.active).or_else(|| {
+            let id = self.active_organization_id.as_deref()?;
+            self.organizations.iter().find(|o| o.id == id)
+        })
+    }
+
+    /// Permissions grouped by resource, actions sorted: `experiment → [create, read]`.
+    /// A permission without `:` is kept whole under its own name with no actions.
+    pub fn permissions_by_resource(&self) -> BTreeMap<String, Vec<String>> {
+        let mut grouped: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for permission in &self.permissions {
+            match permission.split_once(':') {
+                Some((resource, action)) => grouped.entry(resource.to_owned()).or_default().push(action.to_owned()),
+                None => {
+                    grouped.entry(permission.clone()).or_default();
+                }
+            }
+        }
+        for actions in grouped.values_mut() {
+            actions.sort();
+            actions.dedup();
+        }
+        grouped
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organization {
+    pub id: String,
+    pub name: String,
+    pub active: bool,
+    #[serde(default)]
+    pub role: Option<String>,
+}
+
+/// The envelope of every list endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Items in this page.
+    pub count: u64,
+    /// Echo of the requested offset.
+    pub offset: u64,
+    /// Matches across all pages.
+    pub total: u64,
+}
+
+/// A token's state. The seed shape sends it; the July shape has to have it derived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenStatus {
+    Active,
+    Expired,
+    Revoked,
+}
+
+impl TokenStatus {
+    pub const ALL: [TokenStatus; 3] = [TokenStatus::Active, TokenStatus::Expired, TokenStatus::Revoked];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenStatus::Active => "active",
+            TokenStatus::Expired => "expired",
+            TokenStatus::Revoked => "revoked",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// `kind` in the July shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    Root,
+    Attenuated,
+}
+
+impl TokenKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Root => "root",
+            TokenKind::Attenuated => "attenuated",
+        }
+    }
+}
+
+/// One row of `GET /api/v1/tokens`, either published shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Token {
+    pub id: String,
+    pub name: String,
+    pub created_at: Timestamp,
+    // Seed shape.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<TokenStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used: Option<Timestamp>,
+    // July 2026 (lineage) shape.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<TokenKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_token_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_token_id: Option<String>,
+    /// Untyped in the published schema: kept as JSON, read with [`Token::attenuation`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attenuation_spec: Option<serde_json::Value>,
+}
+
+impl Token {
+    /// The status the server sent, or else derived: revoked_at set → revoked; expires_at
+    /// reached → expired; otherwise active.
+    pub fn status_at(&self, now: Timestamp) -> TokenStatus {
+        if let Some(status) = self.status {
+            return status;
+        }
+        if self.revoked_at.is_some() {
+            TokenStatus::Revoked
+        } else if self.expires_at.is_some_and(|e| e <= now) {
+            TokenStatus::Expired
+        } else {
+            TokenStatus::Active
+        }
+    }
+
+    /// The restrictions of an attenuated token, when the server sent a spec this client reads.
+    pub fn attenuation(&self) -> Option<AttenuationSpec> {
+        let value = self.attenuation_spec.as_ref()?;
+        serde_json::from_value(value.clone()).ok()
+    }
+}
+
+/// The actions an attenuation may allow (published list).
+pub const ACTIONS: [&str; 8] = ["list", "read", "create", "update", "delete", "issue", "revoke", "mint_token"];
+
+/// The resource types an attenuation may allow (published list).
+pub const RESOURCES: [&str; 21] = [
+    "experiment", "sequence", "target", "result", "project", "organization", "user", "token", "webhook",
+    "update", "quote", "invoice", "billing", "feedback", "partner", "credit", "usage", "product", "info",
+    "admin", "policy",
+];
+
+/// Restrictions for `POST /api/v1/tokens/attenuate`; rights are the intersection of all.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttenuationSpec {
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read_only: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub non_destructive: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_actions: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_resources: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_org_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
+}
+
+impl AttenuationSpec {
+    /// True when the spec restricts nothing (the server would mint an equal token).
+    pub fn is_unrestricted(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// The body of `POST /api/v1/tokens/attenuate`. It carries the key itself, so it has no
+/// `Debug` and serializes the secret only into the request body.
+#[derive(Serialize)]
+pub struct AttenuateRequest<'a> {
+    #[serde(serialize_with = "expose")]
+    pub token: &'a SecretString,
+    pub name: String,
+    pub attenuation: AttenuationSpec,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attenuated_parent_token_id: Option<String>,
+}
+
+fn expose<S: Serializer>(secret: &&SecretString, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(secret.expose_secret())
+}
+
+/// The answer to an attenuation: the new token, shown once.
+#[derive(Deserialize)]
+pub struct AttenuateResponse {
+    pub id: String,
+    pub token: SecretString,
+}
+
+/// The answer to `POST /api/v1/tokens/revoke`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokeResponse {
+    /// The root `token_id` that was revoked (its descendants with it).
+    pub token_id: String,
+    /// The first revocation time (a repeat returns the original).
+    pub revoked_at: Timestamp,
+    /// Attenuated descendants newly revoked by this call (0 on a repeat).
+    pub children_revoked: u64,
+}
+
+/// Every 4xx/5xx body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+    pub request_id: String,
+}
+
+/// `GET /api/v1/info/health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(text: &str) -> Timestamp {
+        Timestamp::parse(text).expect("test timestamp")
+    }
+
+    #[test]
+    fn reads_the_seed_token_shape() {
+        let json = r#"{"created_at":"2023-11-07T05:31:56Z","created_by":"3c90c3cc-0d44-4b50-8888-8dd25736052a",
+            "id":"t1","name":"lab","status":"expired","token_type":"user","expires_at":"2023-11-07T05:31:56Z",
+            "last_used":"2023-11-07T05:31:56Z"}"#;
+        let token: Token = serde_json::from_str(json).expect("seed token");
+        assert_eq!(token.status, Some(TokenStatus::Expired));
+        assert_eq!(token.last_used, Some(ts("2023-11-07T05:31:56Z")));
+        assert_eq!(token.kind, None);
+    }
+
+    #[test]
+    fn reads_the_lineage_shape_and_derives_status() {
+        let json = r#"{"id":"a1","name":"agent","kind":"attenuated","created_at":"2026-01-01T00:00:00Z",
+            "expires_at":"2026-06-01T00:00:00Z","revoked_at":null,"parent_token_id":"r1","root_token_id":"r1",
+            "token_type":null,"attenuation_spec":{"read_only":true,"allowed_resources":["experiment"]},"extra":1}"#;
+        let token: Token = serde_json::from_str(json).expect("lineage token");
+        assert_eq!(token.kind, Some(TokenKind::Attenuated));
+        assert_eq!(token.status_at(ts("2026-05-31T23:59:59Z")), TokenStatus::Active);
+        assert_eq!(token.status_at(ts("2026-06-01T00:00:00Z")), TokenStatus::Expired);
+        let spec = token.attenuation().unwrap_or_default();
+        assert!(spec.read_only);
+        assert_eq!(spec.allowed_resources, Some(vec!["experiment".to_owned()]));
+        let revoked = Token { revoked_at: Some(ts("2026-02-01T00:00:00Z")), ..token };
+        assert_eq!(revoked.status_at(ts("2026-01-02T00:00:00Z")), TokenStatus::Revoked);
+    }
+
+    #[test]
+    fn requires_only_id_name_and_created_at() {
+        assert!(serde_json::from_str::<Token>(r#"{"id":"x","name":"y","created_at":"2026-01-01T00:00:00Z"}"#).is_ok());
+        assert!(serde_json::from_str::<Token>(r#"{"id":"x","created_at":"2026-01-01T00:00:00Z"}"#).is_err());
+        assert!(serde_json::from_str::<Token>(r#"{"id":"x","name":"y","created_at":"yesterday"}"#).is_err());
+    }
+
+    #[test]
+    fn groups_permissions_by_resource() {
+        let who = WhoAmI {
+            organizations: vec![],
+            permissions: ["experiment:read", "organization:read", "experiment:create", "experiment:read", "odd"]
+                .map(String::from)
+                .to_vec(),
+            active_organization_id: None,
+            token_expires_at: None,
+            user_id: None,
+        };
+        let grouped = who.permissions_by_resource();
+        assert_eq!(grouped.get("experiment"), Some(&vec!["create".to_owned(), "read".to_owned()]));
+        assert_eq!(grouped.get("odd"), Some(&vec![]));
+        assert_eq!(grouped.len(), 3);
+    }
+
+    #[test]
+    fn attenuate_request_carries_only_what_is_set() {
+        let key = SecretString::from("abs0_key");
+        let request = AttenuateRequest {
+            token: &key,
+            name: "ro".into(),
+            attenuation: AttenuationSpec { read_only: true, ..Default::default() },
+            attenuated_parent_token_id: None,
+        };
+        let json = serde_json::to_value(&request).unwrap_or_default();
+        assert_eq!(json, serde_json::json!({"token":"abs0_key","name":"ro","attenuation":{"read_only":true}}));
+    }
+}
