@@ -14,6 +14,7 @@
 pub mod api;
 pub mod query;
 pub mod secret;
+pub mod table;
 pub mod timestamp;
 pub mod vault;
 

@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Serve the built app (dist/) on loopback with the headers a production host must send.
+
+The Content-Security-Policy is the one the README documents: scripts only from this origin
+plus 'wasm-unsafe-eval' (the one relaxation WebAssembly needs), connect-src narrowed to the
+configured Foundry API base, no plugins, no <base>, no form posts, and no framing of the
+standalone page. Extra roots (e.g. the embedding example) are served under their own prefix.
+"""
+import argparse
+import functools
+import http.server
+import os
+import sys
+from urllib.parse import urlsplit
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        sys.exit(f"serve_app: --api must be an http(s) URL, got {url!r}")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def csp(api_origin: str, frame_ancestors: str) -> str:
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        f"connect-src 'self' {api_origin}",
+        "worker-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        f"frame-ancestors {frame_ancestors}",
+    ])
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+        ".js": "text/javascript",
+        ".mjs": "text/javascript",
+        ".css": "text/css",
+        ".json": "application/json",
+    }
+
+    def __init__(self, *args, policy: str, mounts: dict, **kwargs):
+        self.policy = policy
+        self.mounts = mounts
+        super().__init__(*args, **kwargs)
+
+    def translate_path(self, path):
+        for prefix, root in self.mounts.items():
+            if path.startswith(prefix + "/"):
+                rel = path[len(prefix):]
+                return http.server.SimpleHTTPRequestHandler.translate_path(self, rel).replace(self.directory, root, 1)
+        return super().translate_path(path)
+
+    def end_headers(self):
+        self.send_header("Content-Security-Policy", self.policy)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def log_message(self, fmt, *args):
+        if os.environ.get("SERVE_APP_LOG"):
+            super().log_message(fmt, *args)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dir", default="dist")
+    parser.add_argument("--addr", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--api", default="http://127.0.0.1:8787", help="the Foundry API base the page may call")
+    parser.add_argument("--frame-ancestors", default="'none'")
+    parser.add_argument("--mount", action="append", default=[], help="PREFIX=DIR, served under /PREFIX/")
+    args = parser.parse_args()
+    if not os.path.isfile(os.path.join(args.dir, "index.html")):
+        sys.exit(f"serve_app: {args.dir}/index.html not found: build the app first (trunk build --release)")
+    mounts = {}
+    for item in args.mount:
+        prefix, _, root = item.partition("=")
+        mounts["/" + prefix.strip("/")] = os.path.abspath(root)
+    handler = functools.partial(
+        Handler, directory=os.path.abspath(args.dir), policy=csp(origin(args.api), args.frame_ancestors), mounts=mounts
+    )
+    server = http.server.ThreadingHTTPServer((args.addr, args.port), handler)
+    print(f"serve_app: http://{args.addr}:{args.port}/ (API {origin(args.api)})", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+//! The key-derivation worker: PBKDF2-HMAC-SHA256 off the main thread.
+//!
+//! 600,000 iterations take a few hundred milliseconds in WASM; on the page's thread that would
+//! freeze typing, painting and the progress indicator. Trunk builds this binary as a classic
+//! Web Worker (`data-type="worker"`). Protocol, one message each way:
+//! in  `{ id, passphrase: Uint8Array, salt: Uint8Array, iterations }` (buffers transferred),
+//! out `{ id, key: Uint8Array }` or `{ id, error: string }`.
+//! The passphrase bytes are wiped here as soon as the key is derived.
+
+#[cfg(target_arch = "wasm32")]
+mod worker {
+    use foundry_keyring::secret::SecretString;
+    use foundry_keyring::vault::{KdfParams, derive_key};
+    use js_sys::{Object, Reflect, Uint8Array};
+    use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+    use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+    use zeroize::Zeroize;
+
+    fn field(obj: &JsValue, name: &str) -> Result<JsValue, String> {
+        Reflect::get(obj, &JsValue::from_str(name)).map_err(|_| format!("missing {name}"))
+    }
+
+    fn derive(data: &JsValue) -> Result<Uint8Array, String> {
+        let passphrase: Uint8Array = field(data, "passphrase")?.dyn_into().map_err(|_| "passphrase is not bytes")?;
+        let salt: Uint8Array = field(data, "salt")?.dyn_into().map_err(|_| "salt is not bytes")?;
+        let iterations = field(data, "iterations")?.as_f64().ok_or("iterations is not a number")?;
+        let mut bytes = passphrase.to_vec();
+        passphrase.fill(0, 0, passphrase.length());
+        let text = String::from_utf8(std::mem::take(&mut bytes)).map_err(|e| {
+            let mut raw = e.into_bytes();
+            raw.zeroize();
+            "passphrase is not UTF-8".to_owned()
+        })?;
+        let params = KdfParams::pbkdf2_sha256(iterations as u32, &salt.to_vec()).map_err(|e| e.to_string())?;
+        let key = derive_key(&SecretString::new(text), &params);
+        Ok(Uint8Array::from(&key.expose_secret()[..]))
+    }
+
+    fn reply(scope: &DedicatedWorkerGlobalScope, id: &JsValue, result: Result<Uint8Array, String>) {
+        let message = Object::new();
+        let _ = Reflect::set(&message, &JsValue::from_str("id"), id);
+        let transfer = js_sys::Array::new();
+        match result {
+            Ok(key) => {
+                transfer.push(&key.buffer());
+                let _ = Reflect::set(&message, &JsValue::from_str("key"), &key);
+            }
+            Err(error) => {
+                let _ = Reflect::set(&message, &JsValue::from_str("error"), &JsValue::from_str(&error));
+            }
+        }
+        let _ = scope.post_message_with_transfer(&message, &transfer);
+    }
+
+    pub fn start() {
+        let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+        let reply_scope = scope.clone();
+        let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+            let data = event.data();
+            let id = field(&data, "id").unwrap_or(JsValue::NULL);
+            reply(&reply_scope, &id, derive(&data));
+        });
+        scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        // The handler lives as long as the worker.
+        on_message.forget();
+    }
+}
+
+fn main() {
+    #[cfg(target_arch = "wasm32")]
+    worker::start();
+}

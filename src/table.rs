@@ -1,0 +1,337 @@
+//! The token table's state, kept apart from the view: filters, multi-column sort, paging maths,
+//! and its form in the URL (`?q=lab&status=active&sort=-created_at,name&size=25&page=2`), so a
+//! reload of the standalone page keeps it.
+
+use crate::api::models::TokenStatus;
+
+/// The sortable columns, each tied to the list grammar's field name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    Name,
+    Status,
+    Type,
+    Created,
+    Expires,
+    LastUsed,
+}
+
+impl Column {
+    pub const ALL: [Column; 6] = [Column::Name, Column::Status, Column::Type, Column::Created, Column::Expires, Column::LastUsed];
+
+    /// The field in the filter/sort grammar (seed shape names).
+    pub fn field(self) -> &'static str {
+        match self {
+            Column::Name => "name",
+            Column::Status => "status",
+            Column::Type => "token_type",
+            Column::Created => "created_at",
+            Column::Expires => "expires_at",
+            Column::LastUsed => "last_used",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Column::Name => "Name",
+            Column::Status => "Status",
+            Column::Type => "Type",
+            Column::Created => "Created",
+            Column::Expires => "Expires",
+            Column::LastUsed => "Last used",
+        }
+    }
+
+    pub fn from_field(field: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.field() == field)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortKey {
+    pub column: Column,
+    pub descending: bool,
+}
+
+/// The page sizes offered; anything else in a URL falls back to the default.
+pub const PAGE_SIZES: [u32; 4] = [10, 25, 50, 100];
+pub const DEFAULT_PAGE_SIZE: u32 = 25;
+/// The grammar allows at most 8 sort terms.
+pub const MAX_SORT_KEYS: usize = 8;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableState {
+    /// Free text matched against the name.
+    pub search: String,
+    /// Empty: every status.
+    pub statuses: Vec<TokenStatus>,
+    /// `token_type` to match; empty: every type.
+    pub token_type: String,
+    /// A raw filter expression in the list grammar, ANDed with the rest.
+    pub advanced: String,
+    pub sort: Vec<SortKey>,
+    pub page_size: u32,
+    /// Zero-based.
+    pub page: u64,
+}
+
+impl Default for TableState {
+    fn default() -> Self {
+        Self {
+            search: String::new(),
+            statuses: Vec::new(),
+            token_type: String::new(),
+            advanced: String::new(),
+            sort: vec![SortKey { column: Column::Created, descending: true }],
+            page_size: DEFAULT_PAGE_SIZE,
+            page: 0,
+        }
+    }
+}
+
+impl TableState {
+    /// A click on a column header. A plain click sorts by that column alone (a second click
+    /// flips the direction); a shift-click adds it as a further key, flips it, then removes it.
+    pub fn click_header(&mut self, column: Column, additive: bool) {
+        let position = self.sort.iter().position(|k| k.column == column);
+        if additive {
+            match position {
+                Some(i) if self.sort[i].descending && self.sort.len() > 1 => {
+                    self.sort.remove(i);
+                }
+                Some(i) => self.sort[i].descending = !self.sort[i].descending,
+                None if self.sort.len() < MAX_SORT_KEYS => self.sort.push(SortKey { column, descending: false }),
+                None => {}
+            }
+        } else {
+            let descending = match position {
+                Some(0) if self.sort.len() == 1 => !self.sort[0].descending,
+                _ => false,
+            };
+            self.sort = vec![SortKey { column, descending }];
+        }
+        self.page = 0;
+    }
+
+    /// Where a column stands in the sort: its 1-based rank and direction.
+    pub fn sort_rank(&self, column: Column) -> Option<(usize, bool)> {
+        self.sort.iter().position(|k| k.column == column).map(|i| (i + 1, self.sort[i].descending))
+    }
+
+    pub fn offset(&self) -> u64 {
+        self.page.saturating_mul(u64::from(self.page_size))
+    }
+
+    /// Any change to what is shown starts again from the first page.
+    pub fn reset_page(&mut self) {
+        self.page = 0;
+    }
+
+    /// Keeps the page inside `0..page_count(total)`, e.g. after a revoke shrank the list.
+    pub fn clamp_page(&mut self, total: u64) {
+        let last = page_count(total, self.page_size).saturating_sub(1);
+        self.page = self.page.min(last);
+    }
+
+    /// The sort in the July short form (`-created_at,name`), compact for URLs.
+    pub fn sort_short(&self) -> String {
+        self.sort
+            .iter()
+            .map(|k| format!("{}{}", if k.descending { "-" } else { "" }, k.column.field()))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// The state as URL query pairs, omitting defaults so URLs stay short.
+    pub fn to_query(&self) -> Vec<(&'static str, String)> {
+        let default = Self::default();
+        let mut pairs = Vec::new();
+        if !self.search.is_empty() {
+            pairs.push(("q", self.search.clone()));
+        }
+        if !self.statuses.is_empty() {
+            let list: Vec<_> = self.statuses.iter().map(|s| s.as_str()).collect();
+            pairs.push(("status", list.join(",")));
+        }
+        if !self.token_type.is_empty() {
+            pairs.push(("type", self.token_type.clone()));
+        }
+        if !self.advanced.is_empty() {
+            pairs.push(("filter", self.advanced.clone()));
+        }
+        if self.sort != default.sort {
+            pairs.push(("sort", self.sort_short()));
+        }
+        if self.page_size != default.page_size {
+            pairs.push(("size", self.page_size.to_string()));
+        }
+        if self.page != 0 {
+            pairs.push(("page", (self.page + 1).to_string()));
+        }
+        pairs
+    }
+
+    /// Reads the state back from URL pairs. Lenient: a value it does not understand is
+    /// ignored (the URL may be hand-edited or old), never an error.
+    pub fn from_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut state = Self::default();
+        for (key, value) in pairs {
+            match key {
+                "q" => state.search = value.to_owned(),
+                "status" => {
+                    state.statuses = value.split(',').filter_map(TokenStatus::parse).collect();
+                    state.statuses.dedup();
+                }
+                "type" => state.token_type = value.to_owned(),
+                "filter" => state.advanced = value.to_owned(),
+                "sort" => {
+                    let keys: Vec<SortKey> = value.split(',').filter_map(parse_short_sort).take(MAX_SORT_KEYS).collect();
+                    if !keys.is_empty() {
+                        state.sort = keys;
+                    }
+                }
+                "size" => {
+                    if let Some(size) = value.parse().ok().filter(|s| PAGE_SIZES.contains(s)) {
+                        state.page_size = size;
+                    }
+                }
+                "page" => {
+                    if let Some(page) = value.parse::<u64>().ok().filter(|p| *p >= 1) {
+                        state.page = page - 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        state
+    }
+}
+
+fn parse_short_sort(term: &str) -> Option<SortKey> {
+    let (descending, field) = match term.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, term.strip_prefix('+').unwrap_or(term)),
+    };
+    Column::from_field(field).map(|column| SortKey { column, descending })
+}
+
+/// How many pages `total` rows make; zero rows still make one (empty) page.
+pub fn page_count(total: u64, page_size: u32) -> u64 {
+    let size = u64::from(page_size.max(1));
+    total.div_ceil(size).max(1)
+}
+
+/// "x–y of total" for the page at `offset` holding `count` rows (`None` when empty).
+pub fn range_label(offset: u64, count: u64, total: u64) -> String {
+    if count == 0 {
+        return format!("0 of {total}");
+    }
+    format!("{}–{} of {total}", offset + 1, offset + count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(state: &TableState) -> Vec<(Column, bool)> {
+        state.sort.iter().map(|k| (k.column, k.descending)).collect()
+    }
+
+    #[test]
+    fn plain_click_sorts_by_one_column_and_flips() {
+        let mut state = TableState { page: 3, ..TableState::default() };
+        state.click_header(Column::Name, false);
+        assert_eq!(keys(&state), [(Column::Name, false)]);
+        assert_eq!(state.page, 0);
+        state.click_header(Column::Name, false);
+        assert_eq!(keys(&state), [(Column::Name, true)]);
+        state.click_header(Column::Created, false);
+        assert_eq!(keys(&state), [(Column::Created, false)]);
+    }
+
+    #[test]
+    fn shift_click_adds_flips_then_removes() {
+        let mut state = TableState::default();
+        state.click_header(Column::Name, true);
+        assert_eq!(keys(&state), [(Column::Created, true), (Column::Name, false)]);
+        state.click_header(Column::Name, true);
+        assert_eq!(keys(&state), [(Column::Created, true), (Column::Name, true)]);
+        state.click_header(Column::Name, true);
+        assert_eq!(keys(&state), [(Column::Created, true)]);
+        // The last key is never removed (there is always an order): it flips instead.
+        state.click_header(Column::Created, true);
+        assert_eq!(keys(&state), [(Column::Created, false)]);
+        assert_eq!(state.sort_rank(Column::Created), Some((1, false)));
+        assert_eq!(state.sort_rank(Column::Name), None);
+    }
+
+    #[test]
+    fn sort_keys_stop_at_the_grammar_limit() {
+        let mut state = TableState::default();
+        for _ in 0..3 {
+            for column in Column::ALL {
+                state.click_header(column, true);
+            }
+        }
+        assert!(state.sort.len() <= MAX_SORT_KEYS);
+    }
+
+    #[test]
+    fn url_round_trip_keeps_everything() {
+        let state = TableState {
+            search: "lab admin".into(),
+            statuses: vec![TokenStatus::Active, TokenStatus::Revoked],
+            token_type: "user".into(),
+            advanced: "gte(created_at,2026-01-01)".into(),
+            sort: vec![
+                SortKey { column: Column::Expires, descending: false },
+                SortKey { column: Column::Name, descending: true },
+            ],
+            page_size: 100,
+            page: 4,
+        };
+        let pairs = state.to_query();
+        assert!(pairs.contains(&("sort", "expires_at,-name".to_owned())));
+        assert!(pairs.contains(&("page", "5".to_owned())));
+        let back = TableState::from_query(pairs.iter().map(|(k, v)| (*k, v.as_str())));
+        assert_eq!(back, state);
+    }
+
+    #[test]
+    fn default_state_makes_an_empty_query() {
+        assert!(TableState::default().to_query().is_empty());
+    }
+
+    #[test]
+    fn url_reading_ignores_what_it_does_not_understand() {
+        let state = TableState::from_query([
+            ("status", "active,bogus"),
+            ("sort", "-nope,+name"),
+            ("size", "7"),
+            ("page", "0"),
+            ("other", "x"),
+        ]);
+        assert_eq!(state.statuses, [TokenStatus::Active]);
+        assert_eq!(keys(&state), [(Column::Name, false)]);
+        assert_eq!(state.page_size, DEFAULT_PAGE_SIZE);
+        assert_eq!(state.page, 0);
+        let unsorted = TableState::from_query([("sort", "bogus")]);
+        assert_eq!(unsorted.sort, TableState::default().sort);
+    }
+
+    #[test]
+    fn paging_maths() {
+        assert_eq!(page_count(0, 25), 1);
+        assert_eq!(page_count(25, 25), 1);
+        assert_eq!(page_count(26, 25), 2);
+        assert_eq!(page_count(10_000, 100), 100);
+        assert_eq!(range_label(0, 25, 201), "1–25 of 201");
+        assert_eq!(range_label(200, 1, 201), "201–201 of 201");
+        assert_eq!(range_label(0, 0, 0), "0 of 0");
+        let mut state = TableState { page: 9, page_size: 10, ..TableState::default() };
+        assert_eq!(state.offset(), 90);
+        state.clamp_page(35);
+        assert_eq!(state.page, 3);
+        state.clamp_page(0);
+        assert_eq!(state.page, 0);
+    }
+}

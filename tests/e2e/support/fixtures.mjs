@@ -1,0 +1,49 @@
+// Shared fixtures: every test fails on a console error, an uncaught exception or a CSP
+// violation, and can read the double's demo keys.
+import { test as base, expect } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
+import { API_BASE, KEYS_FILE, SCREENSHOT_DIR } from './env.mjs';
+
+export { expect };
+
+export function demoKeys() {
+  return JSON.parse(fs.readFileSync(KEYS_FILE, 'utf8'));
+}
+
+export function demoKey(label) {
+  const key = demoKeys().keys.find((k) => k.label === label);
+  if (!key) throw new Error(`the double has no demo key labelled ${label}`);
+  return key.token;
+}
+
+/** The standalone page, pointed at the test double. */
+export function appUrl(query = '') {
+  const params = new URLSearchParams(query);
+  params.set('api', API_BASE);
+  return `/?${params}`;
+}
+
+export async function screenshot(page, name) {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+export const test = base.extend({
+  // Errors the page reported; asserted empty after each test unless a test expects some.
+  pageProblems: [async ({ page }, use) => {
+    const problems = [];
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`console.error: ${msg.text()}`);
+    });
+    page.on('pageerror', (err) => problems.push(`uncaught: ${err.message}`));
+    await page.exposeFunction('__reportCspViolation', (text) => problems.push(`CSP violation: ${text}`));
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        window.__reportCspViolation(`${e.violatedDirective} blocked ${e.blockedURI}`);
+      });
+    });
+    await use(problems);
+    expect(problems, 'the page reported errors').toEqual([]);
+  }, { auto: true }],
+});
