@@ -12,8 +12,10 @@
 //! natively with `cargo test`.
 
 pub mod api;
+pub mod format;
 pub mod query;
 pub mod secret;
+pub mod strength;
 pub mod table;
 pub mod timestamp;
 pub mod vault;

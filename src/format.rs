@@ -1,0 +1,96 @@
+//! Wording for times and durations as a person reads them ("in 3 days", "2 hours ago").
+//! Pure, so the exact words are tested natively; the UI shows the absolute time beside them.
+
+use crate::timestamp::Timestamp;
+
+const MINUTE: i64 = 60;
+const HOUR: i64 = 60 * MINUTE;
+const DAY: i64 = 24 * HOUR;
+
+/// `then` relative to `now`: "just now", "in 5 minutes", "3 days ago", "in 2 years".
+pub fn relative(then: Timestamp, now: Timestamp) -> String {
+    let delta = then.unix() - now.unix();
+    let span = delta.unsigned_abs() as i64;
+    if span < 45 {
+        return "just now".to_owned();
+    }
+    let (count, unit) = if span < 45 * MINUTE {
+        (round_div(span, MINUTE).max(1), "minute")
+    } else if span < 22 * HOUR {
+        (round_div(span, HOUR), "hour")
+    } else if span < 30 * DAY {
+        (round_div(span, DAY), "day")
+    } else if span < 365 * DAY {
+        (round_div(span, 30 * DAY).max(1), "month")
+    } else {
+        (round_div(span, 365 * DAY), "year")
+    };
+    let plural = if count == 1 { "" } else { "s" };
+    if delta > 0 { format!("in {count} {unit}{plural}") } else { format!("{count} {unit}{plural} ago") }
+}
+
+fn round_div(value: i64, unit: i64) -> i64 {
+    (value + unit / 2) / unit
+}
+
+/// A countdown as `m:ss` (auto-lock's last minute).
+pub fn countdown(seconds: i64) -> String {
+    let s = seconds.max(0);
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+/// The absolute form shown beside a relative time: `2026-12-31 23:59 UTC`.
+pub fn absolute(t: Timestamp) -> String {
+    let text = t.to_string();
+    format!("{} {} UTC", &text[..10], &text[11..16])
+}
+
+/// True when `expires_at` falls within `days` from `now` (and has not passed).
+pub fn expires_within(expires_at: Timestamp, now: Timestamp, days: i64) -> bool {
+    expires_at > now && expires_at.unix() - now.unix() <= days * DAY
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(secs: i64) -> Timestamp {
+        Timestamp::from_unix(secs)
+    }
+
+    #[test]
+    fn relative_wording() {
+        let now = at(1_800_000_000);
+        let cases = [
+            (0, "just now"),
+            (30, "just now"),
+            (-90, "2 minutes ago"),
+            (60 * MINUTE, "in 1 hour"),
+            (-5 * HOUR, "5 hours ago"),
+            (3 * DAY + 2 * HOUR, "in 3 days"),
+            (-DAY, "1 day ago"),
+            (75 * DAY, "in 3 months"),
+            (-800 * DAY, "2 years ago"),
+        ];
+        for (delta, expected) in cases {
+            assert_eq!(relative(at(now.unix() + delta), now), expected, "delta {delta}");
+        }
+    }
+
+    #[test]
+    fn absolute_and_countdown() {
+        assert_eq!(absolute(Timestamp::parse("2026-12-31T23:59:59Z").expect("ts")), "2026-12-31 23:59 UTC");
+        assert_eq!(countdown(59), "0:59");
+        assert_eq!(countdown(61), "1:01");
+        assert_eq!(countdown(-3), "0:00");
+    }
+
+    #[test]
+    fn expiry_window() {
+        let now = at(1_800_000_000);
+        assert!(expires_within(at(now.unix() + 6 * DAY), now, 7));
+        assert!(expires_within(at(now.unix() + 7 * DAY), now, 7));
+        assert!(!expires_within(at(now.unix() + 8 * DAY), now, 7));
+        assert!(!expires_within(at(now.unix() - 1), now, 7));
+    }
+}

@@ -1,0 +1,103 @@
+//! A passphrase strength hint. Not a gate: the KDF makes each guess cost ~0.5 s, but a short or
+//! common passphrase still falls to a dictionary, so the form says so in words.
+
+/// How strong a passphrase looks, weakest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Strength {
+    TooShort,
+    Weak,
+    Fair,
+    Strong,
+}
+
+/// The minimum the form accepts.
+pub const MIN_LENGTH: usize = 10;
+
+const COMMON: [&str; 12] = [
+    "password", "passphrase", "123456", "qwerty", "letmein", "foundry", "adaptyv", "welcome", "admin", "secret",
+    "iloveyou", "abc123",
+];
+
+impl Strength {
+    pub fn label(self) -> &'static str {
+        match self {
+            Strength::TooShort => "Too short",
+            Strength::Weak => "Weak",
+            Strength::Fair => "Fair",
+            Strength::Strong => "Strong",
+        }
+    }
+
+    pub fn advice(self) -> &'static str {
+        match self {
+            Strength::TooShort => "Use at least 10 characters.",
+            Strength::Weak => "Easy to guess. Try four or more unrelated words.",
+            Strength::Fair => "Good. A few more words would make it strong.",
+            Strength::Strong => "Strong. Store it in your password manager: it cannot be recovered.",
+        }
+    }
+
+    pub fn acceptable(self) -> bool {
+        self >= Strength::Fair
+    }
+}
+
+/// Scores by length, variety and obvious patterns. Deliberately simple and explainable.
+pub fn estimate(passphrase: &str) -> Strength {
+    let chars: Vec<char> = passphrase.chars().collect();
+    if chars.len() < MIN_LENGTH {
+        return Strength::TooShort;
+    }
+    let lower = passphrase.to_lowercase();
+    let distinct = {
+        let mut seen: Vec<char> = chars.clone();
+        seen.sort_unstable();
+        seen.dedup();
+        seen.len()
+    };
+    let common = COMMON.iter().any(|word| lower.contains(word));
+    let classes = [
+        chars.iter().any(|c| c.is_lowercase()),
+        chars.iter().any(|c| c.is_uppercase()),
+        chars.iter().any(|c| c.is_ascii_digit()),
+        chars.iter().any(|c| !c.is_alphanumeric()),
+    ]
+    .iter()
+    .filter(|present| **present)
+    .count();
+    let words = passphrase.split(|c: char| c.is_whitespace() || c == '-' || c == '_').filter(|w| w.len() >= 3).count();
+    if distinct < 5 || (common && chars.len() < 20) {
+        return Strength::Weak;
+    }
+    if chars.len() >= 20 || words >= 4 || (chars.len() >= 14 && classes >= 3) {
+        Strength::Strong
+    } else if chars.len() >= 12 || classes >= 3 {
+        Strength::Fair
+    } else {
+        Strength::Weak
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_typical_passphrases() {
+        assert_eq!(estimate(""), Strength::TooShort);
+        assert_eq!(estimate("short1!"), Strength::TooShort);
+        assert_eq!(estimate("aaaaaaaaaaaa"), Strength::Weak);
+        assert_eq!(estimate("password1234"), Strength::Weak);
+        assert_eq!(estimate("lowercaseonly"), Strength::Fair);
+        assert_eq!(estimate("tangerine42x"), Strength::Fair);
+        assert_eq!(estimate("correct horse battery staple"), Strength::Strong);
+        assert_eq!(estimate("Tr0ub4dor&3xyzq"), Strength::Strong);
+    }
+
+    #[test]
+    fn only_fair_or_better_is_acceptable() {
+        assert!(!Strength::Weak.acceptable());
+        assert!(Strength::Fair.acceptable());
+        assert!(Strength::Strong.advice().contains("cannot be recovered"));
+    }
+}
