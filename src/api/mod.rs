@@ -1,6 +1,25 @@
 //! Foundry API models, errors and the typed client.
+//!
+//! - [`base`]: the validated base URL; the only place URLs come from.
+//! - [`transport`]: the HTTP trait the client runs on (browser `fetch`, or a fake in tests).
+//! - [`client`]: [`FoundryClient`], one method per endpoint.
+//! - [`error`]: [`ApiError`], every failure with a title, advice and the request id.
+//! - [`retry`], [`cancel`], [`paging`], [`listing`]: retries, cancellation, all-pages fetches,
+//!   and the server-or-client-side listing modes.
 
 pub mod base;
+pub mod cancel;
+pub mod client;
+pub mod error;
+pub mod listing;
 pub mod models;
+pub mod retry;
+pub mod transport;
 
 pub use base::{ApiBase, BaseError, Endpoint, PathError};
+pub use cancel::{CancelGuard, CancelToken};
+pub use client::FoundryClient;
+pub use error::{ApiError, AuthProblem};
+pub use listing::{FallbackReason, FilterText, ListMode, ListQuery, PageLimit, SortText, TokenQuery};
+pub use retry::RetryPolicy;
+pub use transport::{Clock, HttpRequest, HttpResponse, Method, NetworkFailure, Transport, TransportError};
