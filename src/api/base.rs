@@ -21,7 +21,9 @@ pub struct ApiBase {
 pub enum BaseError {
     #[error("the API address is empty")]
     Empty,
-    #[error("the API address must start with https:// (or http:// for 127.0.0.1, localhost or [::1])")]
+    #[error(
+        "the API address must start with https:// (or http:// for 127.0.0.1, localhost or [::1])"
+    )]
     Scheme,
     #[error("plain http is allowed only for 127.0.0.1, localhost or [::1]; use https for {host}")]
     InsecureRemote { host: String },
@@ -95,7 +97,10 @@ impl ApiBase {
         if input.is_empty() {
             return Err(BaseError::Empty);
         }
-        if input.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') {
+        if input
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+        {
             return Err(BaseError::Characters);
         }
         // Fragment first: `https://h/#?x` has a fragment, not a query.
@@ -131,7 +136,10 @@ impl ApiBase {
             None => format!("{scheme}://{host}"),
         };
         let origin_len = origin.len();
-        Ok(Self { url: format!("{origin}{path}"), origin_len })
+        Ok(Self {
+            url: format!("{origin}{path}"),
+            origin_len,
+        })
     }
 
     /// The normalised base, without a trailing slash.
@@ -197,7 +205,11 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), BaseError> {
         let close = authority.find(']').ok_or(BaseError::Host)?;
         let (host, rest) = authority.split_at(close + 1);
         let inner = host.get(1..host.len() - 1).unwrap_or("");
-        if inner.is_empty() || !inner.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.') {
+        if inner.is_empty()
+            || !inner
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+        {
             return Err(BaseError::Host);
         }
         match rest {
@@ -260,10 +272,22 @@ mod tests {
     #[test]
     fn accepts_and_normalises() {
         let table = [
-            ("https://foundry-api-public.adaptyvbio.com", "https://foundry-api-public.adaptyvbio.com"),
-            ("https://foundry-api-public.adaptyvbio.com/", "https://foundry-api-public.adaptyvbio.com"),
-            ("HTTPS://Devs.AdaptyvBio.com//", "https://devs.adaptyvbio.com"),
-            ("  https://example.com:8443/foundry/  ", "https://example.com:8443/foundry"),
+            (
+                "https://foundry-api-public.adaptyvbio.com",
+                "https://foundry-api-public.adaptyvbio.com",
+            ),
+            (
+                "https://foundry-api-public.adaptyvbio.com/",
+                "https://foundry-api-public.adaptyvbio.com",
+            ),
+            (
+                "HTTPS://Devs.AdaptyvBio.com//",
+                "https://devs.adaptyvbio.com",
+            ),
+            (
+                "  https://example.com:8443/foundry/  ",
+                "https://example.com:8443/foundry",
+            ),
             ("http://127.0.0.1:8787", "http://127.0.0.1:8787"),
             ("http://localhost:3000/", "http://localhost:3000"),
             ("http://LOCALHOST", "http://localhost"),
@@ -276,7 +300,10 @@ mod tests {
         }
         let base = ApiBase::parse("https://example.com:8443/foundry/").unwrap();
         assert_eq!(base.origin(), "https://example.com:8443");
-        assert_eq!(base.endpoint(Endpoint::WhoAmI), "https://example.com:8443/foundry/api/v1/whoami");
+        assert_eq!(
+            base.endpoint(Endpoint::WhoAmI),
+            "https://example.com:8443/foundry/api/v1/whoami"
+        );
     }
 
     #[test]
@@ -287,9 +314,24 @@ mod tests {
             ("foundry-api-public.adaptyvbio.com", BaseError::Scheme),
             ("ftp://example.com", BaseError::Scheme),
             ("javascript://example.com", BaseError::Scheme),
-            ("http://example.com", BaseError::InsecureRemote { host: "example.com".into() }),
-            ("http://127.0.0.2", BaseError::InsecureRemote { host: "127.0.0.2".into() }),
-            ("http://localhost.evil.com", BaseError::InsecureRemote { host: "localhost.evil.com".into() }),
+            (
+                "http://example.com",
+                BaseError::InsecureRemote {
+                    host: "example.com".into(),
+                },
+            ),
+            (
+                "http://127.0.0.2",
+                BaseError::InsecureRemote {
+                    host: "127.0.0.2".into(),
+                },
+            ),
+            (
+                "http://localhost.evil.com",
+                BaseError::InsecureRemote {
+                    host: "localhost.evil.com".into(),
+                },
+            ),
             ("https://user:pw@example.com", BaseError::UserInfo),
             ("https://example.com@evil.com", BaseError::UserInfo),
             ("https://example.com/?x=1", BaseError::Query),
@@ -321,7 +363,10 @@ mod tests {
             base.resolve_relative("/api/v1/tokens?limit=5"),
             Ok("https://example.com/prefix/api/v1/tokens?limit=5".to_owned())
         );
-        assert_eq!(base.resolve_relative("/api/v1/whoami"), Ok("https://example.com/prefix/api/v1/whoami".to_owned()));
+        assert_eq!(
+            base.resolve_relative("/api/v1/whoami"),
+            Ok("https://example.com/prefix/api/v1/whoami".to_owned())
+        );
         let refused = [
             ("https://evil.com/api/v1/whoami", PathError::Absolute),
             ("javascript:alert(1)", PathError::Absolute),

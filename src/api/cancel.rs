@@ -29,7 +29,8 @@ impl CancelToken {
     pub fn cancel(&self) {
         self.inner.cancelled.store(true, Ordering::SeqCst);
         // A poisoned lock only means another waiter panicked; the wakers are still valid.
-        let wakers = std::mem::take(&mut *self.inner.wakers.lock().unwrap_or_else(|p| p.into_inner()));
+        let wakers =
+            std::mem::take(&mut *self.inner.wakers.lock().unwrap_or_else(|p| p.into_inner()));
         for waker in wakers {
             waker.wake();
         }
@@ -41,18 +42,24 @@ impl CancelToken {
 
     /// Resolves once the token is cancelled (never, if it is not).
     pub fn cancelled(&self) -> Cancelled {
-        Cancelled { token: self.clone() }
+        Cancelled {
+            token: self.clone(),
+        }
     }
 
     /// A guard that cancels the token when dropped, e.g. kept by a component.
     pub fn guard(&self) -> CancelGuard {
-        CancelGuard { token: self.clone() }
+        CancelGuard {
+            token: self.clone(),
+        }
     }
 }
 
 impl std::fmt::Debug for CancelToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CancelToken").field("cancelled", &self.is_cancelled()).finish()
+        f.debug_struct("CancelToken")
+            .field("cancelled", &self.is_cancelled())
+            .finish()
     }
 }
 
@@ -67,7 +74,12 @@ impl Future for Cancelled {
         if self.token.is_cancelled() {
             return Poll::Ready(());
         }
-        let mut wakers = self.token.inner.wakers.lock().unwrap_or_else(|p| p.into_inner());
+        let mut wakers = self
+            .token
+            .inner
+            .wakers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         // Checked again under the lock: `cancel` may have run between the check and the lock.
         if self.token.is_cancelled() {
             return Poll::Ready(());

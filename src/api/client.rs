@@ -5,10 +5,13 @@ use crate::api::cancel::CancelToken;
 use crate::api::error::ApiError;
 use crate::api::listing::ListQuery;
 use crate::api::models::{
-    AttenuateRequest, AttenuateResponse, AttenuationSpec, Health, Page, RevokeResponse, Token, WhoAmI,
+    AttenuateRequest, AttenuateResponse, AttenuationSpec, Health, Page, RevokeResponse, Token,
+    WhoAmI,
 };
 use crate::api::retry::{RetryPolicy, send_with_retries};
-use crate::api::transport::{Clock, HttpRequest, HttpResponse, Jitter, Method, Transport, system_jitter};
+use crate::api::transport::{
+    Clock, HttpRequest, HttpResponse, Jitter, Method, Transport, system_jitter,
+};
 use crate::secret::{SecretBytes, SecretString};
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
@@ -39,7 +42,12 @@ impl<T: Transport> Clone for FoundryClient<T> {
 }
 
 impl<T: Transport> FoundryClient<T> {
-    pub fn new(base: ApiBase, key: SecretString, transport: T, clock: Arc<dyn Clock + Send + Sync>) -> Self {
+    pub fn new(
+        base: ApiBase,
+        key: SecretString,
+        transport: T,
+        clock: Arc<dyn Clock + Send + Sync>,
+    ) -> Self {
         Self {
             base,
             key,
@@ -63,7 +71,10 @@ impl<T: Transport> FoundryClient<T> {
 
     /// A clone whose requests and retries stop when `cancel` fires (a view's cleanup).
     pub fn with_cancel(&self, cancel: CancelToken) -> Self {
-        Self { cancel, ..self.clone() }
+        Self {
+            cancel,
+            ..self.clone()
+        }
     }
 
     pub fn base(&self) -> &ApiBase {
@@ -76,20 +87,38 @@ impl<T: Transport> FoundryClient<T> {
 
     /// `GET /api/v1/whoami`.
     pub async fn whoami(&self) -> Result<WhoAmI, ApiError> {
-        let response = self.call(Method::Get, self.base.endpoint(Endpoint::WhoAmI), None, true).await?;
+        let response = self
+            .call(
+                Method::Get,
+                self.base.endpoint(Endpoint::WhoAmI),
+                None,
+                true,
+            )
+            .await?;
         self.decode(&response, "a WhoAmI object (organizations, permissions)")
     }
 
     /// `GET /api/v1/info/health`, sent without the key.
     pub async fn health(&self) -> Result<Health, ApiError> {
-        let response = self.call(Method::Get, self.base.endpoint(Endpoint::Health), None, false).await?;
+        let response = self
+            .call(
+                Method::Get,
+                self.base.endpoint(Endpoint::Health),
+                None,
+                false,
+            )
+            .await?;
         self.decode(&response, "a health object ({\"status\": …})")
     }
 
     /// One page of `GET /api/v1/tokens`, as the server answers it (see `list_tokens_checked`
     /// for servers that ignore filter and sort).
     pub async fn list_tokens(&self, query: &ListQuery) -> Result<Page<Token>, ApiError> {
-        let url = format!("{}?{}", self.base.endpoint(Endpoint::Tokens), query.to_query_string());
+        let url = format!(
+            "{}?{}",
+            self.base.endpoint(Endpoint::Tokens),
+            query.to_query_string()
+        );
         let response = self.call(Method::Get, url, None, true).await?;
         self.decode(&response, "a page of tokens (items, count, offset, total)")
     }
@@ -104,7 +133,9 @@ impl<T: Transport> FoundryClient<T> {
     ) -> Result<AttenuateResponse, ApiError> {
         let name = name.trim();
         if name.is_empty() || name.chars().any(char::is_control) {
-            return Err(ApiError::InvalidRequest { reason: "the new token needs a name without control characters" });
+            return Err(ApiError::InvalidRequest {
+                reason: "the new token needs a name without control characters",
+            });
         }
         let request = AttenuateRequest {
             token: &self.key,
@@ -115,18 +146,36 @@ impl<T: Transport> FoundryClient<T> {
         // Sized up front so the buffer holding the key is never reallocated (which would leave
         // an unwiped copy behind).
         let mut body = Vec::with_capacity(self.key.len() + name.len() + 2048);
-        serde_json::to_writer(&mut body, &request)
-            .map_err(|_| ApiError::InvalidRequest { reason: "the attenuation could not be encoded as JSON" })?;
+        serde_json::to_writer(&mut body, &request).map_err(|_| ApiError::InvalidRequest {
+            reason: "the attenuation could not be encoded as JSON",
+        })?;
         let body = SecretBytes::new(body);
-        let response = self.call(Method::Post, self.base.endpoint(Endpoint::Attenuate), Some(body), true).await?;
+        let response = self
+            .call(
+                Method::Post,
+                self.base.endpoint(Endpoint::Attenuate),
+                Some(body),
+                true,
+            )
+            .await?;
         self.decode(&response, "the new token ({\"id\": …, \"token\": …})")
     }
 
     /// `POST /api/v1/tokens/revoke`: revokes the root of this client's key and every
     /// attenuated descendant.
     pub async fn revoke(&self) -> Result<RevokeResponse, ApiError> {
-        let response = self.call(Method::Post, self.base.endpoint(Endpoint::Revoke), None, true).await?;
-        self.decode(&response, "a revocation result (token_id, revoked_at, children_revoked)")
+        let response = self
+            .call(
+                Method::Post,
+                self.base.endpoint(Endpoint::Revoke),
+                None,
+                true,
+            )
+            .await?;
+        self.decode(
+            &response,
+            "a revocation result (token_id, revoked_at, children_revoked)",
+        )
     }
 
     fn authorization(&self) -> SecretString {
@@ -156,10 +205,16 @@ impl<T: Transport> FoundryClient<T> {
             body,
             timeout: self.policy.request_timeout,
         };
-        let response =
-            send_with_retries(&*self.transport, &*self.clock, &self.jitter, &self.policy, &self.cancel, request)
-                .await
-                .map_err(|error| ApiError::from_transport(error, self.base.origin()))?;
+        let response = send_with_retries(
+            &*self.transport,
+            &*self.clock,
+            &self.jitter,
+            &self.policy,
+            &self.cancel,
+            request,
+        )
+        .await
+        .map_err(|error| ApiError::from_transport(error, self.base.origin()))?;
         if response.is_success() {
             Ok(response)
         } else {
@@ -167,8 +222,13 @@ impl<T: Transport> FoundryClient<T> {
         }
     }
 
-    fn decode<D: DeserializeOwned>(&self, response: &HttpResponse, expected: &'static str) -> Result<D, ApiError> {
-        serde_json::from_slice(&response.body)
-            .map_err(|error| ApiError::malformed(response, expected, &error, self.key.expose_secret()))
+    fn decode<D: DeserializeOwned>(
+        &self,
+        response: &HttpResponse,
+        expected: &'static str,
+    ) -> Result<D, ApiError> {
+        serde_json::from_slice(&response.body).map_err(|error| {
+            ApiError::malformed(response, expected, &error, self.key.expose_secret())
+        })
     }
 }

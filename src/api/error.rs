@@ -28,7 +28,9 @@ pub enum ApiError {
     #[error("{}", unreachable_message(origin, *confirmed))]
     Unreachable { origin: String, confirmed: bool },
     /// The server answers, but the browser withheld its response from this page (CORS).
-    #[error("The browser blocked the response from {origin}: the API does not allow requests from this page's origin (CORS).")]
+    #[error(
+        "The browser blocked the response from {origin}: the API does not allow requests from this page's origin (CORS)."
+    )]
     CorsBlocked { origin: String },
     #[error("The API did not answer within {} s.", after.as_secs())]
     Timeout { after: Duration },
@@ -37,35 +39,72 @@ pub enum ApiError {
     Aborted,
     /// 400 (or 422): the server refused the request as sent.
     #[error("The API refused the request: {message}")]
-    BadRequest { message: String, request_id: Option<String> },
+    BadRequest {
+        message: String,
+        request_id: Option<String>,
+    },
     /// 401: the key itself was refused.
     #[error("{}", unauthorized_message(*problem, message))]
-    Unauthorized { problem: AuthProblem, message: String, request_id: Option<String> },
+    Unauthorized {
+        problem: AuthProblem,
+        message: String,
+        request_id: Option<String>,
+    },
     /// 403: the key is valid but lacks a right.
     #[error("{}", forbidden_message(permission.as_deref(), message))]
-    Forbidden { permission: Option<String>, message: String, request_id: Option<String> },
+    Forbidden {
+        permission: Option<String>,
+        message: String,
+        request_id: Option<String>,
+    },
     #[error("Not found: {message}")]
-    NotFound { message: String, request_id: Option<String> },
+    NotFound {
+        message: String,
+        request_id: Option<String>,
+    },
     #[error("Conflict: {message}")]
-    Conflict { message: String, request_id: Option<String> },
+    Conflict {
+        message: String,
+        request_id: Option<String>,
+    },
     /// 429, after the client's own retries (or when the wait exceeds its budget).
     #[error("{}", rate_limited_message(*retry_after))]
-    RateLimited { retry_after: Option<Duration>, request_id: Option<String> },
+    RateLimited {
+        retry_after: Option<Duration>,
+        request_id: Option<String>,
+    },
     /// 5xx, after the client's own retries on reads.
     #[error("The API failed with status {status}: {message}")]
-    Server { status: u16, message: String, request_id: Option<String> },
+    Server {
+        status: u16,
+        message: String,
+        request_id: Option<String>,
+    },
     /// A status this client has no meaning for (e.g. 405, or a redirect it cannot follow).
     #[error("The API answered with unexpected status {status}: {message}")]
-    UnexpectedStatus { status: u16, message: String, request_id: Option<String> },
+    UnexpectedStatus {
+        status: u16,
+        message: String,
+        request_id: Option<String>,
+    },
     /// The body was not the JSON the endpoint documents.
     #[error("The API sent something unexpected (status {status}): expected {expected}; {detail}")]
-    Malformed { status: u16, expected: &'static str, detail: String, request_id: Option<String> },
+    Malformed {
+        status: u16,
+        expected: &'static str,
+        detail: String,
+        request_id: Option<String>,
+    },
     /// The client refused to send the request (nothing reached the server).
     #[error("Cannot send this request: {reason}.")]
     InvalidRequest { reason: &'static str },
     /// A full listing was asked for but the API reports more rows than the client will fetch.
     #[error("The API reports {total} tokens; at most {max} can be listed here.")]
-    TooManyItems { total: u64, max: u64, request_id: Option<String> },
+    TooManyItems {
+        total: u64,
+        max: u64,
+        request_id: Option<String>,
+    },
 }
 
 impl ApiError {
@@ -73,16 +112,32 @@ impl ApiError {
     pub fn title(&self) -> &'static str {
         match self {
             ApiError::Offline => "You are offline",
-            ApiError::Unreachable { confirmed: true, .. } => "The API is unreachable",
-            ApiError::Unreachable { confirmed: false, .. } => "Could not reach the API",
+            ApiError::Unreachable {
+                confirmed: true, ..
+            } => "The API is unreachable",
+            ApiError::Unreachable {
+                confirmed: false, ..
+            } => "Could not reach the API",
             ApiError::CorsBlocked { .. } => "Blocked by the browser (CORS)",
             ApiError::Timeout { .. } => "The API took too long",
             ApiError::Aborted => "Cancelled",
             ApiError::BadRequest { .. } => "Request refused",
-            ApiError::Unauthorized { problem: AuthProblem::Expired, .. } => "This key has expired",
-            ApiError::Unauthorized { problem: AuthProblem::Revoked, .. } => "This key was revoked",
-            ApiError::Unauthorized { problem: AuthProblem::Invalid, .. } => "This key is not valid",
-            ApiError::Unauthorized { problem: AuthProblem::Unspecified, .. } => "The key was refused",
+            ApiError::Unauthorized {
+                problem: AuthProblem::Expired,
+                ..
+            } => "This key has expired",
+            ApiError::Unauthorized {
+                problem: AuthProblem::Revoked,
+                ..
+            } => "This key was revoked",
+            ApiError::Unauthorized {
+                problem: AuthProblem::Invalid,
+                ..
+            } => "This key is not valid",
+            ApiError::Unauthorized {
+                problem: AuthProblem::Unspecified,
+                ..
+            } => "The key was refused",
             ApiError::Forbidden { .. } => "Permission missing",
             ApiError::NotFound { .. } => "Not found",
             ApiError::Conflict { .. } => "Conflict",
@@ -177,15 +232,17 @@ impl ApiError {
             TransportError::Aborted => ApiError::Aborted,
             TransportError::Timeout(after) => ApiError::Timeout { after },
             TransportError::Network(NetworkFailure::Offline) => ApiError::Offline,
-            TransportError::Network(NetworkFailure::CorsBlocked) => {
-                ApiError::CorsBlocked { origin: origin.to_owned() }
-            }
-            TransportError::Network(NetworkFailure::Unreachable) => {
-                ApiError::Unreachable { origin: origin.to_owned(), confirmed: true }
-            }
-            TransportError::Network(NetworkFailure::Unknown) => {
-                ApiError::Unreachable { origin: origin.to_owned(), confirmed: false }
-            }
+            TransportError::Network(NetworkFailure::CorsBlocked) => ApiError::CorsBlocked {
+                origin: origin.to_owned(),
+            },
+            TransportError::Network(NetworkFailure::Unreachable) => ApiError::Unreachable {
+                origin: origin.to_owned(),
+                confirmed: true,
+            },
+            TransportError::Network(NetworkFailure::Unknown) => ApiError::Unreachable {
+                origin: origin.to_owned(),
+                confirmed: false,
+            },
         }
     }
 
@@ -205,19 +262,52 @@ impl ApiError {
         };
         let status = response.status;
         match status {
-            400 | 422 => ApiError::BadRequest { message, request_id },
-            401 => ApiError::Unauthorized { problem: auth_problem(&message), message, request_id },
-            403 => ApiError::Forbidden { permission: missing_permission(&message), message, request_id },
-            404 => ApiError::NotFound { message, request_id },
-            409 => ApiError::Conflict { message, request_id },
-            429 => ApiError::RateLimited { retry_after: response.retry_after(), request_id },
-            500..=599 => ApiError::Server { status, message, request_id },
-            _ => ApiError::UnexpectedStatus { status, message, request_id },
+            400 | 422 => ApiError::BadRequest {
+                message,
+                request_id,
+            },
+            401 => ApiError::Unauthorized {
+                problem: auth_problem(&message),
+                message,
+                request_id,
+            },
+            403 => ApiError::Forbidden {
+                permission: missing_permission(&message),
+                message,
+                request_id,
+            },
+            404 => ApiError::NotFound {
+                message,
+                request_id,
+            },
+            409 => ApiError::Conflict {
+                message,
+                request_id,
+            },
+            429 => ApiError::RateLimited {
+                retry_after: response.retry_after(),
+                request_id,
+            },
+            500..=599 => ApiError::Server {
+                status,
+                message,
+                request_id,
+            },
+            _ => ApiError::UnexpectedStatus {
+                status,
+                message,
+                request_id,
+            },
         }
     }
 
     /// A 2xx body that did not decode as `expected`.
-    pub fn malformed(response: &HttpResponse, expected: &'static str, error: &serde_json::Error, key: &str) -> Self {
+    pub fn malformed(
+        response: &HttpResponse,
+        expected: &'static str,
+        error: &serde_json::Error,
+        key: &str,
+    ) -> Self {
         // serde's message names the field or type at fault; it can quote a value from the
         // body, hence the scrubbing.
         ApiError::Malformed {
@@ -233,7 +323,11 @@ const MAX_MESSAGE_CHARS: usize = 300;
 
 /// Removes the key (should a server echo it), control characters, and excess length.
 fn clean_message(text: &str, key: &str) -> String {
-    let scrubbed = if key.is_empty() { text.to_owned() } else { text.replace(key, "[key]") };
+    let scrubbed = if key.is_empty() {
+        text.to_owned()
+    } else {
+        text.replace(key, "[key]")
+    };
     let mut cleaned: String = scrubbed
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
@@ -243,7 +337,11 @@ fn clean_message(text: &str, key: &str) -> String {
         cleaned.push('…');
     }
     let trimmed = cleaned.trim();
-    if trimmed.is_empty() { "(no message)".to_owned() } else { trimmed.to_owned() }
+    if trimmed.is_empty() {
+        "(no message)".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
 }
 
 fn fallback_message(status: u16) -> String {
@@ -256,9 +354,16 @@ fn auth_problem(message: &str) -> AuthProblem {
         AuthProblem::Revoked
     } else if lower.contains("expired") {
         AuthProblem::Expired
-    } else if ["invalid", "malformed", "signature", "unknown token", "could not parse", "not a valid"]
-        .iter()
-        .any(|word| lower.contains(word))
+    } else if [
+        "invalid",
+        "malformed",
+        "signature",
+        "unknown token",
+        "could not parse",
+        "not a valid",
+    ]
+    .iter()
+    .any(|word| lower.contains(word))
     {
         AuthProblem::Invalid
     } else {
@@ -273,7 +378,9 @@ fn missing_permission(message: &str) -> Option<String> {
         .find(|word| match word.split_once(':') {
             Some((resource, action)) => {
                 let part = |s: &str| {
-                    !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
+                    !s.is_empty()
+                        && s.chars()
+                            .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
                 };
                 part(resource) && part(action)
             }
@@ -311,7 +418,10 @@ fn forbidden_message(permission: Option<&str>, message: &str) -> String {
 
 fn rate_limited_message(retry_after: Option<Duration>) -> String {
     match retry_after {
-        Some(after) => format!("The API is rate limiting this key; it asks to wait {} s.", after.as_secs()),
+        Some(after) => format!(
+            "The API is rate limiting this key; it asks to wait {} s.",
+            after.as_secs()
+        ),
         None => "The API is rate limiting this key.".to_owned(),
     }
 }

@@ -18,7 +18,10 @@ impl PageLimit {
 
     /// `None` outside 1..=100.
     pub fn new(limit: u32) -> Option<Self> {
-        u8::try_from(limit).ok().filter(|l| (1..=100).contains(l)).map(Self)
+        u8::try_from(limit)
+            .ok()
+            .filter(|l| (1..=100).contains(l))
+            .map(Self)
     }
 
     pub const fn get(self) -> u32 {
@@ -155,9 +158,15 @@ pub enum FallbackReason {
 impl fmt::Display for FallbackReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            FallbackReason::LineageShape => "this server's token list does not support filter and sort",
-            FallbackReason::FilterIgnored => "this server returned tokens that do not match the filter",
-            FallbackReason::SortIgnored => "this server did not return tokens in the requested order",
+            FallbackReason::LineageShape => {
+                "this server's token list does not support filter and sort"
+            }
+            FallbackReason::FilterIgnored => {
+                "this server returned tokens that do not match the filter"
+            }
+            FallbackReason::SortIgnored => {
+                "this server did not return tokens in the requested order"
+            }
         })
     }
 }
@@ -193,7 +202,10 @@ mod tests {
         let query = ListQuery {
             limit: PageLimit::MAX,
             offset: 200,
-            filter: Some(FilterText::new("and(eq(status,active),gte(created_at,2026-01-01T00:00:00Z))").unwrap()),
+            filter: Some(
+                FilterText::new("and(eq(status,active),gte(created_at,2026-01-01T00:00:00Z))")
+                    .unwrap(),
+            ),
             sort: Some(SortText::new("desc(created_at), asc(name)").unwrap()),
         };
         assert_eq!(
@@ -203,6 +215,9 @@ mod tests {
         );
         assert_eq!(ListQuery::default().to_query_string(), "limit=50&offset=0");
         assert_eq!(FilterText::new("  "), Err(QueryTextError::Empty("filter")));
-        assert_eq!(SortText::new("asc(name)\n,x"), Err(QueryTextError::Control("sort")));
+        assert_eq!(
+            SortText::new("asc(name)\n,x"),
+            Err(QueryTextError::Control("sort"))
+        );
     }
 }

@@ -13,6 +13,7 @@ pub mod client;
 pub mod error;
 pub mod listing;
 pub mod models;
+pub mod paging;
 pub mod retry;
 pub mod transport;
 
@@ -20,6 +21,14 @@ pub use base::{ApiBase, BaseError, Endpoint, PathError};
 pub use cancel::{CancelGuard, CancelToken};
 pub use client::FoundryClient;
 pub use error::{ApiError, AuthProblem};
-pub use listing::{FallbackReason, FilterText, ListMode, ListQuery, PageLimit, SortText, TokenQuery};
+pub use listing::{
+    FallbackReason, FilterText, ListMode, ListQuery, PageLimit, SortText, TokenQuery,
+};
+pub use paging::{Listing, MAX_LISTED, PAGE_CONCURRENCY};
 pub use retry::RetryPolicy;
-pub use transport::{Clock, HttpRequest, HttpResponse, Method, NetworkFailure, Transport, TransportError};
+pub use transport::{
+    Clock, HttpRequest, HttpResponse, Method, NetworkFailure, Transport, TransportError,
+};
+
+#[cfg(test)]
+mod tests;

@@ -5,7 +5,9 @@
 //! would report `children_revoked: 0` and hide what the first call did.
 
 use crate::api::cancel::CancelToken;
-use crate::api::transport::{Clock, HttpRequest, HttpResponse, Jitter, Method, Transport, TransportError};
+use crate::api::transport::{
+    Clock, HttpRequest, HttpResponse, Jitter, Method, Transport, TransportError,
+};
 use futures::future::{Either, select};
 use std::time::Duration;
 
@@ -44,7 +46,11 @@ impl RetryPolicy {
 
     /// Full jitter: uniform in `[0, ceiling]`; `jitter` is a sample from `[0, 1)`.
     pub fn backoff(&self, retry: u32, jitter: f64) -> Duration {
-        let jitter = if jitter.is_finite() { jitter.clamp(0.0, 1.0) } else { 1.0 };
+        let jitter = if jitter.is_finite() {
+            jitter.clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
         self.ceiling(retry).mul_f64(jitter)
     }
 }
@@ -97,7 +103,8 @@ pub(crate) async fn send_with_retries<T: Transport + ?Sized>(
         tries += 1;
         let response = transport.send(this_try, cancel).await?;
         let elapsed = clock.now().saturating_sub(started);
-        let Some(delay) = next_delay(policy, request.method, &response, tries, elapsed, jitter) else {
+        let Some(delay) = next_delay(policy, request.method, &response, tries, elapsed, jitter)
+        else {
             return Ok(response);
         };
         let sleep = clock.sleep(delay);
