@@ -98,6 +98,9 @@ pub enum ApiError {
     /// The client refused to send the request (nothing reached the server).
     #[error("Cannot send this request: {reason}.")]
     InvalidRequest { reason: &'static str },
+    /// The server ignored filter/sort and the client could not apply them itself.
+    #[error("The filter or sort cannot be applied: {message}")]
+    QueryNotApplicable { message: String },
     /// A full listing was asked for but the API reports more rows than the client will fetch.
     #[error("The API reports {total} tokens; at most {max} can be listed here.")]
     TooManyItems {
@@ -147,6 +150,7 @@ impl ApiError {
             ApiError::Malformed { .. } => "Unexpected answer",
             ApiError::TooManyItems { .. } => "Too many tokens",
             ApiError::InvalidRequest { .. } => "Cannot send this request",
+            ApiError::QueryNotApplicable { .. } => "Filter cannot be applied",
         }
     }
 
@@ -187,6 +191,7 @@ impl ApiError {
             }
             ApiError::TooManyItems { .. } => "Narrow the filter so fewer tokens match.".into(),
             ApiError::InvalidRequest { .. } => "Correct the input and try again.".into(),
+            ApiError::QueryNotApplicable { .. } => "Correct the filter or sort and try again.".into(),
         }
     }
 
@@ -208,7 +213,8 @@ impl ApiError {
             | ApiError::CorsBlocked { .. }
             | ApiError::Timeout { .. }
             | ApiError::Aborted
-            | ApiError::InvalidRequest { .. } => None,
+            | ApiError::InvalidRequest { .. }
+            | ApiError::QueryNotApplicable { .. } => None,
         }
     }
 

@@ -130,10 +130,16 @@ fn percent_encode(text: &str) -> String {
 /// them. Implemented over `crate::query` once it lands; tests use a hand-written one.
 pub trait TokenQuery {
     /// Whether the token passes the filter (true when there is none).
-    fn matches(&self, token: &Token) -> bool;
+    fn matches(&self, token: &Token) -> Result<bool, EvalFailure>;
     /// The requested order (`Equal` when there is no sort).
-    fn compare(&self, a: &Token, b: &Token) -> Ordering;
+    fn compare(&self, a: &Token, b: &Token) -> Result<Ordering, EvalFailure>;
 }
+
+/// The filter or sort could not be applied to a token (e.g. a literal that does not read as
+/// the field's type). The message names the operand and value, never the key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct EvalFailure(pub String);
 
 /// How a listing was produced, so the UI can say so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -22,7 +22,7 @@ pub use cancel::{CancelGuard, CancelToken};
 pub use client::FoundryClient;
 pub use error::{ApiError, AuthProblem};
 pub use listing::{
-    FallbackReason, FilterText, ListMode, ListQuery, PageLimit, SortText, TokenQuery,
+    EvalFailure, FallbackReason, FilterText, ListMode, ListQuery, PageLimit, SortText, TokenQuery,
 };
 pub use paging::{Listing, MAX_LISTED, PAGE_CONCURRENCY};
 pub use retry::RetryPolicy;

@@ -3,7 +3,7 @@
 use crate::api::client::FoundryClient;
 use crate::api::error::ApiError;
 use crate::api::listing::{
-    FallbackReason, FilterText, ListMode, ListQuery, PageLimit, SortText, TokenQuery,
+    EvalFailure, FallbackReason, FilterText, ListMode, ListQuery, PageLimit, SortText, TokenQuery,
 };
 use crate::api::models::{Page, Token};
 use crate::api::transport::Transport;
@@ -84,17 +84,23 @@ impl<T: Transport> FoundryClient<T> {
                 mode: ListMode::Server,
             });
         }
-        let Some(reason) = ignored_by_server(query, &page.items, evaluate) else {
+        let Some(reason) =
+            ignored_by_server(query, &page.items, evaluate).map_err(not_applicable)?
+        else {
             return Ok(Listing {
                 page,
                 mode: ListMode::Server,
             });
         };
         // Sent without filter/sort: a server that ignores them might also misapply them.
-        let mut all = self.list_all_tokens(None, None).await?;
-        all.retain(|token| evaluate.matches(token));
-        // Stable, so equal keys keep the server's order, as a server-side sort would.
-        all.sort_by(|a, b| evaluate.compare(a, b));
+        let everything = self.list_all_tokens(None, None).await?;
+        let mut all = Vec::with_capacity(everything.len());
+        for token in everything {
+            if evaluate.matches(&token).map_err(not_applicable)? {
+                all.push(token);
+            }
+        }
+        sort_tokens(&mut all, evaluate).map_err(not_applicable)?;
         let total = all.len() as u64;
         let items: Vec<Token> = all
             .into_iter()
@@ -119,19 +125,43 @@ fn ignored_by_server(
     query: &ListQuery,
     items: &[Token],
     evaluate: &dyn TokenQuery,
-) -> Option<FallbackReason> {
+) -> Result<Option<FallbackReason>, EvalFailure> {
     if items.iter().any(|t| t.kind.is_some() && t.status.is_none()) {
-        return Some(FallbackReason::LineageShape);
+        return Ok(Some(FallbackReason::LineageShape));
     }
-    if query.filter.is_some() && !items.iter().all(|t| evaluate.matches(t)) {
-        return Some(FallbackReason::FilterIgnored);
+    if query.filter.is_some() {
+        for token in items {
+            if !evaluate.matches(token)? {
+                return Ok(Some(FallbackReason::FilterIgnored));
+            }
+        }
     }
-    if query.sort.is_some()
-        && items
-            .windows(2)
-            .any(|w| evaluate.compare(&w[0], &w[1]).is_gt())
-    {
-        return Some(FallbackReason::SortIgnored);
+    if query.sort.is_some() {
+        for pair in items.windows(2) {
+            if let [a, b] = pair
+                && evaluate.compare(a, b)?.is_gt()
+            {
+                return Ok(Some(FallbackReason::SortIgnored));
+            }
+        }
     }
-    None
+    Ok(None)
+}
+
+/// A stable sort (equal keys keep the server's order, as a server-side sort would) with a
+/// fallible comparison: the first failure is reported once the sort ends.
+fn sort_tokens(tokens: &mut [Token], evaluate: &dyn TokenQuery) -> Result<(), EvalFailure> {
+    let mut failure = None;
+    tokens.sort_by(|a, b| match evaluate.compare(a, b) {
+        Ok(order) => order,
+        Err(error) => {
+            failure.get_or_insert(error);
+            std::cmp::Ordering::Equal
+        }
+    });
+    failure.map_or(Ok(()), Err)
+}
+
+fn not_applicable(failure: EvalFailure) -> ApiError {
+    ApiError::QueryNotApplicable { message: failure.0 }
 }

@@ -4,7 +4,7 @@
 use super::fake::*;
 use crate::api::error::ApiError;
 use crate::api::listing::{
-    FallbackReason, FilterText, ListMode, ListQuery, PageLimit, SortText, TokenQuery,
+    EvalFailure, FallbackReason, FilterText, ListMode, ListQuery, PageLimit, SortText, TokenQuery,
 };
 use crate::api::models::{Token, TokenStatus};
 use crate::timestamp::Timestamp;
@@ -129,11 +129,11 @@ struct ActiveByName {
 }
 
 impl TokenQuery for ActiveByName {
-    fn matches(&self, token: &Token) -> bool {
-        token.status_at(self.now) == TokenStatus::Active
+    fn matches(&self, token: &Token) -> Result<bool, EvalFailure> {
+        Ok(token.status_at(self.now) == TokenStatus::Active)
     }
-    fn compare(&self, a: &Token, b: &Token) -> Ordering {
-        a.name.cmp(&b.name)
+    fn compare(&self, a: &Token, b: &Token) -> Result<Ordering, EvalFailure> {
+        Ok(a.name.cmp(&b.name))
     }
 }
 
@@ -267,5 +267,36 @@ fn a_server_that_honours_the_query_is_trusted() {
         param(&transport.seen()[0].url, "filter").as_deref(),
         Some("eq%28status%2Cactive%29"),
         "filter sent percent-encoded"
+    );
+}
+
+/// A filter the client cannot evaluate, e.g. `gt(created_at,banana)`.
+struct Unevaluable;
+
+impl TokenQuery for Unevaluable {
+    fn matches(&self, _: &Token) -> Result<bool, EvalFailure> {
+        Err(EvalFailure(
+            "created_at cannot be compared with banana".into(),
+        ))
+    }
+    fn compare(&self, _: &Token, _: &Token) -> Result<Ordering, EvalFailure> {
+        Ok(Ordering::Equal)
+    }
+}
+
+#[test]
+fn a_filter_the_client_cannot_apply_is_an_error_not_an_empty_list() {
+    let all: Vec<_> = (0..5).map(|n| seed_token(n, "active")).collect();
+    let clock = FakeClock::new();
+    let transport = FakeTransport::routed(&clock, paging_server(all, 100));
+    let error = block_on(
+        client(&transport, &clock).list_tokens_checked(&active_by_name_query(5, 0), &Unevaluable),
+    )
+    .unwrap_err();
+    assert_eq!(
+        error,
+        ApiError::QueryNotApplicable {
+            message: "created_at cannot be compared with banana".into()
+        }
     );
 }
