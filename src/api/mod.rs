@@ -8,6 +8,8 @@
 //!   and the server-or-client-side listing modes.
 
 pub mod base;
+#[cfg(feature = "web")]
+pub mod browser;
 pub mod cancel;
 pub mod client;
 pub mod error;
@@ -18,6 +20,8 @@ pub mod retry;
 pub mod transport;
 
 pub use base::{ApiBase, BaseError, Endpoint, PathError};
+#[cfg(feature = "web")]
+pub use browser::{BrowserClock, BrowserTransport, browser_client};
 pub use cancel::{CancelGuard, CancelToken};
 pub use client::FoundryClient;
 pub use error::{ApiError, AuthProblem};
