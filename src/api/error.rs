@@ -29,7 +29,8 @@ pub enum ApiError {
     Unreachable { origin: String, confirmed: bool },
     /// The server answers, but the browser withheld its response from this page (CORS).
     #[error(
-        "The browser blocked the response from {origin}: the API does not allow requests from this page's origin (CORS)."
+        "{origin} answers, but the browser withheld its response from this page: most likely the API \
+         does not allow requests from this page's origin (CORS)."
     )]
     CorsBlocked { origin: String },
     #[error("The API did not answer within {} s.", after.as_secs())]

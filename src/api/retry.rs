@@ -89,6 +89,7 @@ pub(crate) async fn send_with_retries<T: Transport + ?Sized>(
 ) -> Result<HttpResponse, TransportError> {
     let started = clock.now();
     let mut tries = 0u32;
+    let mut last: Option<HttpResponse> = None;
     loop {
         if cancel.is_cancelled() {
             return Err(TransportError::Aborted);
@@ -96,7 +97,9 @@ pub(crate) async fn send_with_retries<T: Transport + ?Sized>(
         let elapsed = clock.now().saturating_sub(started);
         let remaining = policy.budget.saturating_sub(elapsed);
         if remaining.is_zero() {
-            return Err(TransportError::Timeout(policy.budget));
+            // A timer that overslept the budget (a throttled background tab): report what the
+            // server last said rather than trying past the budget.
+            return last.ok_or(TransportError::Timeout(policy.budget));
         }
         let mut this_try = request.clone();
         this_try.timeout = policy.request_timeout.min(remaining);
@@ -107,6 +110,7 @@ pub(crate) async fn send_with_retries<T: Transport + ?Sized>(
         else {
             return Ok(response);
         };
+        last = Some(response);
         let sleep = clock.sleep(delay);
         let cancelled = cancel.cancelled();
         if let Either::Right(_) = select(sleep, cancelled).await {

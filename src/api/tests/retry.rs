@@ -205,3 +205,29 @@ fn a_cancelled_client_sends_nothing() {
     assert_eq!(result.unwrap_err(), ApiError::Aborted);
     assert!(transport.seen().is_empty());
 }
+
+#[test]
+fn a_sleep_that_overruns_the_budget_reports_the_last_answer() {
+    // The retry is scheduled within budget, but the timer fires late (a throttled background
+    // tab): the client stops and reports the 503 instead of trying past 30 s.
+    struct LateClock(std::sync::Arc<FakeClock>);
+    impl crate::api::transport::Clock for LateClock {
+        fn now(&self) -> Duration {
+            self.0.now()
+        }
+        fn sleep(&self, duration: Duration) -> futures::future::LocalBoxFuture<'static, ()> {
+            self.0.advance(Duration::from_secs(40));
+            self.0.sleep(duration)
+        }
+    }
+    let clock = FakeClock::new();
+    let transport =
+        FakeTransport::scripted(&clock, vec![Step::Respond(error(503, "busy", "req_late"))]);
+    let base = crate::api::base::ApiBase::parse(BASE).unwrap();
+    let late = std::sync::Arc::new(LateClock(clock.clone()));
+    let c = crate::api::client::FoundryClient::new(base, KEY.into(), transport.clone(), late);
+    let error = block_on(c.whoami()).unwrap_err();
+    assert_eq!(error.request_id(), Some("req_late"));
+    assert!(matches!(error, ApiError::Server { status: 503, .. }));
+    assert_eq!(transport.seen().len(), 1);
+}

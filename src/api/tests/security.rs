@@ -137,3 +137,11 @@ fn a_key_echoed_by_the_server_is_scrubbed_from_errors() {
         "the timestamp error quotes the value: {error}"
     );
 }
+
+#[test]
+fn the_client_can_live_in_a_leptos_signal() {
+    // Leptos 0.8 signals need Send + Sync; the futures stay local (wasm32).
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<crate::api::client::FoundryClient<FakeTransport>>();
+    assert_send_sync::<crate::api::cancel::CancelToken>();
+}
