@@ -1,3 +1,38 @@
 //! Foundry API models, errors and the typed client.
+//!
+//! - [`base`]: the validated base URL; the only place URLs come from.
+//! - [`transport`]: the HTTP trait the client runs on (browser `fetch`, or a fake in tests).
+//! - [`client`]: [`FoundryClient`], one method per endpoint.
+//! - [`error`]: [`ApiError`], every failure with a title, advice and the request id.
+//! - [`retry`], [`cancel`], [`paging`], [`listing`]: retries, cancellation, all-pages fetches,
+//!   and the server-or-client-side listing modes.
 
+pub mod base;
+#[cfg(feature = "web")]
+pub mod browser;
+pub mod cancel;
+pub mod client;
+pub mod error;
+pub mod listing;
 pub mod models;
+pub mod paging;
+pub mod retry;
+pub mod transport;
+
+pub use base::{ApiBase, BaseError, Endpoint, PathError};
+#[cfg(feature = "web")]
+pub use browser::{BrowserClock, BrowserTransport, browser_client};
+pub use cancel::{CancelGuard, CancelToken};
+pub use client::FoundryClient;
+pub use error::{ApiError, AuthProblem};
+pub use listing::{
+    EvalFailure, FallbackReason, FilterText, ListMode, ListQuery, PageLimit, SortText, TokenQuery,
+};
+pub use paging::{Listing, MAX_LISTED, PAGE_CONCURRENCY};
+pub use retry::RetryPolicy;
+pub use transport::{
+    Clock, HttpRequest, HttpResponse, Method, NetworkFailure, Transport, TransportError,
+};
+
+#[cfg(test)]
+mod tests;

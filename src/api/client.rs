@@ -1,0 +1,234 @@
+//! The typed Foundry client: one method per endpoint, errors as [`ApiError`].
+
+use crate::api::base::{ApiBase, Endpoint};
+use crate::api::cancel::CancelToken;
+use crate::api::error::ApiError;
+use crate::api::listing::ListQuery;
+use crate::api::models::{
+    AttenuateRequest, AttenuateResponse, AttenuationSpec, Health, Page, RevokeResponse, Token,
+    WhoAmI,
+};
+use crate::api::retry::{RetryPolicy, send_with_retries};
+use crate::api::transport::{
+    Clock, HttpRequest, HttpResponse, Jitter, Method, Transport, system_jitter,
+};
+use crate::secret::{SecretBytes, SecretString};
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+
+/// A client for one base URL and one key. Cheap to clone; clones share the transport.
+pub struct FoundryClient<T: Transport> {
+    base: ApiBase,
+    key: SecretString,
+    transport: Arc<T>,
+    clock: Arc<dyn Clock + Send + Sync>,
+    jitter: Jitter,
+    policy: RetryPolicy,
+    cancel: CancelToken,
+}
+
+impl<T: Transport> Clone for FoundryClient<T> {
+    fn clone(&self) -> Self {
+        Self {
+            base: self.base.clone(),
+            key: self.key.clone(),
+            transport: Arc::clone(&self.transport),
+            clock: Arc::clone(&self.clock),
+            jitter: Arc::clone(&self.jitter),
+            policy: self.policy.clone(),
+            cancel: self.cancel.clone(),
+        }
+    }
+}
+
+impl<T: Transport> FoundryClient<T> {
+    pub fn new(
+        base: ApiBase,
+        key: SecretString,
+        transport: T,
+        clock: Arc<dyn Clock + Send + Sync>,
+    ) -> Self {
+        Self {
+            base,
+            key,
+            transport: Arc::new(transport),
+            clock,
+            jitter: Arc::new(system_jitter),
+            policy: RetryPolicy::default(),
+            cancel: CancelToken::new(),
+        }
+    }
+
+    pub fn with_policy(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    pub fn with_jitter(mut self, jitter: Jitter) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// A clone whose requests and retries stop when `cancel` fires (a view's cleanup).
+    pub fn with_cancel(&self, cancel: CancelToken) -> Self {
+        Self {
+            cancel,
+            ..self.clone()
+        }
+    }
+
+    pub fn base(&self) -> &ApiBase {
+        &self.base
+    }
+
+    pub fn cancel_token(&self) -> &CancelToken {
+        &self.cancel
+    }
+
+    /// `GET /api/v1/whoami`.
+    pub async fn whoami(&self) -> Result<WhoAmI, ApiError> {
+        let response = self
+            .call(
+                Method::Get,
+                self.base.endpoint(Endpoint::WhoAmI),
+                None,
+                true,
+            )
+            .await?;
+        self.decode(&response, "a WhoAmI object (organizations, permissions)")
+    }
+
+    /// `GET /api/v1/info/health`, sent without the key.
+    pub async fn health(&self) -> Result<Health, ApiError> {
+        let response = self
+            .call(
+                Method::Get,
+                self.base.endpoint(Endpoint::Health),
+                None,
+                false,
+            )
+            .await?;
+        self.decode(&response, "a health object ({\"status\": …})")
+    }
+
+    /// One page of `GET /api/v1/tokens`, as the server answers it (see `list_tokens_checked`
+    /// for servers that ignore filter and sort).
+    pub async fn list_tokens(&self, query: &ListQuery) -> Result<Page<Token>, ApiError> {
+        let url = format!(
+            "{}?{}",
+            self.base.endpoint(Endpoint::Tokens),
+            query.to_query_string()
+        );
+        let response = self.call(Method::Get, url, None, true).await?;
+        self.decode(&response, "a page of tokens (items, count, offset, total)")
+    }
+
+    /// `POST /api/v1/tokens/attenuate`: a new token with at most the rights in `spec`,
+    /// derived from this client's key (sent as `token` in the body, as the API requires).
+    pub async fn attenuate(
+        &self,
+        name: &str,
+        spec: AttenuationSpec,
+        parent_id: Option<&str>,
+    ) -> Result<AttenuateResponse, ApiError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().any(char::is_control) {
+            return Err(ApiError::InvalidRequest {
+                reason: "the new token needs a name without control characters",
+            });
+        }
+        let request = AttenuateRequest {
+            token: &self.key,
+            name: name.to_owned(),
+            attenuation: spec,
+            attenuated_parent_token_id: parent_id.map(str::to_owned),
+        };
+        // Sized up front so the buffer holding the key is never reallocated (which would leave
+        // an unwiped copy behind).
+        let mut body = Vec::with_capacity(self.key.len() + name.len() + 2048);
+        serde_json::to_writer(&mut body, &request).map_err(|_| ApiError::InvalidRequest {
+            reason: "the attenuation could not be encoded as JSON",
+        })?;
+        let body = SecretBytes::new(body);
+        let response = self
+            .call(
+                Method::Post,
+                self.base.endpoint(Endpoint::Attenuate),
+                Some(body),
+                true,
+            )
+            .await?;
+        self.decode(&response, "the new token ({\"id\": …, \"token\": …})")
+    }
+
+    /// `POST /api/v1/tokens/revoke`: revokes the root of this client's key and every
+    /// attenuated descendant.
+    pub async fn revoke(&self) -> Result<RevokeResponse, ApiError> {
+        let response = self
+            .call(
+                Method::Post,
+                self.base.endpoint(Endpoint::Revoke),
+                None,
+                true,
+            )
+            .await?;
+        self.decode(
+            &response,
+            "a revocation result (token_id, revoked_at, children_revoked)",
+        )
+    }
+
+    fn authorization(&self) -> SecretString {
+        // Sized up front: no reallocation, so no stray copy of the key.
+        let mut value = String::with_capacity(7 + self.key.len());
+        value.push_str("Bearer ");
+        value.push_str(self.key.expose_secret());
+        SecretString::new(value)
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        url: String,
+        body: Option<SecretBytes>,
+        authorized: bool,
+    ) -> Result<HttpResponse, ApiError> {
+        let mut headers = vec![("accept", "application/json".to_owned())];
+        if body.is_some() {
+            headers.push(("content-type", "application/json".to_owned()));
+        }
+        let request = HttpRequest {
+            method,
+            url,
+            headers,
+            authorization: authorized.then(|| self.authorization()),
+            body,
+            timeout: self.policy.request_timeout,
+        };
+        let response = send_with_retries(
+            &*self.transport,
+            &*self.clock,
+            &self.jitter,
+            &self.policy,
+            &self.cancel,
+            request,
+        )
+        .await
+        .map_err(|error| ApiError::from_transport(error, self.base.origin()))?;
+        if response.is_success() {
+            Ok(response)
+        } else {
+            Err(ApiError::from_status(&response, self.key.expose_secret()))
+        }
+    }
+
+    fn decode<D: DeserializeOwned>(
+        &self,
+        response: &HttpResponse,
+        expected: &'static str,
+    ) -> Result<D, ApiError> {
+        serde_json::from_slice(&response.body).map_err(|error| {
+            ApiError::malformed(response, expected, &error, self.key.expose_secret())
+        })
+    }
+}

@@ -1,0 +1,434 @@
+//! Every way a Foundry call can fail, as one type the UI can explain.
+//!
+//! Each variant says what happened (`title`), what to do next (`advice`) and carries the
+//! request id when the API gave one. Server messages are shown as sent, minus the key (which a
+//! careless server could echo) and trimmed to a readable length.
+
+use crate::api::models::ErrorBody;
+use crate::api::transport::{HttpResponse, NetworkFailure, TransportError};
+use std::time::Duration;
+
+/// Why a key was refused (401), read from the server message when it says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthProblem {
+    Expired,
+    Revoked,
+    Invalid,
+    /// The server did not say why.
+    Unspecified,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// The browser reports no network connection.
+    #[error("You are offline.")]
+    Offline,
+    /// No answer from the server. `confirmed`: a probe without credentials failed too; when
+    /// false, the client could not tell a down server from a blocked request.
+    #[error("{}", unreachable_message(origin, *confirmed))]
+    Unreachable { origin: String, confirmed: bool },
+    /// The server answers, but the browser withheld its response from this page (CORS).
+    #[error(
+        "{origin} answers, but the browser withheld its response from this page: most likely the API \
+         does not allow requests from this page's origin (CORS)."
+    )]
+    CorsBlocked { origin: String },
+    #[error("The API did not answer within {} s.", after.as_secs())]
+    Timeout { after: Duration },
+    /// Cancelled (the view went away, or the user stopped it).
+    #[error("The request was cancelled.")]
+    Aborted,
+    /// 400 (or 422): the server refused the request as sent.
+    #[error("The API refused the request: {message}")]
+    BadRequest {
+        message: String,
+        request_id: Option<String>,
+    },
+    /// 401: the key itself was refused.
+    #[error("{}", unauthorized_message(*problem, message))]
+    Unauthorized {
+        problem: AuthProblem,
+        message: String,
+        request_id: Option<String>,
+    },
+    /// 403: the key is valid but lacks a right.
+    #[error("{}", forbidden_message(permission.as_deref(), message))]
+    Forbidden {
+        permission: Option<String>,
+        message: String,
+        request_id: Option<String>,
+    },
+    #[error("Not found: {message}")]
+    NotFound {
+        message: String,
+        request_id: Option<String>,
+    },
+    #[error("Conflict: {message}")]
+    Conflict {
+        message: String,
+        request_id: Option<String>,
+    },
+    /// 429, after the client's own retries (or when the wait exceeds its budget).
+    #[error("{}", rate_limited_message(*retry_after))]
+    RateLimited {
+        retry_after: Option<Duration>,
+        request_id: Option<String>,
+    },
+    /// 5xx, after the client's own retries on reads.
+    #[error("The API failed with status {status}: {message}")]
+    Server {
+        status: u16,
+        message: String,
+        request_id: Option<String>,
+    },
+    /// A status this client has no meaning for (e.g. 405, or a redirect it cannot follow).
+    #[error("The API answered with unexpected status {status}: {message}")]
+    UnexpectedStatus {
+        status: u16,
+        message: String,
+        request_id: Option<String>,
+    },
+    /// The body was not the JSON the endpoint documents.
+    #[error("The API sent something unexpected (status {status}): expected {expected}; {detail}")]
+    Malformed {
+        status: u16,
+        expected: &'static str,
+        detail: String,
+        request_id: Option<String>,
+    },
+    /// The client refused to send the request (nothing reached the server).
+    #[error("Cannot send this request: {reason}.")]
+    InvalidRequest { reason: &'static str },
+    /// The server ignored filter/sort and the client could not apply them itself.
+    #[error("The filter or sort cannot be applied: {message}")]
+    QueryNotApplicable { message: String },
+    /// A full listing was asked for but the API reports more rows than the client will fetch.
+    #[error("The API reports {total} tokens; at most {max} can be listed here.")]
+    TooManyItems {
+        total: u64,
+        max: u64,
+        request_id: Option<String>,
+    },
+}
+
+impl ApiError {
+    /// What happened, in a few words (a heading).
+    pub fn title(&self) -> &'static str {
+        match self {
+            ApiError::Offline => "You are offline",
+            ApiError::Unreachable {
+                confirmed: true, ..
+            } => "The API is unreachable",
+            ApiError::Unreachable {
+                confirmed: false, ..
+            } => "Could not reach the API",
+            ApiError::CorsBlocked { .. } => "Blocked by the browser (CORS)",
+            ApiError::Timeout { .. } => "The API took too long",
+            ApiError::Aborted => "Cancelled",
+            ApiError::BadRequest { .. } => "Request refused",
+            ApiError::Unauthorized {
+                problem: AuthProblem::Expired,
+                ..
+            } => "This key has expired",
+            ApiError::Unauthorized {
+                problem: AuthProblem::Revoked,
+                ..
+            } => "This key was revoked",
+            ApiError::Unauthorized {
+                problem: AuthProblem::Invalid,
+                ..
+            } => "This key is not valid",
+            ApiError::Unauthorized {
+                problem: AuthProblem::Unspecified,
+                ..
+            } => "The key was refused",
+            ApiError::Forbidden { .. } => "Permission missing",
+            ApiError::NotFound { .. } => "Not found",
+            ApiError::Conflict { .. } => "Conflict",
+            ApiError::RateLimited { .. } => "Too many requests",
+            ApiError::Server { .. } => "The API failed",
+            ApiError::UnexpectedStatus { .. } => "Unexpected answer",
+            ApiError::Malformed { .. } => "Unexpected answer",
+            ApiError::TooManyItems { .. } => "Too many tokens",
+            ApiError::InvalidRequest { .. } => "Cannot send this request",
+            ApiError::QueryNotApplicable { .. } => "Filter cannot be applied",
+        }
+    }
+
+    /// What to do next.
+    pub fn advice(&self) -> String {
+        match self {
+            ApiError::Offline => "Reconnect to the network, then try again.".into(),
+            ApiError::Unreachable { confirmed: true, .. } => {
+                "Check the API address and your connection; the server may be down. Try again later.".into()
+            }
+            ApiError::Unreachable { confirmed: false, .. } => "Check the API address and your connection. If they \
+                are right, the browser may have blocked the request (CORS): serve the app behind a same-origin \
+                proxy, see the README."
+                .into(),
+            ApiError::CorsBlocked { .. } => "Serve the app behind a same-origin proxy, see the README.".into(),
+            ApiError::Timeout { .. } => "Try again; if it keeps happening the API may be overloaded.".into(),
+            ApiError::Aborted => "Nothing to do; start the action again if you still need it.".into(),
+            ApiError::BadRequest { .. } => "Correct the request (for example the filter) and try again.".into(),
+            ApiError::Unauthorized { problem: AuthProblem::Expired | AuthProblem::Revoked, .. } => {
+                "Unlock another key, or get a new one at https://foundry.adaptyvbio.com/request-token.".into()
+            }
+            ApiError::Unauthorized { .. } => "Check the key or unlock another one.".into(),
+            ApiError::Forbidden { permission: Some(p), .. } => format!("Use a key that has the {p} permission."),
+            ApiError::Forbidden { permission: None, .. } => "Use a key with more permissions.".into(),
+            ApiError::NotFound { .. } => "Refresh the list: it may have been removed already.".into(),
+            ApiError::Conflict { .. } => "Refresh and try again.".into(),
+            ApiError::RateLimited { retry_after: Some(after), .. } => {
+                format!("Try again in {} s.", after.as_secs().max(1))
+            }
+            ApiError::RateLimited { retry_after: None, .. } => "Wait a little, then try again.".into(),
+            ApiError::Server { .. } => {
+                "Try again later. If it persists, contact Foundry support with the request id.".into()
+            }
+            ApiError::UnexpectedStatus { .. } | ApiError::Malformed { .. } => {
+                "Check that the API address points at the Foundry API. If it does, contact Foundry support \
+                 with the request id."
+                    .into()
+            }
+            ApiError::TooManyItems { .. } => "Narrow the filter so fewer tokens match.".into(),
+            ApiError::InvalidRequest { .. } => "Correct the input and try again.".into(),
+            ApiError::QueryNotApplicable { .. } => "Correct the filter or sort and try again.".into(),
+        }
+    }
+
+    /// The id Foundry support asks for, when the API gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            ApiError::BadRequest { request_id, .. }
+            | ApiError::Unauthorized { request_id, .. }
+            | ApiError::Forbidden { request_id, .. }
+            | ApiError::NotFound { request_id, .. }
+            | ApiError::Conflict { request_id, .. }
+            | ApiError::RateLimited { request_id, .. }
+            | ApiError::Server { request_id, .. }
+            | ApiError::UnexpectedStatus { request_id, .. }
+            | ApiError::Malformed { request_id, .. }
+            | ApiError::TooManyItems { request_id, .. } => request_id.as_deref(),
+            ApiError::Offline
+            | ApiError::Unreachable { .. }
+            | ApiError::CorsBlocked { .. }
+            | ApiError::Timeout { .. }
+            | ApiError::Aborted
+            | ApiError::InvalidRequest { .. }
+            | ApiError::QueryNotApplicable { .. } => None,
+        }
+    }
+
+    /// Whether the same request may succeed if tried again later (a "Try again" button).
+    /// The client retries by itself only 429 and 5xx on reads; see `retry.rs`.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Offline
+                | ApiError::Unreachable { .. }
+                | ApiError::Timeout { .. }
+                | ApiError::Aborted
+                | ApiError::RateLimited { .. }
+                | ApiError::Server { .. }
+        )
+    }
+
+    /// Maps a transport failure; `origin` names the server in messages.
+    pub fn from_transport(error: TransportError, origin: &str) -> Self {
+        match error {
+            TransportError::Aborted => ApiError::Aborted,
+            TransportError::Timeout(after) => ApiError::Timeout { after },
+            TransportError::Network(NetworkFailure::Offline) => ApiError::Offline,
+            TransportError::Network(NetworkFailure::CorsBlocked) => ApiError::CorsBlocked {
+                origin: origin.to_owned(),
+            },
+            TransportError::Network(NetworkFailure::Unreachable) => ApiError::Unreachable {
+                origin: origin.to_owned(),
+                confirmed: true,
+            },
+            TransportError::Network(NetworkFailure::Unknown) => ApiError::Unreachable {
+                origin: origin.to_owned(),
+                confirmed: false,
+            },
+        }
+    }
+
+    /// Maps a non-2xx response. `key` is only used to scrub it from server text.
+    pub fn from_status(response: &HttpResponse, key: &str) -> Self {
+        let envelope = serde_json::from_slice::<ErrorBody>(&response.body).ok();
+        // The body's id wins: it is what the server logged; the header is the fallback for
+        // bodies that are not the envelope (a proxy's HTML page, an empty 502).
+        let request_id = envelope
+            .as_ref()
+            .map(|e| e.request_id.clone())
+            .filter(|id| !id.is_empty())
+            .or_else(|| response.request_id.clone());
+        let message = match &envelope {
+            Some(e) => clean_message(&e.error, key),
+            None => fallback_message(response.status),
+        };
+        let status = response.status;
+        match status {
+            400 | 422 => ApiError::BadRequest {
+                message,
+                request_id,
+            },
+            401 => ApiError::Unauthorized {
+                problem: auth_problem(&message),
+                message,
+                request_id,
+            },
+            403 => ApiError::Forbidden {
+                permission: missing_permission(&message),
+                message,
+                request_id,
+            },
+            404 => ApiError::NotFound {
+                message,
+                request_id,
+            },
+            409 => ApiError::Conflict {
+                message,
+                request_id,
+            },
+            429 => ApiError::RateLimited {
+                retry_after: response.retry_after(),
+                request_id,
+            },
+            500..=599 => ApiError::Server {
+                status,
+                message,
+                request_id,
+            },
+            _ => ApiError::UnexpectedStatus {
+                status,
+                message,
+                request_id,
+            },
+        }
+    }
+
+    /// A 2xx body that did not decode as `expected`.
+    pub fn malformed(
+        response: &HttpResponse,
+        expected: &'static str,
+        error: &serde_json::Error,
+        key: &str,
+    ) -> Self {
+        // serde's message names the field or type at fault; it can quote a value from the
+        // body, hence the scrubbing.
+        ApiError::Malformed {
+            status: response.status,
+            expected,
+            detail: clean_message(&error.to_string(), key),
+            request_id: response.request_id.clone(),
+        }
+    }
+}
+
+const MAX_MESSAGE_CHARS: usize = 300;
+
+/// Removes the key (should a server echo it), control characters, and excess length.
+fn clean_message(text: &str, key: &str) -> String {
+    let scrubbed = if key.is_empty() {
+        text.to_owned()
+    } else {
+        text.replace(key, "[key]")
+    };
+    let mut cleaned: String = scrubbed
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(MAX_MESSAGE_CHARS)
+        .collect();
+    if scrubbed.chars().count() > MAX_MESSAGE_CHARS {
+        cleaned.push('…');
+    }
+    let trimmed = cleaned.trim();
+    if trimmed.is_empty() {
+        "(no message)".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+fn fallback_message(status: u16) -> String {
+    format!("status {status} without the documented error body")
+}
+
+fn auth_problem(message: &str) -> AuthProblem {
+    let lower = message.to_ascii_lowercase();
+    if lower.contains("revoked") {
+        AuthProblem::Revoked
+    } else if lower.contains("expired") {
+        AuthProblem::Expired
+    } else if [
+        "invalid",
+        "malformed",
+        "signature",
+        "unknown token",
+        "could not parse",
+        "not a valid",
+    ]
+    .iter()
+    .any(|word| lower.contains(word))
+    {
+        AuthProblem::Invalid
+    } else {
+        AuthProblem::Unspecified
+    }
+}
+
+/// The first `resource:action` word in a 403 message, e.g. `token:revoke`.
+fn missing_permission(message: &str) -> Option<String> {
+    message
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+        .find(|word| match word.split_once(':') {
+            Some((resource, action)) => {
+                let part = |s: &str| {
+                    !s.is_empty()
+                        && s.chars()
+                            .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
+                };
+                part(resource) && part(action)
+            }
+            None => false,
+        })
+        .map(str::to_owned)
+}
+
+fn unreachable_message(origin: &str, confirmed: bool) -> String {
+    if confirmed {
+        format!("Could not reach {origin}: the server did not answer.")
+    } else {
+        format!(
+            "Could not reach {origin}. The browser does not say whether the server is down or it blocked the request."
+        )
+    }
+}
+
+fn unauthorized_message(problem: AuthProblem, message: &str) -> String {
+    let what = match problem {
+        AuthProblem::Expired => "The key has expired",
+        AuthProblem::Revoked => "The key was revoked",
+        AuthProblem::Invalid => "The key is not valid",
+        AuthProblem::Unspecified => "The key was refused",
+    };
+    format!("{what} ({message}).")
+}
+
+fn forbidden_message(permission: Option<&str>, message: &str) -> String {
+    match permission {
+        Some(p) => format!("The key lacks the {p} permission ({message})."),
+        None => format!("The key is not allowed to do this ({message})."),
+    }
+}
+
+fn rate_limited_message(retry_after: Option<Duration>) -> String {
+    match retry_after {
+        Some(after) => format!(
+            "The API is rate limiting this key; it asks to wait {} s.",
+            after.as_secs()
+        ),
+        None => "The API is rate limiting this key.".to_owned(),
+    }
+}

@@ -1,0 +1,167 @@
+//! Fetching every page, and listing with a fallback for servers that ignore filter and sort.
+
+use crate::api::client::FoundryClient;
+use crate::api::error::ApiError;
+use crate::api::listing::{
+    EvalFailure, FallbackReason, FilterText, ListMode, ListQuery, PageLimit, SortText, TokenQuery,
+};
+use crate::api::models::{Page, Token};
+use crate::api::transport::Transport;
+use futures::{StreamExt, TryStreamExt, stream};
+
+/// Pages fetched at once after the first: enough to be quick, few enough to stay polite.
+pub const PAGE_CONCURRENCY: usize = 4;
+
+/// The most tokens a full listing fetches (100 pages): beyond that, narrow the filter.
+pub const MAX_LISTED: u64 = 10_000;
+
+/// One page of a listing, and how it was produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listing {
+    pub page: Page<Token>,
+    pub mode: ListMode,
+}
+
+impl<T: Transport> FoundryClient<T> {
+    /// Every token matching `filter`/`sort` as the server applies them, in order: the first
+    /// page gives `total`, the rest are fetched [`PAGE_CONCURRENCY`] at a time; the first
+    /// error stops the whole listing.
+    pub async fn list_all_tokens(
+        &self,
+        filter: Option<FilterText>,
+        sort: Option<SortText>,
+    ) -> Result<Vec<Token>, ApiError> {
+        let query = |offset| ListQuery {
+            limit: PageLimit::MAX,
+            offset,
+            filter: filter.clone(),
+            sort: sort.clone(),
+        };
+        let first = self.list_tokens(&query(0)).await?;
+        let total = first.total;
+        if total > MAX_LISTED {
+            return Err(ApiError::TooManyItems {
+                total,
+                max: MAX_LISTED,
+                request_id: None,
+            });
+        }
+        // A server may cap pages below the limit asked for: step by what it actually sent.
+        let step = first.items.len() as u64;
+        if step == 0 || step >= total {
+            return Ok(first.items);
+        }
+        let offsets = (1..).map(|n| n * step).take_while(|offset| *offset < total);
+        let rest: Vec<Page<Token>> = stream::iter(offsets)
+            .map(|offset| {
+                let query = query(offset);
+                async move { self.list_tokens(&query).await }
+            })
+            .buffered(PAGE_CONCURRENCY)
+            .try_collect()
+            .await?;
+        let mut items = first.items;
+        items.extend(rest.into_iter().flat_map(|page| page.items));
+        Ok(items)
+    }
+
+    /// One page of `query`, filtered and sorted by the server when it does so, else by the
+    /// client over all tokens (`evaluate` applies the same filter and sort locally).
+    ///
+    /// A server is taken to ignore filter/sort when it answers in the July 2026 lineage shape
+    /// (whose list takes only limit/offset), or when what it returns visibly breaks the filter
+    /// or the order. A server that honours them yet sends the lineage shape only costs extra
+    /// requests: the client-side result is the same.
+    pub async fn list_tokens_checked(
+        &self,
+        query: &ListQuery,
+        evaluate: &dyn TokenQuery,
+    ) -> Result<Listing, ApiError> {
+        let page = self.list_tokens(query).await?;
+        if !query.has_filter_or_sort() {
+            return Ok(Listing {
+                page,
+                mode: ListMode::Server,
+            });
+        }
+        let Some(reason) =
+            ignored_by_server(query, &page.items, evaluate).map_err(not_applicable)?
+        else {
+            return Ok(Listing {
+                page,
+                mode: ListMode::Server,
+            });
+        };
+        // Sent without filter/sort: a server that ignores them might also misapply them.
+        let everything = self.list_all_tokens(None, None).await?;
+        let mut all = Vec::with_capacity(everything.len());
+        for token in everything {
+            if evaluate.matches(&token).map_err(not_applicable)? {
+                all.push(token);
+            }
+        }
+        sort_tokens(&mut all, evaluate).map_err(not_applicable)?;
+        let total = all.len() as u64;
+        let items: Vec<Token> = all
+            .into_iter()
+            .skip(usize::try_from(query.offset).unwrap_or(usize::MAX))
+            .take(query.limit.get() as usize)
+            .collect();
+        let page = Page {
+            count: items.len() as u64,
+            offset: query.offset,
+            total,
+            items,
+        };
+        Ok(Listing {
+            page,
+            mode: ListMode::ClientSide { reason },
+        })
+    }
+}
+
+/// Why `items` show that the server ignored the query, if they do.
+fn ignored_by_server(
+    query: &ListQuery,
+    items: &[Token],
+    evaluate: &dyn TokenQuery,
+) -> Result<Option<FallbackReason>, EvalFailure> {
+    if items.iter().any(|t| t.kind.is_some() && t.status.is_none()) {
+        return Ok(Some(FallbackReason::LineageShape));
+    }
+    if query.filter.is_some() {
+        for token in items {
+            if !evaluate.matches(token)? {
+                return Ok(Some(FallbackReason::FilterIgnored));
+            }
+        }
+    }
+    if query.sort.is_some() {
+        for pair in items.windows(2) {
+            if let [a, b] = pair
+                && evaluate.compare(a, b)?.is_gt()
+            {
+                return Ok(Some(FallbackReason::SortIgnored));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// A stable sort (equal keys keep the server's order, as a server-side sort would) with a
+/// fallible comparison: the first failure is reported once the sort ends.
+fn sort_tokens(tokens: &mut [Token], evaluate: &dyn TokenQuery) -> Result<(), EvalFailure> {
+    let mut failure = None;
+    tokens.sort_by(|a, b| match evaluate.compare(a, b) {
+        Ok(order) => order,
+        Err(error) => {
+            failure.get_or_insert(error);
+            std::cmp::Ordering::Equal
+        }
+    });
+    failure.map_or(Ok(()), Err)
+}
+
+fn not_applicable(failure: EvalFailure) -> ApiError {
+    ApiError::QueryNotApplicable { message: failure.0 }
+}

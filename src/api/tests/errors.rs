@@ -1,0 +1,302 @@
+//! Every failure maps to its variant, with the request id from the body or the header.
+
+use super::fake::*;
+use crate::api::error::{ApiError, AuthProblem};
+use crate::api::models::AttenuationSpec;
+use crate::api::transport::{NetworkFailure, TransportError};
+use futures::executor::block_on;
+use std::time::Duration;
+
+/// Runs `whoami` against one scripted answer (GET: 5xx/429 would be retried, so those cases
+/// use POST helpers below).
+fn whoami_with(step: Step) -> ApiError {
+    let clock = FakeClock::new();
+    let transport = FakeTransport::scripted(&clock, vec![step]);
+    block_on(client(&transport, &clock).whoami()).unwrap_err()
+}
+
+fn revoke_with(step: Step) -> ApiError {
+    let clock = FakeClock::new();
+    let transport = FakeTransport::scripted(&clock, vec![step]);
+    block_on(client(&transport, &clock).revoke()).unwrap_err()
+}
+
+#[test]
+fn bad_request_carries_the_server_message() {
+    let clock = FakeClock::new();
+    let transport = FakeTransport::scripted(
+        &clock,
+        vec![Step::Respond(error(400, "unknown field: colour", "req_1"))],
+    );
+    let error = block_on(client(&transport, &clock).list_tokens(&Default::default())).unwrap_err();
+    assert_eq!(
+        error,
+        ApiError::BadRequest {
+            message: "unknown field: colour".into(),
+            request_id: Some("req_1".into())
+        }
+    );
+    assert_eq!(error.request_id(), Some("req_1"));
+    assert!(!error.is_retryable());
+}
+
+#[test]
+fn unauthorized_says_expired_revoked_or_invalid() {
+    let cases = [
+        (
+            "token expired at 2026-01-01T00:00:00Z",
+            AuthProblem::Expired,
+            "This key has expired",
+        ),
+        (
+            "Token has been revoked",
+            AuthProblem::Revoked,
+            "This key was revoked",
+        ),
+        (
+            "invalid token signature",
+            AuthProblem::Invalid,
+            "This key is not valid",
+        ),
+        (
+            "unauthorized",
+            AuthProblem::Unspecified,
+            "The key was refused",
+        ),
+    ];
+    for (message, expected, title) in cases {
+        let error = whoami_with(Step::Respond(error(401, message, "req_401")));
+        match &error {
+            ApiError::Unauthorized {
+                problem,
+                request_id,
+                ..
+            } => {
+                assert_eq!(*problem, expected, "{message}");
+                assert_eq!(request_id.as_deref(), Some("req_401"));
+            }
+            other => panic!("{message}: got {other:?}"),
+        }
+        assert_eq!(error.title(), title);
+    }
+    let invalid = whoami_with(Step::Respond(error(401, "bad", "r")));
+    assert_eq!(invalid.advice(), "Check the key or unlock another one.");
+}
+
+#[test]
+fn forbidden_names_the_missing_permission() {
+    let forbidden = revoke_with(Step::Respond(error(
+        403,
+        "Forbidden: missing permission token:revoke.",
+        "req_403",
+    )));
+    assert_eq!(
+        forbidden,
+        ApiError::Forbidden {
+            permission: Some("token:revoke".into()),
+            message: "Forbidden: missing permission token:revoke.".into(),
+            request_id: Some("req_403".into()),
+        }
+    );
+    assert_eq!(
+        forbidden.advice(),
+        "Use a key that has the token:revoke permission."
+    );
+    assert!(
+        forbidden
+            .to_string()
+            .contains("lacks the token:revoke permission")
+    );
+    let vague = revoke_with(Step::Respond(error(403, "error: not allowed", "r")));
+    assert!(
+        matches!(
+            vague,
+            ApiError::Forbidden {
+                permission: None,
+                ..
+            }
+        ),
+        "{vague:?}"
+    );
+}
+
+#[test]
+fn not_found_conflict_and_unexpected_status() {
+    let not_found = revoke_with(Step::Respond(error(
+        404,
+        "token not in database",
+        "req_404",
+    )));
+    assert_eq!(
+        not_found,
+        ApiError::NotFound {
+            message: "token not in database".into(),
+            request_id: Some("req_404".into())
+        }
+    );
+    let conflict = revoke_with(Step::Respond(error(409, "already exists", "req_409")));
+    assert_eq!(
+        conflict,
+        ApiError::Conflict {
+            message: "already exists".into(),
+            request_id: Some("req_409".into())
+        }
+    );
+    let odd = whoami_with(Step::Respond(error(405, "method not allowed", "req_405")));
+    assert!(
+        matches!(odd, ApiError::UnexpectedStatus { status: 405, .. }),
+        "{odd:?}"
+    );
+}
+
+#[test]
+fn rate_limited_and_server_errors_on_post_are_not_retried() {
+    let limited = revoke_with(Step::Respond(with_retry_after(
+        error(429, "slow down", "req_429"),
+        "12",
+    )));
+    assert_eq!(
+        limited,
+        ApiError::RateLimited {
+            retry_after: Some(Duration::from_secs(12)),
+            request_id: Some("req_429".into())
+        }
+    );
+    assert_eq!(limited.advice(), "Try again in 12 s.");
+    assert!(limited.is_retryable());
+    let server = revoke_with(Step::Respond(error(500, "internal error", "req_500")));
+    assert_eq!(
+        server,
+        ApiError::Server {
+            status: 500,
+            message: "internal error".into(),
+            request_id: Some("req_500".into())
+        }
+    );
+}
+
+#[test]
+fn request_id_comes_from_the_header_when_the_body_is_not_json() {
+    let gateway = with_header_id(response(502, "<html>Bad Gateway</html>"), "req_hdr");
+    let error = revoke_with(Step::Respond(gateway));
+    assert!(
+        matches!(&error, ApiError::Server { status: 502, .. }),
+        "{error:?}"
+    );
+    assert_eq!(error.request_id(), Some("req_hdr"));
+    assert!(
+        error
+            .to_string()
+            .contains("without the documented error body")
+    );
+}
+
+#[test]
+fn request_id_from_the_body_wins_over_the_header() {
+    let mut answer = error(400, "bad", "req_body");
+    answer.request_id = Some("req_header".into());
+    let error = revoke_with(Step::Respond(answer));
+    assert_eq!(error.request_id(), Some("req_body"));
+}
+
+#[test]
+fn malformed_success_bodies_say_what_was_expected() {
+    let not_json = whoami_with(Step::Respond(with_header_id(
+        response(200, "<!doctype html>"),
+        "req_m1",
+    )));
+    match &not_json {
+        ApiError::Malformed {
+            status: 200,
+            expected,
+            request_id,
+            ..
+        } => {
+            assert!(expected.contains("WhoAmI"));
+            assert_eq!(request_id.as_deref(), Some("req_m1"));
+        }
+        other => panic!("got {other:?}"),
+    }
+    let missing = whoami_with(Step::Respond(response(200, r#"{"organizations":[]}"#)));
+    assert!(
+        matches!(&missing, ApiError::Malformed { detail, .. } if detail.contains("permissions")),
+        "{missing:?}"
+    );
+    assert_eq!(missing.request_id(), None);
+    let clock = FakeClock::new();
+    let transport =
+        FakeTransport::scripted(&clock, vec![Step::Respond(response(201, r#"{"id":"x"}"#))]);
+    let attenuated =
+        block_on(client(&transport, &clock).attenuate("ro", AttenuationSpec::default(), None));
+    assert!(matches!(
+        attenuated,
+        Err(ApiError::Malformed { status: 201, .. })
+    ));
+}
+
+#[test]
+fn network_failures_map_to_their_kinds() {
+    let origin = "https://foundry.example".to_owned();
+    let cases = [
+        (
+            TransportError::Network(NetworkFailure::Offline),
+            ApiError::Offline,
+        ),
+        (
+            TransportError::Network(NetworkFailure::CorsBlocked),
+            ApiError::CorsBlocked {
+                origin: origin.clone(),
+            },
+        ),
+        (
+            TransportError::Network(NetworkFailure::Unreachable),
+            ApiError::Unreachable {
+                origin: origin.clone(),
+                confirmed: true,
+            },
+        ),
+        (
+            TransportError::Network(NetworkFailure::Unknown),
+            ApiError::Unreachable {
+                origin: origin.clone(),
+                confirmed: false,
+            },
+        ),
+        (
+            TransportError::Timeout(Duration::from_secs(15)),
+            ApiError::Timeout {
+                after: Duration::from_secs(15),
+            },
+        ),
+        (TransportError::Aborted, ApiError::Aborted),
+    ];
+    for (failure, expected) in cases {
+        let error = whoami_with(Step::Fail(failure));
+        assert_eq!(error, expected);
+        assert_eq!(error.request_id(), None);
+    }
+    let cors = ApiError::CorsBlocked {
+        origin: origin.clone(),
+    };
+    assert_eq!(
+        cors.advice(),
+        "Serve the app behind a same-origin proxy, see the README."
+    );
+    // Honest where the browser could not tell: the message says so.
+    let unsure = ApiError::Unreachable {
+        origin,
+        confirmed: false,
+    };
+    assert!(unsure.to_string().contains("does not say whether"));
+    assert!(unsure.advice().contains("same-origin proxy"));
+}
+
+#[test]
+fn attenuate_needs_a_name_and_sends_nothing_without_one() {
+    let clock = FakeClock::new();
+    let transport = FakeTransport::scripted(&clock, vec![]);
+    let result =
+        block_on(client(&transport, &clock).attenuate("  ", AttenuationSpec::default(), None));
+    assert!(matches!(result, Err(ApiError::InvalidRequest { .. })));
+    assert!(transport.seen().is_empty());
+}

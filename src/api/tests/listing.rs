@@ -1,0 +1,302 @@
+//! All pages with bounded concurrency, and the client-side fallback for servers that ignore
+//! filter and sort.
+
+use super::fake::*;
+use crate::api::error::ApiError;
+use crate::api::listing::{
+    EvalFailure, FallbackReason, FilterText, ListMode, ListQuery, PageLimit, SortText, TokenQuery,
+};
+use crate::api::models::{Token, TokenStatus};
+use crate::timestamp::Timestamp;
+use futures::executor::block_on;
+use std::cmp::Ordering;
+
+fn param(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(&format!("{name}=")).map(str::to_owned))
+}
+
+fn offset_of(seen: &Seen) -> u64 {
+    param(&seen.url, "offset").unwrap().parse().unwrap()
+}
+
+/// Seed-shape tokens `t000…` named so that name order is id order.
+fn seed_token(n: u64, status: &str) -> serde_json::Value {
+    serde_json::json!({"id": format!("t{n:03}"), "name": format!("name-{n:03}"), "status": status,
+        "created_at": "2026-01-01T00:00:00Z", "token_type": "user"})
+}
+
+fn page_json(all: &[serde_json::Value], offset: u64, limit: u64) -> String {
+    let items: Vec<_> = all
+        .iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .cloned()
+        .collect();
+    serde_json::json!({"count": items.len(), "offset": offset, "total": all.len(), "items": items})
+        .to_string()
+}
+
+/// A server that pages `all` correctly, ignoring filter and sort, with at most `cap` per page.
+fn paging_server(all: Vec<serde_json::Value>, cap: u64) -> impl FnMut(&Seen) -> Step + Send {
+    move |seen| {
+        let limit: u64 = param(&seen.url, "limit").unwrap().parse().unwrap();
+        Step::Respond(response(
+            200,
+            &page_json(&all, offset_of(seen), limit.min(cap)),
+        ))
+    }
+}
+
+#[test]
+fn fetches_every_page_in_order() {
+    let all: Vec<_> = (0..350).map(|n| seed_token(n, "active")).collect();
+    let clock = FakeClock::new();
+    let transport = FakeTransport::routed(&clock, paging_server(all, 100));
+    let tokens = block_on(client(&transport, &clock).list_all_tokens(None, None)).unwrap();
+    let ids: Vec<_> = tokens.iter().map(|t| t.id.clone()).collect();
+    assert_eq!(
+        ids,
+        (0..350).map(|n| format!("t{n:03}")).collect::<Vec<_>>()
+    );
+    let offsets: Vec<_> = transport.seen().iter().map(offset_of).collect();
+    assert_eq!(offsets, [0, 100, 200, 300]);
+    assert!(
+        transport
+            .seen()
+            .iter()
+            .all(|s| param(&s.url, "limit").as_deref() == Some("100"))
+    );
+}
+
+#[test]
+fn follows_a_server_that_caps_pages_below_the_limit() {
+    let all: Vec<_> = (0..120).map(|n| seed_token(n, "active")).collect();
+    let clock = FakeClock::new();
+    let transport = FakeTransport::routed(&clock, paging_server(all, 50));
+    let tokens = block_on(client(&transport, &clock).list_all_tokens(None, None)).unwrap();
+    assert_eq!(tokens.len(), 120);
+    assert_eq!(tokens.last().map(|t| t.id.as_str()), Some("t119"));
+    let offsets: Vec<_> = transport.seen().iter().map(offset_of).collect();
+    assert_eq!(offsets, [0, 50, 100]);
+}
+
+#[test]
+fn an_error_on_a_middle_page_stops_the_listing() {
+    let all: Vec<_> = (0..450).map(|n| seed_token(n, "active")).collect();
+    let mut pages = paging_server(all, 100);
+    let clock = FakeClock::new();
+    let transport = FakeTransport::routed(&clock, move |seen| {
+        if offset_of(seen) == 200 {
+            Step::Respond(error(403, "missing token:list", "req_mid"))
+        } else {
+            pages(seen)
+        }
+    });
+    let error = block_on(client(&transport, &clock).list_all_tokens(None, None)).unwrap_err();
+    assert_eq!(error.request_id(), Some("req_mid"));
+    assert!(matches!(error, ApiError::Forbidden { .. }));
+    // At most the first page plus one window of PAGE_CONCURRENCY pages was asked for.
+    let seen = transport.seen();
+    assert!(seen.len() <= 5, "{} requests", seen.len());
+    assert!(seen.iter().any(|s| offset_of(s) == 200));
+}
+
+#[test]
+fn refuses_to_fetch_an_absurd_total() {
+    let clock = FakeClock::new();
+    let body = serde_json::json!({"count": 1, "offset": 0, "total": 1_000_000, "items": [seed_token(0, "active")]});
+    let transport = FakeTransport::scripted(
+        &clock,
+        vec![Step::Respond(response(200, &body.to_string()))],
+    );
+    let error = block_on(client(&transport, &clock).list_all_tokens(None, None)).unwrap_err();
+    assert!(matches!(
+        error,
+        ApiError::TooManyItems {
+            total: 1_000_000,
+            ..
+        }
+    ));
+    assert_eq!(transport.seen().len(), 1);
+}
+
+/// `eq(status,active)` and `asc(name)`, evaluated at a fixed time.
+struct ActiveByName {
+    now: Timestamp,
+}
+
+impl TokenQuery for ActiveByName {
+    fn matches(&self, token: &Token) -> Result<bool, EvalFailure> {
+        Ok(token.status_at(self.now) == TokenStatus::Active)
+    }
+    fn compare(&self, a: &Token, b: &Token) -> Result<Ordering, EvalFailure> {
+        Ok(a.name.cmp(&b.name))
+    }
+}
+
+fn active_by_name_query(limit: u32, offset: u64) -> ListQuery {
+    ListQuery {
+        limit: PageLimit::new(limit).unwrap(),
+        offset,
+        filter: Some(FilterText::new("eq(status,active)").unwrap()),
+        sort: Some(SortText::new("asc(name)").unwrap()),
+    }
+}
+
+fn now() -> Timestamp {
+    Timestamp::parse("2026-06-01T00:00:00Z").unwrap()
+}
+
+#[test]
+fn lineage_server_ignoring_the_filter_falls_back_to_client_side() {
+    // 150 July-shape tokens in reverse name order; every third revoked, every fifth expired.
+    let all: Vec<_> = (0..150u64)
+        .rev()
+        .map(|n| {
+            serde_json::json!({"id": format!("t{n:03}"), "name": format!("name-{n:03}"), "kind": "root",
+                "created_at": "2026-01-01T00:00:00Z",
+                "expires_at": if n % 5 == 0 { "2026-02-01T00:00:00Z" } else { "2027-01-01T00:00:00Z" },
+                "revoked_at": if n % 3 == 0 { serde_json::json!("2026-03-01T00:00:00Z") } else { serde_json::Value::Null },
+                "parent_token_id": null, "root_token_id": null, "token_type": "user"})
+        })
+        .collect();
+    let clock = FakeClock::new();
+    let transport = FakeTransport::routed(&clock, paging_server(all, 100));
+    let evaluate = ActiveByName { now: now() };
+    let listing = block_on(
+        client(&transport, &clock).list_tokens_checked(&active_by_name_query(10, 5), &evaluate),
+    )
+    .unwrap();
+    assert_eq!(
+        listing.mode,
+        ListMode::ClientSide {
+            reason: FallbackReason::LineageShape
+        }
+    );
+    let expected_active: Vec<u64> = (0..150).filter(|n| n % 3 != 0 && n % 5 != 0).collect();
+    assert_eq!(listing.page.total, expected_active.len() as u64);
+    assert_eq!(listing.page.offset, 5);
+    assert_eq!(listing.page.count, 10);
+    let names: Vec<_> = listing.page.items.iter().map(|t| t.name.clone()).collect();
+    let expected: Vec<_> = expected_active
+        .iter()
+        .skip(5)
+        .take(10)
+        .map(|n| format!("name-{n:03}"))
+        .collect();
+    assert_eq!(names, expected);
+    // The first request carried filter and sort; the full fetch did not.
+    let seen = transport.seen();
+    assert!(param(&seen[0].url, "filter").is_some());
+    assert!(
+        seen[1..]
+            .iter()
+            .all(|s| param(&s.url, "filter").is_none() && param(&s.url, "sort").is_none())
+    );
+    assert!(listing.mode.describe().contains("in the browser"));
+}
+
+#[test]
+fn seed_server_returning_unfiltered_items_falls_back() {
+    let all: Vec<_> = (0..30)
+        .map(|n| seed_token(n, if n % 2 == 0 { "active" } else { "revoked" }))
+        .collect();
+    let clock = FakeClock::new();
+    let transport = FakeTransport::routed(&clock, paging_server(all, 100));
+    let evaluate = ActiveByName { now: now() };
+    let listing = block_on(
+        client(&transport, &clock).list_tokens_checked(&active_by_name_query(100, 0), &evaluate),
+    )
+    .unwrap();
+    assert_eq!(
+        listing.mode,
+        ListMode::ClientSide {
+            reason: FallbackReason::FilterIgnored
+        }
+    );
+    assert_eq!(listing.page.total, 15);
+    assert!(
+        listing
+            .page
+            .items
+            .iter()
+            .all(|t| t.status == Some(TokenStatus::Active))
+    );
+}
+
+#[test]
+fn server_ignoring_only_the_sort_falls_back() {
+    let all: Vec<_> = (0..20).rev().map(|n| seed_token(n, "active")).collect();
+    let clock = FakeClock::new();
+    let transport = FakeTransport::routed(&clock, paging_server(all, 100));
+    let evaluate = ActiveByName { now: now() };
+    let listing = block_on(
+        client(&transport, &clock).list_tokens_checked(&active_by_name_query(3, 0), &evaluate),
+    )
+    .unwrap();
+    assert_eq!(
+        listing.mode,
+        ListMode::ClientSide {
+            reason: FallbackReason::SortIgnored
+        }
+    );
+    let ids: Vec<_> = listing.page.items.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["t000", "t001", "t002"]);
+    assert_eq!(listing.page.total, 20);
+}
+
+#[test]
+fn a_server_that_honours_the_query_is_trusted() {
+    let clock = FakeClock::new();
+    let honest: Vec<_> = (0..3).map(|n| seed_token(n, "active")).collect();
+    let body =
+        serde_json::json!({"count": 3, "offset": 0, "total": 40, "items": honest}).to_string();
+    let transport = FakeTransport::scripted(&clock, vec![Step::Respond(response(200, &body))]);
+    let evaluate = ActiveByName { now: now() };
+    let listing = block_on(
+        client(&transport, &clock).list_tokens_checked(&active_by_name_query(3, 0), &evaluate),
+    )
+    .unwrap();
+    assert_eq!(listing.mode, ListMode::Server);
+    assert_eq!(listing.page.total, 40);
+    assert_eq!(transport.seen().len(), 1);
+    assert_eq!(
+        param(&transport.seen()[0].url, "filter").as_deref(),
+        Some("eq%28status%2Cactive%29"),
+        "filter sent percent-encoded"
+    );
+}
+
+/// A filter the client cannot evaluate, e.g. `gt(created_at,banana)`.
+struct Unevaluable;
+
+impl TokenQuery for Unevaluable {
+    fn matches(&self, _: &Token) -> Result<bool, EvalFailure> {
+        Err(EvalFailure(
+            "created_at cannot be compared with banana".into(),
+        ))
+    }
+    fn compare(&self, _: &Token, _: &Token) -> Result<Ordering, EvalFailure> {
+        Ok(Ordering::Equal)
+    }
+}
+
+#[test]
+fn a_filter_the_client_cannot_apply_is_an_error_not_an_empty_list() {
+    let all: Vec<_> = (0..5).map(|n| seed_token(n, "active")).collect();
+    let clock = FakeClock::new();
+    let transport = FakeTransport::routed(&clock, paging_server(all, 100));
+    let error = block_on(
+        client(&transport, &clock).list_tokens_checked(&active_by_name_query(5, 0), &Unevaluable),
+    )
+    .unwrap_err();
+    assert_eq!(
+        error,
+        ApiError::QueryNotApplicable {
+            message: "created_at cannot be compared with banana".into()
+        }
+    );
+}

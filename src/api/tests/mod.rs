@@ -1,0 +1,7 @@
+//! Native tests of the client against a scripted transport.
+
+mod errors;
+mod fake;
+mod listing;
+mod retry;
+mod security;
