@@ -12,6 +12,7 @@
 //! natively with `cargo test`.
 
 pub mod api;
+pub mod keyinfo;
 pub mod query;
 pub mod secret;
 pub mod timestamp;
