@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests: a panic is a failure report
+
 use super::*;
 use biscuit_auth::{BiscuitBuilder, BlockBuilder, KeyPair};
 
