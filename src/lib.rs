@@ -13,6 +13,7 @@
 
 pub mod api;
 pub mod format;
+pub mod keyinfo;
 pub mod query;
 pub mod secret;
 pub mod strength;

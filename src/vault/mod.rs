@@ -1,1 +1,60 @@
-//! The encrypted keyring.
+//! The encrypted keyring: envelope format, key derivation, cipher, storage backends.
+//!
+//! Read `SPEC.md` in this folder for the byte layout and the reasoning. In short: a
+//! passphrase-derived key (PBKDF2-HMAC-SHA256, >= 600,000 iterations) wraps a random data key;
+//! the data key seals an index of entries, and each entry's API key separately. Everything
+//! stored is authenticated; only the KDF parameters, namespace and revision are in clear.
+//!
+//! Typical flow (the derivation may run in a worker):
+//! ```ignore
+//! let stored = vault::load(&storage, &ns)?;               // Option<StoredKeyring>
+//! let derived = vault::derive_key(&pass, stored.kdf_params());
+//! let mut ring = stored.unlock(derived)?;
+//! let id = ring.add(NewEntry { .. })?;
+//! ring.save(&storage)?;                                   // Conflict if another tab saved
+//! let key = ring.open(id)?;                               // SecretString
+//! ```
+
+mod cipher;
+mod entry;
+mod envelope;
+mod error;
+mod index;
+mod kdf;
+mod keyring;
+mod namespace;
+mod random;
+pub mod storage;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod vectors;
+
+pub use entry::{EntryId, EntryKind, EntryMeta, MAX_LABEL_CHARS, NewEntry, Persistence};
+pub use envelope::{MAGIC, VERSION};
+pub use error::VaultError;
+pub use kdf::{
+    DEFAULT_ITERATIONS, KDF_PBKDF2_HMAC_SHA256, KdfParams, MAX_ITERATIONS, MIN_ITERATIONS,
+    SALT_LEN, derive_key,
+};
+pub use keyring::{StoredKeyring, UnlockedKeyring};
+pub use namespace::Namespace;
+pub use storage::{KeyringStorage, MemoryStorage, StorageError};
+
+/// Reads the namespace's keyring, if there is one, and checks its structure.
+pub fn load(
+    storage: &dyn KeyringStorage,
+    namespace: &Namespace,
+) -> Result<Option<StoredKeyring>, VaultError> {
+    storage
+        .load(namespace)?
+        .map(|text| StoredKeyring::parse(&text, namespace))
+        .transpose()
+}
+
+/// Deletes the namespace's stored keyring: every saved key and the passphrase's wrap layer.
+/// Session-only entries live in an `UnlockedKeyring` and go when it is dropped.
+pub fn forget_all(storage: &dyn KeyringStorage, namespace: &Namespace) -> Result<(), VaultError> {
+    storage.remove(namespace).map_err(VaultError::from)
+}

@@ -1,0 +1,164 @@
+//! What a pasted Foundry API key says about itself, read locally without the root key.
+//!
+//! A Foundry key is `abs0_{slug}{biscuit_base64}`. The slug's length and alphabet are not
+//! published, so decoding tries successive slug lengths until the rest is a Biscuit, and the
+//! slug is shown as part of the prefix without any meaning attached. Of the Datalog, only what
+//! Foundry publishes is interpreted: the authority block's `token_id` fact and the standard
+//! `time` expiry check; everything else is shown as raw Datalog.
+
+use crate::secret::SecretString;
+use crate::timestamp::Timestamp;
+use biscuit_auth::UnverifiedBiscuit;
+
+/// Every Foundry key starts with this.
+pub const KEY_PREFIX: &str = "abs0_";
+/// Longest slug tried. Generous: the slug is short in every key seen so far.
+pub const MAX_SLUG_LEN: usize = 64;
+
+/// A pasted key, decoded. Nothing in it is secret: the Biscuit's blocks are readable by anyone
+/// holding the token, and only the signature chain makes it a credential.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyInfo {
+    /// `abs0_` followed by the slug, e.g. `abs0_ab12`.
+    pub prefix: String,
+    /// From the authority block's `token_id("…")` fact.
+    pub token_id: Option<String>,
+    /// The earliest `check if time($t), $t <= …` (or `<`) deadline of any block.
+    pub expires_at: Option<Timestamp>,
+    pub block_count: usize,
+    /// Each block's Datalog source, authority block first.
+    pub blocks: Vec<String>,
+    /// Hex revocation ids, one per block.
+    pub revocation_ids: Vec<String>,
+}
+
+/// Why a pasted text is not a readable Foundry key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyInfoError {
+    /// Nothing was pasted.
+    #[error("paste a Foundry API key")]
+    Empty,
+    /// The text does not start with `abs0_`.
+    #[error(
+        "this is not a Foundry API key: Foundry keys start with \"abs0_\" followed by a long run of letters, digits, '-' and '_'"
+    )]
+    NotAFoundryKey,
+    /// It starts like a Foundry key but the rest is not a valid Biscuit token.
+    #[error(
+        "this looks like a Foundry key but cannot be decoded; check that it was copied completely"
+    )]
+    Undecodable,
+}
+
+/// Decodes a pasted key. Whitespace around it is ignored.
+pub fn inspect(pasted: &str) -> Result<KeyInfo, KeyInfoError> {
+    let key = pasted.trim();
+    if key.is_empty() {
+        return Err(KeyInfoError::Empty);
+    }
+    let rest = key
+        .strip_prefix(KEY_PREFIX)
+        .ok_or(KeyInfoError::NotAFoundryKey)?;
+    let (slug, token) = (0..=MAX_SLUG_LEN.min(rest.len()))
+        .filter(|&n| rest.is_char_boundary(n))
+        .find_map(|n| {
+            let (slug, b64) = rest.split_at(n);
+            UnverifiedBiscuit::from_base64(b64)
+                .ok()
+                .map(|token| (slug, token))
+        })
+        .ok_or(KeyInfoError::Undecodable)?;
+    let block_count = token.block_count();
+    let blocks = (0..block_count)
+        .map(|i| token.print_block_source(i))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| KeyInfoError::Undecodable)?;
+    Ok(KeyInfo {
+        prefix: format!("{KEY_PREFIX}{slug}"),
+        token_id: blocks.first().and_then(|src| find_token_id(src)),
+        expires_at: blocks.iter().filter_map(|src| earliest_expiry(src)).min(),
+        block_count,
+        revocation_ids: token
+            .revocation_identifiers()
+            .iter()
+            .map(hex::encode)
+            .collect(),
+        blocks,
+    })
+}
+
+/// `abs0_XXXX…last4`: enough to tell keys apart, too little to matter if shown or stored.
+/// Very short inputs give `…` alone.
+pub fn fingerprint(key: &SecretString) -> String {
+    let key = key.expose_secret().trim();
+    let chars: Vec<char> = key.chars().collect();
+    let head = KEY_PREFIX.len() + 4;
+    // At least twice the revealed length, so most of the key always stays hidden.
+    if chars.len() < 2 * (head + 4) {
+        return "…".to_owned();
+    }
+    let start: String = chars.iter().take(head).collect();
+    let end: String = chars.iter().skip(chars.len() - 4).collect();
+    format!("{start}…{end}")
+}
+
+/// Datalog statements of a printed block (statements end with `;`).
+fn statements(source: &str) -> impl Iterator<Item = &str> {
+    source.split(';').map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The first `token_id("…")` fact. Only a fact counts: a rule or check mentioning
+/// `token_id` contains `<-` or starts with `check`/`deny`/`allow`/`reject`.
+fn find_token_id(source: &str) -> Option<String> {
+    statements(source).find_map(|stmt| {
+        let value = stmt.strip_prefix("token_id(\"")?.strip_suffix("\")")?;
+        (!value.contains('"')).then(|| value.to_owned())
+    })
+}
+
+/// The earliest deadline among the block's `check if|all time($v), … $v <= DATE` checks.
+///
+/// A check with an `or` alternative is skipped: it may pass without the time condition, so
+/// it is no expiry. Any other shape is left alone (shown as raw Datalog by the UI).
+fn earliest_expiry(source: &str) -> Option<Timestamp> {
+    statements(source)
+        .filter_map(|stmt| {
+            let body = stmt
+                .strip_prefix("check if ")
+                .or_else(|| stmt.strip_prefix("check all "))?;
+            if body.contains(" or ") {
+                return None;
+            }
+            let var = time_variable(body)?;
+            [format!("{var} <= "), format!("{var} < ")]
+                .iter()
+                .filter_map(|op| deadline_after(body, op))
+                .min()
+        })
+        .min()
+}
+
+/// `$t` in `time($t)`.
+fn time_variable(body: &str) -> Option<&str> {
+    let start = body.find("time($")? + "time(".len();
+    let len = body.get(start..)?.find(')')?;
+    let var = body.get(start..start + len)?;
+    let name = var.strip_prefix('$')?;
+    (!name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')).then_some(var)
+}
+
+fn deadline_after(body: &str, op: &str) -> Option<Timestamp> {
+    body.match_indices(op)
+        .filter_map(|(at, _)| {
+            let rest = body.get(at + op.len()..)?;
+            let date: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '+' | '.'))
+                .collect();
+            Timestamp::parse(&date).ok()
+        })
+        .min()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,74 @@
+//! Every way opening, decoding or saving a keyring can fail, as one typed enum.
+//!
+//! Messages never contain secret material: at most lengths, counts, ids and namespaces.
+
+use super::storage::StorageError;
+
+/// Why a keyring operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VaultError {
+    /// The stored text is not base64, so it was not written by this app.
+    #[error("the stored keyring is not valid base64; it was not written by Foundry Keyring")]
+    NotBase64,
+    /// The blob does not start with the envelope magic: not ours, or overwritten by something else.
+    #[error("the stored data is not a Foundry Keyring envelope")]
+    NotAKeyring,
+    /// The envelope version is newer (or older) than this build understands.
+    #[error(
+        "keyring envelope version {0} is not supported by this version of the app; update the app"
+    )]
+    UnsupportedVersion(u8),
+    /// The key-derivation function id is not one this build knows.
+    #[error("unknown key-derivation function id {0}")]
+    UnknownKdf(u8),
+    /// Fewer KDF iterations than the floor: refused on read and on write, so a blob cannot be downgraded.
+    #[error(
+        "the keyring asks for {iterations} PBKDF2 iterations, below the minimum of {minimum}; refusing a weakened keyring"
+    )]
+    KdfDowngrade { iterations: u32, minimum: u32 },
+    /// More KDF iterations than the upper bound: a crafted blob must not freeze the page.
+    #[error("the keyring asks for {iterations} PBKDF2 iterations, above the maximum of {maximum}")]
+    KdfTooExpensive { iterations: u32, maximum: u32 },
+    /// The blob is shorter than its own layout says, i.e. truncated or cut while copying.
+    #[error("the stored keyring is truncated ({actual} bytes, at least {needed} needed)")]
+    Truncated { needed: usize, actual: usize },
+    /// The blob was written for another storage namespace (copied between apps or profiles).
+    #[error("this keyring belongs to namespace {found:?}, not {expected:?}")]
+    NamespaceMismatch { expected: String, found: String },
+    /// A namespace is empty, too long or uses characters outside `[A-Za-z0-9._-]`.
+    #[error("invalid keyring namespace {0:?}: use 1 to 64 characters from A-Z a-z 0-9 . _ -")]
+    InvalidNamespace(String),
+    /// The data key does not unwrap: a wrong passphrase. AES-GCM cannot tell this apart from a
+    /// tampered wrap layer (salt, iterations, wrapped key), so both surface as this variant.
+    #[error("wrong passphrase (or the keyring's key layer was altered)")]
+    WrongPassphrase,
+    /// An encrypted layer under the data key failed authentication: the stored data was altered.
+    #[error("the stored keyring was altered or corrupted; it cannot be trusted")]
+    Tampered,
+    /// An authentic layer holds content this build cannot read (only a bug in a writer can cause it).
+    #[error("the keyring's contents are authentic but unreadable")]
+    Malformed,
+    /// No entry with that id (already removed, or removed in another tab).
+    #[error("no key with id {0} in this keyring")]
+    EntryNotFound(u64),
+    /// A label must be 1 to 100 characters after trimming.
+    #[error("a label needs 1 to 100 characters")]
+    InvalidLabel,
+    /// The API key to add is empty.
+    #[error("the API key is empty")]
+    EmptyKey,
+    /// The stored keyring changed since this one was loaded (another tab saved or forgot it).
+    #[error(
+        "the keyring was changed elsewhere (another tab?) since it was opened; reload it and try again"
+    )]
+    Conflict {
+        expected: Option<u64>,
+        found: Option<u64>,
+    },
+    /// The browser's random number generator failed.
+    #[error("the browser could not provide random numbers")]
+    Random,
+    /// The storage backend failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}

@@ -1,0 +1,44 @@
+//! The index: the plaintext of the envelope's index layer (JSON), listing the saved entries.
+//!
+//! Each entry's API key stays sealed inside it under its own nonce, so opening the keyring
+//! decrypts metadata only; a key is decrypted when the user asks for that one key.
+
+use super::cipher::NONCE_LEN;
+use super::entry::{EntryId, EntryKind};
+use crate::timestamp::Timestamp;
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize)]
+pub(crate) struct StoredIndex {
+    pub next_id: u64,
+    pub entries: Vec<StoredEntry>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub(crate) struct StoredEntry {
+    pub id: EntryId,
+    pub label: String,
+    pub kind: EntryKind,
+    pub created_at: Timestamp,
+    pub fingerprint: String,
+    pub token_id: Option<String>,
+    /// Hex of the entry layer's 12-byte nonce.
+    pub nonce: String,
+    /// Hex of the entry layer's ciphertext and tag.
+    pub sealed_key: String,
+}
+
+/// An API key sealed under the data key (entry layer).
+#[derive(Clone)]
+pub(crate) struct SealedKey {
+    pub nonce: [u8; NONCE_LEN],
+    pub ciphertext: Vec<u8>,
+}
+
+impl SealedKey {
+    pub fn from_hex(nonce: &str, ciphertext: &str) -> Option<Self> {
+        let nonce = hex::decode(nonce).ok()?.try_into().ok()?;
+        let ciphertext = hex::decode(ciphertext).ok()?;
+        Some(Self { nonce, ciphertext })
+    }
+}

@@ -1,0 +1,480 @@
+//! The keyring in its two states: stored (parsed, still encrypted) and unlocked.
+//!
+//! Unlocking is split in two so the slow key derivation can run elsewhere (a Web Worker):
+//! [`StoredKeyring::parse`] exposes [`StoredKeyring::kdf_params`], the caller derives the key
+//! with [`super::derive_key`], and [`StoredKeyring::unlock`] takes the derived key.
+
+use super::cipher::{self, NONCE_LEN};
+use super::entry::{EntryId, EntryKind, EntryMeta, NewEntry, Persistence, clean_label};
+use super::envelope::{EnvelopeV1, WRAPPED_KEY_LEN, entry_aad, wrap_aad};
+use super::error::VaultError;
+use super::index::{SealedKey, StoredEntry, StoredIndex};
+use super::kdf::{KdfParams, KdfPolicy, derive_key};
+use super::namespace::Namespace;
+use super::random::Rng;
+use super::storage::KeyringStorage;
+use crate::keyinfo;
+use crate::secret::{SecretBytes, SecretKey, SecretString};
+
+/// A keyring read from storage: structure and KDF policy checked, nothing decrypted yet.
+#[derive(Clone, Debug)]
+pub struct StoredKeyring {
+    envelope: EnvelopeV1,
+    policy: KdfPolicy,
+}
+
+impl StoredKeyring {
+    /// Decodes the stored text of a keyring that must belong to `namespace`.
+    ///
+    /// Refuses foreign data, unknown versions and KDFs, iteration counts outside
+    /// 600,000..=10,000,000, other namespaces and truncated blobs, before any derivation.
+    pub fn parse(text: &str, namespace: &Namespace) -> Result<Self, VaultError> {
+        Self::parse_with_policy(text, namespace, KdfPolicy::STANDARD)
+    }
+
+    pub(crate) fn parse_with_policy(
+        text: &str,
+        namespace: &Namespace,
+        policy: KdfPolicy,
+    ) -> Result<Self, VaultError> {
+        let envelope = EnvelopeV1::decode_text(text, namespace, policy)?;
+        Ok(Self { envelope, policy })
+    }
+
+    /// What the caller needs to derive the key (possibly in a worker).
+    pub fn kdf_params(&self) -> &KdfParams {
+        &self.envelope.kdf
+    }
+
+    /// The save counter; bumps by one on every save.
+    pub fn revision(&self) -> u64 {
+        self.envelope.revision
+    }
+
+    pub fn namespace(&self) -> &Namespace {
+        &self.envelope.namespace
+    }
+
+    /// Opens the keyring with a key derived from [`Self::kdf_params`].
+    pub fn unlock(&self, derived: SecretKey<32>) -> Result<UnlockedKeyring, VaultError> {
+        let env = &self.envelope;
+        let data_key = unwrap_data_key(env, &derived)?;
+        let index_plain = cipher::open(
+            &data_key,
+            &env.index_nonce,
+            &env.index_aad(),
+            &env.index_ciphertext,
+        )
+        .map_err(|_| VaultError::Tampered)?;
+        let index: StoredIndex = serde_json::from_slice(index_plain.expose_secret())
+            .map_err(|_| VaultError::Malformed)?;
+        let entries = index
+            .entries
+            .into_iter()
+            .map(Entry::from_stored)
+            .collect::<Result<Vec<_>, _>>()?;
+        let ids_unique = entries
+            .iter()
+            .enumerate()
+            .all(|(i, e)| entries.iter().skip(i + 1).all(|o| o.meta.id != e.meta.id));
+        if !ids_unique || entries.iter().any(|e| e.meta.id.0 >= index.next_id) {
+            return Err(VaultError::Malformed);
+        }
+        Ok(UnlockedKeyring {
+            namespace: env.namespace.clone(),
+            policy: self.policy,
+            kdf: env.kdf.clone(),
+            wrap_nonce: env.wrap_nonce,
+            wrapped_key: env.wrapped_key,
+            data_key,
+            base_revision: Some(env.revision),
+            next_id: index.next_id,
+            entries,
+            rng: Rng::Os,
+        })
+    }
+
+    /// Derives on the calling thread, then unlocks. Blocks for the whole derivation.
+    pub fn unlock_with_passphrase(
+        &self,
+        passphrase: &SecretString,
+    ) -> Result<UnlockedKeyring, VaultError> {
+        self.unlock(derive_key(passphrase, self.kdf_params()))
+    }
+}
+
+fn unwrap_data_key(env: &EnvelopeV1, derived: &SecretKey<32>) -> Result<SecretKey<32>, VaultError> {
+    let aad = wrap_aad(&env.kdf, &env.namespace);
+    let plain = cipher::open(derived, &env.wrap_nonce, &aad, &env.wrapped_key)
+        .map_err(|_| VaultError::WrongPassphrase)?;
+    SecretKey::from_slice(plain.expose_secret()).ok_or(VaultError::Malformed)
+}
+
+struct Entry {
+    meta: EntryMeta,
+    sealed: SealedKey,
+}
+
+impl Entry {
+    fn from_stored(stored: StoredEntry) -> Result<Self, VaultError> {
+        let sealed =
+            SealedKey::from_hex(&stored.nonce, &stored.sealed_key).ok_or(VaultError::Malformed)?;
+        let label = clean_label(&stored.label).ok_or(VaultError::Malformed)?;
+        Ok(Self {
+            meta: EntryMeta {
+                id: stored.id,
+                label,
+                kind: stored.kind,
+                created_at: stored.created_at,
+                fingerprint: stored.fingerprint,
+                token_id: stored.token_id,
+                persistence: Persistence::Saved,
+            },
+            sealed,
+        })
+    }
+
+    fn to_stored(&self) -> StoredEntry {
+        StoredEntry {
+            id: self.meta.id,
+            label: self.meta.label.clone(),
+            kind: self.meta.kind,
+            created_at: self.meta.created_at,
+            fingerprint: self.meta.fingerprint.clone(),
+            token_id: self.meta.token_id.clone(),
+            nonce: hex::encode(self.sealed.nonce),
+            sealed_key: hex::encode(&self.sealed.ciphertext),
+        }
+    }
+}
+
+/// An open keyring: metadata in memory, each API key still sealed until [`Self::open`].
+///
+/// Holds the data key, never the passphrase or the derived key. Dropping it is locking it:
+/// the data key is zeroized.
+pub struct UnlockedKeyring {
+    namespace: Namespace,
+    policy: KdfPolicy,
+    kdf: KdfParams,
+    wrap_nonce: [u8; NONCE_LEN],
+    wrapped_key: [u8; WRAPPED_KEY_LEN],
+    data_key: SecretKey<32>,
+    /// Revision of the stored blob this keyring was loaded from or last saved as;
+    /// `None` for a keyring never saved. A save expects storage to still hold it.
+    base_revision: Option<u64>,
+    next_id: u64,
+    entries: Vec<Entry>,
+    rng: Rng,
+}
+
+impl UnlockedKeyring {
+    /// A new, empty keyring with a fresh random data key wrapped by `derived`
+    /// (derived from `params`, which must come from [`KdfParams::generate`]).
+    pub fn create(
+        namespace: Namespace,
+        params: KdfParams,
+        derived: SecretKey<32>,
+    ) -> Result<Self, VaultError> {
+        Self::create_with(namespace, params, derived, KdfPolicy::STANDARD, Rng::Os)
+    }
+
+    /// Generates parameters at `iterations`, derives on the calling thread and creates.
+    pub fn create_with_passphrase(
+        namespace: Namespace,
+        passphrase: &SecretString,
+        iterations: u32,
+    ) -> Result<Self, VaultError> {
+        let params = KdfParams::generate(iterations)?;
+        let derived = derive_key(passphrase, &params);
+        Self::create(namespace, params, derived)
+    }
+
+    pub(crate) fn create_with(
+        namespace: Namespace,
+        params: KdfParams,
+        derived: SecretKey<32>,
+        policy: KdfPolicy,
+        mut rng: Rng,
+    ) -> Result<Self, VaultError> {
+        policy.check(params.iterations())?;
+        let data_key = SecretKey::from_array(rng.array::<32>()?);
+        let (wrap_nonce, wrapped_key) = wrap(&data_key, &derived, &params, &namespace, &mut rng)?;
+        Ok(Self {
+            namespace,
+            policy,
+            kdf: params,
+            wrap_nonce,
+            wrapped_key,
+            data_key,
+            base_revision: None,
+            next_id: 1,
+            entries: Vec::new(),
+            rng,
+        })
+    }
+
+    pub fn namespace(&self) -> &Namespace {
+        &self.namespace
+    }
+
+    pub fn kdf_params(&self) -> &KdfParams {
+        &self.kdf
+    }
+
+    /// The stored revision this keyring is based on (`None`: never saved).
+    pub fn revision(&self) -> Option<u64> {
+        self.base_revision
+    }
+
+    /// Metadata of every entry, saved and session-only, in insertion order.
+    pub fn list(&self) -> Vec<EntryMeta> {
+        self.entries.iter().map(|e| e.meta.clone()).collect()
+    }
+
+    pub fn get(&self, id: EntryId) -> Option<&EntryMeta> {
+        self.entries
+            .iter()
+            .find(|e| e.meta.id == id)
+            .map(|e| &e.meta)
+    }
+
+    /// Seals a key into the keyring. Storage changes only on the next [`Self::save`].
+    pub fn add(&mut self, new: NewEntry) -> Result<EntryId, VaultError> {
+        let label = clean_label(&new.label).ok_or(VaultError::InvalidLabel)?;
+        // Trimmed copy in a zeroizing type; the caller's SecretString wipes itself on drop.
+        let api_key = SecretString::from(new.api_key.expose_secret().trim());
+        if api_key.is_empty() {
+            return Err(VaultError::EmptyKey);
+        }
+        let id = EntryId(self.next_id);
+        let nonce = self.rng.array::<NONCE_LEN>()?;
+        let aad = entry_aad(&self.namespace, id.0);
+        let ciphertext = cipher::seal(
+            &self.data_key,
+            &nonce,
+            &aad,
+            api_key.expose_secret().as_bytes(),
+        )
+        .map_err(|_| VaultError::Malformed)?;
+        let token_id = keyinfo::inspect(api_key.expose_secret())
+            .ok()
+            .and_then(|info| info.token_id);
+        self.entries.push(Entry {
+            meta: EntryMeta {
+                id,
+                label,
+                kind: new.kind,
+                created_at: new.created_at,
+                fingerprint: keyinfo::fingerprint(&api_key),
+                token_id,
+                persistence: new.persistence,
+            },
+            sealed: SealedKey { nonce, ciphertext },
+        });
+        self.next_id = self.next_id.saturating_add(1);
+        Ok(id)
+    }
+
+    pub fn rename(&mut self, id: EntryId, label: &str) -> Result<(), VaultError> {
+        let label = clean_label(label).ok_or(VaultError::InvalidLabel)?;
+        self.entry_mut(id)?.meta.label = label;
+        Ok(())
+    }
+
+    pub fn set_kind(&mut self, id: EntryId, kind: EntryKind) -> Result<(), VaultError> {
+        self.entry_mut(id)?.meta.kind = kind;
+        Ok(())
+    }
+
+    pub fn remove(&mut self, id: EntryId) -> Result<(), VaultError> {
+        let before = self.entries.len();
+        self.entries.retain(|e| e.meta.id != id);
+        if self.entries.len() == before {
+            return Err(VaultError::EntryNotFound(id.0));
+        }
+        Ok(())
+    }
+
+    /// Removes every entry from this keyring (saved on the next save). To also delete the
+    /// stored keyring and its passphrase, use [`super::forget_all`].
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
+    /// Decrypts one entry's API key.
+    pub fn open(&self, id: EntryId) -> Result<SecretString, VaultError> {
+        let entry = self
+            .entries
+            .iter()
+            .find(|e| e.meta.id == id)
+            .ok_or(VaultError::EntryNotFound(id.0))?;
+        let aad = entry_aad(&self.namespace, id.0);
+        let plain = cipher::open(
+            &self.data_key,
+            &entry.sealed.nonce,
+            &aad,
+            &entry.sealed.ciphertext,
+        )
+        .map_err(|_| VaultError::Tampered)?;
+        secret_utf8(plain)
+    }
+
+    /// Re-wraps the data key under a new passphrase. Entries are not re-encrypted.
+    ///
+    /// `current` must be derived from the current passphrase and [`Self::kdf_params`] (a
+    /// walk-up user of an open tab cannot change it); `new_params` must come from
+    /// [`KdfParams::generate`] with at least the current iteration count: a calibration may
+    /// raise it, never lower it. Storage changes on the next save.
+    pub fn change_passphrase(
+        &mut self,
+        current: &SecretKey<32>,
+        new_params: KdfParams,
+        new_derived: SecretKey<32>,
+    ) -> Result<(), VaultError> {
+        let current_env = self.envelope(0, [0u8; NONCE_LEN], Vec::new());
+        unwrap_data_key(&current_env, current)?;
+        if new_params.iterations() < self.kdf.iterations() {
+            return Err(VaultError::KdfDowngrade {
+                iterations: new_params.iterations(),
+                minimum: self.kdf.iterations(),
+            });
+        }
+        self.policy.check(new_params.iterations())?;
+        let (nonce, wrapped) = wrap(
+            &self.data_key,
+            &new_derived,
+            &new_params,
+            &self.namespace,
+            &mut self.rng,
+        )?;
+        self.kdf = new_params;
+        self.wrap_nonce = nonce;
+        self.wrapped_key = wrapped;
+        Ok(())
+    }
+
+    /// Derives both keys on the calling thread, keeping the current iteration count.
+    pub fn change_passphrase_with(
+        &mut self,
+        current: &SecretString,
+        new: &SecretString,
+    ) -> Result<(), VaultError> {
+        let current_key = derive_key(current, &self.kdf);
+        let params = KdfParams::generate_with(self.kdf.iterations(), &mut self.rng, self.policy)?;
+        let new_key = derive_key(new, &params);
+        self.change_passphrase(&current_key, params, new_key)
+    }
+
+    /// Writes the keyring as one blob, refusing with [`VaultError::Conflict`] when storage no
+    /// longer holds the revision this keyring is based on (another tab saved or forgot it).
+    pub fn save(&mut self, storage: &dyn KeyringStorage) -> Result<(), VaultError> {
+        let current = storage.load(&self.namespace)?;
+        let found = current.as_deref().and_then(|text| {
+            EnvelopeV1::decode_text(text, &self.namespace, self.policy)
+                .ok()
+                .map(|env| env.revision)
+        });
+        let unchanged = match (current.is_some(), self.base_revision) {
+            (false, None) => true,
+            (true, Some(base)) => found == Some(base),
+            _ => false,
+        };
+        if !unchanged {
+            return Err(VaultError::Conflict {
+                expected: self.base_revision,
+                found,
+            });
+        }
+        // 2^64 saves cannot happen; saturating keeps this panic-free regardless.
+        let next = self.base_revision.map_or(1, |r| r.saturating_add(1));
+        let text = self.seal(next)?.encode_text();
+        storage.save(&self.namespace, &text)?;
+        self.base_revision = Some(next);
+        Ok(())
+    }
+
+    /// The envelope for `revision`, with a fresh index nonce. Session-only entries are left out.
+    pub(crate) fn seal(&mut self, revision: u64) -> Result<EnvelopeV1, VaultError> {
+        let index = StoredIndex {
+            next_id: self.next_id,
+            entries: self
+                .entries
+                .iter()
+                .filter(|e| e.meta.persistence == Persistence::Saved)
+                .map(Entry::to_stored)
+                .collect(),
+        };
+        let plain =
+            SecretBytes::new(serde_json::to_vec(&index).map_err(|_| VaultError::Malformed)?);
+        let nonce = self.rng.array::<NONCE_LEN>()?;
+        let mut env = self.envelope(revision, nonce, Vec::new());
+        env.index_ciphertext = cipher::seal(
+            &self.data_key,
+            &nonce,
+            &env.index_aad(),
+            plain.expose_secret(),
+        )
+        .map_err(|_| VaultError::Malformed)?;
+        Ok(env)
+    }
+
+    fn envelope(&self, revision: u64, index_nonce: [u8; NONCE_LEN], ct: Vec<u8>) -> EnvelopeV1 {
+        EnvelopeV1 {
+            kdf: self.kdf.clone(),
+            namespace: self.namespace.clone(),
+            wrap_nonce: self.wrap_nonce,
+            wrapped_key: self.wrapped_key,
+            revision,
+            index_nonce,
+            index_ciphertext: ct,
+        }
+    }
+
+    fn entry_mut(&mut self, id: EntryId) -> Result<&mut Entry, VaultError> {
+        self.entries
+            .iter_mut()
+            .find(|e| e.meta.id == id)
+            .ok_or(VaultError::EntryNotFound(id.0))
+    }
+}
+
+#[cfg(test)]
+impl UnlockedKeyring {
+    /// Test-only: the low iteration floor and, optionally, seeded randomness for vectors.
+    pub(crate) fn create_for_tests(
+        namespace: Namespace,
+        params: KdfParams,
+        derived: SecretKey<32>,
+        seed: Option<&[u8]>,
+    ) -> Result<Self, VaultError> {
+        let rng = seed.map_or(Rng::Os, |s| Rng::Seeded(super::random::SeededRng::new(s)));
+        Self::create_with(namespace, params, derived, KdfPolicy::TEST_ONLY_LOW, rng)
+    }
+
+    pub(crate) fn data_key_for_tests(&self) -> &SecretKey<32> {
+        &self.data_key
+    }
+}
+
+/// Wraps the data key under a passphrase-derived key (wrap layer).
+fn wrap(
+    data_key: &SecretKey<32>,
+    derived: &SecretKey<32>,
+    params: &KdfParams,
+    namespace: &Namespace,
+    rng: &mut Rng,
+) -> Result<([u8; NONCE_LEN], [u8; WRAPPED_KEY_LEN]), VaultError> {
+    let nonce = rng.array::<NONCE_LEN>()?;
+    let aad = wrap_aad(params, namespace);
+    // Sealing fails only for inputs larger than GCM's limit, impossible for 32 bytes.
+    let ct = cipher::seal(derived, &nonce, &aad, data_key.expose_secret())
+        .map_err(|_| VaultError::Malformed)?;
+    let wrapped = ct.try_into().map_err(|_| VaultError::Malformed)?;
+    Ok((nonce, wrapped))
+}
+
+fn secret_utf8(bytes: SecretBytes) -> Result<SecretString, VaultError> {
+    std::str::from_utf8(bytes.expose_secret())
+        .map(SecretString::from)
+        .map_err(|_| VaultError::Malformed)
+}

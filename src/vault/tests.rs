@@ -1,0 +1,671 @@
+//! Native tests of the keyring. Most run at a test-only low iteration count
+//! ([`KdfPolicy::TEST_ONLY_LOW`]); `real_iterations_round_trip` and the vectors run 600,000.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests: a panic is a failure report
+
+use super::envelope::EnvelopeV1;
+use super::kdf::KdfPolicy;
+use super::random::Rng;
+use super::*;
+use crate::secret::{SecretKey, SecretString};
+use crate::timestamp::Timestamp;
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+
+const LOW: u32 = 1_000;
+const PASS: &str = "correct horse battery staple";
+const KEY_A: &str = "abs0_ab12AAAAbbbbCCCCddddEEEEffffGGGGhhhhIIII";
+const KEY_B: &str = "abs0_zz9PARTNERpartnerPARTNERpartnerPARTNER00";
+
+fn ns(name: &str) -> Namespace {
+    Namespace::new(name).unwrap()
+}
+
+fn low_params() -> KdfParams {
+    KdfParams::generate_with(LOW, &mut Rng::Os, KdfPolicy::TEST_ONLY_LOW).unwrap()
+}
+
+fn parse(text: &str, namespace: &Namespace) -> Result<StoredKeyring, VaultError> {
+    StoredKeyring::parse_with_policy(text, namespace, KdfPolicy::TEST_ONLY_LOW)
+}
+
+fn new_ring(namespace: &Namespace, pass: &str) -> UnlockedKeyring {
+    let params = low_params();
+    let derived = derive_key(&SecretString::from(pass), &params);
+    UnlockedKeyring::create_for_tests(namespace.clone(), params, derived, None).unwrap()
+}
+
+fn entry(label: &str, key: &str, kind: EntryKind, persistence: Persistence) -> NewEntry {
+    NewEntry {
+        label: label.to_owned(),
+        kind,
+        api_key: SecretString::from(key),
+        created_at: Timestamp::from_unix(1_790_000_000),
+        persistence,
+    }
+}
+
+/// A saved keyring with two entries and one session-only entry.
+fn saved_ring(storage: &MemoryStorage, namespace: &Namespace) -> (UnlockedKeyring, String) {
+    let mut ring = new_ring(namespace, PASS);
+    ring.add(entry(
+        "Analytics",
+        KEY_A,
+        EntryKind::DataAccess,
+        Persistence::Saved,
+    ))
+    .unwrap();
+    ring.add(entry(
+        "Partner ACME",
+        KEY_B,
+        EntryKind::Partner,
+        Persistence::Saved,
+    ))
+    .unwrap();
+    ring.add(entry(
+        "Just now",
+        "abs0_sessiononlysessiononlyXYZW",
+        EntryKind::DataAccess,
+        Persistence::SessionOnly,
+    ))
+    .unwrap();
+    ring.save(storage).unwrap();
+    let text = storage.load(namespace).unwrap().unwrap();
+    (ring, text)
+}
+
+/// Everything the stored text yields with `key`: every entry's metadata and API key.
+fn open_everything(
+    text: &str,
+    namespace: &Namespace,
+    key: &SecretKey<32>,
+) -> Result<Vec<(EntryMeta, String)>, VaultError> {
+    let ring = parse(text, namespace)?.unlock(key.clone())?;
+    ring.list()
+        .into_iter()
+        .map(|meta| {
+            let key = ring.open(meta.id)?;
+            Ok((meta, key.expose_secret().to_owned()))
+        })
+        .collect()
+}
+
+#[test]
+fn round_trip_keeps_entries_and_drops_session_only_ones() {
+    let storage = MemoryStorage::new();
+    let namespace = ns("default");
+    let (ring, text) = saved_ring(&storage, &namespace);
+    assert_eq!(ring.list().len(), 3);
+
+    let reopened = parse(&text, &namespace).unwrap();
+    assert_eq!(reopened.revision(), 1);
+    assert_eq!(reopened.kdf_params(), ring.kdf_params());
+    let reopened = reopened
+        .unlock_with_passphrase(&SecretString::from(PASS))
+        .unwrap();
+    let listed = reopened.list();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed, ring.list()[..2].to_vec());
+    assert_eq!(listed[0].fingerprint, "abs0_ab12…IIII");
+    assert_eq!(listed[1].kind, EntryKind::Partner);
+    assert_eq!(reopened.open(listed[0].id).unwrap().expose_secret(), KEY_A);
+    assert_eq!(reopened.open(listed[1].id).unwrap().expose_secret(), KEY_B);
+    assert_eq!(
+        reopened.open(EntryId(3)).map(|_| ()),
+        Err(VaultError::EntryNotFound(3))
+    );
+}
+
+#[test]
+fn session_only_entries_never_reach_the_stored_index() {
+    let storage = MemoryStorage::new();
+    let namespace = ns("default");
+    let (ring, text) = saved_ring(&storage, &namespace);
+    let env = EnvelopeV1::decode_text(&text, &namespace, KdfPolicy::TEST_ONLY_LOW).unwrap();
+    let index = cipher::open(
+        ring.data_key_for_tests(),
+        &env.index_nonce,
+        &env.index_aad(),
+        &env.index_ciphertext,
+    )
+    .unwrap();
+    let index = String::from_utf8(index.expose_secret().to_vec()).unwrap();
+    assert!(
+        index.contains("Analytics") && !index.contains("Just now"),
+        "{index}"
+    );
+}
+
+#[test]
+fn wrong_passphrase_is_typed() {
+    let storage = MemoryStorage::new();
+    let namespace = ns("default");
+    let (_, text) = saved_ring(&storage, &namespace);
+    let stored = parse(&text, &namespace).unwrap();
+    let result = stored.unlock_with_passphrase(&SecretString::from("Correct horse battery staple"));
+    assert_eq!(result.err(), Some(VaultError::WrongPassphrase));
+    assert!(stored.unlock(SecretKey::from_array([0u8; 32])).is_err());
+}
+
+#[test]
+fn every_single_byte_flip_is_refused() {
+    let storage = MemoryStorage::new();
+    let namespace = ns("default");
+    let (_, text) = saved_ring(&storage, &namespace);
+    let original = parse(&text, &namespace).unwrap();
+    let key = derive_key(&SecretString::from(PASS), original.kdf_params());
+    let bytes = STANDARD.decode(&text).unwrap();
+    let mut seen_wrong_passphrase = false;
+    let mut seen_tampered = false;
+    for at in 0..bytes.len() {
+        for mask in [0x01u8, 0x80, 0xFF] {
+            let mut flipped = bytes.clone();
+            flipped[at] ^= mask;
+            let flipped = STANDARD.encode(&flipped);
+            // The original key is what an attacker hopes still works; when the flip changed
+            // the KDF parameters, the key a real unlock would derive must fail as well.
+            let result = open_everything(&flipped, &namespace, &key);
+            assert!(
+                result.is_err(),
+                "flip {mask:#04x} at byte {at} was accepted"
+            );
+            seen_wrong_passphrase |= result == Err(VaultError::WrongPassphrase);
+            seen_tampered |= result == Err(VaultError::Tampered);
+            if let Ok(stored) = parse(&flipped, &namespace)
+                && stored.kdf_params() != original.kdf_params()
+                && stored.kdf_params().iterations() <= 1_000_000
+            {
+                let rederived = derive_key(&SecretString::from(PASS), stored.kdf_params());
+                assert!(open_everything(&flipped, &namespace, &rederived).is_err());
+            }
+        }
+    }
+    assert!(seen_wrong_passphrase && seen_tampered);
+}
+
+#[test]
+fn every_text_character_change_is_refused() {
+    let storage = MemoryStorage::new();
+    let namespace = ns("default");
+    let (_, text) = saved_ring(&storage, &namespace);
+    let key = derive_key(
+        &SecretString::from(PASS),
+        parse(&text, &namespace).unwrap().kdf_params(),
+    );
+    for at in 0..text.len() {
+        for replacement in ['A', 'B', '/', '=', '-', '*'] {
+            let mut changed: Vec<char> = text.chars().collect();
+            if changed[at] == replacement {
+                continue;
+            }
+            changed[at] = replacement;
+            let changed: String = changed.into_iter().collect();
+            assert!(
+                open_everything(&changed, &namespace, &key).is_err(),
+                "char {at} -> {replacement}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_truncation_is_refused() {
+    let storage = MemoryStorage::new();
+    let namespace = ns("default");
+    let (_, text) = saved_ring(&storage, &namespace);
+    let key = derive_key(
+        &SecretString::from(PASS),
+        parse(&text, &namespace).unwrap().kdf_params(),
+    );
+    let bytes = STANDARD.decode(&text).unwrap();
+    for len in 0..bytes.len() {
+        let cut = STANDARD.encode(&bytes[..len]);
+        assert!(
+            open_everything(&cut, &namespace, &key).is_err(),
+            "byte truncation to {len}"
+        );
+    }
+    for len in 0..text.len() {
+        assert!(
+            open_everything(&text[..len], &namespace, &key).is_err(),
+            "text truncation to {len}"
+        );
+    }
+    assert_eq!(
+        EnvelopeV1::decode(&bytes[..10], &namespace, KdfPolicy::TEST_ONLY_LOW).err(),
+        Some(VaultError::Truncated {
+            needed: 26,
+            actual: 10
+        })
+    );
+}
+
+#[test]
+fn structural_errors_are_each_typed() {
+    let storage = MemoryStorage::new();
+    let namespace = ns("default");
+    let (_, text) = saved_ring(&storage, &namespace);
+    let bytes = STANDARD.decode(&text).unwrap();
+    let decode = |b: &[u8]| EnvelopeV1::decode(b, &namespace, KdfPolicy::TEST_ONLY_LOW).err();
+    let with = |at: usize, value: u8| {
+        let mut b = bytes.clone();
+        b[at] = value;
+        b
+    };
+    assert_eq!(
+        parse("not base64!", &namespace).err(),
+        Some(VaultError::NotBase64)
+    );
+    assert_eq!(decode(b"{\"json\":true}"), Some(VaultError::NotAKeyring));
+    assert_eq!(decode(b"xy"), Some(VaultError::NotAKeyring));
+    assert_eq!(
+        decode(b"FK"),
+        Some(VaultError::Truncated {
+            needed: 4,
+            actual: 2
+        })
+    );
+    assert_eq!(decode(&with(4, 2)), Some(VaultError::UnsupportedVersion(2)));
+    assert_eq!(decode(&with(5, 7)), Some(VaultError::UnknownKdf(7)));
+    assert!(matches!(
+        decode(&with(6, 0x7F)),
+        Some(VaultError::KdfTooExpensive { .. })
+    ));
+}
+
+#[test]
+fn kdf_downgrade_is_refused_on_read() {
+    let storage = MemoryStorage::new();
+    let namespace = ns("default");
+    let (_, text) = saved_ring(&storage, &namespace);
+    // A low-iteration blob (as an attacker with write access would plant) through the real parser.
+    assert_eq!(
+        StoredKeyring::parse(&text, &namespace).err(),
+        Some(VaultError::KdfDowngrade {
+            iterations: LOW,
+            minimum: MIN_ITERATIONS
+        })
+    );
+    assert!(matches!(
+        load(&storage, &namespace),
+        Err(VaultError::KdfDowngrade { .. })
+    ));
+    // And one edited from 600,000 down to 599,999.
+    let mut bytes = STANDARD.decode(&text).unwrap();
+    bytes[6..10].copy_from_slice(&599_999u32.to_be_bytes());
+    assert_eq!(
+        StoredKeyring::parse(&STANDARD.encode(&bytes), &namespace).err(),
+        Some(VaultError::KdfDowngrade {
+            iterations: 599_999,
+            minimum: MIN_ITERATIONS
+        })
+    );
+    bytes[6..10].copy_from_slice(&(MAX_ITERATIONS + 1).to_be_bytes());
+    assert!(matches!(
+        StoredKeyring::parse(&STANDARD.encode(&bytes), &namespace),
+        Err(VaultError::KdfTooExpensive { .. })
+    ));
+}
+
+#[test]
+fn kdf_floor_is_enforced_on_write() {
+    let weak = KdfParams::generate(100_000);
+    assert!(matches!(weak, Err(VaultError::KdfDowngrade { .. })));
+    let low = low_params();
+    let derived = derive_key(&SecretString::from(PASS), &low);
+    assert!(matches!(
+        UnlockedKeyring::create(ns("default"), low, derived),
+        Err(VaultError::KdfDowngrade { .. })
+    ));
+}
+
+#[test]
+fn passphrase_change_rewraps_the_data_key_only() {
+    let storage = MemoryStorage::new();
+    let namespace = ns("default");
+    let (mut ring, text) = saved_ring(&storage, &namespace);
+    let old_params = ring.kdf_params().clone();
+    let old_key = derive_key(&SecretString::from(PASS), &old_params);
+    let before = open_everything(&text, &namespace, &old_key).unwrap();
+
+    // Wrong current passphrase: refused, nothing changed.
+    let new_params =
+        KdfParams::generate_with(LOW * 2, &mut Rng::Os, KdfPolicy::TEST_ONLY_LOW).unwrap();
+    let new_key = derive_key(&SecretString::from("new passphrase"), &new_params);
+    let wrong = derive_key(&SecretString::from("guess"), &old_params);
+    assert_eq!(
+        ring.change_passphrase(&wrong, new_params.clone(), new_key.clone()),
+        Err(VaultError::WrongPassphrase)
+    );
+    // Fewer iterations than now: refused.
+    let fewer = KdfParams::generate_with(LOW - 1, &mut Rng::Os, KdfPolicy::TEST_ONLY_LOW).unwrap();
+    assert!(matches!(
+        ring.change_passphrase(&old_key, fewer, new_key.clone()),
+        Err(VaultError::KdfDowngrade { .. })
+    ));
+
+    ring.change_passphrase(&old_key, new_params.clone(), new_key.clone())
+        .unwrap();
+    ring.save(&storage).unwrap();
+    let text2 = storage.load(&namespace).unwrap().unwrap();
+    let stored = parse(&text2, &namespace).unwrap();
+    assert_eq!(stored.kdf_params(), &new_params);
+    assert_eq!(stored.revision(), 2);
+    let after = open_everything(&text2, &namespace, &new_key).unwrap();
+    assert_eq!(after, before);
+    assert_eq!(
+        open_everything(&text2, &namespace, &old_key),
+        Err(VaultError::WrongPassphrase)
+    );
+    let old_under_new_params = derive_key(&SecretString::from(PASS), &new_params);
+    assert_eq!(
+        open_everything(&text2, &namespace, &old_under_new_params),
+        Err(VaultError::WrongPassphrase)
+    );
+
+    // The entries' sealed keys are byte for byte the same: only the wrap layer changed.
+    let sealed = |t: &str, k: &SecretKey<32>| {
+        let env = EnvelopeV1::decode_text(t, &namespace, KdfPolicy::TEST_ONLY_LOW).unwrap();
+        let ring = parse(t, &namespace).unwrap().unlock(k.clone()).unwrap();
+        let index = cipher::open(
+            ring.data_key_for_tests(),
+            &env.index_nonce,
+            &env.index_aad(),
+            &env.index_ciphertext,
+        )
+        .unwrap();
+        let index: serde_json::Value = serde_json::from_slice(index.expose_secret()).unwrap();
+        index["entries"].clone()
+    };
+    assert_eq!(sealed(&text, &old_key), sealed(&text2, &new_key));
+
+    // The convenience form keeps the iteration count.
+    ring.change_passphrase_with(
+        &SecretString::from("new passphrase"),
+        &SecretString::from("third"),
+    )
+    .unwrap();
+    assert_eq!(ring.kdf_params().iterations(), LOW * 2);
+}
+
+#[test]
+fn a_blob_copied_into_another_namespace_is_refused() {
+    let storage = MemoryStorage::new();
+    let (a, b) = (ns("team-a"), ns("team-b"));
+    let (_, text) = saved_ring(&storage, &a);
+    assert_eq!(
+        parse(&text, &b).err(),
+        Some(VaultError::NamespaceMismatch {
+            expected: "team-b".into(),
+            found: "team-a".into()
+        })
+    );
+    // Rewriting the stored namespace too is caught by the authentication of every layer.
+    let key = derive_key(
+        &SecretString::from(PASS),
+        parse(&text, &a).unwrap().kdf_params(),
+    );
+    let mut bytes = STANDARD.decode(&text).unwrap();
+    let at = 27 + "team-".len();
+    assert_eq!(bytes[at], b'a');
+    bytes[at] = b'b';
+    let forged = STANDARD.encode(&bytes);
+    assert!(parse(&forged, &b).is_ok());
+    assert_eq!(
+        open_everything(&forged, &b, &key),
+        Err(VaultError::WrongPassphrase)
+    );
+}
+
+#[test]
+fn stale_revision_save_is_a_conflict() {
+    let storage = MemoryStorage::new();
+    let namespace = ns("default");
+    let (_, text) = saved_ring(&storage, &namespace);
+    let pass = SecretString::from(PASS);
+    let tab_storage = storage.clone();
+    let mut tab1 = parse(&text, &namespace)
+        .unwrap()
+        .unlock_with_passphrase(&pass)
+        .unwrap();
+    let mut tab2 = parse(&text, &namespace)
+        .unwrap()
+        .unlock_with_passphrase(&pass)
+        .unwrap();
+    tab1.rename(EntryId(1), "Renamed in tab 1").unwrap();
+    tab1.save(&storage).unwrap();
+    tab2.remove(EntryId(2)).unwrap();
+    assert_eq!(
+        tab2.save(&tab_storage),
+        Err(VaultError::Conflict {
+            expected: Some(1),
+            found: Some(2)
+        })
+    );
+    // tab 1's save is intact; tab 1 can keep saving.
+    tab1.save(&storage).unwrap();
+    assert_eq!(tab1.revision(), Some(3));
+
+    // A new keyring must not overwrite an existing one.
+    let mut fresh = new_ring(&namespace, "other");
+    assert_eq!(
+        fresh.save(&storage),
+        Err(VaultError::Conflict {
+            expected: None,
+            found: Some(3)
+        })
+    );
+
+    // Forgotten elsewhere: saving would resurrect it, so it is a conflict too.
+    forget_all(&storage, &namespace).unwrap();
+    assert!(matches!(load(&storage, &namespace), Ok(None)));
+    assert_eq!(
+        tab1.save(&storage),
+        Err(VaultError::Conflict {
+            expected: Some(3),
+            found: None
+        })
+    );
+    fresh.save(&storage).unwrap();
+}
+
+#[test]
+fn full_storage_keeps_the_previous_keyring() {
+    let namespace = ns("default");
+    let storage = MemoryStorage::with_quota(2_000);
+    let mut ring = new_ring(&namespace, PASS);
+    ring.add(entry(
+        "First",
+        KEY_A,
+        EntryKind::DataAccess,
+        Persistence::Saved,
+    ))
+    .unwrap();
+    ring.save(&storage).unwrap();
+    let before = storage.load(&namespace).unwrap();
+    for i in 0..20 {
+        ring.add(entry(
+            &format!("More {i}"),
+            KEY_B,
+            EntryKind::Partner,
+            Persistence::Saved,
+        ))
+        .unwrap();
+    }
+    assert_eq!(
+        ring.save(&storage),
+        Err(VaultError::Storage(StorageError::QuotaExceeded))
+    );
+    assert_eq!(storage.load(&namespace).unwrap(), before);
+    // The failed save did not advance the revision: after freeing entries it saves fine.
+    for i in 2..=21 {
+        ring.remove(EntryId(i)).unwrap();
+    }
+    ring.save(&storage).unwrap();
+}
+
+#[test]
+fn entry_operations_validate_their_input() {
+    let namespace = ns("default");
+    let mut ring = new_ring(&namespace, PASS);
+    let blank = entry("   ", KEY_A, EntryKind::DataAccess, Persistence::Saved);
+    assert_eq!(ring.add(blank), Err(VaultError::InvalidLabel));
+    let long = entry(
+        &"x".repeat(101),
+        KEY_A,
+        EntryKind::DataAccess,
+        Persistence::Saved,
+    );
+    assert_eq!(ring.add(long), Err(VaultError::InvalidLabel));
+    let empty = entry("Empty", "  \n", EntryKind::DataAccess, Persistence::Saved);
+    assert_eq!(ring.add(empty), Err(VaultError::EmptyKey));
+    let id = ring
+        .add(entry(
+            " Padded ",
+            &format!("  {KEY_A}\n"),
+            EntryKind::DataAccess,
+            Persistence::Saved,
+        ))
+        .unwrap();
+    assert_eq!(ring.get(id).map(|m| m.label.as_str()), Some("Padded"));
+    assert_eq!(ring.open(id).unwrap().expose_secret(), KEY_A);
+    assert_eq!(ring.rename(id, ""), Err(VaultError::InvalidLabel));
+    ring.rename(id, "New name").unwrap();
+    ring.set_kind(id, EntryKind::Partner).unwrap();
+    assert_eq!(
+        ring.get(id).map(|m| (m.label.as_str(), m.kind)),
+        Some(("New name", EntryKind::Partner))
+    );
+    ring.remove(id).unwrap();
+    assert_eq!(ring.remove(id), Err(VaultError::EntryNotFound(id.0)));
+    assert_eq!(ring.rename(id, "x"), Err(VaultError::EntryNotFound(id.0)));
+    // Ids are never reused.
+    let next = ring
+        .add(entry(
+            "Again",
+            KEY_A,
+            EntryKind::DataAccess,
+            Persistence::Saved,
+        ))
+        .unwrap();
+    assert!(next > id);
+    ring.clear();
+    assert!(ring.list().is_empty());
+}
+
+#[test]
+fn real_token_gets_its_token_id_recorded() {
+    let root = biscuit_auth::KeyPair::new();
+    let b64 = biscuit_auth::BiscuitBuilder::new()
+        .code(r#"token_id("tok_vault_1");"#)
+        .unwrap()
+        .build(&root)
+        .unwrap()
+        .to_base64()
+        .unwrap();
+    let mut ring = new_ring(&ns("default"), PASS);
+    let id = ring
+        .add(entry(
+            "Real",
+            &format!("abs0_x1{b64}"),
+            EntryKind::DataAccess,
+            Persistence::Saved,
+        ))
+        .unwrap();
+    assert_eq!(
+        ring.get(id).and_then(|m| m.token_id.clone()),
+        Some("tok_vault_1".to_owned())
+    );
+}
+
+/// Neither the key nor the passphrase may appear in storage, in any usual encoding.
+pub(crate) fn encodings_of(secret: &str) -> Vec<String> {
+    let b = secret.as_bytes();
+    vec![
+        secret.to_owned(),
+        STANDARD.encode(b),
+        STANDARD_NO_PAD.encode(b),
+        URL_SAFE.encode(b),
+        URL_SAFE_NO_PAD.encode(b),
+        hex::encode(b),
+        hex::encode_upper(b),
+    ]
+}
+
+#[test]
+fn storage_never_holds_a_secret_in_clear() {
+    let storage = MemoryStorage::new();
+    let namespace = ns("default");
+    saved_ring(&storage, &namespace);
+    for (key, value) in storage.items() {
+        for secret in [KEY_A, KEY_B, PASS, "Analytics", "Partner ACME"] {
+            // Long enough substrings that a partial copy is caught too.
+            for form in encodings_of(secret) {
+                let probe = &form[..form.len().min(24)];
+                assert!(
+                    !key.contains(probe) && !value.contains(probe),
+                    "{secret:?} found as {probe}"
+                );
+            }
+        }
+    }
+}
+
+/// The real floor, end to end: 600,000 iterations through the production constructors.
+#[test]
+fn real_iterations_round_trip() {
+    let storage = MemoryStorage::new();
+    let namespace = ns("default");
+    let pass = SecretString::from(PASS);
+    let mut ring =
+        UnlockedKeyring::create_with_passphrase(namespace.clone(), &pass, DEFAULT_ITERATIONS)
+            .unwrap();
+    let id = ring
+        .add(entry(
+            "Analytics",
+            KEY_A,
+            EntryKind::DataAccess,
+            Persistence::Saved,
+        ))
+        .unwrap();
+    ring.save(&storage).unwrap();
+    let stored = load(&storage, &namespace).unwrap().unwrap();
+    assert_eq!(stored.kdf_params().iterations(), 600_000);
+    let derived = derive_key(&pass, stored.kdf_params());
+    let reopened = stored.unlock(derived).unwrap();
+    assert_eq!(reopened.open(id).unwrap().expose_secret(), KEY_A);
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(10_000))]
+
+        #[test]
+        fn decoder_never_panics_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let namespace = ns("default");
+            let _ = EnvelopeV1::decode(&bytes, &namespace, KdfPolicy::TEST_ONLY_LOW);
+            let text = STANDARD.encode(&bytes);
+            if let Ok(stored) = parse(&text, &namespace) {
+                prop_assert!(stored.unlock(SecretKey::from_array([7u8; 32])).is_err());
+            }
+        }
+
+        #[test]
+        fn decoder_never_panics_on_text(text in ".{0,300}") {
+            let namespace = ns("default");
+            let _ = parse(&text, &namespace);
+            let _ = StoredKeyring::parse(&text, &namespace);
+        }
+
+        #[test]
+        fn decoder_never_panics_on_magic_prefixed_bytes(tail in proptest::collection::vec(any::<u8>(), 0..300)) {
+            // Past the magic, so the fuzzing reaches the version, KDF and length checks.
+            let mut bytes = b"FKRG\x01\x01\x00\x00\x03\xe8".to_vec();
+            bytes.extend_from_slice(&tail);
+            let _ = EnvelopeV1::decode(&bytes, &ns("default"), KdfPolicy::TEST_ONLY_LOW);
+        }
+    }
+}

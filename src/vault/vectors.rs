@@ -1,0 +1,334 @@
+//! Test vectors for envelope v1 (`tests/vectors/envelope-v1.json`).
+//!
+//! Generated through the test-only seeded path (fixed salt, seeded nonces and data key) so
+//! they are reproducible; `REGENERATE_VECTORS=1 cargo test … vault::vectors` rewrites the file.
+//! The check recomputes every step with the `pbkdf2` and `aes-gcm` crates directly, not with
+//! this module's code, then decodes the stored form with the real parser.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests: a panic is a failure report
+
+use super::envelope::{entry_aad, wrap_aad};
+use super::index::StoredIndex;
+use super::*;
+use crate::secret::{SecretKey, SecretString};
+use crate::timestamp::Timestamp;
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Key, Nonce};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde::{Deserialize, Serialize};
+
+const PATH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/vectors/envelope-v1.json"
+);
+
+#[derive(Serialize, Deserialize, PartialEq, Debug)]
+struct Vector {
+    description: String,
+    namespace: String,
+    passphrase: String,
+    kdf: String,
+    iterations: u32,
+    salt_hex: String,
+    derived_key_hex: String,
+    revision: u64,
+    layers: Vec<Layer>,
+    entries: Vec<VectorEntry>,
+    envelope_b64: String,
+}
+
+#[derive(Serialize, Deserialize, PartialEq, Debug)]
+struct Layer {
+    /// "wrap", "index" or "entry <id>".
+    name: String,
+    key_hex: String,
+    nonce_hex: String,
+    aad_hex: String,
+    plaintext_hex: String,
+    ciphertext_hex: String,
+}
+
+#[derive(Serialize, Deserialize, PartialEq, Debug)]
+struct VectorEntry {
+    id: u64,
+    label: String,
+    kind: EntryKind,
+    created_at: Timestamp,
+    api_key: String,
+}
+
+struct Spec {
+    description: &'static str,
+    namespace: &'static str,
+    passphrase: &'static str,
+    iterations: u32,
+    salt: [u8; SALT_LEN],
+    seed: &'static [u8],
+    entries: &'static [(&'static str, EntryKind, &'static str)],
+}
+
+const SPECS: &[Spec] = &[
+    Spec {
+        description: "one data-access key, default namespace, 600,000 iterations",
+        namespace: "default",
+        passphrase: "correct horse battery staple",
+        iterations: 600_000,
+        salt: *b"foundry-keyring!",
+        seed: b"vector-1",
+        entries: &[(
+            "Analytics (read)",
+            EntryKind::DataAccess,
+            "abs0_ab12EXAMPLEnotArealKEYzzzzzzzzzzzzzzzzzzzz",
+        )],
+    },
+    Spec {
+        description: "two keys (data access and partner), non-ASCII passphrase and label",
+        namespace: "team-a.prod",
+        passphrase: "pässwörd ✓ 🔑",
+        iterations: 600_000,
+        salt: [0xA5; SALT_LEN],
+        seed: b"vector-2",
+        entries: &[
+            (
+                "Données clients",
+                EntryKind::DataAccess,
+                "abs0_DATAexampleKEYnumberONE00000000000000000000",
+            ),
+            (
+                "Partner: ACME",
+                EntryKind::Partner,
+                "abs0_p_PARTNERexampleKEYnumberTWO1111111111111111",
+            ),
+        ],
+    },
+    Spec {
+        description: "empty keyring, calibrated to 1,000,000 iterations",
+        namespace: "x",
+        passphrase: "a",
+        iterations: 1_000_000,
+        salt: [0u8; SALT_LEN],
+        seed: b"vector-3",
+        entries: &[],
+    },
+];
+
+fn generate(spec: &Spec) -> Vector {
+    let namespace = Namespace::new(spec.namespace).unwrap();
+    let params = KdfParams::from_parts(spec.salt, spec.iterations);
+    let derived = derive_key(&SecretString::from(spec.passphrase), &params);
+    let mut ring = UnlockedKeyring::create_for_tests(
+        namespace.clone(),
+        params,
+        derived.clone(),
+        Some(spec.seed),
+    )
+    .unwrap();
+    let mut entries = Vec::new();
+    for (i, (label, kind, key)) in spec.entries.iter().enumerate() {
+        let created_at = Timestamp::from_unix(1_790_000_000 + i as i64 * 86_400);
+        let id = ring
+            .add(NewEntry {
+                label: (*label).to_owned(),
+                kind: *kind,
+                api_key: SecretString::from(*key),
+                created_at,
+                persistence: Persistence::Saved,
+            })
+            .unwrap();
+        entries.push(VectorEntry {
+            id: id.0,
+            label: (*label).to_owned(),
+            kind: *kind,
+            created_at,
+            api_key: (*key).to_owned(),
+        });
+    }
+    let env = ring.seal(1).unwrap();
+    let data_key = ring.data_key_for_tests().clone();
+    let index_plain = cipher::open(
+        &data_key,
+        &env.index_nonce,
+        &env.index_aad(),
+        &env.index_ciphertext,
+    )
+    .unwrap();
+    let index: StoredIndex = serde_json::from_slice(index_plain.expose_secret()).unwrap();
+    let mut layers = vec![
+        layer(
+            "wrap",
+            &derived,
+            &env.wrap_nonce,
+            &wrap_aad(&env.kdf, &namespace),
+            data_key.expose_secret(),
+            &env.wrapped_key,
+        ),
+        layer(
+            "index",
+            &data_key,
+            &env.index_nonce,
+            &env.index_aad(),
+            index_plain.expose_secret(),
+            &env.index_ciphertext,
+        ),
+    ];
+    for (stored, entry) in index.entries.iter().zip(&entries) {
+        layers.push(layer(
+            &format!("entry {}", stored.id),
+            &data_key,
+            &hex::decode(&stored.nonce).unwrap(),
+            &entry_aad(&namespace, stored.id.0),
+            entry.api_key.as_bytes(),
+            &hex::decode(&stored.sealed_key).unwrap(),
+        ));
+    }
+    Vector {
+        description: spec.description.to_owned(),
+        namespace: spec.namespace.to_owned(),
+        passphrase: spec.passphrase.to_owned(),
+        kdf: "PBKDF2-HMAC-SHA256".to_owned(),
+        iterations: spec.iterations,
+        salt_hex: hex::encode(spec.salt),
+        derived_key_hex: hex::encode(derived.expose_secret()),
+        revision: 1,
+        layers,
+        entries,
+        envelope_b64: env.encode_text(),
+    }
+}
+
+fn layer(
+    name: &str,
+    key: &SecretKey<32>,
+    nonce: &[u8],
+    aad: &[u8],
+    plain: &[u8],
+    ct: &[u8],
+) -> Layer {
+    Layer {
+        name: name.to_owned(),
+        key_hex: hex::encode(key.expose_secret()),
+        nonce_hex: hex::encode(nonce),
+        aad_hex: hex::encode(aad),
+        plaintext_hex: hex::encode(plain),
+        ciphertext_hex: hex::encode(ct),
+    }
+}
+
+fn generate_all() -> String {
+    let vectors: Vec<Vector> = SPECS.iter().map(generate).collect();
+    serde_json::to_string_pretty(&vectors).unwrap() + "\n"
+}
+
+/// The committed file is exactly what the seeded generator produces.
+#[test]
+fn vectors_file_matches_the_generator() {
+    let generated = generate_all();
+    if std::env::var_os("REGENERATE_VECTORS").is_some() {
+        std::fs::write(PATH, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(PATH).unwrap();
+    assert_eq!(
+        committed, generated,
+        "run with REGENERATE_VECTORS=1 and review the diff"
+    );
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    hex::decode(s).unwrap()
+}
+
+/// Recomputes every step from the JSON alone, with the crates directly.
+#[test]
+fn vectors_recompute_every_step() {
+    let committed = std::fs::read_to_string(PATH).unwrap();
+    let vectors: Vec<Vector> = serde_json::from_str(&committed).unwrap();
+    assert_eq!(vectors.len(), SPECS.len());
+    for v in &vectors {
+        assert!(v.iterations >= MIN_ITERATIONS);
+        let mut derived = [0u8; 32];
+        pbkdf2::pbkdf2_hmac::<sha2::Sha256>(
+            v.passphrase.as_bytes(),
+            &unhex(&v.salt_hex),
+            v.iterations,
+            &mut derived,
+        );
+        assert_eq!(hex::encode(derived), v.derived_key_hex, "{}", v.description);
+
+        for layer in &v.layers {
+            let key: [u8; 32] = unhex(&layer.key_hex).try_into().unwrap();
+            let nonce: [u8; 12] = unhex(&layer.nonce_hex).try_into().unwrap();
+            let cipher = Aes256Gcm::new(&Key::<Aes256Gcm>::from(key));
+            let aad = unhex(&layer.aad_hex);
+            let ct = cipher
+                .encrypt(
+                    &Nonce::from(nonce),
+                    Payload {
+                        msg: &unhex(&layer.plaintext_hex),
+                        aad: &aad,
+                    },
+                )
+                .unwrap();
+            assert_eq!(
+                hex::encode(ct),
+                layer.ciphertext_hex,
+                "{} / {}",
+                v.description,
+                layer.name
+            );
+        }
+
+        // The chain: derived key -> wrap -> data key -> index and entries.
+        let (wrap, index) = (&v.layers[0], &v.layers[1]);
+        assert_eq!(wrap.key_hex, v.derived_key_hex);
+        assert!(
+            v.layers[1..]
+                .iter()
+                .all(|l| l.key_hex == wrap.plaintext_hex)
+        );
+        let entry_layers = &v.layers[2..];
+        assert_eq!(entry_layers.len(), v.entries.len());
+        for (layer, entry) in entry_layers.iter().zip(&v.entries) {
+            assert_eq!(unhex(&layer.plaintext_hex), entry.api_key.as_bytes());
+            // The sealed key sits in the index plaintext.
+            let index_json = String::from_utf8(unhex(&index.plaintext_hex)).unwrap();
+            assert!(
+                index_json.contains(&layer.ciphertext_hex) && index_json.contains(&layer.nonce_hex)
+            );
+        }
+
+        // The stored form is the SPEC layout: aad(wrap) | wrap nonce | wrapped key | revision |
+        // index nonce | index ciphertext, with aad(index) = everything before the index nonce.
+        let blob = STANDARD.decode(&v.envelope_b64).unwrap();
+        let mut expected = unhex(&wrap.aad_hex);
+        expected.extend(unhex(&wrap.nonce_hex));
+        expected.extend(unhex(&wrap.ciphertext_hex));
+        expected.extend(v.revision.to_be_bytes());
+        assert_eq!(unhex(&index.aad_hex), expected);
+        expected.extend(unhex(&index.nonce_hex));
+        expected.extend(unhex(&index.ciphertext_hex));
+        assert_eq!(blob, expected);
+        let ns = v.namespace.as_bytes();
+        let mut header = b"FKRG\x01\x01".to_vec();
+        header.extend(v.iterations.to_be_bytes());
+        header.extend(unhex(&v.salt_hex));
+        header.push(ns.len() as u8);
+        header.extend(ns);
+        assert_eq!(unhex(&wrap.aad_hex), header);
+
+        // And the real parser opens it with the derived key.
+        let namespace = Namespace::new(&v.namespace).unwrap();
+        let stored = StoredKeyring::parse(&v.envelope_b64, &namespace).unwrap();
+        assert_eq!(stored.revision(), v.revision);
+        let ring = stored.unlock(SecretKey::from_array(derived)).unwrap();
+        let listed = ring.list();
+        assert_eq!(listed.len(), v.entries.len());
+        for (meta, entry) in listed.iter().zip(&v.entries) {
+            assert_eq!(
+                (meta.id.0, meta.label.as_str(), meta.kind, meta.created_at),
+                (entry.id, entry.label.as_str(), entry.kind, entry.created_at)
+            );
+            assert_eq!(ring.open(meta.id).unwrap().expose_secret(), entry.api_key);
+        }
+    }
+}
