@@ -227,7 +227,7 @@ impl Generator<'_> {
     }
 
     /// A child of one of the user's earlier tokens (root or attenuated), same family.
-    fn child(&mut self, user: &str, first: usize) {
+    fn child(&mut self, user: &str, token_type: &str, first: usize) {
         let candidates = self.rows.len() - first;
         if candidates == 0 {
             return;
@@ -236,9 +236,18 @@ impl Generator<'_> {
             Some(p) => p.clone(),
             None => return,
         };
+        // One can only attenuate a token that is still usable.
         let earliest = parent.created_at.unix() + 60;
-        let created_at =
-            Timestamp::from_unix(self.rng.gen_range(earliest..=self.now.unix().max(earliest)));
+        let latest = [Some(self.now), parent.expires_at, parent.revoked_at]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(self.now);
+        if latest.unix() <= earliest {
+            self.root(user, token_type);
+            return;
+        }
+        let created_at = Timestamp::from_unix(self.rng.gen_range(earliest..latest.unix()));
         let spec = self.spec(parent.expires_at, created_at);
         let expires_at = match (parent.expires_at, spec.expires_at) {
             (Some(p), Some(s)) => Some(p.min(s)),
@@ -260,7 +269,8 @@ impl Generator<'_> {
             created_by: user.to_owned(),
             created_at,
             expires_at,
-            revoked_at: parent.revoked_at.map(|r| r.max(created_at)),
+            // Revoking a family stamps every member with the root's time.
+            revoked_at: parent.revoked_at,
             last_used: None,
             parent_token_id: Some(parent.id.clone()),
             root_token_id: Some(parent.family().to_owned()),
@@ -278,7 +288,7 @@ impl Generator<'_> {
             if i == 0 || self.rng.gen_range(0..3) > 0 {
                 self.root(user, token_type);
             } else {
-                self.child(user, first);
+                self.child(user, token_type, first);
             }
         }
     }
