@@ -541,3 +541,82 @@ pub fn build(seed: u64, now: Timestamp, root: &KeyPair) -> Result<Demo, BiscuitE
     }
     Ok(Demo { store, keys })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use foundry_keyring::api::models::TokenStatus;
+
+    fn now() -> Timestamp {
+        Timestamp::parse("2026-11-22T12:00:00Z").unwrap()
+    }
+
+    #[test]
+    fn same_seed_same_world_other_seed_other_world() {
+        let a = build(7, now(), &KeyPair::new()).unwrap();
+        let b = build(7, now(), &KeyPair::new()).unwrap();
+        let c = build(8, now(), &KeyPair::new()).unwrap();
+        let summary = |d: &Demo| -> Vec<(String, String, Option<Timestamp>)> {
+            d.store
+                .tokens()
+                .iter()
+                .map(|t| (t.id.clone(), t.name.clone(), t.expires_at))
+                .collect()
+        };
+        assert_eq!(summary(&a), summary(&b));
+        assert_ne!(summary(&a), summary(&c));
+    }
+
+    #[test]
+    fn the_world_has_the_promised_shape() {
+        let demo = build(1, now(), &KeyPair::new()).unwrap();
+        let tokens = demo.store.tokens();
+        assert_eq!(tokens.len(), TOTAL_TOKENS);
+        let member = demo
+            .keys
+            .iter()
+            .find(|k| k.label == "member")
+            .unwrap()
+            .user
+            .clone();
+        let mine: Vec<&TokenRow> = tokens.iter().filter(|t| t.created_by == member).collect();
+        assert_eq!(mine.len(), MEMBER_TOKENS);
+        let count = |f: &dyn Fn(&TokenRow) -> bool| mine.iter().filter(|t| f(t)).count();
+        assert!(count(&|t| t.kind == TokenKind::Attenuated) > 20);
+        assert!(count(&|t| t.status(now()) == TokenStatus::Expired) > 10);
+        assert!(count(&|t| t.status(now()) == TokenStatus::Revoked) > 5);
+        let week = now().plus_seconds(7 * DAY);
+        assert!(
+            count(&|t| t.status(now()) == TokenStatus::Active
+                && t.expires_at.is_some_and(|e| e <= week))
+                > 5
+        );
+        assert!(count(&|t| t.last_used.is_some()) > 50);
+        assert!(mine.iter().all(|t| t.created_at <= now()));
+        // Lineage is consistent: parents exist, are of the same family, and predate the child.
+        for child in tokens.iter().filter(|t| t.kind == TokenKind::Attenuated) {
+            let parent = demo
+                .store
+                .get(child.parent_token_id.as_deref().unwrap())
+                .unwrap();
+            assert_eq!(parent.family(), child.family());
+            assert!(parent.created_at < child.created_at);
+            assert_eq!(
+                child.revoked_at,
+                demo.store.get(child.family()).unwrap().revoked_at
+            );
+        }
+        let labels: Vec<&str> = demo.keys.iter().map(|k| k.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "admin",
+                "member",
+                "read-only",
+                "expired",
+                "revoked",
+                "unrecorded"
+            ]
+        );
+    }
+}

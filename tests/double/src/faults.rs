@@ -168,3 +168,38 @@ pub async fn inject(State(state): State<AppState>, request: Request, next: Next)
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_are_taken_in_order_and_used_up() {
+        let book = FaultBook::default();
+        let only_tokens: Fault = serde_json::from_str(
+            r#"{"kind":"status","status":503,"count":2,"path":"/api/v1/tokens"}"#,
+        )
+        .unwrap();
+        book.push(only_tokens);
+        book.push(serde_json::from_str(r#"{"kind":"drop"}"#).unwrap());
+        assert_eq!(book.take("/api/v1/whoami"), Some(FaultKind::Drop));
+        assert_eq!(book.take("/api/v1/whoami"), None);
+        let status = Some(FaultKind::Status {
+            status: 503,
+            retry_after: None,
+        });
+        assert_eq!(book.take("/api/v1/tokens"), status);
+        assert_eq!(book.take("/api/v1/tokens"), status);
+        assert_eq!(book.take("/api/v1/tokens"), None);
+    }
+
+    #[test]
+    fn validation() {
+        let fault = |json: &str| serde_json::from_str::<Fault>(json).unwrap().validate();
+        assert!(fault(r#"{"kind":"status","status":429,"retry_after":2}"#).is_ok());
+        assert!(fault(r#"{"kind":"status","status":200}"#).is_err());
+        assert!(fault(r#"{"kind":"drop","count":0}"#).is_err());
+        assert!(fault(r#"{"kind":"slow","delay_ms":100}"#).is_ok());
+        assert!(serde_json::from_str::<Fault>(r#"{"kind":"slow"}"#).is_err());
+    }
+}

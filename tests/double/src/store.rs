@@ -146,3 +146,74 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, root: Option<&str>) -> TokenRow {
+        TokenRow {
+            id: id.into(),
+            name: id.into(),
+            kind: if root.is_some() {
+                TokenKind::Attenuated
+            } else {
+                TokenKind::Root
+            },
+            token_type: None,
+            created_by: "u".into(),
+            created_at: Timestamp::from_unix(0),
+            expires_at: None,
+            revoked_at: None,
+            last_used: None,
+            parent_token_id: root.map(Into::into),
+            root_token_id: root.map(Into::into),
+            attenuation_spec: None,
+            revocation_id: None,
+        }
+    }
+
+    #[test]
+    fn revoking_a_family_is_idempotent() {
+        let mut store = Store::default();
+        for r in [
+            row("r", None),
+            row("a", Some("r")),
+            row("b", Some("r")),
+            row("x", Some("other")),
+        ] {
+            store.insert(r);
+        }
+        let first = store.revoke_family("r", Timestamp::from_unix(100)).unwrap();
+        assert_eq!(
+            first,
+            Revocation {
+                revoked_at: Timestamp::from_unix(100),
+                children_revoked: 2
+            }
+        );
+        let again = store.revoke_family("r", Timestamp::from_unix(200)).unwrap();
+        assert_eq!(
+            again,
+            Revocation {
+                revoked_at: Timestamp::from_unix(100),
+                children_revoked: 0
+            }
+        );
+        assert_eq!(store.get("x").unwrap().revoked_at, None);
+        assert_eq!(
+            store.get("a").unwrap().status(Timestamp::from_unix(300)),
+            TokenStatus::Revoked
+        );
+        assert!(
+            store
+                .revoke_family("a", Timestamp::from_unix(300))
+                .is_some_and(|r| r.children_revoked == 0)
+        );
+        assert!(
+            store
+                .revoke_family("nope", Timestamp::from_unix(300))
+                .is_none()
+        );
+    }
+}
