@@ -1,40 +1,35 @@
-//! `foundry-double`: the local Foundry API double (placeholder: health and the 401 envelope).
+//! `foundry-double`: see the library docs and `tests/double/README.md`.
 
-use axum::{
-    Json, Router,
-    http::{HeaderValue, StatusCode, header::HeaderName},
-    response::{IntoResponse, Response},
-    routing::get,
-};
-use serde_json::json;
-
-fn error(status: StatusCode, message: &str) -> Response {
-    let request_id = format!("req_{}", uuid::Uuid::now_v7());
-    let mut response = (status, Json(json!({ "error": message, "request_id": request_id }))).into_response();
-    if let Ok(value) = HeaderValue::from_str(&request_id) {
-        response.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
-    }
-    response
-}
-
-async fn health() -> Json<serde_json::Value> {
-    Json(json!({ "status": "ok" }))
-}
-
-async fn whoami() -> Response {
-    error(StatusCode::UNAUTHORIZED, "invalid or missing authentication token")
-}
+use clap::Parser;
+use foundry_double::cli::{Cli, Cors};
+use foundry_double::state::Config;
+use foundry_double::{StartError, build_state, root_key, routes, server};
 
 #[tokio::main]
-async fn main() -> std::io::Result<()> {
-    let addr = std::env::args()
-        .skip_while(|a| a != "--addr")
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:8787".to_owned());
-    let app = Router::new()
-        .route("/api/v1/info/health", get(health))
-        .route("/api/v1/whoami", get(whoami));
-    let listener = tokio::net::TcpListener::bind(&addr).await?;
+async fn main() -> Result<(), StartError> {
+    let cli = Cli::parse();
+    let root = root_key(cli.root_key.as_deref())?;
+    let config = Config {
+        shape: cli.shape,
+        cors_allowed: cli.cors == Cors::Allow,
+        seed: cli.seed,
+    };
+    let state = build_state(root, config)?;
+    let keys = routes::control::keys_file(&state);
+    if let Some(path) = &cli.keys_out {
+        std::fs::write(path, serde_json::to_string_pretty(&keys)?)?;
+    }
+    let listener = tokio::net::TcpListener::bind(cli.addr).await?;
+    let addr = listener.local_addr()?;
     println!("foundry-double listening on http://{addr}");
-    axum::serve(listener, app).await
+    println!("root public key: {}", keys.root_public_key);
+    for key in keys.keys {
+        println!("{:<11} {}", key.label, key.token);
+    }
+    let app = routes::app(state.clone());
+    tokio::select! {
+        result = server::serve(listener, app) => { result?; }
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    Ok(())
 }

@@ -1,0 +1,49 @@
+//! The router: API endpoints, the control API, and the layers every request passes.
+
+pub mod attenuate;
+pub mod control;
+pub mod meta;
+pub mod revoke;
+pub mod tokens;
+pub mod whoami;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::{cors, error, faults};
+use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("no such endpoint")
+}
+
+/// Layers, outermost first: CORS (so that injected faults still carry CORS headers and a
+/// browser can read them), request id and error envelope, fault injection, then the routes.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/api/v1/whoami", get(whoami::whoami))
+        .route("/api/v1/tokens", get(tokens::list))
+        .route("/api/v1/tokens/attenuate", post(attenuate::attenuate))
+        .route("/api/v1/tokens/revoke", post(revoke::revoke))
+        .route("/api/v1/openapi.json", get(meta::openapi))
+        .route("/api/v1/info/health", get(meta::health))
+        .route("/api/v1/info/health-db", get(meta::health_db));
+    let control = Router::new()
+        .route(
+            "/__control/faults",
+            post(control::add_fault)
+                .get(control::list_faults)
+                .delete(control::clear_faults),
+        )
+        .route("/__control/cors", post(control::set_cors))
+        .route("/__control/reset", post(control::reset))
+        .route("/__control/keys", get(control::keys))
+        .layer(from_fn(control::loopback_only));
+    api.merge(control)
+        .fallback(not_found)
+        .layer(from_fn_with_state(state.clone(), faults::inject))
+        .layer(from_fn(error::request_id))
+        .layer(from_fn_with_state(state.clone(), cors::cors))
+        .with_state(state)
+}

@@ -1,0 +1,215 @@
+//! Helpers shared by the integration tests: an in-process double and a JSON-schema validator
+//! over the published OpenAPI document.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use axum::body::Body;
+use axum::extract::connect_info::ConnectInfo;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use foundry_double::state::{AppState, Config, Shape};
+use foundry_double::{build_state, root_key, routes};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use tower::ServiceExt;
+
+pub struct Double {
+    pub state: AppState,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub raw: Vec<u8>,
+}
+
+impl Double {
+    pub fn new(shape: Shape) -> Self {
+        let config = Config {
+            shape,
+            cors_allowed: true,
+            seed: 1,
+        };
+        Self {
+            state: build_state(root_key(None).unwrap(), config).unwrap(),
+        }
+    }
+
+    pub fn key(&self, label: &str) -> String {
+        self.state
+            .0
+            .keys
+            .iter()
+            .find(|k| k.label == label)
+            .unwrap_or_else(|| panic!("no key {label}"))
+            .token
+            .clone()
+    }
+
+    pub async fn request(&self, request: Request<Body>) -> Reply {
+        self.request_from(request, "127.0.0.1:50000").await
+    }
+
+    pub async fn request_from(&self, mut request: Request<Body>, peer: &str) -> Reply {
+        let peer: SocketAddr = peer.parse().unwrap();
+        request.extensions_mut().insert(ConnectInfo(peer));
+        let response = routes::app(self.state.clone())
+            .oneshot(request)
+            .await
+            .unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let raw = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        let body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+            raw,
+        }
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut builder = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            builder = builder.header("authorization", format!("Bearer {token}"));
+        }
+        let request = match body {
+            Some(body) => builder
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string())),
+            None => builder.body(Body::empty()),
+        };
+        self.request(request.unwrap()).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.call(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        self.call(Method::POST, path, token, body).await
+    }
+
+    /// Attenuates `token` (bearer = the same token) and returns the reply.
+    pub async fn attenuate(&self, token: &str, spec: Value) -> Reply {
+        self.post(
+            "/api/v1/tokens/attenuate",
+            Some(token),
+            Some(json!({"token": token, "name": "child", "attenuation": spec})),
+        )
+        .await
+    }
+}
+
+impl Reply {
+    /// Asserts the error envelope and that its request id matches the header.
+    pub fn assert_error(&self, status: StatusCode) -> &str {
+        assert_eq!(self.status, status, "body: {}", self.body);
+        let header = self
+            .headers
+            .get("x-request-id")
+            .expect("x-request-id header")
+            .to_str()
+            .unwrap();
+        assert!(header.starts_with("req_"), "{header}");
+        assert!(uuid::Uuid::parse_str(&header[4..]).is_ok(), "{header}");
+        let object = self.body.as_object().expect("JSON object body");
+        assert_eq!(
+            object.len(),
+            2,
+            "exactly error and request_id: {}",
+            self.body
+        );
+        assert_eq!(object["request_id"], header);
+        validate_component("ErrorResponse", &self.body);
+        object["error"].as_str().unwrap()
+    }
+}
+
+pub fn openapi() -> Value {
+    serde_json::from_str(foundry_double::openapi::PUBLISHED).unwrap()
+}
+
+fn validator(schema: &Value) -> jsonschema::Validator {
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
+        .build(schema)
+        .unwrap()
+}
+
+fn assert_valid(schema: &Value, instance: &Value, what: &str) {
+    let validator = validator(schema);
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what} does not match the published schema: {errors:?}\n{instance}"
+    );
+}
+
+/// Validates against `#/components/schemas/{name}` of the published July document.
+pub fn validate_component(name: &str, instance: &Value) {
+    let doc = openapi();
+    let schema =
+        json!({ "$ref": format!("#/components/schemas/{name}"), "components": doc["components"] });
+    assert_valid(&schema, instance, name);
+}
+
+/// Validates against the inline 200 schema of `list_tokens` (the lineage page).
+pub fn validate_lineage_page(instance: &Value) {
+    let doc = openapi();
+    let schema = doc
+        .pointer("/paths/~1api~1v1~1tokens/get/responses/200/content/application~1json/schema")
+        .unwrap()
+        .clone();
+    assert_valid(&schema, instance, "list_tokens 200");
+}
+
+/// The seed page: the envelope, and items with exactly the seed reference's eight fields.
+pub fn validate_seed_page(instance: &Value) {
+    let date_time = json!({"type": "string", "format": "date-time"});
+    let nullable_date_time = json!({"type": ["string", "null"], "format": "date-time"});
+    let item = json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["id", "name", "status", "token_type", "created_at", "created_by", "expires_at", "last_used"],
+        "properties": {
+            "id": {"type": "string"},
+            "name": {"type": "string"},
+            "status": {"enum": ["active", "expired", "revoked"]},
+            "token_type": {"type": "string"},
+            "created_at": date_time,
+            "created_by": {"type": "string", "format": "uuid"},
+            "expires_at": nullable_date_time,
+            "last_used": nullable_date_time
+        }
+    });
+    let schema = json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["items", "count", "offset", "total"],
+        "properties": {
+            "items": {"type": "array", "items": item},
+            "count": {"type": "integer", "minimum": 0},
+            "offset": {"type": "integer", "minimum": 0},
+            "total": {"type": "integer", "minimum": 0}
+        }
+    });
+    assert_valid(&schema, instance, "seed list page");
+}
