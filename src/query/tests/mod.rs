@@ -1,0 +1,7 @@
+//! Tests of the grammar as a whole: a fixture of token-like rows, hand-picked cases with exact
+//! expectations, and property tests.
+
+mod builders;
+mod errors;
+mod properties;
+mod round_trip;
