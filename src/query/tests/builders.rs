@@ -1,5 +1,6 @@
 //! The helpers the UI builds filters with.
 
+use super::fixture::rows;
 use crate::query::{Cast, Filter, Ident, Literal, LiteralError, Operand, text_search};
 
 #[test]
@@ -102,4 +103,13 @@ fn text_search_ands_one_contains_per_word() {
             name: "bad name".to_owned()
         })
     );
+    // And it finds what a person would expect on the fixture.
+    let found = text_search("name", "A ci").map(|f| {
+        rows()
+            .iter()
+            .filter(|r| f.as_ref().is_some_and(|f| f.matches(*r) == Ok(true)))
+            .map(|r| r.name)
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(found, Ok(vec!["beta-ci"]));
 }

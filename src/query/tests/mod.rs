@@ -3,5 +3,8 @@
 
 mod builders;
 mod errors;
+mod evaluate;
+mod fixture;
 mod properties;
 mod round_trip;
+mod sorting;
