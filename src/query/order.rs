@@ -1,0 +1,76 @@
+//! Sorting rows by a [`Sort`], with PostgreSQL's default NULL placement.
+
+use super::ast::{Direction, Sort};
+use super::eval::{EvalError, Value, eval_operand, validate_operands};
+use super::value::Row;
+use std::cmp::Ordering;
+
+/// Where values of different types fall relative to each other. Only JSON keys can mix types
+/// within one column; the order follows PostgreSQL's jsonb (string < number < boolean <
+/// array/object), with timestamps, which JSON cannot hold, after booleans.
+fn kind_rank(value: &Value) -> u8 {
+    match value {
+        Value::Text(_) => 0,
+        Value::Number(_) => 1,
+        Value::Bool(_) => 2,
+        Value::Time(_) | Value::Date(_) => 3,
+        Value::Json(_) => 4,
+        Value::Null => 5,
+    }
+}
+
+/// Ascending order of two non-NULL-aware values, NULL greatest (PostgreSQL: NULLS LAST for
+/// ASC, and, reversed, NULLS FIRST for DESC).
+fn ascending(a: &Value, b: &Value) -> Ordering {
+    match (a, b) {
+        (Value::Text(x), Value::Text(y)) => x.cmp(y),
+        (Value::Number(x), Value::Number(y)) => x.total_cmp(y),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        (Value::Time(x) | Value::Date(x), Value::Time(y) | Value::Date(y)) => x.cmp(y),
+        (Value::Json(x), Value::Json(y)) => x.to_string().cmp(&y.to_string()),
+        _ => kind_rank(a).cmp(&kind_rank(b)),
+    }
+}
+
+impl Sort {
+    /// The sort key of one row: one value per term.
+    fn key<R: Row + ?Sized>(&self, row: &R) -> Result<Vec<Value>, EvalError> {
+        self.terms()
+            .iter()
+            .map(|term| eval_operand(&term.operand, row))
+            .collect()
+    }
+
+    fn compare_keys(&self, a: &[Value], b: &[Value]) -> Ordering {
+        self.terms()
+            .iter()
+            .zip(a.iter().zip(b))
+            .map(|(term, (x, y))| match term.direction {
+                Direction::Asc => ascending(x, y),
+                Direction::Desc => ascending(y, x),
+            })
+            .find(|o| o.is_ne())
+            .unwrap_or(Ordering::Equal)
+    }
+
+    /// Orders two rows: the first term that differs decides; `Equal` if all tie. Fallible
+    /// because a term may name an unknown field or a cast that fails on a row's value.
+    pub fn compare<R: Row + ?Sized>(&self, a: &R, b: &R) -> Result<Ordering, EvalError> {
+        Ok(self.compare_keys(&self.key(a)?, &self.key(b)?))
+    }
+
+    /// Sorts rows stably (equal rows keep their order), evaluating each row's key once.
+    pub fn sorted<R: Row>(&self, rows: Vec<R>) -> Result<Vec<R>, EvalError> {
+        let mut keyed = rows
+            .into_iter()
+            .map(|row| Ok((self.key(&row)?, row)))
+            .collect::<Result<Vec<_>, EvalError>>()?;
+        keyed.sort_by(|(a, _), (b, _)| self.compare_keys(a, b));
+        Ok(keyed.into_iter().map(|(_, row)| row).collect())
+    }
+
+    /// Checks every field name against the fields a row type has, before any row is seen.
+    pub fn validate(&self, fields: &[&str]) -> Result<(), EvalError> {
+        validate_operands(self.terms().iter().map(|t| &t.operand), fields)
+    }
+}
