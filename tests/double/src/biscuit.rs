@@ -21,7 +21,7 @@
 //! facts (see [`attenuation_block`]). User text never becomes Datalog source: every value goes
 //! in as a typed term (facts built term by term, or `code_with_params`).
 
-use biscuit_auth::builder::{Fact, Term, fact, string};
+use biscuit_auth::builder::{Term, fact, string};
 use biscuit_auth::{
     AuthorizerBuilder, AuthorizerLimits, Biscuit, BiscuitBuilder, BlockBuilder, KeyPair, PublicKey,
 };
@@ -284,19 +284,32 @@ pub fn last_revocation_id(token: &Biscuit) -> String {
         .unwrap_or_default()
 }
 
-fn request_facts(
-    now: Timestamp,
-    operation: Option<(&str, &str)>,
-    acting_org: Option<&str>,
-) -> Vec<Fact> {
-    let mut facts = vec![fact("time", &[date(now)])];
-    if let Some((resource, action)) = operation {
-        facts.push(fact("operation", &[string(resource), string(action)]));
+/// The request-independent part of an Authorizer: limits, `time(now)` and the policy. Parsed
+/// once and cloned per question, since whoami asks up to one question per right.
+fn base(now: Timestamp) -> Result<AuthorizerBuilder, BiscuitError> {
+    AuthorizerBuilder::new()
+        .set_limits(limits())
+        .fact(fact("time", &[date(now)]))?
+        .code("allow if right($r, $a), operation($r, $a);")
+}
+
+fn allows_with(
+    base: &AuthorizerBuilder,
+    token: &Biscuit,
+    resource: &str,
+    action: &str,
+    acting_org: &str,
+) -> Result<bool, BiscuitError> {
+    let mut authorizer = base
+        .clone()
+        .fact(fact("operation", &[string(resource), string(action)]))?
+        .fact(fact("acting_organization", &[string(acting_org)]))?
+        .build(token)?;
+    match authorizer.authorize() {
+        Ok(_) => Ok(true),
+        Err(BiscuitError::FailedLogic(_)) => Ok(false),
+        Err(other) => Err(other),
     }
-    if let Some(org) = acting_org {
-        facts.push(fact("acting_organization", &[string(org)]));
-    }
-    facts
 }
 
 /// Does the token allow `resource:action` now, acting as `acting_org`? Every block's checks run,
@@ -308,29 +321,18 @@ pub fn allows(
     action: &str,
     acting_org: &str,
 ) -> Result<bool, BiscuitError> {
-    let mut builder = AuthorizerBuilder::new().set_limits(limits());
-    for f in request_facts(now, Some((resource, action)), Some(acting_org)) {
-        builder = builder.fact(f)?;
-    }
-    let mut authorizer = builder
-        .code("allow if right($r, $a), operation($r, $a);")?
-        .build(token)?;
-    match authorizer.authorize() {
-        Ok(_) => Ok(true),
-        Err(BiscuitError::FailedLogic(_)) => Ok(false),
-        Err(other) => Err(other),
-    }
+    allows_with(&base(now)?, token, resource, action, acting_org)
 }
 
 /// Has the token expired? The checks that fail at `now` but hold at the epoch are exactly the
 /// time checks (`time` is the only input that differs), wherever a block put them.
 pub fn expired(token: &Biscuit, now: Timestamp) -> Result<bool, BiscuitError> {
     let failed_at = |at: Timestamp| -> Result<Vec<biscuit_auth::error::FailedCheck>, BiscuitError> {
-        let mut builder = AuthorizerBuilder::new().set_limits(limits());
-        for f in request_facts(at, None, None) {
-            builder = builder.fact(f)?;
-        }
-        let mut authorizer = builder.code("allow if true;")?.build(token)?;
+        let mut authorizer = AuthorizerBuilder::new()
+            .set_limits(limits())
+            .fact(fact("time", &[date(at)]))?
+            .code("allow if true;")?
+            .build(token)?;
         match authorizer.authorize() {
             Ok(_) => Ok(Vec::new()),
             Err(BiscuitError::FailedLogic(
@@ -363,11 +365,12 @@ pub fn access(
     claims: &RootClaims,
     now: Timestamp,
 ) -> Result<Access, BiscuitError> {
+    let base = base(now)?;
     let mut organizations = Vec::new();
     for org in &claims.organizations {
         let mut any = false;
         for (resource, action) in &claims.rights {
-            if allows(token, now, resource, action, &org.id)? {
+            if allows_with(&base, token, resource, action, &org.id)? {
                 any = true;
                 break;
             }
@@ -380,7 +383,7 @@ pub fn access(
     let mut permissions = Vec::new();
     if let Some(org) = &acting {
         for (resource, action) in &claims.rights {
-            if allows(token, now, resource, action, org)? {
+            if allows_with(&base, token, resource, action, org)? {
                 permissions.push((resource.clone(), action.clone()));
             }
         }
@@ -400,8 +403,9 @@ pub fn acting_org_for(
     resource: &str,
     action: &str,
 ) -> Result<Option<String>, BiscuitError> {
+    let base = base(now)?;
     for org in &claims.organizations {
-        if allows(token, now, resource, action, &org.id)? {
+        if allows_with(&base, token, resource, action, &org.id)? {
             return Ok(Some(org.id.clone()));
         }
     }

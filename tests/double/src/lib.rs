@@ -47,3 +47,20 @@ pub fn build_state(root: KeyPair, config: state::Config) -> Result<state::AppSta
     let demo = demo::build(config.seed, state::now(), &root)?;
     Ok(state::AppState::new(root, config, demo))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_key_from_hex_is_that_key() {
+        let key = KeyPair::new();
+        let hex = key.private().to_bytes_hex();
+        let again = root_key(Some(&hex)).unwrap();
+        assert_eq!(again.public().to_bytes_hex(), key.public().to_bytes_hex());
+        assert!(matches!(
+            root_key(Some("not hex")),
+            Err(StartError::RootKey(_))
+        ));
+    }
+}

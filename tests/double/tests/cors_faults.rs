@@ -36,6 +36,7 @@ async fn cors_allowed_answers_preflights_and_exposes_headers() {
     let reply = double.request(preflight()).await;
     assert!(reply.status.is_success(), "{}", reply.status);
     let h = &reply.headers;
+    assert!(h["x-request-id"].to_str().unwrap().starts_with("req_"));
     assert_eq!(h["access-control-allow-origin"], "http://localhost:8080");
     let allow_headers = h["access-control-allow-headers"].to_str().unwrap();
     assert!(allow_headers.contains("authorization") && allow_headers.contains("content-type"));

@@ -18,8 +18,9 @@ async fn not_found() -> ApiError {
     ApiError::not_found("no such endpoint")
 }
 
-/// Layers, outermost first: CORS (so that injected faults still carry CORS headers and a
-/// browser can read them), request id and error envelope, fault injection, then the routes.
+/// Layers, outermost first: request id and error envelope (so every response has an id, even a
+/// preflight), CORS (so that injected faults still carry CORS headers and a browser can read
+/// them), fault injection, then the routes.
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/api/v1/whoami", get(whoami::whoami))
@@ -43,7 +44,7 @@ pub fn app(state: AppState) -> Router {
     api.merge(control)
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), faults::inject))
-        .layer(from_fn(error::request_id))
         .layer(from_fn_with_state(state.clone(), cors::cors))
+        .layer(from_fn(error::request_id))
         .with_state(state)
 }
