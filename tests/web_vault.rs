@@ -44,9 +44,12 @@ fn saved(namespace: &str) -> (Namespace, LocalStorage, UnlockedKeyring) {
     let storage = LocalStorage::open().unwrap();
     vault::forget_all(&storage, &ns).unwrap();
     let pass = SecretString::from(PASS);
-    let mut ring = UnlockedKeyring::create_with_passphrase(ns.clone(), &pass, DEFAULT_ITERATIONS).unwrap();
-    ring.add(entry("Analytics", KEY_A, EntryKind::DataAccess)).unwrap();
-    ring.add(entry("Partner", KEY_B, EntryKind::Partner)).unwrap();
+    let mut ring =
+        UnlockedKeyring::create_with_passphrase(ns.clone(), &pass, DEFAULT_ITERATIONS).unwrap();
+    ring.add(entry("Analytics", KEY_A, EntryKind::DataAccess))
+        .unwrap();
+    ring.add(entry("Partner", KEY_B, EntryKind::Partner))
+        .unwrap();
     ring.save(&storage).unwrap();
     (ns, storage, ring)
 }
@@ -54,10 +57,17 @@ fn saved(namespace: &str) -> (Namespace, LocalStorage, UnlockedKeyring) {
 #[wasm_bindgen_test]
 fn local_storage_round_trip() {
     let (ns, storage, ring) = saved("web-test-round-trip");
-    assert!(raw_storage().get_item("foundry-keyring/web-test-round-trip/keyring").unwrap().is_some());
+    assert!(
+        raw_storage()
+            .get_item("foundry-keyring/web-test-round-trip/keyring")
+            .unwrap()
+            .is_some()
+    );
     let stored = vault::load(&storage, &ns).unwrap().unwrap();
     assert_eq!(stored.revision(), 1);
-    let reopened = stored.unlock_with_passphrase(&SecretString::from(PASS)).unwrap();
+    let reopened = stored
+        .unlock_with_passphrase(&SecretString::from(PASS))
+        .unwrap();
     assert_eq!(reopened.list(), ring.list());
     let ids: Vec<_> = reopened.list().iter().map(|m| m.id).collect();
     assert_eq!(reopened.open(ids[0]).unwrap().expose_secret(), KEY_A);
@@ -92,7 +102,10 @@ fn storage_never_holds_a_key_or_the_passphrase() {
             for form in encodings_of(secret) {
                 // A 24-character probe also catches a partial copy.
                 let probe = &form[..form.len().min(24)];
-                assert!(!key.contains(probe) && !value.contains(probe), "secret found in {key}");
+                assert!(
+                    !key.contains(probe) && !value.contains(probe),
+                    "secret found in {key}"
+                );
             }
         }
     }
@@ -117,13 +130,17 @@ fn full_storage_is_a_typed_error_and_keeps_the_previous_keyring() {
     }
 
     for i in 0..20 {
-        ring.add(entry(&format!("More {i}"), KEY_B, EntryKind::Partner)).unwrap();
+        ring.add(entry(&format!("More {i}"), KEY_B, EntryKind::Partner))
+            .unwrap();
     }
     let result = ring.save(&storage);
     for key in &fillers {
         raw.remove_item(key).unwrap();
     }
-    assert_eq!(result, Err(VaultError::Storage(StorageError::QuotaExceeded)));
+    assert_eq!(
+        result,
+        Err(VaultError::Storage(StorageError::QuotaExceeded))
+    );
 
     // The previous keyring is intact and still opens.
     let after = storage.load(&ns).unwrap().unwrap();
