@@ -5,11 +5,10 @@
 //! which is easy to grep for in review. Zeroizing in WASM is best-effort: any copy that crosses
 //! into JavaScript as a string cannot be wiped (see the README's SECURITY section).
 
-use serde::Deserialize;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// A secret UTF-8 string (an API key or a passphrase).
-#[derive(Clone, Zeroize, ZeroizeOnDrop, PartialEq, Eq)]
+#[derive(Clone, Default, Zeroize, ZeroizeOnDrop, PartialEq, Eq)]
 pub struct SecretString(String);
 
 impl SecretString {
@@ -41,7 +40,7 @@ impl From<String> for SecretString {
 /// except through an explicit `expose_secret`.
 impl<'de> serde::Deserialize<'de> for SecretString {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(Self)
+        <String as serde::Deserialize>::deserialize(d).map(Self)
     }
 }
 

@@ -2,7 +2,12 @@
 //! and its form in the URL (`?q=lab&status=active&sort=-created_at,name&size=25&page=2`), so a
 //! reload of the standalone page keeps it.
 
-use crate::api::models::TokenStatus;
+use crate::api::listing::{EvalFailure, FilterText, ListQuery, PageLimit, SortText, TokenQuery};
+use crate::api::models::{Token, TokenStatus};
+use crate::api::rows::TokenRow;
+use crate::query::{self, Filter, Literal, LiteralError, Operand, ParseError, Sort, SortTerm};
+use crate::timestamp::Timestamp;
+use std::cmp::Ordering;
 
 /// The sortable columns, each tied to the list grammar's field name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -206,6 +211,113 @@ impl TableState {
     }
 }
 
+/// Why the table's state cannot be turned into a request. Nothing is sent in that case.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TableQueryError {
+    /// A word of the search box that the grammar cannot carry (it has no quoting).
+    #[error("the search cannot contain it: {0}")]
+    Search(LiteralError),
+    /// A type filter value the grammar cannot carry.
+    #[error("the type filter cannot be sent: {0}")]
+    Type(LiteralError),
+    /// The advanced expression does not parse.
+    #[error("{0}")]
+    Advanced(ParseError),
+}
+
+/// The filter and sort of a request, kept as trees so the browser can apply them itself when a
+/// server ignores them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocalQuery {
+    pub filter: Option<Filter>,
+    pub sort: Option<Sort>,
+}
+
+impl LocalQuery {
+    /// The query as evaluated at `now` (a token's status depends on the time).
+    pub fn at(&self, now: Timestamp) -> LocalQueryAt<'_> {
+        LocalQueryAt { query: self, now }
+    }
+}
+
+pub struct LocalQueryAt<'a> {
+    query: &'a LocalQuery,
+    now: Timestamp,
+}
+
+impl TokenQuery for LocalQueryAt<'_> {
+    fn matches(&self, token: &Token) -> Result<bool, EvalFailure> {
+        match &self.query.filter {
+            Some(filter) => filter.matches(&TokenRow::new(token, self.now)).map_err(|e| EvalFailure(e.to_string())),
+            None => Ok(true),
+        }
+    }
+
+    fn compare(&self, a: &Token, b: &Token) -> Result<Ordering, EvalFailure> {
+        match &self.query.sort {
+            Some(sort) => sort
+                .compare(&TokenRow::new(a, self.now), &TokenRow::new(b, self.now))
+                .map_err(|e| EvalFailure(e.to_string())),
+            None => Ok(Ordering::Equal),
+        }
+    }
+}
+
+impl TableState {
+    /// The filter the controls describe: the search words, the statuses, the type, and the
+    /// advanced expression, all required.
+    pub fn filter(&self) -> Result<Option<Filter>, TableQueryError> {
+        let mut parts = Vec::new();
+        if let Some(search) = query::text_search(Column::Name.field(), &self.search).map_err(TableQueryError::Search)? {
+            parts.push(search);
+        }
+        let statuses: Vec<Literal> = self.statuses.iter().filter_map(|s| Literal::new(s.as_str()).ok()).collect();
+        if let Some(status) = field(Column::Status).and_then(|f| Filter::in_(f, statuses)) {
+            parts.push(status);
+        }
+        if !self.token_type.is_empty() {
+            let value = Literal::new(&self.token_type).map_err(TableQueryError::Type)?;
+            if let Some(operand) = field(Column::Type) {
+                parts.push(Filter::eq(operand, value));
+            }
+        }
+        if !self.advanced.trim().is_empty() {
+            parts.push(query::parse_filter(&self.advanced).map_err(TableQueryError::Advanced)?);
+        }
+        Ok(Filter::and(parts))
+    }
+
+    /// The sort the headers describe.
+    pub fn sort_spec(&self) -> Option<Sort> {
+        let terms = self
+            .sort
+            .iter()
+            .filter_map(|key| {
+                let operand = field(key.column)?;
+                Some(if key.descending { SortTerm::desc(operand) } else { SortTerm::asc(operand) })
+            })
+            .collect();
+        Sort::new(terms).ok()
+    }
+
+    /// The page request for the current state, and the same query for evaluating in the browser.
+    pub fn list_request(&self) -> Result<(ListQuery, LocalQuery), TableQueryError> {
+        let filter = self.filter()?;
+        let sort = self.sort_spec();
+        let request = ListQuery {
+            limit: PageLimit::new(self.page_size).unwrap_or_default(),
+            offset: self.offset(),
+            filter: filter.as_ref().and_then(|f| FilterText::new(&f.to_string()).ok()),
+            sort: sort.as_ref().and_then(|s| SortText::new(&s.to_string()).ok()),
+        };
+        Ok((request, LocalQuery { filter, sort }))
+    }
+}
+
+fn field(column: Column) -> Option<Operand> {
+    Operand::field(column.field()).ok()
+}
+
 fn parse_short_sort(term: &str) -> Option<SortKey> {
     let (descending, field) = match term.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -316,6 +428,72 @@ mod tests {
         assert_eq!(state.page, 0);
         let unsorted = TableState::from_query([("sort", "bogus")]);
         assert_eq!(unsorted.sort, TableState::default().sort);
+    }
+
+    #[test]
+    fn controls_become_one_filter_and_sort() {
+        let state = TableState {
+            search: "lab admin".into(),
+            statuses: vec![TokenStatus::Active, TokenStatus::Expired],
+            token_type: "user".into(),
+            advanced: "gte(created_at,2026-01-01)".into(),
+            sort: vec![SortKey { column: Column::Expires, descending: false }, SortKey { column: Column::Name, descending: true }],
+            page_size: 10,
+            page: 2,
+        };
+        let (request, local) = state.list_request().expect("request");
+        assert_eq!(
+            request.filter.as_ref().map(|f| f.as_str().to_owned()),
+            Some("and(contains(name,lab),contains(name,admin),in(status,active,expired),eq(token_type,user),gte(created_at,2026-01-01))".to_owned())
+        );
+        assert_eq!(request.sort.as_ref().map(|s| s.as_str().to_owned()), Some("asc(expires_at),desc(name)".to_owned()));
+        assert_eq!((request.limit.get(), request.offset), (10, 20));
+        assert!(local.filter.is_some() && local.sort.is_some());
+    }
+
+    #[test]
+    fn the_default_state_filters_nothing() {
+        let (request, local) = TableState::default().list_request().expect("request");
+        assert!(request.filter.is_none() && local.filter.is_none());
+        assert_eq!(request.sort.as_ref().map(|s| s.as_str().to_owned()), Some("desc(created_at)".to_owned()));
+    }
+
+    #[test]
+    fn what_the_grammar_cannot_carry_is_refused_before_sending() {
+        let comma = TableState { search: "a,b".into(), ..TableState::default() };
+        assert!(matches!(comma.list_request(), Err(TableQueryError::Search(_))));
+        let broken = TableState { advanced: "and(eq(status,active)".into(), ..TableState::default() };
+        match broken.list_request() {
+            Err(TableQueryError::Advanced(error)) => assert_eq!(error.position, 21),
+            other => panic!("expected a positioned parse error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn local_evaluation_matches_and_orders_tokens() {
+        let token = |name: &str, created: &str, revoked: bool| Token {
+            id: name.into(),
+            name: name.into(),
+            created_at: Timestamp::parse(created).expect("ts"),
+            status: None,
+            token_type: None,
+            created_by: None,
+            expires_at: None,
+            last_used: None,
+            kind: None,
+            revoked_at: revoked.then(|| Timestamp::from_unix(0)),
+            parent_token_id: None,
+            root_token_id: None,
+            attenuation_spec: None,
+        };
+        let state = TableState { statuses: vec![TokenStatus::Active], ..TableState::default() };
+        let (_, local) = state.list_request().expect("request");
+        let now = Timestamp::parse("2026-06-01").expect("now");
+        let query = local.at(now);
+        let (old, new, gone) = (token("old", "2026-01-01", false), token("new", "2026-03-01", false), token("gone", "2026-02-01", true));
+        assert_eq!((query.matches(&old), query.matches(&new)), (Ok(true), Ok(true)));
+        assert_eq!(query.matches(&gone), Ok(false));
+        assert_eq!(query.compare(&new, &old), Ok(Ordering::Less), "newest first by default");
     }
 
     #[test]

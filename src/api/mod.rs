@@ -17,6 +17,7 @@ pub mod listing;
 pub mod models;
 pub mod paging;
 pub mod retry;
+pub mod rows;
 pub mod transport;
 
 pub use base::{ApiBase, BaseError, Endpoint, PathError};

@@ -43,6 +43,13 @@ impl KdfParams {
         Ok(Self { salt, iterations })
     }
 
+    /// Parameters received from elsewhere (the key-derivation worker gets them in a message),
+    /// held to the same iteration bounds as a stored envelope.
+    pub fn new(salt: [u8; SALT_LEN], iterations: u32) -> Result<Self, VaultError> {
+        KdfPolicy::STANDARD.check(iterations)?;
+        Ok(Self { salt, iterations })
+    }
+
     pub(crate) fn from_parts(salt: [u8; SALT_LEN], iterations: u32) -> Self {
         Self { salt, iterations }
     }

@@ -1,0 +1,81 @@
+//! A token as a row of the list grammar, for evaluating a filter or sort in the browser when a
+//! server ignores them. Field names are the seed shape's, plus the lineage shape's own fields.
+
+use crate::api::models::Token;
+use crate::query::{FieldValue, Row};
+use crate::timestamp::Timestamp;
+
+/// A token at a moment: its status depends on the time when the shape does not carry it.
+pub struct TokenRow<'a> {
+    token: &'a Token,
+    now: Timestamp,
+}
+
+impl<'a> TokenRow<'a> {
+    pub fn new(token: &'a Token, now: Timestamp) -> Self {
+        Self { token, now }
+    }
+}
+
+/// The fields a filter may name.
+pub const TOKEN_FIELDS: [&str; 12] = [
+    "id", "name", "status", "token_type", "created_at", "created_by", "expires_at", "last_used", "kind", "revoked_at",
+    "parent_token_id", "root_token_id",
+];
+
+impl Row for TokenRow<'_> {
+    fn field(&self, name: &str) -> Option<FieldValue> {
+        let t = self.token;
+        Some(match name {
+            "id" => t.id.as_str().into(),
+            "name" => t.name.as_str().into(),
+            "status" => t.status_at(self.now).as_str().into(),
+            "token_type" => t.token_type.clone().into(),
+            "created_at" => t.created_at.into(),
+            "created_by" => t.created_by.clone().into(),
+            "expires_at" => t.expires_at.into(),
+            "last_used" => t.last_used.into(),
+            "kind" => t.kind.map(|k| k.as_str()).into(),
+            "revoked_at" => t.revoked_at.into(),
+            "parent_token_id" => t.parent_token_id.clone().into(),
+            "root_token_id" => t.root_token_id.clone().into(),
+            _ => return None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::parse_filter;
+
+    fn token() -> Token {
+        serde_json::from_str(
+            r#"{"id":"a1","name":"Agent One","kind":"attenuated","created_at":"2026-01-01T00:00:00Z",
+                "expires_at":"2026-06-01T00:00:00Z","revoked_at":null,"parent_token_id":"r1","root_token_id":"r1"}"#,
+        )
+        .expect("token")
+    }
+
+    #[test]
+    fn derived_status_and_lineage_fields_filter_like_server_fields() {
+        let t = token();
+        let before = TokenRow::new(&t, Timestamp::parse("2026-05-01").expect("ts"));
+        let after = TokenRow::new(&t, Timestamp::parse("2026-07-01").expect("ts"));
+        let active = parse_filter("eq(status,active)").expect("filter");
+        assert_eq!(active.matches(&before), Ok(true));
+        assert_eq!(active.matches(&after), Ok(false));
+        let lineage = parse_filter("and(eq(kind,attenuated),eq(root_token_id,r1),is_null(last_used),contains(name,one))").expect("filter");
+        assert_eq!(lineage.matches(&before), Ok(true));
+    }
+
+    #[test]
+    fn every_listed_field_is_known_and_nothing_else() {
+        let t = token();
+        let row = TokenRow::new(&t, Timestamp::from_unix(0));
+        for field in TOKEN_FIELDS {
+            assert!(row.field(field).is_some(), "{field}");
+        }
+        assert!(row.field("colour").is_none());
+    }
+}
