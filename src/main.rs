@@ -1,6 +1,5 @@
-//! The standalone page: mounts the keyring into `<body>`.
+//! The standalone page: reads its options from the URL and mounts the keyring into `<body>`.
 
 fn main() {
-    console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(foundry_keyring::ui::App);
+    foundry_keyring::ui::mount_standalone();
 }

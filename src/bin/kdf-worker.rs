@@ -10,7 +10,7 @@
 #[cfg(target_arch = "wasm32")]
 mod worker {
     use foundry_keyring::secret::SecretString;
-    use foundry_keyring::vault::{KdfParams, derive_key};
+    use foundry_keyring::vault::{KdfParams, SALT_LEN, derive_key};
     use js_sys::{Object, Reflect, Uint8Array};
     use wasm_bindgen::{JsCast, JsValue, closure::Closure};
     use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -31,7 +31,8 @@ mod worker {
             raw.zeroize();
             "passphrase is not UTF-8".to_owned()
         })?;
-        let params = KdfParams::pbkdf2_sha256(iterations as u32, &salt.to_vec()).map_err(|e| e.to_string())?;
+        let salt: [u8; SALT_LEN] = salt.to_vec().try_into().map_err(|_| "salt must be 16 bytes")?;
+        let params = KdfParams::new(salt, iterations as u32).map_err(|e| e.to_string())?;
         let key = derive_key(&SecretString::new(text), &params);
         Ok(Uint8Array::from(&key.expose_secret()[..]))
     }

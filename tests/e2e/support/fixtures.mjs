@@ -29,12 +29,22 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
 
+// Chromium itself logs every failed HTTP response and every CORS block as a console error. Those
+// are the network's words, not the page's, and the error-path tests cause them on purpose.
+const BROWSER_NETWORK_NOISE = [
+  /^Failed to load resource: the server responded with a status of \d+/,
+  /^Failed to load resource: net::ERR_/,
+  /has been blocked by CORS policy/,
+];
+
 export const test = base.extend({
   // Errors the page reported; asserted empty after each test unless a test expects some.
   pageProblems: [async ({ page }, use) => {
     const problems = [];
     page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`console.error: ${msg.text()}`);
+      if (msg.type() === 'error' && !BROWSER_NETWORK_NOISE.some((re) => re.test(msg.text()))) {
+        problems.push(`console.error: ${msg.text()}`);
+      }
     });
     page.on('pageerror', (err) => problems.push(`uncaught: ${err.message}`));
     await page.exposeFunction('__reportCspViolation', (text) => problems.push(`CSP violation: ${text}`));

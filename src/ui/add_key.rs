@@ -1,0 +1,218 @@
+//! Adding a key: paste (masked, with show/hide), a local preview, a label, and where to keep it.
+//! On first run this also sets the keyring's passphrase.
+
+use crate::keyinfo::{self, KeyInfo, KeyInfoError};
+use crate::secret::SecretString;
+use crate::strength::{self, Strength};
+use crate::ui::common::{Alert, Tone};
+use crate::ui::key_preview::KeyPreview;
+use crate::ui::messages::vault_message;
+use crate::ui::state::{KeyringState, now};
+use crate::vault::{EntryKind, NewEntry, Persistence};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+pub const REQUEST_TOKEN_URL: &str = "https://foundry.adaptyvbio.com/request-token";
+
+#[component]
+pub fn AddKeyForm(
+    /// The first key of a new keyring: also asks for the passphrase.
+    first_run: bool,
+    /// Called after the key was added (not on first run, where the page moves on by itself).
+    #[prop(optional, into)]
+    on_done: Option<Callback<()>>,
+) -> impl IntoView {
+    let state = expect_context::<KeyringState>();
+    let key = StoredValue::new_local(SecretString::default());
+    let info = RwSignal::new(None::<Result<KeyInfo, KeyInfoError>>);
+    let show_key = RwSignal::new(false);
+    let label = RwSignal::new(String::new());
+    let kind = RwSignal::new(EntryKind::DataAccess);
+    // First run: keep encrypted in this browser, or this tab only. Later: save or tab only.
+    let keep = RwSignal::new(first_run || state.saved.get_untracked());
+    let passphrase = StoredValue::new_local(SecretString::default());
+    let confirmation = StoredValue::new_local(SecretString::default());
+    let strength_hint = RwSignal::new(None::<Strength>);
+    let confirmed = RwSignal::new(true);
+    let busy = RwSignal::new(false);
+    let problem = RwSignal::new(None::<(String, String)>);
+    let can_save = move || first_run || state.saved.get();
+
+    let on_key = move |ev: leptos::ev::Event| {
+        let text = SecretString::new(event_target_value(&ev));
+        info.set(Some(keyinfo::inspect(text.expose_secret())));
+        key.set_value(text);
+    };
+    let on_passphrase = move |ev: leptos::ev::Event| {
+        let text = SecretString::new(event_target_value(&ev));
+        strength_hint.set((!text.is_empty()).then(|| strength::estimate(text.expose_secret())));
+        confirmed.set(confirmation.with_value(|c| c.is_empty() || c == &text));
+        passphrase.set_value(text);
+    };
+    let on_confirmation = move |ev: leptos::ev::Event| {
+        let text = SecretString::new(event_target_value(&ev));
+        confirmed.set(passphrase.with_value(|p| text.is_empty() || p == &text));
+        confirmation.set_value(text);
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        problem.set(None);
+        let decoded = info.get_untracked();
+        if !matches!(decoded, Some(Ok(_))) {
+            let why = match decoded {
+                Some(Err(e)) => e.to_string(),
+                _ => "paste a Foundry API key".to_owned(),
+            };
+            problem.set(Some(("The key cannot be used".into(), format!("{why}."))));
+            return;
+        }
+        let name = label.get_untracked();
+        if name.trim().is_empty() {
+            problem.set(Some(("Give the key a label".into(), "A label tells your keys apart, e.g. \"lab admin\".".into())));
+            return;
+        }
+        let keep_it = keep.get_untracked() && can_save();
+        let new_passphrase = if first_run && keep_it {
+            let pass = passphrase.get_value();
+            if !strength::estimate(pass.expose_secret()).acceptable() {
+                problem.set(Some(("Choose a stronger passphrase".into(), strength::estimate(pass.expose_secret()).advice().into())));
+                return;
+            }
+            if confirmation.with_value(|c| c != &pass) {
+                problem.set(Some(("The passphrases differ".into(), "Type the same passphrase in both fields.".into())));
+                return;
+            }
+            Some(pass)
+        } else {
+            None
+        };
+        let entry = NewEntry {
+            label: name,
+            kind: kind.get_untracked(),
+            api_key: key.get_value(),
+            created_at: now(),
+            persistence: if keep_it { Persistence::Saved } else { Persistence::SessionOnly },
+        };
+        busy.set(true);
+        spawn_local(async move {
+            let result = if first_run { state.create(new_passphrase, entry).await } else { state.add(entry, true).map(|_| ()) };
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    key.set_value(SecretString::default());
+                    passphrase.set_value(SecretString::default());
+                    confirmation.set_value(SecretString::default());
+                    if let Some(done) = on_done {
+                        done.run(());
+                    }
+                }
+                Err(error) => {
+                    let (title, advice) = vault_message(&error);
+                    problem.set(Some((title.to_owned(), advice)));
+                }
+            }
+        });
+    };
+
+    view! {
+        <form class="fk-card" on:submit=submit aria-labelledby="add-key-title" novalidate>
+            <h2 id="add-key-title">{if first_run { "Add your Foundry API key" } else { "Add another key" }}</h2>
+            {first_run.then(|| view! {
+                <p>
+                    "Your key stays in this browser. It is encrypted with a key derived from your passphrase "
+                    "before it is stored, or not stored at all if you choose this session only. "
+                    "It is sent only to the Foundry API configured above."
+                </p>
+            })}
+            <div class="fk-field">
+                <label for="fk-paste-key">"Paste your key"</label>
+                <div class="fk-input-row">
+                    <input id="fk-paste-key" name="api-key" type=move || if show_key.get() { "text" } else { "password" }
+                        autocomplete="off" spellcheck="false" autocapitalize="off" placeholder="abs0_…"
+                        aria-describedby="fk-paste-key-hint" on:input=on_key />
+                    <button type="button" aria-pressed=move || show_key.get().to_string()
+                        on:click=move |_| show_key.update(|s| *s = !*s)>
+                        {move || if show_key.get() { "Hide key" } else { "Show key" }}
+                    </button>
+                </div>
+                <span id="fk-paste-key-hint" class="fk-hint">
+                    "No key yet? "
+                    <a href=REQUEST_TOKEN_URL target="_blank" rel="noopener noreferrer">"Create one in the Foundry portal"</a>
+                    "."
+                </span>
+            </div>
+            <KeyPreview info=info.into() />
+            <div class="fk-grid">
+                <div class="fk-field">
+                    <label for="fk-key-label">"Label"</label>
+                    <input id="fk-key-label" type="text" maxlength="100" placeholder="e.g. lab admin"
+                        prop:value=move || label.get() on:input=move |ev| label.set(event_target_value(&ev)) />
+                </div>
+                <div class="fk-field">
+                    <label for="fk-key-kind">"Used for"</label>
+                    <select id="fk-key-kind" on:change=move |ev| {
+                        kind.set(if event_target_value(&ev) == "partner" { EntryKind::Partner } else { EntryKind::DataAccess })
+                    }>
+                        <option value="data" selected=true>"Data access"</option>
+                        <option value="partner">"Partner (minting) key"</option>
+                    </select>
+                    <span class="fk-hint">"Foundry asks to keep partner keys apart from data-access keys."</span>
+                </div>
+            </div>
+            <fieldset>
+                <legend>"Where to keep it"</legend>
+                <label class="fk-choice">
+                    <input type="radio" name="fk-keep" prop:checked=move || keep.get() && can_save()
+                        prop:disabled=move || !can_save() on:change=move |_| keep.set(true) />
+                    <span>{if first_run { "Keep encrypted in this browser" } else { "Save in this keyring (encrypted)" }}</span>
+                </label>
+                <label class="fk-choice">
+                    <input type="radio" name="fk-keep" prop:checked=move || !keep.get() || !can_save()
+                        on:change=move |_| keep.set(false) />
+                    <span>"This session only (never stored; gone when you lock or close the tab)"</span>
+                </label>
+            </fieldset>
+            <Show when=move || first_run && keep.get()>
+                <div class="fk-grid">
+                    <div class="fk-field">
+                        <label for="fk-new-passphrase">"Passphrase"</label>
+                        <input id="fk-new-passphrase" type="password" autocomplete="new-password"
+                            aria-describedby="fk-strength" on:input=on_passphrase />
+                        <span id="fk-strength" class="fk-hint" aria-live="polite">
+                            {move || match strength_hint.get() {
+                                Some(s) => format!("Strength: {}. {}", s.label(), s.advice()),
+                                None => format!("At least {} characters. It cannot be recovered: if you forget it, add your keys again.", strength::MIN_LENGTH),
+                            }}
+                        </span>
+                    </div>
+                    <div class="fk-field">
+                        <label for="fk-confirm-passphrase">"Confirm passphrase"</label>
+                        <input id="fk-confirm-passphrase" type="password" autocomplete="new-password"
+                            aria-invalid=move || (!confirmed.get()).to_string() on:input=on_confirmation />
+                        <Show when=move || !confirmed.get()>
+                            <span class="fk-hint" role="alert">"The passphrases differ."</span>
+                        </Show>
+                    </div>
+                </div>
+            </Show>
+            {move || problem.get().map(|(title, advice)| view! {
+                <Alert title=title tone=Tone::Error><p>{advice}</p></Alert>
+            })}
+            <Show when=move || busy.get()>
+                <div role="status" class="fk-field">
+                    <label for="fk-kdf-progress">"Encrypting: deriving a key from your passphrase…"</label>
+                    <progress id="fk-kdf-progress" class="fk-progress"></progress>
+                </div>
+            </Show>
+            <div class="fk-actions">
+                <button type="submit" class="fk-primary" prop:disabled=move || busy.get()>
+                    {move || if keep.get() && can_save() { "Save key" } else { "Use for this session" }}
+                </button>
+                {(!first_run).then(|| view! {
+                    <button type="button" on:click=move |_| if let Some(done) = on_done { done.run(()) }>"Cancel"</button>
+                })}
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,94 @@
+//! The keyring component: what the standalone page shows, and what `mount` embeds.
+
+use crate::ui::autolock::{AutoLock, AutoLockSettings};
+use crate::ui::add_key::AddKeyForm;
+use crate::ui::common::{Alert, Tone};
+use crate::ui::kdf::DEFAULT_WORKER_URL;
+use crate::ui::keyring_panel::KeyringBar;
+use crate::ui::messages::vault_message;
+use crate::ui::options::Options;
+use crate::ui::session::Session;
+use crate::ui::settings::SettingsPanel;
+use crate::ui::state::{KeyringState, LockReason, Phase};
+use crate::ui::unlock::UnlockForm;
+use crate::ui::unlocked::UnlockedView;
+use crate::vault::Namespace;
+use leptos::prelude::*;
+
+/// One keyring instance.
+#[component]
+pub fn Keyring(options: Options, #[prop(optional, into)] worker_url: Option<String>) -> impl IntoView {
+    let session = Session::new(&options);
+    provide_context(session);
+    provide_context(AutoLockSettings {
+        idle_minutes: RwSignal::new(options.idle_minutes),
+        lock_when_hidden: RwSignal::new(options.lock_when_hidden),
+    });
+    let namespace = match Namespace::new(&options.namespace) {
+        Ok(namespace) => namespace,
+        Err(error) => {
+            let (title, advice) = vault_message(&error);
+            return view! {
+                <div class="fk fk-page" data-foundry-keyring-root="">
+                    <Alert title=title tone=Tone::Error><p>{advice}</p></Alert>
+                </div>
+            }
+            .into_any();
+        }
+    };
+    let state = KeyringState::new(namespace, worker_url.unwrap_or_else(|| DEFAULT_WORKER_URL.to_owned()));
+    provide_context(state);
+    let settings_open = RwSignal::new(false);
+
+    view! {
+        <div class="fk fk-page" data-foundry-keyring-root="" data-theme=move || session.theme.get().as_str()>
+            <header class="fk-header">
+                <div class="fk-brand">
+                    <span class="fk-logo" aria-hidden="true">"FK"</span>
+                    <div>
+                        <h1>"Foundry Keyring"</h1>
+                        <p class="fk-lede">"Your Foundry API keys, encrypted in this browser."</p>
+                    </div>
+                </div>
+                <div class="fk-header-actions">
+                    <span class="fk-hint">"API: " <code>{move || session.api_base.get()}</code></span>
+                    <button type="button" aria-expanded=move || settings_open.get().to_string()
+                        on:click=move |_| settings_open.update(|o| *o = !*o)>"Settings"</button>
+                    <Show when=move || state.phase.get() == Phase::Unlocked>
+                        <button type="button" class="fk-primary" on:click=move |_| state.lock(LockReason::Manual)>"Lock"</button>
+                    </Show>
+                </div>
+            </header>
+            <ApiBaseWarning />
+            <Show when=move || settings_open.get()>
+                <SettingsPanel on_close=Callback::new(move |_| settings_open.set(false)) />
+            </Show>
+            <AutoLock />
+            {move || match state.phase.get() {
+                Phase::FirstRun => view! { <AddKeyForm first_run=true /> }.into_any(),
+                Phase::Locked => view! { <UnlockForm /> }.into_any(),
+                Phase::Unlocked => view! { <KeyringBar /><UnlockedView /> }.into_any(),
+            }}
+        </div>
+    }
+    .into_any()
+}
+
+/// A page pointed (by its URL or an embedding host) at an API other than the one it was built
+/// for says so before a key is pasted: a crafted link must not quietly collect keys.
+#[component]
+fn ApiBaseWarning() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let unusual = move || {
+        let base = session.api_base.get();
+        base.trim_end_matches('/') != crate::ui::options::build_default_api_base().trim_end_matches('/')
+    };
+    view! {
+        <Show when=unusual>
+            <Alert title="This page sends keys to a non-default API" tone=Tone::Warning>
+                <p>"Keys you use here go to " <code>{move || session.api_base.get()}</code>
+                   ". Continue only if you trust that address."</p>
+            </Alert>
+        </Show>
+    }
+}

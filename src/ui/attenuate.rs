@@ -1,0 +1,337 @@
+//! Creating a restricted token from the key in use. The new token is shown once, with a Copy
+//! button; the clipboard is cleared after 30 s and when the page is hidden.
+
+use crate::api::error::ApiError;
+use crate::api::models::{ACTIONS, AttenuationSpec, RESOURCES, WhoAmI};
+use crate::secret::SecretString;
+use crate::timestamp::Timestamp;
+use crate::ui::api;
+use crate::ui::clipboard;
+use crate::ui::common::{Alert, Tone};
+use crate::ui::error_panel::ApiErrorPanel;
+use crate::ui::messages::vault_message;
+use crate::ui::state::{KeyringState, now};
+use crate::vault::{EntryKind, NewEntry, Persistence};
+use leptos::html::Dialog;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_use_document_visibility::use_document_visibility;
+use wasm_bindgen::JsValue;
+use web_sys::VisibilityState;
+
+const CLIPBOARD_CLEAR_SECONDS: u64 = 30;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Preset {
+    ReadOnly,
+    NonDestructive,
+    Custom,
+}
+
+#[component]
+pub fn AttenuateDialog(
+    open: RwSignal<bool>,
+    whoami: LocalResource<Result<WhoAmI, ApiError>>,
+    on_created: Callback<()>,
+) -> impl IntoView {
+    let dialog = NodeRef::<Dialog>::new();
+    Effect::new(move |_| {
+        let Some(el) = dialog.get() else { return };
+        if open.get() && !el.open() {
+            let _ = el.show_modal();
+        } else if !open.get() && el.open() {
+            el.close();
+        }
+    });
+    view! {
+        <dialog node_ref=dialog aria-labelledby="fk-attenuate-title" on:close=move |_| open.set(false)>
+            <h2 id="fk-attenuate-title">"Create a restricted token"</h2>
+            <Show when=move || open.get()>
+                <AttenuateForm whoami=whoami on_created=on_created on_close=Callback::new(move |_| open.set(false)) />
+            </Show>
+        </dialog>
+    }
+}
+
+#[component]
+fn AttenuateForm(
+    whoami: LocalResource<Result<WhoAmI, ApiError>>,
+    on_created: Callback<()>,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let who = whoami.get().and_then(Result::ok);
+    let parent_expiry = who.as_ref().and_then(|w| w.token_expires_at);
+    let organizations = who.map(|w| w.organizations).unwrap_or_default();
+    let name = RwSignal::new(String::new());
+    let preset = RwSignal::new(Preset::ReadOnly);
+    let resources = RwSignal::new(Vec::<&'static str>::new());
+    let actions = RwSignal::new(Vec::<&'static str>::new());
+    let orgs = RwSignal::new(Vec::<String>::new());
+    let expiry = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<String>);
+    let api_error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let created = StoredValue::new_local(None::<SecretString>);
+    let created_id = RwSignal::new(None::<String>);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        problem.set(None);
+        api_error.set(None);
+        let label = name.get_untracked();
+        if label.trim().is_empty() {
+            problem.set(Some("Give the new token a name.".into()));
+            return;
+        }
+        let expires_at = match parse_local_datetime(&expiry.get_untracked()) {
+            Ok(at) => at,
+            Err(message) => {
+                problem.set(Some(message));
+                return;
+            }
+        };
+        if let Some(at) = expires_at {
+            if at <= now() {
+                problem.set(Some("The expiry must be in the future.".into()));
+                return;
+            }
+            if parent_expiry.is_some_and(|parent| at > parent) {
+                problem.set(Some("The expiry cannot be later than the key's own expiry: attenuation only removes rights.".into()));
+                return;
+            }
+        }
+        let mut spec = AttenuationSpec { expires_at, ..AttenuationSpec::default() };
+        match preset.get_untracked() {
+            Preset::ReadOnly => spec.read_only = true,
+            Preset::NonDestructive => spec.non_destructive = true,
+            Preset::Custom => {
+                let chosen_resources = resources.get_untracked();
+                let chosen_actions = actions.get_untracked();
+                if chosen_resources.is_empty() && chosen_actions.is_empty() {
+                    problem.set(Some("Choose at least one resource or action, or pick a preset.".into()));
+                    return;
+                }
+                spec.allowed_resources = (!chosen_resources.is_empty()).then(|| chosen_resources.iter().map(|s| s.to_string()).collect());
+                spec.allowed_actions = (!chosen_actions.is_empty()).then(|| chosen_actions.iter().map(|s| s.to_string()).collect());
+            }
+        }
+        let chosen_orgs = orgs.get_untracked();
+        spec.allowed_org_ids = (!chosen_orgs.is_empty()).then_some(chosen_orgs);
+        busy.set(true);
+        spawn_local(async move {
+            let result = match api::client() {
+                Ok(client) => client.attenuate(&label, spec, None).await,
+                Err(error) => Err(error),
+            };
+            busy.set(false);
+            match result {
+                Ok(response) => {
+                    created.set_value(Some(response.token));
+                    created_id.set(Some(response.id));
+                    on_created.run(());
+                }
+                Err(error) => api_error.set(Some(error)),
+            }
+        });
+    };
+
+    let toggle = |list: RwSignal<Vec<&'static str>>, item: &'static str, on: bool| {
+        list.update(|l| {
+            l.retain(|x| *x != item);
+            if on {
+                l.push(item);
+            }
+        })
+    };
+
+    view! {
+        <Show when=move || created_id.get().is_none() fallback=move || view! {
+            <NewToken token=created name=name.get_untracked() on_close=on_close />
+        }>
+            <form on:submit=submit>
+                <p>"The new token can do at most what the key in use can do, minus what you remove here. Foundry records it as an attenuated child of this key."</p>
+                <div class="fk-field">
+                    <label for="fk-att-name">"Name"</label>
+                    <input id="fk-att-name" type="text" maxlength="100" placeholder="e.g. reporting dashboard"
+                        prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                </div>
+                <fieldset>
+                    <legend>"What it may do"</legend>
+                    {[(Preset::ReadOnly, "Read-only (list and read)"), (Preset::NonDestructive, "Non-destructive (everything but delete)"), (Preset::Custom, "Only chosen resources and actions")]
+                        .into_iter().map(|(p, text)| view! {
+                            <label class="fk-choice">
+                                <input type="radio" name="fk-att-preset" prop:checked=move || preset.get() == p on:change=move |_| preset.set(p) />
+                                <span>{text}</span>
+                            </label>
+                        }).collect_view()}
+                </fieldset>
+                <Show when=move || preset.get() == Preset::Custom>
+                    <fieldset>
+                        <legend>"Resources"</legend>
+                        <div class="fk-checks">
+                            {RESOURCES.into_iter().map(|r| view! {
+                                <label class="fk-choice"><input type="checkbox" on:change=move |ev| toggle(resources, r, event_target_checked(&ev)) /><span>{r}</span></label>
+                            }).collect_view()}
+                        </div>
+                    </fieldset>
+                    <fieldset>
+                        <legend>"Actions"</legend>
+                        <div class="fk-checks">
+                            {ACTIONS.into_iter().map(|a| view! {
+                                <label class="fk-choice"><input type="checkbox" on:change=move |ev| toggle(actions, a, event_target_checked(&ev)) /><span>{a}</span></label>
+                            }).collect_view()}
+                        </div>
+                    </fieldset>
+                </Show>
+                {(organizations.len() > 1).then(|| view! {
+                    <fieldset>
+                        <legend>"Organizations (none chosen: all the key can access)"</legend>
+                        {organizations.iter().map(|org| {
+                            let id = org.id.clone();
+                            view! {
+                                <label class="fk-choice">
+                                    <input type="checkbox" on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        let id = id.clone();
+                                        orgs.update(|l| { l.retain(|x| *x != id); if on { l.push(id) } });
+                                    } />
+                                    <span>{org.name.clone()}</span>
+                                </label>
+                            }
+                        }).collect_view()}
+                    </fieldset>
+                })}
+                <div class="fk-field">
+                    <label for="fk-att-expiry">"Expires (your local time)"</label>
+                    <input id="fk-att-expiry" type="datetime-local" aria-describedby="fk-att-expiry-hint"
+                        prop:value=move || expiry.get() on:input=move |ev| expiry.set(event_target_value(&ev)) />
+                    <span id="fk-att-expiry-hint" class="fk-hint">
+                        {match parent_expiry {
+                            Some(at) => format!("Leave empty to keep the key's own expiry ({}). It cannot be later.", crate::format::absolute(at)),
+                            None => "Leave empty for no expiry of its own. Shorter is safer.".to_owned(),
+                        }}
+                    </span>
+                </div>
+                {move || problem.get().map(|p| view! { <Alert title="Check the form" tone=Tone::Error><p>{p}</p></Alert> })}
+                {move || api_error.get().map(|e| view! { <ApiErrorPanel error=e /> })}
+                <div class="fk-actions">
+                    <button type="submit" class="fk-primary" prop:disabled=move || busy.get()>
+                        {move || if busy.get() { "Creating…" } else { "Create token" }}
+                    </button>
+                    <button type="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                </div>
+            </form>
+        </Show>
+    }
+}
+
+/// The new token, shown once.
+#[component]
+fn NewToken(token: StoredValue<Option<SecretString>, LocalStorage>, name: String, on_close: Callback<()>) -> impl IntoView {
+    let state = expect_context::<KeyringState>();
+    let copied = RwSignal::new(false);
+    let clear_timer = StoredValue::new_local(None::<TimeoutHandle>);
+    let saved_note = RwSignal::new(None::<Result<String, (String, String)>>);
+    let label = RwSignal::new(name);
+    let visibility = use_document_visibility();
+    Effect::new(move |_| {
+        if visibility.get() == VisibilityState::Hidden && copied.get_untracked() {
+            clipboard::clear();
+            copied.set(false);
+        }
+    });
+    let copy = move |_| {
+        token.with_value(|t| {
+            if let Some(t) = t {
+                clipboard::write(t.expose_secret());
+            }
+        });
+        copied.set(true);
+        if let Some(previous) = clear_timer.get_value() {
+            previous.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || {
+                clipboard::clear();
+                copied.set(false);
+            },
+            std::time::Duration::from_secs(CLIPBOARD_CLEAR_SECONDS),
+        );
+        clear_timer.set_value(handle.ok());
+    };
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(secret) = token.get_value() else { return };
+        let entry = NewEntry {
+            label: label.get_untracked(),
+            kind: EntryKind::DataAccess,
+            api_key: secret,
+            created_at: now(),
+            persistence: if state.saved.get_untracked() { Persistence::Saved } else { Persistence::SessionOnly },
+        };
+        saved_note.set(Some(match state.add(entry, false) {
+            Ok(_) => Ok(format!("Added \"{}\" to the keyring.", label.get_untracked())),
+            Err(error) => {
+                let (title, advice) = vault_message(&error);
+                Err((title.to_owned(), advice))
+            }
+        }));
+    };
+    let close = move |_| {
+        token.set_value(None);
+        if copied.get_untracked() {
+            clipboard::clear();
+        }
+        on_close.run(());
+    };
+    on_cleanup(move || {
+        if let Some(handle) = clear_timer.get_value() {
+            handle.clear();
+        }
+    });
+    let shown = token.with_value(|t| t.as_ref().map(|t| t.expose_secret().to_owned())).unwrap_or_default();
+    view! {
+        <Alert title="Token created" tone=Tone::Success>
+            <p>"This is the only time it is shown. Copy it now, or add it to your keyring."</p>
+        </Alert>
+        <div class="fk-field">
+            <label for="fk-new-token">"New token"</label>
+            <div class="fk-input-row">
+                <input id="fk-new-token" type="text" readonly class="fk-mono" prop:value=shown />
+                <button type="button" on:click=copy>"Copy"</button>
+            </div>
+            <span class="fk-hint" role="status">
+                {move || if copied.get() {
+                    format!("Copied. The clipboard is cleared in {CLIPBOARD_CLEAR_SECONDS} seconds or when you leave this page.")
+                } else {
+                    String::new()
+                }}
+            </span>
+        </div>
+        <form on:submit=add class="fk-field">
+            <label for="fk-new-token-label">"Label in your keyring"</label>
+            <div class="fk-input-row">
+                <input id="fk-new-token-label" type="text" maxlength="100" prop:value=move || label.get()
+                    on:input=move |ev| label.set(event_target_value(&ev)) />
+                <button type="submit">"Add to keyring"</button>
+            </div>
+        </form>
+        {move || saved_note.get().map(|note| match note {
+            Ok(text) => view! { <Alert title=text tone=Tone::Success /> }.into_any(),
+            Err((title, advice)) => view! { <Alert title=title tone=Tone::Error><p>{advice}</p></Alert> }.into_any(),
+        })}
+        <button type="button" on:click=close>"Done"</button>
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM` in the browser's time zone → UTC. Empty → no expiry.
+fn parse_local_datetime(text: &str) -> Result<Option<Timestamp>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let millis = js_sys::Date::new(&JsValue::from_str(text)).get_time();
+    if millis.is_nan() {
+        return Err("Enter the expiry as a date and time.".into());
+    }
+    Ok(Some(Timestamp::from_unix((millis / 1000.0) as i64)))
+}

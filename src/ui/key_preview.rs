@@ -1,0 +1,52 @@
+//! What a pasted key says about itself, decoded locally before anything is sent anywhere.
+
+use crate::keyinfo::{KeyInfo, KeyInfoError};
+use crate::ui::common::{Alert, MaybeWhen, Tone};
+use leptos::prelude::*;
+
+#[component]
+pub fn KeyPreview(info: Signal<Option<Result<KeyInfo, KeyInfoError>>>) -> impl IntoView {
+    move || match info.get() {
+        None | Some(Err(KeyInfoError::Empty)) => ().into_any(),
+        Some(Err(problem)) => view! {
+            <Alert title="This key cannot be read" tone=Tone::Error>
+                <p>{capitalise(&problem.to_string())} "."</p>
+            </Alert>
+        }
+        .into_any(),
+        Some(Ok(info)) => {
+            let blocks = info.blocks.iter().enumerate().map(|(i, source)| {
+                let title = if i == 0 { "Authority block".to_owned() } else { format!("Block {i} (attenuation)") };
+                view! { <h4>{title}</h4><pre>{source.clone()}</pre> }
+            }).collect_view();
+            view! {
+                <section class="fk-preview" aria-label="Key preview">
+                    <h3>"Key preview"</h3>
+                    <dl class="fk-facts">
+                        <dt>"Prefix"</dt><dd class="fk-mono">{info.prefix.clone()}</dd>
+                        <dt>"Token id"</dt>
+                        <dd class="fk-mono">{info.token_id.clone().unwrap_or_else(|| "not stated in the key".to_owned())}</dd>
+                        <dt>"Expires"</dt>
+                        <dd><MaybeWhen at=info.expires_at none="no expiry check in the key" /></dd>
+                        <dt>"Blocks"</dt>
+                        <dd>{info.block_count} {if info.block_count == 1 { " (a root key)" } else { " (attenuated)" }}</dd>
+                    </dl>
+                    <details>
+                        <summary>"Show the raw Datalog"</summary>
+                        <p class="fk-hint">"Decoded here in your browser. Facts other than token_id and the time check are shown as written, not interpreted."</p>
+                        {blocks}
+                    </details>
+                </section>
+            }
+            .into_any()
+        }
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,97 @@
+//! Revoking the key in use. Foundry revokes the key's whole family: its root and every token
+//! attenuated from it. The confirmation names them before anything is sent.
+
+use crate::api::error::ApiError;
+use crate::api::models::RevokeResponse;
+use crate::format;
+use crate::keyinfo;
+use crate::ui::api;
+use crate::ui::common::{Alert, Tone};
+use crate::ui::error_panel::ApiErrorPanel;
+use crate::ui::state::KeyringState;
+use leptos::html::Dialog;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[component]
+pub fn RevokeDialog(open: RwSignal<bool>, on_revoked: Callback<()>) -> impl IntoView {
+    let state = expect_context::<KeyringState>();
+    let dialog = NodeRef::<Dialog>::new();
+    let busy = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<Result<RevokeResponse, ApiError>>);
+    Effect::new(move |_| {
+        let Some(el) = dialog.get() else { return };
+        if open.get() && !el.open() {
+            outcome.set(None);
+            let _ = el.show_modal();
+        } else if !open.get() && el.open() {
+            el.close();
+        }
+    });
+    let family = move || {
+        let meta = state.active_meta();
+        let info = state.api_key().and_then(|k| keyinfo::inspect(k.expose_secret()).ok());
+        let label = meta.map(|m| m.label).unwrap_or_else(|| "the key in use".to_owned());
+        let root = info.as_ref().and_then(|i| i.token_id.clone());
+        let attenuated = info.map(|i| i.block_count > 1).unwrap_or(false);
+        (label, root, attenuated)
+    };
+    let revoke = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            let result = match api::client() {
+                Ok(client) => client.revoke().await,
+                Err(error) => Err(error),
+            };
+            busy.set(false);
+            if result.is_ok() {
+                on_revoked.run(());
+            }
+            outcome.set(Some(result));
+        });
+    };
+    let finish = move |_| {
+        open.set(false);
+        if matches!(outcome.get_untracked(), Some(Ok(_))) {
+            state.key_epoch.update(|e| *e += 1);
+        }
+    };
+    view! {
+        <dialog node_ref=dialog aria-labelledby="fk-revoke-title" on:close=move |_| open.set(false)>
+            <h2 id="fk-revoke-title">"Revoke this key's family?"</h2>
+            {move || match outcome.get() {
+                None => {
+                    let (label, root, attenuated) = family();
+                    view! {
+                        <p>"This revokes " <strong>{label}</strong>
+                            {if attenuated { ", the root token it was attenuated from" } else { "" }}
+                            ", and every token attenuated from that root. They stop working at once, everywhere."</p>
+                        <dl class="fk-facts">
+                            <dt>"Root token id"</dt>
+                            <dd class="fk-mono">{root.unwrap_or_else(|| "not stated in the key".to_owned())}</dd>
+                        </dl>
+                        <p>"This cannot be undone. To give access again, create a new key in the Foundry portal."</p>
+                        <div class="fk-actions">
+                            <button type="button" class="fk-danger" on:click=revoke prop:disabled=move || busy.get()>
+                                {move || if busy.get() { "Revoking…" } else { "Revoke the family" }}
+                            </button>
+                            <button type="button" autofocus on:click=move |_| open.set(false)>"Cancel"</button>
+                        </div>
+                    }.into_any()
+                }
+                Some(Ok(done)) => view! {
+                    <Alert title="Revoked" tone=Tone::Success>
+                        <p>"Root token " <code>{done.token_id.clone()}</code> " was revoked " {format::absolute(done.revoked_at)}
+                           ", with " {done.children_revoked} " attenuated descendant(s) newly revoked."</p>
+                    </Alert>
+                    <p>"The key in use no longer works. Switch to another key, or remove this one from the keyring."</p>
+                    <button type="button" on:click=finish>"Close"</button>
+                }.into_any(),
+                Some(Err(error)) => view! {
+                    <ApiErrorPanel error=error />
+                    <button type="button" on:click=move |_| open.set(false)>"Close"</button>
+                }.into_any(),
+            }}
+        </dialog>
+    }
+}

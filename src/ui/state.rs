@@ -1,0 +1,296 @@
+//! The keyring as the views see it: which phase the page is in, the entries' metadata, and the
+//! key in use. The plain key and the open keyring sit in `StoredValue`s, never in a signal that
+//! a view renders, and every operation goes through the vault module.
+
+use crate::secret::{SecretKey, SecretString};
+use crate::timestamp::Timestamp;
+use crate::ui::kdf;
+use crate::vault::storage::local::LocalStorage as BrowserStorage;
+use crate::vault::{
+    self, EntryId, EntryMeta, KdfParams, Namespace, NewEntry, StoredKeyring, UnlockedKeyring,
+    VaultError,
+};
+use leptos::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Nothing stored in this browser: offer to add a key.
+    FirstRun,
+    /// A stored keyring awaits its passphrase.
+    Locked,
+    Unlocked,
+}
+
+/// Why the page locked itself, shown on the unlock form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LockReason {
+    Manual,
+    Idle,
+    Hidden,
+    ChangedElsewhere,
+}
+
+impl LockReason {
+    pub fn message(&self) -> Option<&'static str> {
+        match self {
+            LockReason::Manual => None,
+            LockReason::Idle => Some("Locked after a period of inactivity."),
+            LockReason::Hidden => Some("Locked because the page was hidden."),
+            LockReason::ChangedElsewhere => {
+                Some("The keyring was changed in another tab or window. Unlock again to see the changes.")
+            }
+        }
+    }
+}
+
+pub fn now() -> Timestamp {
+    Timestamp::from_unix((js_sys::Date::now() / 1000.0) as i64)
+}
+
+#[derive(Clone, Copy)]
+pub struct KeyringState {
+    pub phase: RwSignal<Phase>,
+    pub entries: RwSignal<Vec<EntryMeta>>,
+    pub active: RwSignal<Option<EntryId>>,
+    /// False for a keyring that lives in this tab only.
+    pub saved: RwSignal<bool>,
+    /// Bumped whenever the key in use changes, so views that call the API refetch.
+    pub key_epoch: RwSignal<u64>,
+    pub lock_reason: RwSignal<Option<LockReason>>,
+    /// A stored keyring that cannot be read (corrupt, tampered, downgraded...).
+    pub stored_problem: RwSignal<Option<VaultError>>,
+    ring: StoredValue<Option<UnlockedKeyring>, LocalStorage>,
+    key: StoredValue<Option<SecretString>, LocalStorage>,
+    /// A tab-only keyring's random wrap key: what "the current passphrase" is for it when the
+    /// user later sets a real one. Never stored.
+    session_wrap: StoredValue<Option<SecretKey<32>>, LocalStorage>,
+    namespace: StoredValue<Namespace, LocalStorage>,
+    worker_url: StoredValue<String>,
+}
+
+impl KeyringState {
+    pub fn new(namespace: Namespace, worker_url: String) -> Self {
+        let state = Self {
+            phase: RwSignal::new(Phase::FirstRun),
+            entries: RwSignal::new(Vec::new()),
+            active: RwSignal::new(None),
+            saved: RwSignal::new(false),
+            key_epoch: RwSignal::new(0),
+            lock_reason: RwSignal::new(None),
+            stored_problem: RwSignal::new(None),
+            ring: StoredValue::new_local(None),
+            key: StoredValue::new_local(None),
+            session_wrap: StoredValue::new_local(None),
+            namespace: StoredValue::new_local(namespace),
+            worker_url: StoredValue::new(worker_url),
+        };
+        state.inspect_storage();
+        state
+    }
+
+    fn storage() -> Result<BrowserStorage, VaultError> {
+        BrowserStorage::open().map_err(VaultError::from)
+    }
+
+    fn namespace(&self) -> Namespace {
+        self.namespace.with_value(Clone::clone)
+    }
+
+    fn load_stored(&self) -> Result<Option<StoredKeyring>, VaultError> {
+        vault::load(&Self::storage()?, &self.namespace())
+    }
+
+    /// Looks at what is stored, without a passphrase: decides between first run and locked.
+    pub fn inspect_storage(&self) {
+        match self.load_stored() {
+            Ok(Some(_)) => {
+                self.stored_problem.set(None);
+                self.phase.set(Phase::Locked);
+            }
+            Ok(None) => {
+                self.stored_problem.set(None);
+                self.phase.set(Phase::FirstRun);
+            }
+            Err(problem) => {
+                self.stored_problem.set(Some(problem));
+                self.phase.set(Phase::Locked);
+            }
+        }
+    }
+
+    /// The key in use, for one API call. The copy zeroizes when the caller drops it.
+    pub fn api_key(&self) -> Option<SecretString> {
+        self.key.with_value(Clone::clone)
+    }
+
+    pub fn active_meta(&self) -> Option<EntryMeta> {
+        let id = self.active.get()?;
+        self.entries.with(|entries| entries.iter().find(|e| e.id == id).cloned())
+    }
+
+    /// Starts a keyring with its first key. With a passphrase it is stored encrypted; without,
+    /// it lives in this tab only (wrapped under a random key that is never kept).
+    pub async fn create(&self, passphrase: Option<SecretString>, first: NewEntry) -> Result<(), VaultError> {
+        let params = KdfParams::generate(vault::DEFAULT_ITERATIONS)?;
+        let derived = match &passphrase {
+            Some(passphrase) => kdf::derive(passphrase, &params, &self.worker_url.get_value()).await,
+            None => {
+                let wrap = random_key()?;
+                self.session_wrap.set_value(Some(wrap.clone()));
+                wrap
+            }
+        };
+        let mut ring = UnlockedKeyring::create(self.namespace(), params, derived)?;
+        let id = ring.add(first)?;
+        if passphrase.is_some() {
+            ring.save(&Self::storage()?)?;
+        }
+        self.saved.set(passphrase.is_some());
+        self.install(ring, Some(id))
+    }
+
+    pub async fn unlock(&self, passphrase: SecretString) -> Result<(), VaultError> {
+        let stored = self.load_stored()?.ok_or(VaultError::NotAKeyring)?;
+        let derived = kdf::derive(&passphrase, stored.kdf_params(), &self.worker_url.get_value()).await;
+        drop(passphrase);
+        let ring = stored.unlock(derived)?;
+        self.saved.set(true);
+        let first = ring.list().first().map(|e| e.id);
+        let keep = self.active.get_untracked().filter(|id| ring.get(*id).is_some());
+        self.install(ring, keep.or(first))
+    }
+
+    fn install(&self, ring: UnlockedKeyring, active: Option<EntryId>) -> Result<(), VaultError> {
+        let key = match active {
+            Some(id) => Some(ring.open(id)?),
+            None => None,
+        };
+        self.entries.set(ring.list());
+        self.ring.set_value(Some(ring));
+        self.key.set_value(key);
+        self.active.set(active);
+        self.lock_reason.set(None);
+        self.stored_problem.set(None);
+        self.phase.set(Phase::Unlocked);
+        self.key_epoch.update(|e| *e += 1);
+        Ok(())
+    }
+
+    /// Drops the open keyring and the plain key (both zeroize). A tab-only keyring is gone.
+    pub fn lock(&self, reason: LockReason) {
+        self.ring.set_value(None);
+        self.key.set_value(None);
+        self.session_wrap.set_value(None);
+        self.entries.set(Vec::new());
+        self.lock_reason.set(Some(reason));
+        self.key_epoch.update(|e| *e += 1);
+        self.inspect_storage();
+    }
+
+    /// Runs a change on the open keyring and stores it; a save refused because another tab
+    /// changed the keyring locks this tab instead of overwriting theirs.
+    fn change<T>(&self, f: impl FnOnce(&mut UnlockedKeyring) -> Result<T, VaultError>) -> Result<T, VaultError> {
+        let saved = self.saved.get_untracked();
+        let result = self.ring.try_update_value(|slot| -> Result<T, VaultError> {
+            let ring = slot.as_mut().ok_or(VaultError::NotAKeyring)?;
+            let value = f(ring)?;
+            if saved {
+                ring.save(&Self::storage()?)?;
+            }
+            Ok(value)
+        });
+        let result = result.unwrap_or(Err(VaultError::NotAKeyring));
+        match &result {
+            Err(VaultError::Conflict { .. }) => self.lock(LockReason::ChangedElsewhere),
+            _ => self.refresh_entries(),
+        }
+        result
+    }
+
+    fn refresh_entries(&self) {
+        let list = self.ring.with_value(|ring| ring.as_ref().map(UnlockedKeyring::list).unwrap_or_default());
+        self.entries.set(list);
+    }
+
+    pub fn add(&self, entry: NewEntry, use_now: bool) -> Result<EntryId, VaultError> {
+        let id = self.change(|ring| ring.add(entry))?;
+        if use_now {
+            self.switch_to(id)?;
+        }
+        Ok(id)
+    }
+
+    pub fn switch_to(&self, id: EntryId) -> Result<(), VaultError> {
+        let key = self
+            .ring
+            .with_value(|ring| ring.as_ref().map(|r| r.open(id)))
+            .unwrap_or(Err(VaultError::NotAKeyring))?;
+        self.key.set_value(Some(key));
+        self.active.set(Some(id));
+        self.key_epoch.update(|e| *e += 1);
+        Ok(())
+    }
+
+    pub fn rename(&self, id: EntryId, label: &str) -> Result<(), VaultError> {
+        self.change(|ring| ring.rename(id, label))
+    }
+
+    pub fn remove(&self, id: EntryId) -> Result<(), VaultError> {
+        self.change(|ring| ring.remove(id))?;
+        if self.active.get_untracked() == Some(id) {
+            let next = self.entries.with_untracked(|entries| entries.first().map(|e| e.id));
+            match next {
+                Some(next) => self.switch_to(next)?,
+                None => {
+                    self.key.set_value(None);
+                    self.active.set(None);
+                    self.key_epoch.update(|e| *e += 1);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes every stored key of this instance and locks.
+    pub fn forget_all(&self) -> Result<(), VaultError> {
+        vault::forget_all(&Self::storage()?, &self.namespace())?;
+        self.saved.set(false);
+        self.lock(LockReason::Manual);
+        self.lock_reason.set(None);
+        Ok(())
+    }
+
+    /// Re-wraps the data key under a new passphrase (the keys themselves are not re-encrypted).
+    /// A stored keyring needs its current passphrase; a tab-only one becomes stored this way.
+    pub async fn change_passphrase(&self, current: Option<SecretString>, new_passphrase: SecretString) -> Result<(), VaultError> {
+        let worker = self.worker_url.get_value();
+        let current_params = self
+            .ring
+            .with_value(|ring| ring.as_ref().map(|r| r.kdf_params().clone()))
+            .ok_or(VaultError::NotAKeyring)?;
+        let current_key = if self.saved.get_untracked() {
+            let current = current.ok_or(VaultError::WrongPassphrase)?;
+            kdf::derive(&current, &current_params, &worker).await
+        } else {
+            self.session_wrap.get_value().ok_or(VaultError::NotAKeyring)?
+        };
+        // Never fewer rounds than the keyring already has (a calibration may have raised them).
+        let params = KdfParams::generate(current_params.iterations().max(vault::DEFAULT_ITERATIONS))?;
+        let derived = kdf::derive(&new_passphrase, &params, &worker).await;
+        drop(new_passphrase);
+        let was_saved = self.saved.get_untracked();
+        self.saved.set(true);
+        let result = self.change(|ring| ring.change_passphrase(&current_key, params, derived));
+        match &result {
+            Ok(()) => self.session_wrap.set_value(None),
+            Err(_) => self.saved.set(was_saved),
+        }
+        result
+    }
+}
+
+fn random_key() -> Result<SecretKey<32>, VaultError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|_| VaultError::Random)?;
+    Ok(SecretKey::from_array(bytes))
+}

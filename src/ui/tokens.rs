@@ -1,0 +1,330 @@
+//! The token table: filters without typing the grammar (plus an advanced field that takes it),
+//! header-click sorting (shift-click adds a column), paging, and the server/browser mode.
+
+use crate::api::error::ApiError;
+use crate::api::models::{Token, TokenStatus, WhoAmI};
+use crate::format;
+use crate::table::{Column, PAGE_SIZES, TableQueryError, TableState, page_count, range_label};
+use crate::ui::api;
+use crate::ui::attenuate::AttenuateDialog;
+use crate::ui::common::{Alert, MaybeWhen, Tone, When};
+use crate::ui::error_panel::ApiErrorPanel;
+use crate::ui::revoke::RevokeDialog;
+use crate::ui::session::Session;
+use crate::ui::state::{KeyringState, now};
+use crate::ui::url;
+use leptos::prelude::*;
+
+const TABLE_PARAMS: [&str; 7] = ["q", "status", "type", "filter", "sort", "size", "page"];
+
+#[component]
+pub fn TokensPanel(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl IntoView {
+    let state = expect_context::<KeyringState>();
+    let session = expect_context::<Session>();
+    let initial = if session.standalone {
+        let pairs = url::query_pairs();
+        TableState::from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    } else {
+        TableState::default()
+    };
+    let table = RwSignal::new(initial);
+    // The standalone page keeps the table in its URL, so a reload (or a shared link) keeps it.
+    Effect::new(move |_| {
+        let pairs = table.with(TableState::to_query);
+        if session.standalone {
+            let updates: Vec<(&str, Option<String>)> = TABLE_PARAMS
+                .iter()
+                .map(|key| (*key, pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())))
+                .collect();
+            url::replace_params(&updates);
+        }
+    });
+    let refresh = RwSignal::new(0u32);
+    let request = Memo::new(move |_| table.with(TableState::list_request));
+    let listing = LocalResource::new(move || {
+        state.key_epoch.get();
+        session.api_base.get();
+        refresh.get();
+        let request = request.get();
+        async move {
+            let (query, local) = match request {
+                Ok(parts) => parts,
+                Err(_) => return None,
+            };
+            let client = match api::client() {
+                Ok(client) => client,
+                Err(error) => return Some(Err(error)),
+            };
+            Some(client.list_tokens_checked(&query, &local.at(now())).await)
+        }
+    });
+    let retry = Callback::new(move |_| refresh.update(|r| *r += 1));
+    let attenuate_open = RwSignal::new(false);
+    let revoke_open = RwSignal::new(false);
+    let after_change = Callback::new(move |_| refresh.update(|r| *r += 1));
+
+    view! {
+        <section class="fk-card" aria-labelledby="fk-tokens-title">
+            <div class="fk-toolbar">
+                <h2 id="fk-tokens-title">"Tokens"</h2>
+                <div class="fk-actions">
+                    <button type="button" on:click=move |_| attenuate_open.set(true)>"Create a restricted token…"</button>
+                    <button type="button" class="fk-danger" on:click=move |_| revoke_open.set(true)>"Revoke this key…"</button>
+                </div>
+            </div>
+            <Filters table=table />
+            {move || match request.get() {
+                Err(TableQueryError::Advanced(error)) => {
+                    let text = table.with(|t| t.advanced.clone());
+                    view! { <AdvancedError text=text position=error.position message=error.to_string() /> }.into_any()
+                }
+                Err(other) => view! {
+                    <Alert title="This filter cannot be sent" tone=Tone::Error><p>{other.to_string()}</p></Alert>
+                }.into_any(),
+                Ok(_) => ().into_any(),
+            }}
+            {move || match listing.get() {
+                None => view! { <p role="status" aria-busy="true">"Loading tokens…"</p> }.into_any(),
+                Some(None) => ().into_any(),
+                Some(Some(Err(error))) => view! { <ApiErrorPanel error=error on_retry=retry /> }.into_any(),
+                Some(Some(Ok(listing))) => {
+                    let page = listing.page;
+                    let mode = listing.mode.describe();
+                    let total = page.total;
+                    let label = range_label(page.offset, page.count, total);
+                    view! {
+                        <p class="fk-hint" role="status">{mode}</p>
+                        <TokenTable tokens=page.items table=table />
+                        <Pager table=table total=total label=label />
+                    }.into_any()
+                }
+            }}
+        </section>
+        <AttenuateDialog open=attenuate_open whoami=whoami on_created=after_change />
+        <RevokeDialog open=revoke_open on_revoked=after_change />
+    }
+}
+
+#[component]
+fn Filters(table: RwSignal<TableState>) -> impl IntoView {
+    let search = RwSignal::new(table.with_untracked(|t| t.search.clone()));
+    let advanced = RwSignal::new(table.with_untracked(|t| t.advanced.clone()));
+    let show_advanced = RwSignal::new(!advanced.get_untracked().is_empty());
+    let pending = StoredValue::new_local(None::<TimeoutHandle>);
+    // Typing filters after a short pause rather than on every keystroke.
+    let on_search = move |ev: leptos::ev::Event| {
+        search.set(event_target_value(&ev));
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || table.update(|t| {
+                t.search = search.get_untracked();
+                t.reset_page();
+            }),
+            std::time::Duration::from_millis(300),
+        );
+        pending.set_value(handle.ok());
+    };
+    let toggle_status = move |status: TokenStatus, on: bool| {
+        table.update(|t| {
+            t.statuses.retain(|s| *s != status);
+            if on {
+                t.statuses.push(status);
+            }
+            t.reset_page();
+        });
+    };
+    let apply_advanced = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        table.update(|t| {
+            t.advanced = advanced.get_untracked().trim().to_owned();
+            t.reset_page();
+        });
+    };
+    view! {
+        <div class="fk-toolbar" role="search" aria-label="Filter tokens">
+            <div class="fk-field">
+                <label for="fk-token-search">"Search by name"</label>
+                <input id="fk-token-search" type="search" prop:value=move || search.get() on:input=on_search />
+            </div>
+            <fieldset class="fk-field">
+                <legend>"Status"</legend>
+                <div class="fk-checks">
+                    {TokenStatus::ALL.into_iter().map(|status| view! {
+                        <label class="fk-choice">
+                            <input type="checkbox" prop:checked=move || table.with(|t| t.statuses.contains(&status))
+                                on:change=move |ev| toggle_status(status, event_target_checked(&ev)) />
+                            <span>{status.as_str()}</span>
+                        </label>
+                    }).collect_view()}
+                </div>
+            </fieldset>
+            <div class="fk-field">
+                <label for="fk-token-type">"Type"</label>
+                <select id="fk-token-type" on:change=move |ev| table.update(|t| {
+                    t.token_type = event_target_value(&ev);
+                    t.reset_page();
+                })>
+                    {[("", "Any type"), ("user", "user"), ("admin", "admin"), ("multi_org", "multi_org"), ("admin_impersonating", "admin_impersonating")]
+                        .into_iter().map(|(value, text)| view! {
+                            <option value=value selected=move || table.with(|t| t.token_type == value)>{text}</option>
+                        }).collect_view()}
+                </select>
+            </div>
+            <button type="button" class="fk-link" aria-expanded=move || show_advanced.get().to_string()
+                on:click=move |_| show_advanced.update(|s| *s = !*s)>"Advanced filter"</button>
+        </div>
+        <Show when=move || show_advanced.get()>
+            <form on:submit=apply_advanced class="fk-field">
+                <label for="fk-advanced-filter">"Filter expression"</label>
+                <div class="fk-input-row">
+                    <input id="fk-advanced-filter" type="text" class="fk-mono" spellcheck="false"
+                        placeholder="and(gte(created_at,2026-01-01),eq(status,active))"
+                        aria-describedby="fk-advanced-hint" prop:value=move || advanced.get()
+                        on:input=move |ev| advanced.set(event_target_value(&ev)) />
+                    <button type="submit">"Apply"</button>
+                </div>
+                <span id="fk-advanced-hint" class="fk-hint">
+                    "Foundry's list grammar: eq, neq, gt, lt, gte, lte, contains, between, in, and, or, not, is_null, is_not_null, at, and the casts float, int, text, timestamp, date."
+                </span>
+            </form>
+        </Show>
+    }
+}
+
+/// The advanced filter's error, pointing at the place it went wrong.
+#[component]
+fn AdvancedError(text: String, position: usize, message: String) -> impl IntoView {
+    let at = position.min(text.len());
+    let at = (0..=at).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+    let before = text[..at].to_owned();
+    let rest = &text[at..];
+    let next = rest.chars().next().map(|c| c.len_utf8()).unwrap_or(0);
+    let marked = if next == 0 { "␣".to_owned() } else { rest[..next].to_owned() };
+    let after = rest[next..].to_owned();
+    view! {
+        <div class="fk-alert fk-error" role="alert">
+            <p class="fk-alert-title">"The filter expression does not parse"</p>
+            <p>{capitalised(&message)} "."</p>
+            <pre aria-hidden="true">{before}<mark>{marked}</mark>{after}</pre>
+            <p>"Nothing was sent. Correct the expression and apply it again."</p>
+        </div>
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+#[component]
+fn TokenTable(tokens: Vec<Token>, table: RwSignal<TableState>) -> impl IntoView {
+    if tokens.is_empty() {
+        return view! {
+            <div class="fk-alert" role="status">
+                <p class="fk-alert-title">"No tokens match"</p>
+                <p>"Nothing matches these filters."</p>
+                <button type="button" on:click=move |_| table.set(TableState { sort: table.get_untracked().sort, ..TableState::default() })>
+                    "Clear filters"
+                </button>
+            </div>
+        }
+        .into_any();
+    }
+    let now = now();
+    let lineage = tokens.iter().any(|t| t.kind.is_some() || t.parent_token_id.is_some());
+    let last_used = tokens.iter().any(|t| t.last_used.is_some() || t.status.is_some());
+    let columns: Vec<Column> = Column::ALL.into_iter().filter(|c| *c != Column::LastUsed || last_used).collect();
+    let rows = tokens
+        .into_iter()
+        .map(|token| {
+            let status = token.status_at(now);
+            let expiring = status == TokenStatus::Active && token.expires_at.is_some_and(|e| format::expires_within(e, now, 7));
+            let kind = token.token_type.clone().or_else(|| token.kind.map(|k| k.as_str().to_owned()));
+            view! {
+                <tr>
+                    <th scope="row">{token.name.clone()}<div class="fk-hint fk-mono">{token.id.clone()}</div></th>
+                    <td>
+                        <span class=format!("fk-badge fk-badge-{}", status.as_str())>{status.as_str()}</span>
+                        {expiring.then(|| view! { " " <span class="fk-badge fk-badge-expiring">"expires soon"</span> })}
+                    </td>
+                    <td>{kind.unwrap_or_else(|| "—".to_owned())}</td>
+                    <td class="fk-nowrap"><When at=token.created_at /></td>
+                    <td class="fk-nowrap"><MaybeWhen at=token.expires_at none="never" /></td>
+                    {last_used.then(|| view! { <td class="fk-nowrap"><MaybeWhen at=token.last_used none="never" /></td> })}
+                    {lineage.then(|| view! {
+                        <td class="fk-mono">{token.parent_token_id.clone().unwrap_or_else(|| "root".to_owned())}</td>
+                    })}
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="fk-table-wrap">
+            <table>
+                <caption class="fk-visually-hidden">"Tokens. Click a column header to sort; shift-click to sort by several columns."</caption>
+                <thead>
+                    <tr>
+                        {columns.into_iter().map(|column| view! { <SortHeader column=column table=table /> }).collect_view()}
+                        {lineage.then(|| view! { <th scope="col">"Parent"</th> })}
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn SortHeader(column: Column, table: RwSignal<TableState>) -> impl IntoView {
+    let rank = move || table.with(|t| t.sort_rank(column));
+    let aria_sort = move || match rank() {
+        Some((1, false)) => "ascending",
+        Some((1, true)) => "descending",
+        _ => "none",
+    };
+    view! {
+        <th scope="col" aria-sort=aria_sort>
+            <button type="button" class="fk-sort" on:click=move |ev| table.update(|t| t.click_header(column, ev.shift_key()))>
+                {column.label()}
+                <span class="fk-sort-mark">{move || match rank() {
+                    Some((r, desc)) => format!("{}{}", if desc { "▼" } else { "▲" }, if table.with(|t| t.sort.len()) > 1 { r.to_string() } else { String::new() }),
+                    None => String::new(),
+                }}</span>
+            </button>
+        </th>
+    }
+}
+
+#[component]
+fn Pager(table: RwSignal<TableState>, total: u64, label: String) -> impl IntoView {
+    let pages = move || page_count(total, table.with(|t| t.page_size));
+    let page = move || table.with(|t| t.page);
+    let go = move |to: u64| table.update(|t| t.page = to);
+    view! {
+        <nav class="fk-pager" aria-label="Token pages">
+            <span role="status">{label}</span>
+            <div class="fk-field">
+                <label for="fk-page-size">"Rows per page"</label>
+                <select id="fk-page-size" on:change=move |ev| {
+                    if let Ok(size) = event_target_value(&ev).parse() {
+                        table.update(|t| { t.page_size = size; t.reset_page(); });
+                    }
+                }>
+                    {PAGE_SIZES.into_iter().map(|size| view! {
+                        <option value=size.to_string() selected=move || table.with(|t| t.page_size == size)>{size}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="fk-actions">
+                <button type="button" on:click=move |_| go(0) prop:disabled=move || page() == 0>"First"</button>
+                <button type="button" on:click=move |_| go(page().saturating_sub(1)) prop:disabled=move || page() == 0>"Previous"</button>
+                <span>{move || format!("Page {} of {}", page() + 1, pages())}</span>
+                <button type="button" on:click=move |_| go(page() + 1) prop:disabled=move || page() + 1 >= pages()>"Next"</button>
+                <button type="button" on:click=move |_| go(pages() - 1) prop:disabled=move || page() + 1 >= pages()>"Last"</button>
+            </div>
+        </nav>
+    }
+}

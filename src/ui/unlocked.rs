@@ -1,0 +1,114 @@
+//! What an unlocked keyring shows: who the key belongs to, what it may do, and its tokens.
+
+use crate::api::error::ApiError;
+use crate::api::models::WhoAmI;
+use crate::format;
+use crate::ui::api;
+use crate::ui::common::{Alert, MaybeWhen, Tone};
+use crate::ui::error_panel::ApiErrorPanel;
+use crate::ui::session::Session;
+use crate::ui::state::{KeyringState, now};
+use crate::ui::tokens::TokensPanel;
+use leptos::prelude::*;
+
+#[component]
+pub fn UnlockedView() -> impl IntoView {
+    let state = expect_context::<KeyringState>();
+    let session = expect_context::<Session>();
+    let refresh = RwSignal::new(0u32);
+    let whoami = LocalResource::new(move || {
+        state.key_epoch.get();
+        session.api_base.get();
+        refresh.get();
+        async move {
+            match api::client() {
+                Ok(client) => client.whoami().await,
+                Err(error) => Err(error),
+            }
+        }
+    });
+    let retry = Callback::new(move |_| refresh.update(|r| *r += 1));
+    view! {
+        {move || match whoami.get() {
+            None => view! { <section class="fk-card" aria-busy="true"><p role="status">"Asking Foundry who this key belongs to…"</p></section> }.into_any(),
+            Some(Err(error)) => view! { <section class="fk-card"><ApiErrorPanel error=error on_retry=retry /></section> }.into_any(),
+            Some(Ok(who)) => view! {
+                <div class="fk-grid">
+                    {session.panels.identity.then(|| view! { <IdentityPanel who=who.clone() /> })}
+                    {session.panels.permissions.then(|| view! { <PermissionsPanel who=who.clone() /> })}
+                </div>
+            }.into_any(),
+        }}
+        {session.panels.tokens.then(|| view! { <TokensPanel whoami=whoami /> })}
+    }
+}
+
+#[component]
+fn IdentityPanel(who: WhoAmI) -> impl IntoView {
+    let expiry_note = who.token_expires_at.and_then(|at| {
+        let now = now();
+        if at <= now {
+            Some(("This key has expired".to_owned(), Tone::Error))
+        } else if format::expires_within(at, now, 7) {
+            Some((format!("This key expires {}", format::relative(at, now)), Tone::Warning))
+        } else {
+            None
+        }
+    });
+    let organizations = who.organizations.clone();
+    view! {
+        <section class="fk-card" aria-labelledby="fk-identity-title">
+            <h2 id="fk-identity-title">"Who this key belongs to"</h2>
+            {expiry_note.map(|(title, tone)| view! {
+                <Alert title=title tone=tone><p>"Create a new key in the Foundry portal before it stops working."</p></Alert>
+            })}
+            <dl class="fk-facts">
+                <dt>"User id"</dt>
+                <dd class="fk-mono">{who.user_id.clone().unwrap_or_else(|| "not given".to_owned())}</dd>
+                <dt>"Key expires"</dt>
+                <dd><MaybeWhen at=who.token_expires_at none="no recorded expiry" /></dd>
+            </dl>
+            <h3>"Organizations"</h3>
+            <ul class="fk-org-list">
+                {organizations.into_iter().map(|org| view! {
+                    <li>
+                        <strong>{org.name.clone()}</strong>
+                        {org.active.then(|| view! { " " <span class="fk-badge fk-badge-active">"active"</span> })}
+                        {org.role.clone().map(|role| view! { " " <span class="fk-chip">"role: " {role}</span> })}
+                        <div class="fk-hint fk-mono">{org.id.clone()}</div>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn PermissionsPanel(who: WhoAmI) -> impl IntoView {
+    let grouped = who.permissions_by_resource();
+    let empty = grouped.is_empty();
+    view! {
+        <section class="fk-card" aria-labelledby="fk-permissions-title">
+            <h2 id="fk-permissions-title">"What this key may do"</h2>
+            {empty.then(|| view! { <p>"This key grants no permissions."</p> })}
+            <dl class="fk-facts">
+                {grouped.into_iter().map(|(resource, actions)| view! {
+                    <dt>{resource.clone()}</dt>
+                    <dd>
+                        <ul class="fk-chips" aria-label=format!("{resource} actions")>
+                            {actions.into_iter().map(|a| view! { <li class="fk-chip">{a}</li> }).collect_view()}
+                        </ul>
+                    </dd>
+                }).collect_view()}
+            </dl>
+        </section>
+    }
+}
+
+/// The error a panel shows when the whole page's key check failed.
+pub fn whoami_error(who: &Option<Result<WhoAmI, ApiError>>) -> Option<ApiError> {
+    match who {
+        Some(Err(e)) => Some(e.clone()),
+        _ => None,
+    }
+}

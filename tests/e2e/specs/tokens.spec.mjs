@@ -1,0 +1,103 @@
+// Tokens: the table (filter, sort, page, URL state), attenuation and revocation.
+import { test, expect, appUrl, demoKey, screenshot } from '../support/fixtures.mjs';
+import { addFirstKey, resetDouble, expectNoSecretsLeaked, PASSPHRASE } from '../support/flows.mjs';
+
+test.beforeEach(async ({ request }) => resetDouble(request));
+
+const rows = (page) => page.getByRole('table').locator('tbody tr');
+
+test('tokens: filter by status, sort by a header, page, and keep it all across a reload', async ({ page }) => {
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member') });
+  const table = page.getByRole('table');
+  await expect(table).toBeVisible();
+  await expect(page.getByText('Filtered and sorted by the server.')).toBeVisible();
+
+  await page.getByLabel('Rows per page').selectOption('10');
+  await expect(rows(page)).toHaveCount(10);
+  await expect(page.getByText(/^1–10 of \d+$/)).toBeVisible();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByText(/^11–20 of \d+$/)).toBeVisible();
+
+  await page.getByRole('group', { name: 'Status' }).getByLabel('revoked').check();
+  await expect(page.getByText(/^1–\d+ of \d+$/)).toBeVisible();
+  for (const badge of await table.locator('tbody tr td:nth-child(2) .fk-badge:first-child').allTextContents()) {
+    expect(badge).toBe('revoked');
+  }
+
+  await page.getByRole('button', { name: 'Name' }).click();
+  await expect(page.getByRole('columnheader', { name: /Name/ })).toHaveAttribute('aria-sort', 'ascending');
+  const names = await table.locator('tbody th').evaluateAll((cells) => cells.map((c) => c.firstChild.textContent));
+  expect(names).toEqual([...names].sort());
+  await page.getByRole('button', { name: 'Created' }).click({ modifiers: ['Shift'] });
+  await expect(page.getByRole('button', { name: 'Created' })).toContainText('2');
+
+  expect(page.url()).toContain('status=revoked');
+  expect(page.url()).toContain('sort=name%2Ccreated_at');
+  await screenshot(page, 'flow3-tokens');
+  await page.reload();
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByRole('group', { name: 'Status' }).getByLabel('revoked')).toBeChecked({ timeout: 20_000 });
+  await expect(page.getByLabel('Rows per page')).toHaveValue('10');
+});
+
+test('tokens: an advanced filter that does not parse is shown at its position and not sent', async ({ page }) => {
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member') });
+  await page.getByRole('button', { name: 'Advanced filter' }).click();
+  await page.getByLabel('Filter expression').fill('and(eq(status,active)');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  const error = page.getByRole('alert').filter({ hasText: 'does not parse' });
+  await expect(error).toContainText('position 21');
+  await screenshot(page, 'flow3-advanced-error');
+  await page.getByLabel('Filter expression').fill('and(eq(status,active),contains(name,a))');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(error).toHaveCount(0);
+  await expect(rows(page).first()).toBeVisible();
+});
+
+test('attenuate: a read-only token, shown once, copied, and added to the keyring', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member') });
+  await page.getByRole('button', { name: 'Create a restricted token…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create a restricted token' });
+  await dialog.getByLabel('Name').fill('reporting dashboard');
+  await dialog.getByLabel('Read-only (list and read)').check();
+  await dialog.getByRole('button', { name: 'Create token' }).click();
+  const token = dialog.getByLabel('New token');
+  await expect(token).toHaveValue(/^abs0_/);
+  await dialog.getByRole('button', { name: 'Copy' }).click();
+  await expect(dialog.getByText(/^Copied\./)).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(/^abs0_/);
+  await screenshot(page, 'flow4-attenuated');
+  await dialog.getByRole('button', { name: 'Add to keyring' }).click();
+  await expect(dialog.getByText('Added "reporting dashboard" to the keyring.')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('');
+  await page.getByLabel('Key in use').selectOption({ label: /reporting dashboard/ });
+  const permissions = page.getByRole('region', { name: 'What this key may do' });
+  await expect(permissions).toBeVisible({ timeout: 20_000 });
+  await expect(permissions).not.toContainText('create');
+  await expect(permissions).toContainText('read');
+});
+
+test('revoke: the confirmation names the family; afterwards the key reports it was revoked', async ({ page }) => {
+  const key = demoKey('member');
+  await page.goto(appUrl());
+  await addFirstKey(page, { key });
+  await page.getByRole('button', { name: 'Revoke this key…' }).click();
+  const dialog = page.getByRole('dialog', { name: "Revoke this key's family?" });
+  await expect(dialog).toContainText('lab member');
+  await expect(dialog).toContainText('Root token id');
+  await screenshot(page, 'flow5-revoke-confirm');
+  await dialog.getByRole('button', { name: 'Revoke the family' }).click();
+  await expect(dialog.getByText('Revoked', { exact: true })).toBeVisible();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  const problem = page.getByRole('alert').filter({ hasText: /revoked/i }).first();
+  await expect(problem).toBeVisible({ timeout: 20_000 });
+  await expect(problem).toContainText('Request id');
+  await screenshot(page, 'flow5-revoked');
+  await expectNoSecretsLeaked(page, [key, PASSPHRASE]);
+});
