@@ -2,8 +2,9 @@
 //! (`foundry_keyring::query`): the same parser and evaluator the client uses, not a copy.
 //!
 //! Order of work, as a SQL backend would do it: filter, then sort, then count (`total`), then
-//! page. Rows are first put in the default list order (newest first, then by id) and the
-//! requested sort is stable, so rows that tie on every sort term keep that order.
+//! page. Rows are first put in the default list order (newest first; within a second, the
+//! greater id first: ids are UUID v7, so that is the later-made token) and the requested sort
+//! is stable, so rows that tie on every sort term keep that order.
 //!
 //! Errors are 400s with the envelope: a parse error carries its 0-based byte position, an
 //! unknown field is named (with the fields that exist), and an evaluation error names the
@@ -18,7 +19,6 @@ use crate::shape::seed_token_type;
 use crate::store::TokenRow;
 use foundry_keyring::query::{self, EvalError, FieldValue, Filter, Row, Sort};
 use foundry_keyring::timestamp::Timestamp;
-use std::cmp::Reverse;
 
 /// The fields of a seed-shape token, exactly as the seed "List tokens" page names them.
 pub const FIELDS: [&str; 8] = [
@@ -126,8 +126,8 @@ impl Plan {
         Ok(Self { filter, sort })
     }
 
-    /// The matching rows in list order: the requested sort, ties (and no sort) newest first,
-    /// then by id.
+    /// The matching rows in list order: the requested sort, ties (and no sort) in the default
+    /// order.
     pub fn apply<'a>(
         &self,
         rows: impl Iterator<Item = &'a TokenRow>,
@@ -156,10 +156,52 @@ impl Plan {
             }
             rows = kept;
         }
-        rows.sort_by_key(|r| (Reverse(r.row.created_at), r.row.id.clone()));
+        // created_at has whole seconds; a child attenuated in the same second as its parent
+        // must still list first.
+        rows.sort_by(|a, b| {
+            (b.row.created_at, &b.row.id).cmp(&(a.row.created_at, &a.row.id))
+        });
         if let Some(sort) = &self.sort {
             rows = sort.sorted(rows).map_err(|e| eval_error(&e, "sort"))?;
         }
         Ok(rows.into_iter().map(|r| r.row).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::StatusCode;
+
+    fn apply(filter: Option<&str>, sort: Option<&str>) -> Result<usize, ApiError> {
+        let plan = Plan::parse(filter, sort)?;
+        let now = Timestamp::parse("2026-06-01").unwrap_or_else(|_| unreachable!());
+        Ok(plan.apply(std::iter::empty(), now)?.len())
+    }
+
+    #[test]
+    fn type_errors_do_not_need_rows() {
+        let error = apply(Some("gt(created_at,banana)"), None).unwrap_err();
+        assert_eq!(error.status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            error.message,
+            "filter cannot be evaluated: 'banana' is not a date or timestamp (e.g. 2026-01-01 or \
+             2026-01-01T00:00:00Z), so it cannot be compared with created_at"
+        );
+        let error = apply(None, Some("asc(at(status,key))")).unwrap_err();
+        assert!(error.message.starts_with("sort cannot be evaluated: at()"), "{error}");
+        // Unknown fields are found before any row too.
+        let error = apply(Some("is_null(kind)"), None).unwrap_err();
+        assert_eq!(
+            error.message,
+            "unknown field 'kind' in filter; the fields are id, name, status, token_type, \
+             created_at, created_by, expires_at, last_used"
+        );
+    }
+
+    #[test]
+    fn value_errors_need_a_row_that_hits_them() {
+        assert_eq!(apply(Some("eq(int(name),1)"), Some("int(id)")).unwrap_or(99), 0);
+        assert_eq!(apply(Some(""), Some("")).unwrap_or(99), 0);
     }
 }
