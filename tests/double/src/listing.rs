@@ -88,9 +88,8 @@ fn unknown_field(error: &EvalError, what: &str) -> Option<ApiError> {
 }
 
 fn eval_error(error: &EvalError, what: &str) -> ApiError {
-    unknown_field(error, what).unwrap_or_else(|| {
-        ApiError::bad_request(format!("{what} cannot be evaluated: {error}"))
-    })
+    unknown_field(error, what)
+        .unwrap_or_else(|| ApiError::bad_request(format!("{what} cannot be evaluated: {error}")))
 }
 
 /// A parsed `filter` and `sort`; both absent (or empty) lists everything in the default order.
@@ -119,7 +118,9 @@ impl Plan {
             .map(|text| {
                 let parsed = query::parse_sort(text)
                     .map_err(|e| ApiError::bad_request(format!("invalid sort {text:?}: {e}")))?;
-                parsed.validate(&FIELDS).map_err(|e| eval_error(&e, "sort"))?;
+                parsed
+                    .validate(&FIELDS)
+                    .map_err(|e| eval_error(&e, "sort"))?;
                 Ok::<_, ApiError>(parsed)
             })
             .transpose()?;
@@ -158,9 +159,7 @@ impl Plan {
         }
         // created_at has whole seconds; a child attenuated in the same second as its parent
         // must still list first.
-        rows.sort_by(|a, b| {
-            (b.row.created_at, &b.row.id).cmp(&(a.row.created_at, &a.row.id))
-        });
+        rows.sort_by(|a, b| (b.row.created_at, &b.row.id).cmp(&(a.row.created_at, &a.row.id)));
         if let Some(sort) = &self.sort {
             rows = sort.sorted(rows).map_err(|e| eval_error(&e, "sort"))?;
         }
@@ -189,7 +188,10 @@ mod tests {
              2026-01-01T00:00:00Z), so it cannot be compared with created_at"
         );
         let error = apply(None, Some("asc(at(status,key))")).unwrap_err();
-        assert!(error.message.starts_with("sort cannot be evaluated: at()"), "{error}");
+        assert!(
+            error.message.starts_with("sort cannot be evaluated: at()"),
+            "{error}"
+        );
         // Unknown fields are found before any row too.
         let error = apply(Some("is_null(kind)"), None).unwrap_err();
         assert_eq!(
@@ -201,7 +203,10 @@ mod tests {
 
     #[test]
     fn value_errors_need_a_row_that_hits_them() {
-        assert_eq!(apply(Some("eq(int(name),1)"), Some("int(id)")).unwrap_or(99), 0);
+        assert_eq!(
+            apply(Some("eq(int(name),1)"), Some("int(id)")).unwrap_or(99),
+            0
+        );
         assert_eq!(apply(Some(""), Some("")).unwrap_or(99), 0);
     }
 }

@@ -89,7 +89,10 @@ fn with_fixture(shape: Shape) -> Double {
 /// `GET /api/v1/tokens?{query}` as the admin; the query is sent as written (already encoded).
 async fn list(double: &Double, query: &str) -> common::Reply {
     double
-        .get(&format!("/api/v1/tokens?{query}"), Some(&double.key("admin")))
+        .get(
+            &format!("/api/v1/tokens?{query}"),
+            Some(&double.key("admin")),
+        )
         .await
 }
 
@@ -137,13 +140,19 @@ async fn filter_semantics_on_the_fixture() {
         ("and(eq(status,active),neq(token_type,user))", &[5, 2]),
         // in, between (inclusive at both ends, a bare date is midnight UTC).
         ("in(token_type,admin,multi_org,nope)", &[4, 2]),
-        ("between(created_at,2026-01-05,2026-01-06T09:00:00Z)", &[3, 2, 1]),
+        (
+            "between(created_at,2026-01-05,2026-01-06T09:00:00Z)",
+            &[3, 2, 1],
+        ),
         // NULLs.
         ("is_null(expires_at)", &[5, 1, 6]),
         ("is_not_null(last_used)", &[3, 1]),
         // Three-valued logic: not(gt(NULL,..)) is unknown, so NULL expiries never match.
         ("not(gt(expires_at,2030-01-01))", &[3]),
-        ("or(is_null(expires_at),not(gt(expires_at,2030-01-01)))", &[5, 3, 1, 6]),
+        (
+            "or(is_null(expires_at),not(gt(expires_at,2030-01-01)))",
+            &[5, 3, 1, 6],
+        ),
         // contains is case-insensitive.
         ("contains(name,ci)", &[5, 3, 1]),
         ("contains(name,CI)", &[5, 3, 1]),
@@ -199,16 +208,27 @@ async fn sort_semantics_and_short_forms() {
 #[tokio::test]
 async fn total_counts_the_filtered_set_and_paging_applies_after_the_sort() {
     let double = with_fixture(Shape::Seed);
-    let page = list(&double, &format!("filter={MINE}&sort=asc(name)&limit=2&offset=2")).await;
+    let page = list(
+        &double,
+        &format!("filter={MINE}&sort=asc(name)&limit=2&offset=2"),
+    )
+    .await;
     assert_eq!(ids(&page), fix(&[2, 4]));
     assert_eq!(
-        (&page.body["total"], &page.body["count"], &page.body["offset"]),
+        (
+            &page.body["total"],
+            &page.body["count"],
+            &page.body["offset"]
+        ),
         (&Value::from(6), &Value::from(2), &Value::from(2))
     );
     let filter = format!("and({MINE},contains(name,ci))");
     let last = list(&double, &format!("filter={filter}&limit=2&offset=2")).await;
     assert_eq!(ids(&last), fix(&[1]));
-    assert_eq!((&last.body["total"], &last.body["count"]), (&Value::from(3), &Value::from(1)));
+    assert_eq!(
+        (&last.body["total"], &last.body["count"]),
+        (&Value::from(3), &Value::from(1))
+    );
     let past = list(&double, &format!("filter={filter}&offset=3")).await;
     assert_eq!(ids(&past), Vec::<String>::new());
     assert_eq!(past.body["total"], 3);
@@ -237,7 +257,10 @@ async fn query_parameters_are_form_urlencoded() {
     // A repeated parameter is refused rather than half applied.
     let reply = list(&double, &format!("filter={MINE}&filter=eq(status,active)")).await;
     let message = reply.assert_error(StatusCode::BAD_REQUEST);
-    assert!(message.contains("\"filter\" given more than once"), "{message}");
+    assert!(
+        message.contains("\"filter\" given more than once"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
@@ -257,13 +280,25 @@ async fn bad_expressions_are_400_with_the_envelope() {
             message.contains(&format!("at position {position}:")),
             "{query}: {message}"
         );
-        let which = if query.starts_with("filter") { "invalid filter" } else { "invalid sort" };
+        let which = if query.starts_with("filter") {
+            "invalid filter"
+        } else {
+            "invalid sort"
+        };
         assert!(message.starts_with(which), "{query}: {message}");
     }
+    let reply = list(&double, "filter=and(eq(status,active)x").await;
+    assert_eq!(
+        reply.assert_error(StatusCode::BAD_REQUEST),
+        "invalid filter \"and(eq(status,active)x\": at position 21: expected ',' or ')' but found 'x'"
+    );
     // Unknown fields are named: lineage-only fields are not seed fields.
     for (query, field) in [
         ("filter=eq(kind,root)", "'kind'"),
-        ("filter=and(eq(status,active),is_null(revoked_at))", "'revoked_at'"),
+        (
+            "filter=and(eq(status,active),is_null(revoked_at))",
+            "'revoked_at'",
+        ),
         ("filter=eq(at(metadata,score),42)", "'metadata'"),
         ("sort=asc(name),desc(parent_token_id)", "'parent_token_id'"),
     ] {
@@ -276,8 +311,14 @@ async fn bad_expressions_are_400_with_the_envelope() {
     }
     // Evaluation errors name the operand and the literal.
     for (query, parts) in [
-        ("filter=gt(created_at,banana)", &["'banana'", "created_at"][..]),
-        ("filter=between(last_used,2026-01-01,soon)", &["'soon'", "last_used"]),
+        (
+            "filter=gt(created_at,banana)",
+            &["'banana'", "created_at"][..],
+        ),
+        (
+            "filter=between(last_used,2026-01-01,soon)",
+            &["'soon'", "last_used"],
+        ),
         ("filter=eq(at(name,key),1)", &["at()", "name"]),
         ("sort=int(created_at)", &["int()", "created_at"]),
     ] {
@@ -312,7 +353,10 @@ async fn member_demo_tokens_filter_by_status() {
         let items = reply.body["items"].as_array().unwrap();
         assert!(items.iter().all(|i| i["status"] == status), "{status}");
         let names: Vec<&str> = items.iter().map(|i| i["name"].as_str().unwrap()).collect();
-        assert!(names.windows(2).all(|w| w[0] <= w[1]), "{status}: {names:?}");
+        assert!(
+            names.windows(2).all(|w| w[0] <= w[1]),
+            "{status}: {names:?}"
+        );
     }
     assert_eq!(sum, MEMBER_TOKENS as u64);
     // The member does not see the fixture's owner's tokens.
