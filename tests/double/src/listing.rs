@@ -1,36 +1,212 @@
-//! Filtering and sorting the token list (seed shape only).
+//! Filtering and sorting the token list (seed shape only), with the app crate's grammar
+//! (`foundry_keyring::query`): the same parser and evaluator the client uses, not a copy.
 //!
-//! The grammar is the app crate's `foundry_keyring::query`; until it is available this build
-//! refuses `filter`/`sort` with a 400 rather than ignoring them (a silently unfiltered list would
-//! let a client believe its filter worked).
+//! Order of work, as a SQL backend would do it: filter, then sort, then count (`total`), then
+//! page. Rows are first put in the default list order (newest first; within a second, the
+//! greater id first: ids are UUID v7, so that is the later-made token) and the requested sort
+//! is stable, so rows that tie on every sort term keep that order.
+//!
+//! Errors are 400s with the envelope: a parse error carries its 0-based byte position, an
+//! unknown field is named (with the fields that exist), and an evaluation error names the
+//! operand and literal. Type errors (`gt(created_at,banana)`, `at(name,key)`, `int(created_at)`)
+//! do not depend on the data, so they are found on a probe row before any real row is seen:
+//! the same filter is refused whether the caller has 0 or 200 tokens. A cast of text that does
+//! not parse (`eq(int(name),1)`) depends on the value, as in PostgreSQL: 400 only when a row
+//! visible to the caller hits it.
 
 use crate::error::ApiError;
+use crate::shape::seed_token_type;
 use crate::store::TokenRow;
+use foundry_keyring::query::{self, EvalError, FieldValue, Filter, Row, Sort};
 use foundry_keyring::timestamp::Timestamp;
-use std::cmp::Reverse;
 
-/// A parsed `filter` and `sort`.
+/// The fields of a seed-shape token, exactly as the seed "List tokens" page names them.
+pub const FIELDS: [&str; 8] = [
+    "id",
+    "name",
+    "status",
+    "token_type",
+    "created_at",
+    "created_by",
+    "expires_at",
+    "last_used",
+];
+
+/// A token row as the filter sees it: the seed shape's fields, `status` derived at `now`.
+#[derive(Debug, Clone, Copy)]
+pub struct SeedRow<'a> {
+    pub row: &'a TokenRow,
+    pub now: Timestamp,
+}
+
+impl Row for SeedRow<'_> {
+    fn field(&self, name: &str) -> Option<FieldValue> {
+        let row = self.row;
+        Some(match name {
+            "id" => row.id.as_str().into(),
+            "name" => row.name.as_str().into(),
+            "status" => row.status(self.now).as_str().into(),
+            "token_type" => seed_token_type(row).into(),
+            "created_at" => row.created_at.into(),
+            "created_by" => row.created_by.as_str().into(),
+            "expires_at" => row.expires_at.into(),
+            "last_used" => row.last_used.into(),
+            _ => return None,
+        })
+    }
+}
+
+/// A row with every field set to a value of its type, to find type errors without data.
+struct Probe(Timestamp);
+
+impl Row for Probe {
+    fn field(&self, name: &str) -> Option<FieldValue> {
+        Some(match name {
+            "created_at" | "expires_at" | "last_used" => FieldValue::Time(self.0),
+            "status" => "active".into(),
+            "token_type" => "user".into(),
+            _ if FIELDS.contains(&name) => "probe".into(),
+            _ => return None,
+        })
+    }
+}
+
+/// Errors that follow from the types alone. A cast of text that does not parse
+/// (`int(name)`) depends on the value, so only a real row can raise it.
+fn is_type_error(error: &EvalError) -> bool {
+    !matches!(error, EvalError::CastFailed { .. })
+}
+
+fn unknown_field(error: &EvalError, what: &str) -> Option<ApiError> {
+    match error {
+        EvalError::UnknownField { .. } => Some(ApiError::bad_request(format!(
+            "{error} in {what}; the fields are {}",
+            FIELDS.join(", ")
+        ))),
+        _ => None,
+    }
+}
+
+fn eval_error(error: &EvalError, what: &str) -> ApiError {
+    unknown_field(error, what)
+        .unwrap_or_else(|| ApiError::bad_request(format!("{what} cannot be evaluated: {error}")))
+}
+
+/// A parsed `filter` and `sort`; both absent (or empty) lists everything in the default order.
 #[derive(Debug, Default)]
-pub struct Plan;
+pub struct Plan {
+    pub filter: Option<Filter>,
+    pub sort: Option<Sort>,
+}
 
 impl Plan {
+    /// Parses and checks both parameters. An empty parameter (`filter=`) counts as absent.
     pub fn parse(filter: Option<&str>, sort: Option<&str>) -> Result<Self, ApiError> {
-        if filter.is_some_and(|f| !f.is_empty()) || sort.is_some_and(|s| !s.is_empty()) {
-            return Err(ApiError::bad_request(
-                "filter and sort are not supported by this build of the double",
-            ));
-        }
-        Ok(Self)
+        let filter = filter
+            .filter(|text| !text.is_empty())
+            .map(|text| {
+                let parsed = query::parse_filter(text)
+                    .map_err(|e| ApiError::bad_request(format!("invalid filter {text:?}: {e}")))?;
+                parsed
+                    .validate(&FIELDS)
+                    .map_err(|e| eval_error(&e, "filter"))?;
+                Ok::<_, ApiError>(parsed)
+            })
+            .transpose()?;
+        let sort = sort
+            .filter(|text| !text.is_empty())
+            .map(|text| {
+                let parsed = query::parse_sort(text)
+                    .map_err(|e| ApiError::bad_request(format!("invalid sort {text:?}: {e}")))?;
+                parsed
+                    .validate(&FIELDS)
+                    .map_err(|e| eval_error(&e, "sort"))?;
+                Ok::<_, ApiError>(parsed)
+            })
+            .transpose()?;
+        Ok(Self { filter, sort })
     }
 
-    /// The matching rows in list order: newest first, then by id for a stable order.
+    /// The matching rows in list order: the requested sort, ties (and no sort) in the default
+    /// order.
     pub fn apply<'a>(
         &self,
         rows: impl Iterator<Item = &'a TokenRow>,
-        _now: Timestamp,
+        now: Timestamp,
     ) -> Result<Vec<&'a TokenRow>, ApiError> {
-        let mut rows: Vec<&TokenRow> = rows.collect();
-        rows.sort_by_key(|row| (Reverse(row.created_at), row.id.clone()));
-        Ok(rows)
+        let probe = Probe(now);
+        if let Some(filter) = &self.filter
+            && let Err(e) = filter.matches(&probe)
+            && is_type_error(&e)
+        {
+            return Err(eval_error(&e, "filter"));
+        }
+        if let Some(sort) = &self.sort
+            && let Err(e) = sort.compare(&probe, &probe)
+            && is_type_error(&e)
+        {
+            return Err(eval_error(&e, "sort"));
+        }
+        let mut rows: Vec<SeedRow<'a>> = rows.map(|row| SeedRow { row, now }).collect();
+        if let Some(filter) = &self.filter {
+            let mut kept = Vec::with_capacity(rows.len());
+            for row in rows {
+                if filter.matches(&row).map_err(|e| eval_error(&e, "filter"))? {
+                    kept.push(row);
+                }
+            }
+            rows = kept;
+        }
+        // created_at has whole seconds; a child attenuated in the same second as its parent
+        // must still list first.
+        rows.sort_by(|a, b| (b.row.created_at, &b.row.id).cmp(&(a.row.created_at, &a.row.id)));
+        if let Some(sort) = &self.sort {
+            rows = sort.sorted(rows).map_err(|e| eval_error(&e, "sort"))?;
+        }
+        Ok(rows.into_iter().map(|r| r.row).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::StatusCode;
+
+    fn apply(filter: Option<&str>, sort: Option<&str>) -> Result<usize, ApiError> {
+        let plan = Plan::parse(filter, sort)?;
+        let now = Timestamp::parse("2026-06-01").unwrap_or_else(|_| unreachable!());
+        Ok(plan.apply(std::iter::empty(), now)?.len())
+    }
+
+    #[test]
+    fn type_errors_do_not_need_rows() {
+        let error = apply(Some("gt(created_at,banana)"), None).unwrap_err();
+        assert_eq!(error.status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            error.message,
+            "filter cannot be evaluated: 'banana' is not a date or timestamp (e.g. 2026-01-01 or \
+             2026-01-01T00:00:00Z), so it cannot be compared with created_at"
+        );
+        let error = apply(None, Some("asc(at(status,key))")).unwrap_err();
+        assert!(
+            error.message.starts_with("sort cannot be evaluated: at()"),
+            "{error}"
+        );
+        // Unknown fields are found before any row too.
+        let error = apply(Some("is_null(kind)"), None).unwrap_err();
+        assert_eq!(
+            error.message,
+            "unknown field 'kind' in filter; the fields are id, name, status, token_type, \
+             created_at, created_by, expires_at, last_used"
+        );
+    }
+
+    #[test]
+    fn value_errors_need_a_row_that_hits_them() {
+        assert_eq!(
+            apply(Some("eq(int(name),1)"), Some("int(id)")).unwrap_or(99),
+            0
+        );
+        assert_eq!(apply(Some(""), Some("")).unwrap_or(99), 0);
     }
 }

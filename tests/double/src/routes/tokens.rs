@@ -42,27 +42,50 @@ pub fn paging(query: &HashMap<String, String>) -> Result<(u64, u64), ApiError> {
     Ok((limit, offset))
 }
 
+/// The query string, form-urlencoded (`%2B` is `+`, a literal `+` is a space), one value per
+/// name. A parameter the shape reads given twice is a 400: taking one silently would let a
+/// client believe the other applied. Others (unknown, or `filter`/`sort` in the lineage shape)
+/// are ignored, repeated or not.
+fn single_values(
+    pairs: Vec<(String, String)>,
+    read: &[&str],
+) -> Result<HashMap<String, String>, ApiError> {
+    let mut query = HashMap::new();
+    for (name, value) in pairs {
+        if !read.contains(&name.as_str()) {
+            continue;
+        }
+        if query.insert(name.clone(), value).is_some() {
+            return Err(ApiError::bad_request(format!(
+                "query parameter {name:?} given more than once"
+            )));
+        }
+    }
+    Ok(query)
+}
+
 pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Json<Page<Value>>, ApiError> {
     let caller = auth::authenticate(&state, &headers, Revoked::Refuse)?;
     caller.require("token", "list")?;
-    let Query(query) = query
+    let Query(pairs) = query
         .map_err(|e| ApiError::bad_request(format!("invalid query string: {}", e.body_text())))?;
-    let (limit, offset) = paging(&query)?;
     let shape = state.0.config.shape;
     // The July list takes only limit/offset: like the real one most likely does, it ignores
     // unknown parameters such as filter and sort.
-    let (filter, sort) = match shape {
-        Shape::Seed => (
-            query.get("filter").map(String::as_str),
-            query.get("sort").map(String::as_str),
-        ),
-        Shape::Lineage => (None, None),
+    let read: &[&str] = match shape {
+        Shape::Seed => &["limit", "offset", "filter", "sort"],
+        Shape::Lineage => &["limit", "offset"],
     };
-    let plan = listing::Plan::parse(filter, sort)?;
+    let query = single_values(pairs, read)?;
+    let (limit, offset) = paging(&query)?;
+    let plan = listing::Plan::parse(
+        query.get("filter").map(String::as_str),
+        query.get("sort").map(String::as_str),
+    )?;
     let now = caller.now;
     let store = state.store();
     let visible = store
