@@ -3,6 +3,8 @@
 //! 600,000 iterations take a few hundred milliseconds in WASM; on the page's thread that would
 //! freeze typing, painting and the progress indicator. Trunk builds this binary as a classic
 //! Web Worker (`data-type="worker"`). Protocol, one message each way:
+//! first `{ ready: true }` once the worker can take a job (its WASM instantiates asynchronously,
+//! and a message posted before the handler exists would be lost), then
 //! in  `{ id, passphrase: Uint8Array, salt: Uint8Array, iterations }` (buffers transferred),
 //! out `{ id, key: Uint8Array }` or `{ id, error: string }`.
 //! The passphrase bytes are wiped here as soon as the key is derived.
@@ -64,6 +66,9 @@ mod worker {
         scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         // The handler lives as long as the worker.
         on_message.forget();
+        let ready = Object::new();
+        let _ = Reflect::set(&ready, &JsValue::from_str("ready"), &JsValue::TRUE);
+        let _ = scope.post_message(&ready);
     }
 }
 

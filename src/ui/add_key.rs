@@ -103,8 +103,9 @@ pub fn AddKeyForm(
                     key.set_value(SecretString::default());
                     passphrase.set_value(SecretString::default());
                     confirmation.set_value(SecretString::default());
+                    // The form may already be gone (first run moves the page on): try_run.
                     if let Some(done) = on_done {
-                        done.run(());
+                        done.try_run(());
                     }
                 }
                 Err(error) => {

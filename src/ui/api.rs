@@ -1,5 +1,5 @@
-//! Builds a Foundry client for the key in use and the configured base. The key goes only to
-//! that base: the client builds every URL from it.
+//! Builds Foundry clients for the key in use and the configured base. The key goes only to that
+//! base: the client builds every URL from it.
 
 use crate::api::base::ApiBase;
 use crate::api::browser::{BrowserClock, BrowserTransport};
@@ -13,15 +13,32 @@ use std::sync::Arc;
 
 pub type Client = FoundryClient<BrowserTransport>;
 
-/// A client for the key in use, cancelled when the calling view is cleaned up.
-pub fn client() -> Result<Client, ApiError> {
-    let session = expect_context::<Session>();
-    let state = expect_context::<KeyringState>();
-    let base = ApiBase::parse(&session.api_base.get_untracked()).map_err(|_| ApiError::InvalidRequest { reason: "the configured API base URL is not a valid http(s) address" })?;
-    let key = state.api_key().ok_or(ApiError::Aborted)?;
+/// What a component needs to call the API. Taken from the context while the component is
+/// built (async code runs outside the reactive owner, where the context is out of reach), and
+/// tied to the component: its requests are aborted when it is cleaned up.
+#[derive(Clone, Copy)]
+pub struct Api {
+    session: Session,
+    state: KeyringState,
+    cancel: StoredValue<CancelToken>,
+}
+
+/// Call in a component's body, not inside `spawn_local` or a resource's future.
+pub fn use_api() -> Api {
     let cancel = CancelToken::new();
     let on_drop = cancel.clone();
     on_cleanup(move || on_drop.cancel());
-    let transport = BrowserTransport::new(&base);
-    Ok(FoundryClient::new(base, key, transport, Arc::new(BrowserClock)).with_cancel(cancel))
+    Api { session: expect_context::<Session>(), state: expect_context::<KeyringState>(), cancel: StoredValue::new(cancel) }
+}
+
+impl Api {
+    /// A client for the key in use now; `Aborted` when the keyring is locked meanwhile.
+    pub fn client(&self) -> Result<Client, ApiError> {
+        let base = ApiBase::parse(&self.session.api_base.get_untracked())
+            .map_err(|_| ApiError::InvalidRequest { reason: "the configured API base URL is not a valid http(s) address" })?;
+        let key = self.state.api_key().ok_or(ApiError::Aborted)?;
+        let transport = BrowserTransport::new(&base);
+        let cancel = self.cancel.try_get_value().ok_or(ApiError::Aborted)?;
+        Ok(FoundryClient::new(base, key, transport, Arc::new(BrowserClock)).with_cancel(cancel))
+    }
 }

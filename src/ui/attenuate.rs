@@ -59,6 +59,7 @@ fn AttenuateForm(
     on_created: Callback<()>,
     on_close: Callback<()>,
 ) -> impl IntoView {
+    let api = api::use_api();
     let who = whoami.get().and_then(Result::ok);
     let parent_expiry = who.as_ref().and_then(|w| w.token_expires_at);
     let organizations = who.map(|w| w.organizations).unwrap_or_default();
@@ -119,7 +120,7 @@ fn AttenuateForm(
         spec.allowed_org_ids = (!chosen_orgs.is_empty()).then_some(chosen_orgs);
         busy.set(true);
         spawn_local(async move {
-            let result = match api::client() {
+            let result = match api.client() {
                 Ok(client) => client.attenuate(&label, spec, None).await,
                 Err(error) => Err(error),
             };
@@ -128,7 +129,7 @@ fn AttenuateForm(
                 Ok(response) => {
                     created.set_value(Some(response.token));
                     created_id.set(Some(response.id));
-                    on_created.run(());
+                    on_created.try_run(());
                 }
                 Err(error) => api_error.set(Some(error)),
             }

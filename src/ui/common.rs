@@ -25,10 +25,10 @@ impl Tone {
     }
 }
 
-/// A message box. Errors and warnings are announced (`role="alert"`), the rest politely.
+/// A message box. Errors interrupt (`role="alert"`); everything else is announced politely.
 #[component]
 pub fn Alert(#[prop(into)] title: String, #[prop(optional)] tone: Tone, #[prop(optional)] children: Option<Children>) -> impl IntoView {
-    let role = if matches!(tone, Tone::Error | Tone::Warning) { "alert" } else { "status" };
+    let role = if tone == Tone::Error { "alert" } else { "status" };
     view! {
         <div class=tone.class() role=role>
             <p class="fk-alert-title">{title}</p>

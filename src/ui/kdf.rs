@@ -4,10 +4,9 @@
 
 use crate::secret::{SecretKey, SecretString};
 use crate::vault::{KdfParams, derive_key};
-use futures::channel::oneshot;
+use futures::StreamExt;
+use futures::channel::mpsc;
 use js_sys::{Array, Object, Reflect, Uint8Array};
-use std::cell::RefCell;
-use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use web_sys::{MessageEvent, Worker};
 
@@ -23,36 +22,81 @@ pub async fn derive(passphrase: &SecretString, params: &KdfParams, worker_url: &
     }
 }
 
+/// Longer than any real derivation; past it the page derives itself rather than wait forever.
+const WORKER_TIMEOUT_MS: u32 = 30_000;
+
+enum Reply {
+    Ready,
+    Key(Uint8Array),
+    Failed,
+}
+
 async fn derive_in_worker(passphrase: &SecretString, params: &KdfParams, worker_url: &str) -> Result<SecretKey<32>, ()> {
     let worker = Worker::new(worker_url).map_err(|_| ())?;
-    let (sender, receiver) = oneshot::channel::<Result<Uint8Array, ()>>();
-    let sender = Rc::new(RefCell::new(Some(sender)));
+    let result = run_job(&worker, passphrase, params).await;
+    worker.terminate();
+    result
+}
 
+async fn run_job(worker: &Worker, passphrase: &SecretString, params: &KdfParams) -> Result<SecretKey<32>, ()> {
+    let (sender, mut receiver) = mpsc::unbounded::<Reply>();
     let on_message = {
         let sender = sender.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let data = event.data();
-            let key = Reflect::get(&data, &JsValue::from_str("key")).ok().and_then(|k| k.dyn_into::<Uint8Array>().ok());
-            if let Some(tx) = sender.borrow_mut().take() {
-                let _ = tx.send(key.ok_or(()));
-            }
+            let field = |name: &str| Reflect::get(&data, &JsValue::from_str(name)).ok();
+            let reply = if field("ready").is_some_and(|v| v.is_truthy()) {
+                Reply::Ready
+            } else {
+                match field("key").and_then(|k| k.dyn_into::<Uint8Array>().ok()) {
+                    Some(key) => Reply::Key(key),
+                    None => Reply::Failed,
+                }
+            };
+            let _ = sender.unbounded_send(reply);
         })
     };
-    let on_error = {
-        let sender = sender.clone();
-        Closure::<dyn FnMut(JsValue)>::new(move |_| {
-            if let Some(tx) = sender.borrow_mut().take() {
-                let _ = tx.send(Err(()));
-            }
-        })
-    };
+    let on_error = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+        let _ = sender.unbounded_send(Reply::Failed);
+    });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
 
+    let exchange = async {
+        // Wait for the worker to say it can take the job, then send it once.
+        match receiver.next().await {
+            Some(Reply::Ready) => {}
+            _ => return Err(()),
+        }
+        post_job(worker, passphrase, params)?;
+        match receiver.next().await {
+            Some(Reply::Key(bytes)) => Ok(bytes),
+            _ => Err(()),
+        }
+    };
+    let timeout = gloo_timers::future::TimeoutFuture::new(WORKER_TIMEOUT_MS);
+    let answer = match futures::future::select(Box::pin(exchange), timeout).await {
+        futures::future::Either::Left((answer, _)) => answer,
+        futures::future::Either::Right(_) => Err(()),
+    };
+    worker.set_onmessage(None);
+    worker.set_onerror(None);
+    drop((on_message, on_error));
+    let bytes = answer?;
+    if bytes.length() != 32 {
+        return Err(());
+    }
+    let mut key = [0u8; 32];
+    bytes.copy_to(&mut key);
+    bytes.fill(0, 0, bytes.length());
+    Ok(SecretKey::from_array(key))
+}
+
+fn post_job(worker: &Worker, passphrase: &SecretString, params: &KdfParams) -> Result<(), ()> {
     let secret = Uint8Array::new_with_length(passphrase.expose_secret().len() as u32);
     secret.copy_from(passphrase.expose_secret().as_bytes());
     let message = Object::new();
-    let post = (|| -> Result<(), JsValue> {
+    let posted = (|| -> Result<(), JsValue> {
         Reflect::set(&message, &JsValue::from_str("id"), &JsValue::from_f64(1.0))?;
         Reflect::set(&message, &JsValue::from_str("passphrase"), &secret)?;
         Reflect::set(&message, &JsValue::from_str("salt"), &Uint8Array::from(&params.salt()[..]))?;
@@ -60,20 +104,9 @@ async fn derive_in_worker(passphrase: &SecretString, params: &KdfParams, worker_
         // Transferring moves the passphrase buffer out of this thread: no copy stays behind.
         worker.post_message_with_transfer(&message, &Array::of1(&secret.buffer()))
     })();
-    if post.is_err() {
+    if posted.is_err() {
         secret.fill(0, 0, secret.length());
-        worker.terminate();
         return Err(());
     }
-    let answer = receiver.await.map_err(|_| ()).and_then(|r| r);
-    worker.terminate();
-    drop((on_message, on_error));
-    let bytes = answer?;
-    let mut key = [0u8; 32];
-    if bytes.length() != 32 {
-        return Err(());
-    }
-    bytes.copy_to(&mut key);
-    bytes.fill(0, 0, bytes.length());
-    Ok(SecretKey::from_array(key))
+    Ok(())
 }

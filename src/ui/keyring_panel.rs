@@ -210,7 +210,8 @@ fn ChangePassphrase() -> impl IntoView {
             current.set_value(SecretString::default());
             first.set_value(SecretString::default());
             second.set_value(SecretString::default());
-            if let Some(f) = form.get_untracked() {
+            // A refused save locks the keyring, and this form is gone with it.
+            if let Some(f) = form.try_get_untracked().flatten() {
                 f.reset();
             }
             outcome.set(Some(match result {

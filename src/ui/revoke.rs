@@ -16,6 +16,7 @@ use leptos::task::spawn_local;
 #[component]
 pub fn RevokeDialog(open: RwSignal<bool>, on_revoked: Callback<()>) -> impl IntoView {
     let state = expect_context::<KeyringState>();
+    let api = api::use_api();
     let dialog = NodeRef::<Dialog>::new();
     let busy = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<RevokeResponse, ApiError>>);
@@ -39,13 +40,13 @@ pub fn RevokeDialog(open: RwSignal<bool>, on_revoked: Callback<()>) -> impl Into
     let revoke = move |_| {
         busy.set(true);
         spawn_local(async move {
-            let result = match api::client() {
+            let result = match api.client() {
                 Ok(client) => client.revoke().await,
                 Err(error) => Err(error),
             };
             busy.set(false);
             if result.is_ok() {
-                on_revoked.run(());
+                on_revoked.try_run(());
             }
             outcome.set(Some(result));
         });

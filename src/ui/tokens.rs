@@ -21,6 +21,7 @@ const TABLE_PARAMS: [&str; 7] = ["q", "status", "type", "filter", "sort", "size"
 pub fn TokensPanel(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl IntoView {
     let state = expect_context::<KeyringState>();
     let session = expect_context::<Session>();
+    let api = api::use_api();
     let initial = if session.standalone {
         let pairs = url::query_pairs();
         TableState::from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
@@ -51,7 +52,7 @@ pub fn TokensPanel(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl Into
                 Ok(parts) => parts,
                 Err(_) => return None,
             };
-            let client = match api::client() {
+            let client = match api.client() {
                 Ok(client) => client,
                 Err(error) => return Some(Err(error)),
             };
@@ -322,8 +323,8 @@ fn Pager(table: RwSignal<TableState>, total: u64, label: String) -> impl IntoVie
                 <button type="button" on:click=move |_| go(0) prop:disabled=move || page() == 0>"First"</button>
                 <button type="button" on:click=move |_| go(page().saturating_sub(1)) prop:disabled=move || page() == 0>"Previous"</button>
                 <span>{move || format!("Page {} of {}", page() + 1, pages())}</span>
-                <button type="button" on:click=move |_| go(page() + 1) prop:disabled=move || page() + 1 >= pages()>"Next"</button>
-                <button type="button" on:click=move |_| go(pages() - 1) prop:disabled=move || page() + 1 >= pages()>"Last"</button>
+                <button type="button" on:click=move |_| go(page() + 1) prop:disabled=move || { page() + 1 >= pages() }>"Next"</button>
+                <button type="button" on:click=move |_| go(pages() - 1) prop:disabled=move || { page() + 1 >= pages() }>"Last"</button>
             </div>
         </nav>
     }

@@ -32,7 +32,7 @@ pub fn UnlockForm() -> impl IntoView {
             if let Err(error) = result {
                 let (title, advice) = vault_message(&error);
                 problem.set(Some((title.to_owned(), advice)));
-                if let Some(el) = input.get_untracked() {
+                if let Some(el) = input.try_get_untracked().flatten() {
                     el.set_value("");
                     let _ = el.focus();
                 }

@@ -15,13 +15,14 @@ use leptos::prelude::*;
 pub fn UnlockedView() -> impl IntoView {
     let state = expect_context::<KeyringState>();
     let session = expect_context::<Session>();
+    let api = api::use_api();
     let refresh = RwSignal::new(0u32);
     let whoami = LocalResource::new(move || {
         state.key_epoch.get();
         session.api_base.get();
         refresh.get();
         async move {
-            match api::client() {
+            match api.client() {
                 Ok(client) => client.whoami().await,
                 Err(error) => Err(error),
             }

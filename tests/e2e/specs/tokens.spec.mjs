@@ -1,6 +1,6 @@
 // Tokens: the table (filter, sort, page, URL state), attenuation and revocation.
 import { test, expect, appUrl, demoKey, screenshot } from '../support/fixtures.mjs';
-import { addFirstKey, resetDouble, expectNoSecretsLeaked, PASSPHRASE } from '../support/flows.mjs';
+import { addFirstKey, resetDouble, selectKey, expectNoSecretsLeaked, PASSPHRASE } from '../support/flows.mjs';
 
 test.beforeEach(async ({ request }) => resetDouble(request));
 
@@ -76,7 +76,7 @@ test('attenuate: a read-only token, shown once, copied, and added to the keyring
   await expect(dialog.getByText('Added "reporting dashboard" to the keyring.')).toBeVisible();
   await dialog.getByRole('button', { name: 'Done' }).click();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('');
-  await page.getByLabel('Key in use').selectOption({ label: /reporting dashboard/ });
+  await selectKey(page, 'reporting dashboard');
   const permissions = page.getByRole('region', { name: 'What this key may do' });
   await expect(permissions).toBeVisible({ timeout: 20_000 });
   await expect(permissions).not.toContainText('create');

@@ -31,6 +31,13 @@ export async function addFirstKey(page, { key, label = 'lab member', passphrase 
   await expect(page.getByRole('heading', { name: 'Who this key belongs to' })).toBeVisible({ timeout: 20_000 });
 }
 
+/** Picks the key in use by the start of its label, as a person reads the list. */
+export async function selectKey(page, label) {
+  const select = page.getByLabel('Key in use');
+  const value = await select.locator('option', { hasText: label }).first().getAttribute('value');
+  await select.selectOption(value);
+}
+
 export async function unlock(page, passphrase = PASSPHRASE) {
   await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
   await page.getByRole('button', { name: 'Unlock' }).click();
