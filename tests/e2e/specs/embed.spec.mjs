@@ -2,7 +2,7 @@
 // in its own storage namespace, driven through the handle and the events a host would use.
 import { test, expect, demoKey } from '../support/fixtures.mjs';
 import { API_BASE } from '../support/env.mjs';
-import { addFirstKey, resetDouble, unlock, expectNoSecretsLeaked, encodings } from '../support/flows.mjs';
+import { addFirstKey, resetDouble, injectFault, unlock, expectNoSecretsLeaked, encodings } from '../support/flows.mjs';
 
 const HOST_PAGE = `/examples/?api=${encodeURIComponent(API_BASE)}`;
 const PASS_A = 'lab A keeps its own passphrase';
@@ -138,6 +138,28 @@ test('handle.fetch sends the key only to API paths under the configured base', a
     }
   });
   expect(locked).toMatch(/^KeyringLockedError: Foundry Keyring is locked/);
+});
+
+test('an API error shown in an instance reaches the host as an error event, with its request id', async ({ page, request }) => {
+  await recordEvents(page);
+  await page.goto(HOST_PAGE);
+  const b = page.locator('#lab-b');
+  const key = demoKey('read-only');
+  // The client retries a failing GET itself (3 tries): fail all of them.
+  await injectFault(request, { kind: 'status', status: 500, count: 3, path: '/api/v1/whoami' });
+  await b.getByLabel('Paste your key').fill(key);
+  await b.getByLabel('Label').fill('read-only key');
+  await b.getByLabel(/This session only/).check();
+  await b.getByRole('button', { name: 'Use for this session' }).click();
+  await expect(b.getByRole('alert').filter({ hasText: 'Request id' }).first()).toBeVisible({ timeout: 30_000 });
+  const shownId = await b.locator('.fk-request-id').first().textContent();
+  await expect.poll(async () => (await events(page)).filter((e) => e.type === 'foundry-keyring:error').length).toBeGreaterThan(0);
+  const errors = (await events(page)).filter((e) => e.type === 'foundry-keyring:error');
+  expect(errors[0].target).toBe('lab-b');
+  expect(Object.keys(errors[0].detail).sort()).toEqual(['requestId', 'title']);
+  expect(errors[0].detail.title).toEqual(expect.any(String));
+  expect(errors[0].detail.requestId).toBe(shownId);
+  expect(JSON.stringify(errors)).not.toContain(key);
 });
 
 test('unmount leaves nothing behind, and no listener or timer fires afterwards', async ({ page }) => {
