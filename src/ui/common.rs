@@ -46,7 +46,7 @@ pub fn When(at: Timestamp) -> impl IntoView {
     view! {
         <time datetime=at.to_string() title=tooltip>
             {relative}
-            <span class="fk-muted">" (" {absolute} ")"</span>
+            <span class="fk-muted">{absolute}</span>
         </time>
     }
 }

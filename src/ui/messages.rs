@@ -7,7 +7,7 @@ pub fn vault_message(error: &VaultError) -> (&'static str, String) {
     match error {
         VaultError::WrongPassphrase => (
             "Wrong passphrase",
-            "Check the passphrase (and Caps Lock) and try again. If it is lost, the stored keys cannot be recovered: forget them and add your keys again.".into(),
+            "Check the passphrase (and Caps Lock) and try again. If you are sure it is right, the stored keyring may have been altered: the encryption cannot tell the two apart. If the passphrase is lost, or the keyring was changed, forget the stored keys and add your keys again.".into(),
         ),
         VaultError::KdfDowngrade { iterations, minimum } => (
             "The stored keyring was weakened",

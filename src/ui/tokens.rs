@@ -251,7 +251,7 @@ fn TokenTable(tokens: Vec<Token>, table: RwSignal<TableState>) -> impl IntoView 
             let kind = token.token_type.clone().or_else(|| token.kind.map(|k| k.as_str().to_owned()));
             view! {
                 <tr>
-                    <th scope="row">{token.name.clone()}<div class="fk-hint fk-mono">{token.id.clone()}</div></th>
+                    <th scope="row">{token.name.clone()}<span class="fk-id fk-mono" title=token.id.clone()>{token.id.clone()}</span></th>
                     <td>
                         <span class=format!("fk-badge fk-badge-{}", status.as_str())>{status.as_str()}</span>
                         {expiring.then(|| view! { " " <span class="fk-badge fk-badge-expiring">"expires soon"</span> })}

@@ -100,7 +100,12 @@ pub fn verify(
     revoked: Revoked,
 ) -> Result<Caller, Rejected> {
     let token = biscuit::decode(text, &state.0.root.public()).map_err(|_| Rejected::Invalid)?;
-    let claims = biscuit::claims(&token).map_err(|_| Rejected::Invalid)?;
+    // A token whose claims cannot be read is invalid; an authorizer that failed to run (a limit
+    // ran out) is the double's own failure, a 500, never a 401 for a valid key.
+    let claims = biscuit::claims(&token).map_err(|error| match error {
+        biscuit::DecodeError::Datalog(error) => Rejected::Authorizer(error),
+        _ => Rejected::Invalid,
+    })?;
     let (record, root) = records(&state.store(), &token, &claims);
     let family_revoked = root.as_ref().is_some_and(|r| r.revoked_at.is_some())
         || record.as_ref().is_some_and(|r| r.revoked_at.is_some());

@@ -1,0 +1,242 @@
+// Figures 1-3 in headless Chromium against the release build (dist/) served with its
+// production headers by .ci/serve_app.py, and the local Foundry double:
+//   1. unlock: the app's real path (click Unlock -> unlocked view: worker start, PBKDF2 600k,
+//      AES-GCM decrypt of the keyring, render), the KDF worker driven directly (exactly what
+//      src/ui/kdf.rs does), and WebCrypto deriveBits + AES-GCM with the same parameters in the
+//      same page; ratios per run.
+//   2. the longest main-thread long task during the unlock (PerformanceObserver 'longtask').
+//   3. first load: time from navigation until the "Paste your key" field accepts typing, and
+//      gzip -9 bytes of what was loaded by then vs later (the worker).
+//
+// node tests/bench/browser.mjs --app http://127.0.0.1:28080 --api http://127.0.0.1:28787 \
+//      --dist dist --runs 5 --out browser.json
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from '../e2e/node_modules/playwright-core/index.mjs';
+import { arg, figure, writeFigures } from './stats.mjs';
+
+const APP = arg('app', 'http://127.0.0.1:28080');
+const API = arg('api', 'http://127.0.0.1:28787');
+const DIST = path.resolve(arg('dist', 'dist'));
+const RUNS = Number(arg('runs', '5'));
+const OUT = arg('out', 'browser.json');
+const ITERATIONS = 600_000;
+const PASSPHRASE = 'correct horse battery staple';
+const APP_URL = `${APP}/?api=${encodeURIComponent(API)}`;
+
+const keys = await (await fetch(`${API}/__control/keys`)).json();
+const adminKey = keys.keys.find((k) => k.label === 'admin')?.token;
+if (!adminKey) throw new Error('the double has no admin demo key');
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: [
+    '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run',
+  ],
+});
+const chromiumVersion = browser.version();
+
+// Before any page script: record long tasks and the moment the paste field exists and is enabled.
+const INIT = () => {
+  window.__longtasks = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longtasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  } catch { /* no longtask support: reported as 0 */ }
+  window.__usable = null;
+  const check = () => {
+    const field = document.getElementById('fk-paste-key');
+    if (field && !field.disabled && !field.readOnly && window.__usable === null) {
+      window.__usable = performance.now();
+      observer.disconnect();
+    }
+  };
+  const observer = new MutationObserver(check);
+  observer.observe(document, { childList: true, subtree: true, attributes: true });
+};
+
+async function newPage() {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console.error: ${m.text()}`); });
+  await page.addInitScript(INIT);
+  return { context, page, problems };
+}
+
+const gzipCache = new Map();
+function gzipBytes(file) {
+  if (!gzipCache.has(file)) gzipCache.set(file, execFileSync('gzip', ['-9', '-n', '-c', file], { maxBuffer: 64 << 20 }).length);
+  return gzipCache.get(file);
+}
+function distFile(url) {
+  const { pathname } = new URL(url);
+  const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
+  const file = path.join(DIST, rel);
+  return fs.existsSync(file) ? file : null;
+}
+const isWorkerFile = (f) => path.basename(f).startsWith('kdf-worker');
+
+// ---- 3. first load ---------------------------------------------------------------------------
+const loadMs = [], beforeKb = [], totalKb = [];
+let loadedList = [];
+for (let r = 0; r < RUNS + 1; r++) {
+  const { context, page, problems } = await newPage();
+  await page.goto(APP_URL, { waitUntil: 'commit' });
+  await page.waitForFunction(() => window.__usable !== null, null, { timeout: 30_000 });
+  // "Accepts typing": a real key press lands in the field.
+  const field = page.locator('#fk-paste-key');
+  await field.pressSequentially('a');
+  if ((await field.inputValue()) !== 'a') throw new Error('the paste field did not take typing');
+  const { usable, entries } = await page.evaluate(() => ({
+    usable: window.__usable,
+    entries: [
+      ...performance.getEntriesByType('navigation').map((e) => ({ url: e.name, end: e.responseEnd })),
+      ...performance.getEntriesByType('resource').map((e) => ({ url: e.name, end: e.responseEnd })),
+    ],
+  }));
+  if (problems.length) throw new Error(`first load: ${problems.join('; ')}`);
+  const before = new Set();
+  for (const e of entries) {
+    const file = distFile(e.url);
+    if (file && e.end <= usable) before.add(file);
+  }
+  const worker = fs.readdirSync(DIST).map((f) => path.join(DIST, f)).filter((f) => fs.statSync(f).isFile() && isWorkerFile(f));
+  const beforeBytes = [...before].reduce((s, f) => s + gzipBytes(f), 0);
+  const workerBytes = worker.filter((f) => !before.has(f)).reduce((s, f) => s + gzipBytes(f), 0);
+  await context.close();
+  if (r === 0) continue; // warm-up: the server's and the OS's caches
+  loadMs.push(usable);
+  beforeKb.push(beforeBytes / 1000);
+  totalKb.push((beforeBytes + workerBytes) / 1000);
+  loadedList = [...before].map((f) => ({ file: path.relative(DIST, f), gzip: gzipBytes(f) }))
+    .concat(worker.filter((f) => !before.has(f)).map((f) => ({ file: path.relative(DIST, f), gzip: gzipBytes(f), later: true })));
+}
+
+// ---- 1 and 2. unlock ------------------------------------------------------------------------
+const { context, page, problems } = await newPage();
+await page.goto(APP_URL);
+await page.getByLabel('Paste your key').fill(adminKey);
+await page.getByRole('region', { name: 'Key preview' }).waitFor();
+await page.getByLabel('Label').fill('bench admin');
+await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+await page.getByLabel('Confirm passphrase').fill(PASSPHRASE);
+await page.getByRole('button', { name: 'Save key' }).click();
+await page.getByRole('heading', { name: 'Who this key belongs to' }).waitFor({ timeout: 30_000 });
+
+const appMs = [], workerTotal = [], workerKdf = [], webcryptoMs = [], appRatio = [], workerRatio = [], longest = [];
+const salt = [...crypto.getRandomValues(new Uint8Array(16))];
+
+// WebCrypto fixture: a 2 KB keyring-sized payload sealed once with the derived key.
+async function webcrypto() {
+  return page.evaluate(async ({ iterations, passphrase, salt }) => {
+    const enc = new TextEncoder();
+    const s = new Uint8Array(salt);
+    const derive = async () => {
+      const base = await crypto.subtle.importKey('raw', enc.encode(passphrase), 'PBKDF2', false, ['deriveBits']);
+      return new Uint8Array(await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt: s, iterations }, base, 256));
+    };
+    if (!window.__sealed) {
+      const raw = await derive();
+      const key = await crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt']);
+      const iv = crypto.getRandomValues(new Uint8Array(12));
+      const data = crypto.getRandomValues(new Uint8Array(2048));
+      window.__sealed = { iv, ct: new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, data)) };
+    }
+    const t0 = performance.now();
+    const raw = await derive();
+    const key = await crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['decrypt']);
+    await crypto.subtle.decrypt({ name: 'AES-GCM', iv: window.__sealed.iv }, key, window.__sealed.ct);
+    const ms = performance.now() - t0;
+    return { ms, hex: [...raw].map((b) => b.toString(16).padStart(2, '0')).join('') };
+  }, { iterations: ITERATIONS, passphrase: PASSPHRASE, salt });
+}
+
+// The worker exactly as src/ui/kdf.rs drives it: start, wait for {ready}, post the job once.
+async function workerRoundTrip() {
+  return page.evaluate(async ({ iterations, passphrase, salt }) => {
+    const queue = [];
+    let wake = null;
+    const next = () => new Promise((resolve, reject) => {
+      if (queue.length) return resolve(queue.shift());
+      wake = { resolve, reject };
+    });
+    const push = (m) => { if (wake) { const w = wake; wake = null; w.resolve(m); } else queue.push(m); };
+    const t0 = performance.now();
+    const worker = new Worker('/kdf-worker_loader.js');
+    worker.onmessage = (e) => push(e.data);
+    worker.onerror = (e) => { if (wake) wake.reject(new Error(`worker: ${e.message}`)); };
+    const ready = await next();
+    if (!ready || !ready.ready) throw new Error(`worker said ${JSON.stringify(ready)}`);
+    const t1 = performance.now();
+    const secret = new TextEncoder().encode(passphrase);
+    worker.postMessage({ id: 1, passphrase: secret, salt: new Uint8Array(salt), iterations }, [secret.buffer]);
+    const answer = await next();
+    const t2 = performance.now();
+    worker.terminate();
+    if (!(answer.key instanceof Uint8Array) || answer.key.length !== 32) throw new Error(`worker answered ${JSON.stringify(answer)}`);
+    return { startup: t1 - t0, kdf: t2 - t1, total: t2 - t0, hex: [...answer.key].map((b) => b.toString(16).padStart(2, '0')).join('') };
+  }, { iterations: ITERATIONS, passphrase: PASSPHRASE, salt });
+}
+
+async function appUnlock() {
+  await page.reload();
+  await page.getByRole('button', { name: 'Unlock' }).waitFor();
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await page.waitForTimeout(300); // let the load's own tasks finish
+  return page.evaluate(async () => {
+    const unlocked = () => [...document.querySelectorAll('button')].some((b) => b.textContent.trim() === 'Lock');
+    const button = [...document.querySelectorAll('button[type=submit]')].find((b) => b.textContent.trim() === 'Unlock');
+    const done = new Promise((resolve) => {
+      const observer = new MutationObserver(() => {
+        if (unlocked()) { observer.disconnect(); resolve(performance.now()); }
+      });
+      observer.observe(document.body, { childList: true, subtree: true });
+    });
+    const t0 = performance.now();
+    button.click();
+    const t1 = await done;
+    // Long-task entries arrive after the task ends.
+    await new Promise((r) => setTimeout(r, 300));
+    const during = window.__longtasks.filter((e) => e.start < t1 && e.start + e.duration > t0);
+    return { ms: t1 - t0, longest: Math.max(0, ...during.map((e) => e.duration)), count: during.length };
+  });
+}
+
+let keyCheck = null;
+for (let r = 0; r < RUNS + 1; r++) {
+  const app = await appUnlock();
+  const wc = await webcrypto();
+  const wk = await workerRoundTrip();
+  if (wc.hex !== wk.hex) throw new Error(`the worker and WebCrypto derived different keys: ${wk.hex} vs ${wc.hex}`);
+  keyCheck = wk.hex.slice(0, 16);
+  if (r === 0) continue; // warm-up (first compilation of the worker's module)
+  appMs.push(app.ms);
+  longest.push(app.longest);
+  webcryptoMs.push(wc.ms);
+  workerTotal.push(wk.total);
+  workerKdf.push(wk.kdf);
+  appRatio.push(app.ms / wc.ms);
+  workerRatio.push(wk.kdf / wc.ms);
+}
+if (problems.length) throw new Error(`unlock: ${problems.join('; ')}`);
+await context.close();
+await browser.close();
+
+writeFigures(OUT, [
+  figure('unlock_app', 'Unlock, app path: click Unlock -> unlocked view', 'ms', appMs),
+  figure('unlock_worker', 'Unlock, KDF worker round trip (new Worker -> key)', 'ms', workerTotal),
+  figure('unlock_worker_kdf', 'Unlock, worker PBKDF2 alone (post -> key)', 'ms', workerKdf),
+  figure('unlock_webcrypto', 'Unlock, WebCrypto deriveBits + AES-GCM (same page)', 'ms', webcryptoMs),
+  figure('unlock_ratio', 'Unlock ratio: app path / WebCrypto', 'x', appRatio, { op: '<=', value: 2.5 }),
+  figure('unlock_worker_ratio', 'Unlock ratio: worker PBKDF2 / WebCrypto', 'x', workerRatio, { op: '<=', value: 2.5 }),
+  figure('unlock_longtask', 'Main thread: longest long task during unlock', 'ms', longest, { op: '<', value: 50 }),
+  figure('load_ms', 'First load: navigation -> paste field takes typing', 'ms', loadMs),
+  figure('load_kb_before', 'First load: gzip -9 before usable', 'kB', beforeKb, { op: '<=', value: 160 }),
+  figure('load_kb_total', 'First load: gzip -9 in all (+ KDF worker)', 'kB', totalKb, { op: '<=', value: 300 }),
+], { chromium: chromiumVersion, loaded: loadedList, key_check: keyCheck });
+console.log(`browser: Chromium ${chromiumVersion}; worker and WebCrypto keys agree (${keyCheck}…)`);

@@ -1,0 +1,18 @@
+// Figure 4: runs the native table bench (tests/bench/native, release) over the tokens the paging
+// figure fetched from the double, and writes its figure.
+// node tests/bench/native.mjs --bin target/release/foundry-keyring-table-bench --tokens t.json --runs 7 --out f4.json
+import { execFileSync } from 'node:child_process';
+import { arg, figure, writeFigures } from './stats.mjs';
+
+const bin = arg('bin', 'target/release/foundry-keyring-table-bench');
+const tokens = arg('tokens', '-');
+const runs = arg('runs', '7');
+const out = arg('out', 'native.json');
+const result = JSON.parse(execFileSync(bin, [tokens, runs], { encoding: 'utf8' }).trim().split('\n').pop());
+const what = `${result.tokens} tokens -> ${result.matched} match -> page of ${result.page}`;
+writeFigures(out, [
+  figure('table_native', `Table: filter + 2-key sort + 1 page, native (${what})`, 'ms', result.runs_ms, { op: '<', value: 16 }),
+  figure('table_native_keyed', 'Table: same, sort keys evaluated once (Sort::sorted)', 'ms', result.keyed_once_ms),
+  figure('table_ratio', 'Table ratio: app path / keys once', 'x', result.runs_ms.map((t, i) => t / result.keyed_once_ms[i])),
+]);
+console.log(`table: ${what}`);

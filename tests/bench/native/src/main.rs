@@ -1,0 +1,191 @@
+//! Times the token table's client-side path over ~10,000 tokens: the filter and sort that
+//! `TableState::list_request` builds (its `LocalQuery`, evaluated `at(now)`), a stable sort, and
+//! one page taken, exactly as `FoundryClient::list_tokens_checked` does after fetching every
+//! token from a server that ignores filter/sort.
+//!
+//! Usage: `table-bench [TOKENS.json] [RUNS]`. TOKENS.json is a JSON array of list items (the
+//! bench dumps the double's admin listing); without it 10,000 tokens are generated.
+//! Prints one line of JSON: {"tokens", "matched", "page", "runs_ms": [...]}.
+
+use foundry_keyring::api::listing::TokenQuery;
+use foundry_keyring::api::models::{Token, TokenStatus};
+use foundry_keyring::api::rows::TokenRow;
+use foundry_keyring::query::{FieldValue, Row};
+use foundry_keyring::table::{Column, SortKey, TableState};
+use foundry_keyring::timestamp::Timestamp;
+use std::time::Instant;
+
+/// A row that still knows its token (TokenRow keeps it private).
+struct Keyed<'a> {
+    token: &'a Token,
+    row: TokenRow<'a>,
+}
+
+impl Row for Keyed<'_> {
+    fn field(&self, name: &str) -> Option<FieldValue> {
+        self.row.field(name)
+    }
+}
+
+fn generated(n: usize, now: Timestamp) -> Vec<Token> {
+    let words = [
+        "lab", "ci", "deploy", "notebook", "pipeline", "admin", "reader", "sync", "backup",
+        "export",
+    ];
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    (0..n)
+        .map(|i| {
+            let r = next();
+            let created = now.plus_seconds(-((r % (400 * 86_400)) as i64));
+            let expires =
+                (r % 5 != 0).then(|| created.plus_seconds(((r >> 8) % (365 * 86_400)) as i64));
+            let status = match r % 10 {
+                0 => TokenStatus::Revoked,
+                _ if expires.is_some_and(|e| e <= now) => TokenStatus::Expired,
+                _ => TokenStatus::Active,
+            };
+            Token {
+                id: format!("01900000-0000-7000-8000-{i:012x}"),
+                name: format!(
+                    "{} {} {}",
+                    words[(r >> 16) as usize % 10],
+                    words[(r >> 24) as usize % 10],
+                    i
+                ),
+                created_at: created,
+                status: Some(status),
+                token_type: Some(if r % 3 == 0 { "attenuated" } else { "user" }.to_owned()),
+                created_by: Some(format!("user-{}", (r >> 32) % 50)),
+                expires_at: expires,
+                last_used: (r % 4 != 0).then(|| created.plus_seconds(((r >> 40) % 86_400) as i64)),
+                kind: None,
+                revoked_at: None,
+                parent_token_id: None,
+                root_token_id: None,
+                attenuation_spec: None,
+            }
+        })
+        .collect()
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let now = Timestamp::from_unix(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_secs() as i64,
+    );
+    let tokens: Vec<Token> = match args.get(1).filter(|p| !p.is_empty() && *p != "-") {
+        Some(path) => serde_json::from_slice(&std::fs::read(path)?)?,
+        None => generated(10_000, now),
+    };
+    let runs: usize = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(7);
+
+    // What a person sets in the table: a search word, two statuses, and a two-column sort
+    // (expiry ascending, then name descending), 25 rows a page, third page.
+    let state = TableState {
+        search: "a".into(),
+        statuses: vec![TokenStatus::Active, TokenStatus::Expired],
+        sort: vec![
+            SortKey {
+                column: Column::Expires,
+                descending: false,
+            },
+            SortKey {
+                column: Column::Name,
+                descending: true,
+            },
+        ],
+        page: 2,
+        ..TableState::default()
+    };
+
+    let mut times = Vec::with_capacity(runs);
+    let (mut matched, mut page_len) = (0, 0);
+    for _ in 0..runs + 1 {
+        let input = tokens.clone();
+        let start = Instant::now();
+        let (request, local) = state.list_request()?;
+        let query = local.at(now);
+        let mut all = Vec::with_capacity(input.len());
+        for token in input {
+            if query.matches(&token)? {
+                all.push(token);
+            }
+        }
+        let mut failure = None;
+        all.sort_by(|a, b| match query.compare(a, b) {
+            Ok(order) => order,
+            Err(error) => {
+                failure.get_or_insert(error);
+                std::cmp::Ordering::Equal
+            }
+        });
+        if let Some(error) = failure {
+            return Err(error.into());
+        }
+        matched = all.len();
+        let page: Vec<Token> = all
+            .into_iter()
+            .skip(request.offset as usize)
+            .take(request.limit.get() as usize)
+            .collect();
+        page_len = page.len();
+        std::hint::black_box(&page);
+        times.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.remove(0); // the first run warms caches and the allocator
+
+    // For comparison (not the app's path today): the same filter, then the grammar's own
+    // `Sort::sorted`, which evaluates each row's sort key once instead of twice per comparison.
+    let mut keyed_times = Vec::with_capacity(runs);
+    for _ in 0..runs + 1 {
+        let start = Instant::now();
+        let (request, local) = state.list_request()?;
+        let query = local.at(now);
+        let mut rows = Vec::with_capacity(tokens.len());
+        for token in &tokens {
+            if query.matches(token)? {
+                rows.push(Keyed {
+                    token,
+                    row: TokenRow::new(token, now),
+                });
+            }
+        }
+        let sorted = match &local.sort {
+            Some(sort) => sort.sorted(rows)?,
+            None => rows,
+        };
+        let page: Vec<Token> = sorted
+            .iter()
+            .skip(request.offset as usize)
+            .take(request.limit.get() as usize)
+            .map(|keyed| keyed.token.clone())
+            .collect();
+        std::hint::black_box(&page);
+        keyed_times.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    keyed_times.remove(0);
+    let list = |times: &[f64]| {
+        times
+            .iter()
+            .map(|t| format!("{t:.3}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    println!(
+        "{{\"tokens\":{},\"matched\":{},\"page\":{},\"runs_ms\":[{}],\"keyed_once_ms\":[{}]}}",
+        tokens.len(),
+        matched,
+        page_len,
+        list(&times),
+        list(&keyed_times)
+    );
+    Ok(())
+}
