@@ -46,16 +46,23 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         ".json": "application/json",
     }
 
-    def __init__(self, *args, policy: str, mounts: dict, **kwargs):
+    def __init__(self, *args, policy: str, mounts: list, **kwargs):
         self.policy = policy
         self.mounts = mounts
         super().__init__(*args, **kwargs)
 
     def translate_path(self, path):
-        for prefix, root in self.mounts.items():
-            if path.startswith(prefix + "/"):
-                rel = path[len(prefix):]
-                return http.server.SimpleHTTPRequestHandler.translate_path(self, rel).replace(self.directory, root, 1)
+        # A mounted prefix is served from its own root, with the same path checks as the
+        # main directory (the base class refuses .. and stays under `self.directory`).
+        url_path = urlsplit(path).path
+        for prefix, root in self.mounts:
+            if url_path == prefix or url_path.startswith(prefix + "/"):
+                saved = self.directory
+                self.directory = root
+                try:
+                    return super().translate_path(path[len(prefix):] or "/")
+                finally:
+                    self.directory = saved
         return super().translate_path(path)
 
     def end_headers(self):
@@ -81,10 +88,15 @@ def main():
     args = parser.parse_args()
     if not os.path.isfile(os.path.join(args.dir, "index.html")):
         sys.exit(f"serve_app: {args.dir}/index.html not found: build the app first (trunk build --release)")
-    mounts = {}
+    mounts = []
     for item in args.mount:
-        prefix, _, root = item.partition("=")
-        mounts["/" + prefix.strip("/")] = os.path.abspath(root)
+        prefix, sep, root = item.partition("=")
+        prefix = "/" + prefix.strip("/")
+        if not sep or prefix == "/" or not os.path.isdir(root):
+            sys.exit(f"serve_app: --mount wants PREFIX=DIR with an existing DIR, got {item!r}")
+        mounts.append((prefix, os.path.abspath(root)))
+    # Longest prefix first, so /a/b wins over /a.
+    mounts.sort(key=lambda m: len(m[0]), reverse=True)
     handler = functools.partial(
         Handler, directory=os.path.abspath(args.dir), policy=csp(origin(args.api), args.frame_ancestors), mounts=mounts
     )

@@ -17,7 +17,14 @@ use leptos::prelude::*;
 
 /// One keyring instance.
 #[component]
-pub fn Keyring(options: Options, #[prop(optional, into)] worker_url: Option<String>) -> impl IntoView {
+pub fn Keyring(
+    options: Options,
+    #[prop(optional, into)] worker_url: Option<String>,
+    /// Called once with the instance's state, for an embedding host's handle (lock, fetch,
+    /// events). Not called when the options are refused.
+    #[prop(optional)]
+    on_state: Option<Callback<KeyringState>>,
+) -> impl IntoView {
     let session = Session::new(&options);
     provide_context(session);
     provide_context(AutoLockSettings {
@@ -38,6 +45,9 @@ pub fn Keyring(options: Options, #[prop(optional, into)] worker_url: Option<Stri
     };
     let state = KeyringState::new(namespace, worker_url.unwrap_or_else(|| DEFAULT_WORKER_URL.to_owned()));
     provide_context(state);
+    if let Some(on_state) = on_state {
+        on_state.run(state);
+    }
     let settings_open = RwSignal::new(false);
 
     view! {

@@ -232,6 +232,14 @@ fn NewToken(token: StoredValue<Option<SecretString>, LocalStorage>, name: String
     let state = expect_context::<KeyringState>();
     let copied = RwSignal::new(false);
     let clear_timer = StoredValue::new_local(None::<TimeoutHandle>);
+    // Closing the dialog or unmounting the instance ends the timer; the clipboard is cleared
+    // now instead of when it would have fired.
+    on_cleanup(move || {
+        if let Some(Some(handle)) = clear_timer.try_get_value() {
+            handle.clear();
+            clipboard::clear();
+        }
+    });
     let saved_note = RwSignal::new(None::<Result<String, (String, String)>>);
     let label = RwSignal::new(name);
     let visibility = use_document_visibility();
@@ -255,6 +263,7 @@ fn NewToken(token: StoredValue<Option<SecretString>, LocalStorage>, name: String
             move || {
                 clipboard::clear();
                 copied.set(false);
+                clear_timer.set_value(None);
             },
             std::time::Duration::from_secs(CLIPBOARD_CLEAR_SECONDS),
         );

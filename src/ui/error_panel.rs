@@ -3,12 +3,36 @@
 
 use crate::api::error::ApiError;
 use crate::ui::clipboard;
+use futures::channel::mpsc::UnboundedSender;
 use leptos::prelude::*;
+
+/// What an embedding host hears about an error shown to the person: the title and the request
+/// id, nothing from the request or the key.
+#[derive(Debug, Clone)]
+pub struct ErrorReport {
+    pub title: String,
+    pub request_id: Option<String>,
+}
+
+/// Provided by the embedding surface (src/ui/embed.rs), which turns reports into
+/// `foundry-keyring:error` events; absent on the standalone page.
+#[derive(Clone)]
+pub struct ErrorReports(UnboundedSender<ErrorReport>);
+
+impl ErrorReports {
+    pub fn new(sender: UnboundedSender<ErrorReport>) -> Self {
+        Self(sender)
+    }
+}
 
 #[component]
 pub fn ApiErrorPanel(error: ApiError, #[prop(optional, into)] on_retry: Option<Callback<()>>) -> impl IntoView {
     let copied = RwSignal::new(false);
     let request_id = error.request_id().map(str::to_owned);
+    if let Some(reports) = use_context::<ErrorReports>() {
+        // A closed channel (instance unmounted) just drops the report.
+        let _ = reports.0.unbounded_send(ErrorReport { title: error.title().to_owned(), request_id: request_id.clone() });
+    }
     let copy_id = request_id.clone();
     view! {
         <div class="fk-alert fk-error" role="alert">

@@ -3,10 +3,35 @@
 //! saying that nothing stored was lost and offering a reload. The panic message is not shown:
 //! it could quote data, and the user cannot act on it.
 
+use std::cell::RefCell;
 use std::sync::OnceLock;
 use wasm_bindgen::JsCast;
 
 static INSTALLED: OnceLock<()> = OnceLock::new();
+
+thread_local! {
+    /// Where embedded instances are mounted. An instance inside a shadow root is out of
+    /// `querySelectorAll`'s reach, and the fallback (the whole `<body>`) would wipe the host's
+    /// page: the panel goes into these elements instead.
+    static ROOTS: RefCell<Vec<web_sys::Element>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Records an embedded instance's mount element (see `ROOTS`).
+pub fn register_root(element: &web_sys::Element) {
+    ROOTS.with(|roots| {
+        if let Ok(mut roots) = roots.try_borrow_mut() {
+            roots.push(element.clone());
+        }
+    });
+}
+
+pub fn unregister_root(element: &web_sys::Element) {
+    ROOTS.with(|roots| {
+        if let Ok(mut roots) = roots.try_borrow_mut() {
+            roots.retain(|root| root != element);
+        }
+    });
+}
 
 /// Installs the hook once per page (several embedded instances share it).
 pub fn install() {
@@ -21,8 +46,10 @@ pub fn install() {
 
 fn show_crash_panel() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let mounted = ROOTS.with(|roots| roots.try_borrow().map(|r| r.clone()).unwrap_or_default());
     let roots = document.query_selector_all("[data-foundry-keyring-root]").ok();
     let targets: Vec<web_sys::Element> = match roots {
+        _ if !mounted.is_empty() => mounted,
         Some(list) if list.length() > 0 => {
             (0..list.length()).filter_map(|i| list.item(i)).filter_map(|n| n.dyn_into().ok()).collect()
         }

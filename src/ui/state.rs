@@ -88,6 +88,15 @@ impl KeyringState {
         state
     }
 
+    /// An embedded instance can be unmounted while a key derivation runs; its state is then
+    /// disposed, and reading it would panic. Checked after every `await`.
+    fn still_mounted(&self) -> Result<(), VaultError> {
+        if self.namespace.is_disposed() {
+            return Err(VaultError::NotAKeyring);
+        }
+        Ok(())
+    }
+
     fn storage() -> Result<BrowserStorage, VaultError> {
         BrowserStorage::open().map_err(VaultError::from)
     }
@@ -140,6 +149,7 @@ impl KeyringState {
                 wrap
             }
         };
+        self.still_mounted()?;
         let mut ring = UnlockedKeyring::create(self.namespace(), params, derived)?;
         let id = ring.add(first)?;
         if passphrase.is_some() {
@@ -153,6 +163,7 @@ impl KeyringState {
         let stored = self.load_stored()?.ok_or(VaultError::NotAKeyring)?;
         let derived = kdf::derive(&passphrase, stored.kdf_params(), &self.worker_url.get_value()).await;
         drop(passphrase);
+        self.still_mounted()?;
         let ring = stored.unlock(derived)?;
         self.saved.set(true);
         let first = ring.list().first().map(|e| e.id);
@@ -276,8 +287,10 @@ impl KeyringState {
         };
         // Never fewer rounds than the keyring already has (a calibration may have raised them).
         let params = KdfParams::generate(current_params.iterations().max(vault::DEFAULT_ITERATIONS))?;
+        self.still_mounted()?;
         let derived = kdf::derive(&new_passphrase, &params, &worker).await;
         drop(new_passphrase);
+        self.still_mounted()?;
         let was_saved = self.saved.get_untracked();
         self.saved.set(true);
         let result = self.change(|ring| ring.change_passphrase(&current_key, params, derived));

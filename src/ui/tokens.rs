@@ -112,6 +112,12 @@ fn Filters(table: RwSignal<TableState>) -> impl IntoView {
     let advanced = RwSignal::new(table.with_untracked(|t| t.advanced.clone()));
     let show_advanced = RwSignal::new(!advanced.get_untracked().is_empty());
     let pending = StoredValue::new_local(None::<TimeoutHandle>);
+    // An embedded instance can be unmounted mid-pause: the timer goes with it.
+    on_cleanup(move || {
+        if let Some(Some(handle)) = pending.try_get_value() {
+            handle.clear();
+        }
+    });
     // Typing filters after a short pause rather than on every keystroke.
     let on_search = move |ev: leptos::ev::Event| {
         search.set(event_target_value(&ev));

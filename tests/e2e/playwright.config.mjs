@@ -33,7 +33,7 @@ export default defineConfig({
       stderr: 'pipe',
     },
     {
-      command: `python3 ../../.ci/serve_app.py --dir ../../dist --port ${APP_PORT} --api ${API_BASE}`,
+      command: `python3 ../../.ci/serve_app.py --dir ../../dist --port ${APP_PORT} --api ${API_BASE} --mount examples=../embed`,
       url: `http://127.0.0.1:${APP_PORT}/`,
       reuseExistingServer: false,
     },

@@ -1,0 +1,345 @@
+//! The embedding surface: a JavaScript API, exported with wasm-bindgen, that mounts a keyring
+//! into an element of someone else's page.
+//!
+//! ```js
+//! import init, { mount } from './foundry_keyring.js';
+//! await init();
+//! const handle = mount(element, { apiBase: 'https://…', storageNamespace: 'lab-a' });
+//! element.addEventListener('foundry-keyring:unlocked', (e) => console.log(e.detail.label));
+//! const me = await (await handle.fetch('/api/v1/whoami')).json();
+//! handle.unmount();
+//! ```
+//!
+//! The key never crosses to JavaScript: `fetch` adds the `Authorization` header itself, and
+//! only for `/api/…` paths under the configured base ([`ApiBase::resolve_relative`]). Events
+//! carry a label, a fingerprint, a reason, a title or a request id, never a secret.
+
+use crate::api::base::ApiBase;
+use crate::secret::SecretString;
+use crate::ui::app::Keyring;
+use crate::ui::error_panel::{ErrorReport, ErrorReports};
+use crate::ui::kdf::DEFAULT_WORKER_URL;
+use crate::ui::options::{IDLE_CHOICES, Options, Panels, Theme, build_default_api_base};
+use crate::ui::panic;
+use crate::ui::state::{KeyringState, LockReason, Phase};
+use crate::vault::Namespace;
+use futures::StreamExt;
+use futures::channel::mpsc;
+use js_sys::{Array, Object, Promise, Reflect};
+use leptos::mount::mount_to;
+use leptos::prelude::*;
+use leptos::tachys::view::any_view::AnyViewState;
+use serde::Deserialize;
+use std::cell::RefCell;
+use std::sync::{Arc, Mutex};
+use wasm_bindgen::prelude::*;
+use web_sys::{AbortController, CustomEvent, CustomEventInit, Headers, HtmlElement};
+use zeroize::Zeroizing;
+
+/// Event names, dispatched on the element the keyring was mounted into.
+pub const EVENT_UNLOCKED: &str = "foundry-keyring:unlocked";
+pub const EVENT_LOCKED: &str = "foundry-keyring:locked";
+pub const EVENT_ERROR: &str = "foundry-keyring:error";
+
+/// `mount`'s options as the host writes them (camelCase). Unknown fields are refused, so a
+/// typo such as `apibase` fails loudly instead of silently using the default API.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct EmbedOptions {
+    api_base: Option<String>,
+    storage_namespace: Option<String>,
+    panels: Option<PanelOptions>,
+    theme: Option<String>,
+    worker_url: Option<String>,
+    idle_minutes: Option<u32>,
+    lock_when_hidden: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PanelOptions {
+    identity: Option<bool>,
+    permissions: Option<bool>,
+    tokens: Option<bool>,
+}
+
+/// What `mount` resolved the options to.
+struct Resolved {
+    options: Options,
+    base: ApiBase,
+    worker_url: String,
+}
+
+fn resolve(raw: JsValue) -> Result<Resolved, String> {
+    let raw: Option<EmbedOptions> = serde_wasm_bindgen::from_value(raw).map_err(|e| format!("invalid options: {e}"))?;
+    let raw = raw.unwrap_or_default();
+    let base_text = raw.api_base.unwrap_or_else(|| build_default_api_base().to_owned());
+    let base = ApiBase::parse(&base_text).map_err(|e| format!("invalid apiBase: {e}"))?;
+    let namespace = raw.storage_namespace.unwrap_or_else(|| "default".to_owned());
+    Namespace::new(&namespace).map_err(|e| format!("invalid storageNamespace: {e}"))?;
+    let theme = match raw.theme {
+        None => Theme::System,
+        Some(text) => Theme::parse(&text).ok_or("invalid theme: use \"system\", \"light\" or \"dark\"")?,
+    };
+    let defaults = Options::default();
+    let idle_minutes = match raw.idle_minutes {
+        None => defaults.idle_minutes,
+        Some(m) if IDLE_CHOICES.contains(&m) => m,
+        Some(_) => return Err(format!("invalid idleMinutes: use one of {IDLE_CHOICES:?}")),
+    };
+    let panels = raw.panels.unwrap_or_default();
+    let all = Panels::default();
+    let options = Options {
+        api_base: base.as_str().to_owned(),
+        namespace,
+        panels: Panels {
+            identity: panels.identity.unwrap_or(all.identity),
+            permissions: panels.permissions.unwrap_or(all.permissions),
+            tokens: panels.tokens.unwrap_or(all.tokens),
+        },
+        theme,
+        idle_minutes,
+        lock_when_hidden: raw.lock_when_hidden.unwrap_or(defaults.lock_when_hidden),
+        standalone: false,
+    };
+    let worker_url = raw.worker_url.filter(|u| !u.is_empty()).unwrap_or_else(|| DEFAULT_WORKER_URL.to_owned());
+    Ok(Resolved { options, base, worker_url })
+}
+
+/// Mounts a keyring into `element` (appended to it; the element's other children stay).
+///
+/// Throws a `TypeError` for invalid options. Returns the handle that locks, unmounts and
+/// makes authenticated calls for the host.
+#[wasm_bindgen]
+pub fn mount(element: HtmlElement, options: JsValue) -> Result<KeyringHandle, JsValue> {
+    panic::install();
+    let Resolved { options, base, worker_url } = resolve(options).map_err(|m| type_error(&format!("Foundry Keyring: {m}")))?;
+    let requests = AbortController::new()?;
+    let (report_tx, report_rx) = mpsc::unbounded::<ErrorReport>();
+    let slot: Arc<Mutex<Option<KeyringState>>> = Arc::new(Mutex::new(None));
+    let on_state = {
+        let slot = Arc::clone(&slot);
+        Callback::new(move |state: KeyringState| {
+            if let Ok(mut slot) = slot.lock() {
+                *slot = Some(state);
+            }
+        })
+    };
+    let events_target = element.clone();
+    let reports = ErrorReports::new(report_tx.clone());
+    let watched = Arc::clone(&slot);
+    let unmount = mount_to(element.clone(), move || {
+        provide_context(reports);
+        let view = view! { <Keyring options=options worker_url=worker_url on_state=on_state /> }.into_any();
+        // The component body has run: the state exists (unless the options were refused,
+        // which `resolve` has already ruled out).
+        if let Some(state) = watched.lock().ok().and_then(|s| *s) {
+            announce_lock_changes(state, events_target.clone());
+        }
+        forward_error_reports(report_rx, events_target);
+        view
+    });
+    let state = slot.lock().ok().and_then(|s| *s);
+    panic::register_root(&element);
+    Ok(KeyringHandle {
+        inner: RefCell::new(Some(Mounted { unmount, element, state, base, requests, reports: report_tx })),
+    })
+}
+
+/// One mounted instance. Dropping it unmounts the view and disposes its reactive graph, which
+/// clears the timers and listeners the components registered and cancels their requests.
+struct Mounted {
+    unmount: leptos::mount::UnmountHandle<AnyViewState>,
+    element: HtmlElement,
+    state: Option<KeyringState>,
+    base: ApiBase,
+    /// Aborts the host's in-flight `fetch` calls on unmount.
+    requests: AbortController,
+    reports: mpsc::UnboundedSender<ErrorReport>,
+}
+
+/// The host's handle on one mounted keyring.
+#[wasm_bindgen]
+pub struct KeyringHandle {
+    // A RefCell behind `&self` methods: an event listener that calls back into the handle
+    // (say `unmount()` from a `locked` listener) must not trip wasm-bindgen's borrow check.
+    inner: RefCell<Option<Mounted>>,
+}
+
+#[wasm_bindgen]
+impl KeyringHandle {
+    /// Locks the keyring now (the plain key is dropped and zeroized). A no-op when it is not
+    /// unlocked or already unmounted. The `locked` event follows with reason "manual".
+    pub fn lock(&self) {
+        if let Some(state) = self.state()
+            && state.phase.try_get_untracked() == Some(Phase::Unlocked)
+        {
+            state.lock(LockReason::Manual);
+        }
+    }
+
+    /// Removes the keyring from the element and ends everything it started: listeners,
+    /// timers, in-flight API calls (the host's too). Idempotent. If it was unlocked, a
+    /// `locked` event with reason "unmounted" is the last event the element receives.
+    pub fn unmount(&self) {
+        let Some(mounted) = self.inner.borrow_mut().take() else { return };
+        let was_unlocked = mounted
+            .state
+            .and_then(|s| s.phase.try_get_untracked())
+            .is_some_and(|p| p == Phase::Unlocked);
+        let Mounted { unmount, element, requests, reports, .. } = mounted;
+        requests.abort();
+        reports.close_channel();
+        drop(unmount);
+        panic::unregister_root(&element);
+        if was_unlocked {
+            dispatch(&element, EVENT_LOCKED, &locked_detail("unmounted"));
+        }
+    }
+
+    /// True while mounted and unlocked.
+    #[wasm_bindgen(getter)]
+    pub fn unlocked(&self) -> bool {
+        self.state().and_then(|s| s.phase.try_get_untracked()) == Some(Phase::Unlocked)
+    }
+
+    /// `fetch(path, init)` with the key in use: `path` must be an `/api/…` path, resolved
+    /// under the configured API base. Absolute and protocol-relative URLs are refused with a
+    /// `TypeError`; a locked keyring rejects with an `Error` named `KeyringLockedError`.
+    /// Cookies are never sent (`credentials: "omit"`) and redirects are refused
+    /// (`redirect: "error"`), so the key cannot be carried to another address.
+    pub fn fetch(&self, path: JsValue, init: JsValue) -> Promise {
+        match self.prepare(path, init) {
+            Ok((url, init)) => match web_sys::window() {
+                Some(window) => window.fetch_with_str_and_init(&url, &init),
+                None => Promise::reject(&type_error("Foundry Keyring: no window to fetch from")),
+            },
+            Err(error) => Promise::reject(&error),
+        }
+    }
+}
+
+impl KeyringHandle {
+    fn state(&self) -> Option<KeyringState> {
+        self.inner.borrow().as_ref().and_then(|m| m.state)
+    }
+
+    fn prepare(&self, path: JsValue, init: JsValue) -> Result<(String, web_sys::RequestInit), JsValue> {
+        let inner = self.inner.borrow();
+        let mounted = inner.as_ref().ok_or_else(|| plain_error("Foundry Keyring: this keyring was unmounted", "KeyringUnmountedError"))?;
+        let path = path
+            .as_string()
+            .ok_or_else(|| type_error("Foundry Keyring: fetch(path): path must be a string such as \"/api/v1/whoami\""))?;
+        let url = mounted.base.resolve_relative(&path).map_err(|e| type_error(&format!("Foundry Keyring: fetch refused {path:?}: {e}")))?;
+        let key = mounted
+            .state
+            .filter(|s| s.phase.try_get_untracked() == Some(Phase::Unlocked))
+            .and_then(|s| s.api_key())
+            .ok_or_else(|| plain_error("Foundry Keyring is locked: unlock it before calling fetch()", "KeyringLockedError"))?;
+        let request = request_init(&init, &key, &mounted.requests)?;
+        Ok((url, request))
+    }
+}
+
+/// The host's `init`, copied (theirs is left untouched), with the key, no cookies, no
+/// redirects, CORS mode, and the instance's abort signal joined to theirs.
+fn request_init(init: &JsValue, key: &SecretString, requests: &AbortController) -> Result<web_sys::RequestInit, JsValue> {
+    let copy = Object::new();
+    if !init.is_undefined() && !init.is_null() {
+        if !init.is_object() {
+            return Err(type_error("Foundry Keyring: fetch(path, init): init must be an object"));
+        }
+        Object::assign(&copy, init.unchecked_ref());
+    }
+    let given = Reflect::get(&copy, &"headers".into())?;
+    let headers = if given.is_undefined() || given.is_null() { Headers::new()? } else { Headers::new_with_str_sequence_sequence(&given)? };
+    let mut value = Zeroizing::new(String::with_capacity(7 + key.expose_secret().len()));
+    value.push_str("Bearer ");
+    value.push_str(key.expose_secret());
+    // The key becomes a JS string here; that copy cannot be wiped (see SECURITY).
+    headers.set("authorization", &value)?;
+    drop(value);
+    Reflect::set(&copy, &"headers".into(), &headers)?;
+    Reflect::set(&copy, &"credentials".into(), &"omit".into())?;
+    Reflect::set(&copy, &"redirect".into(), &"error".into())?;
+    Reflect::set(&copy, &"mode".into(), &"cors".into())?;
+    let ours = requests.signal();
+    let theirs = Reflect::get(&copy, &"signal".into())?;
+    let signal: JsValue = if theirs.is_undefined() || theirs.is_null() {
+        ours.into()
+    } else {
+        web_sys::AbortSignal::any(&Array::of2(&ours, &theirs)).into()
+    };
+    Reflect::set(&copy, &"signal".into(), &signal)?;
+    Ok(copy.unchecked_into())
+}
+
+/// `locked` when the keyring leaves the unlocked phase, `unlocked` when it enters it.
+fn announce_lock_changes(state: KeyringState, element: HtmlElement) {
+    Effect::new(move |previous: Option<Phase>| {
+        let phase = state.phase.get();
+        let was_unlocked = previous == Some(Phase::Unlocked);
+        if phase == Phase::Unlocked && !was_unlocked {
+            let detail = Object::new();
+            if let Some(meta) = state.active_meta() {
+                set(&detail, "label", &meta.label.into());
+                set(&detail, "fingerprint", &meta.fingerprint.into());
+            }
+            dispatch(&element, EVENT_UNLOCKED, &detail);
+        } else if phase != Phase::Unlocked && was_unlocked {
+            let reason = match state.lock_reason.get_untracked() {
+                Some(LockReason::Idle) => "idle",
+                Some(LockReason::Hidden) => "hidden",
+                Some(LockReason::ChangedElsewhere) => "changed-elsewhere",
+                Some(LockReason::Manual) | None => "manual",
+            };
+            dispatch(&element, EVENT_LOCKED, &locked_detail(reason));
+        }
+        phase
+    });
+}
+
+/// Turns the error panels' reports into `error` events, until the instance is unmounted
+/// (which closes the channel and so ends this task).
+fn forward_error_reports(mut reports: mpsc::UnboundedReceiver<ErrorReport>, element: HtmlElement) {
+    leptos::task::spawn_local(async move {
+        while let Some(report) = reports.next().await {
+            let detail = Object::new();
+            set(&detail, "title", &report.title.into());
+            set(&detail, "requestId", &report.request_id.map(JsValue::from).unwrap_or(JsValue::NULL));
+            dispatch(&element, EVENT_ERROR, &detail);
+        }
+    });
+}
+
+fn locked_detail(reason: &str) -> Object {
+    let detail = Object::new();
+    set(&detail, "reason", &reason.into());
+    detail
+}
+
+fn set(object: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(object, &key.into(), value);
+}
+
+/// Bubbles and crosses shadow roots, so a listener on any ancestor hears it.
+fn dispatch(element: &HtmlElement, name: &str, detail: &Object) {
+    let init = CustomEventInit::new();
+    init.set_detail(detail);
+    init.set_bubbles(true);
+    init.set_composed(true);
+    if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
+        // A host listener that throws is reported by the browser; it must not stop us.
+        let _ = element.dispatch_event(&event);
+    }
+}
+
+fn type_error(message: &str) -> JsValue {
+    js_sys::TypeError::new(message).into()
+}
+
+fn plain_error(message: &str, name: &str) -> JsValue {
+    let error = js_sys::Error::new(message);
+    error.set_name(name);
+    error.into()
+}
