@@ -89,10 +89,7 @@ pub fn Keyring(
 #[component]
 fn ApiBaseWarning() -> impl IntoView {
     let session = expect_context::<Session>();
-    let unusual = move || {
-        let base = session.api_base.get();
-        base.trim_end_matches('/') != crate::ui::options::build_default_api_base().trim_end_matches('/')
-    };
+    let unusual = move || crate::ui::options::is_unusual_api_base(&session.api_base.get());
     view! {
         <Show when=unusual>
             <Alert title="This page sends keys to a non-default API" tone=Tone::Warning>

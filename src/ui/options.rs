@@ -97,9 +97,10 @@ impl Options {
         options
     }
 
-    /// True when the page was pointed at a base other than the one it was built for: the
-    /// header then says so plainly, since a crafted link could send a pasted key elsewhere.
-    pub fn api_base_is_unusual(&self) -> bool {
-        self.api_base.trim_end_matches('/') != build_default_api_base().trim_end_matches('/')
-    }
+}
+
+/// True for a base other than the one this build was made for: the page then says so plainly,
+/// since a crafted link could send a pasted key elsewhere.
+pub fn is_unusual_api_base(base: &str) -> bool {
+    base.trim_end_matches('/') != build_default_api_base().trim_end_matches('/')
 }

@@ -1,6 +1,5 @@
 //! What an unlocked keyring shows: who the key belongs to, what it may do, and its tokens.
 
-use crate::api::error::ApiError;
 use crate::api::models::WhoAmI;
 use crate::format;
 use crate::ui::api;
@@ -103,13 +102,5 @@ fn PermissionsPanel(who: WhoAmI) -> impl IntoView {
                 }).collect_view()}
             </dl>
         </section>
-    }
-}
-
-/// The error a panel shows when the whole page's key check failed.
-pub fn whoami_error(who: &Option<Result<WhoAmI, ApiError>>) -> Option<ApiError> {
-    match who {
-        Some(Err(e)) => Some(e.clone()),
-        _ => None,
     }
 }
