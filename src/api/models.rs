@@ -97,6 +97,18 @@ impl TokenStatus {
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
+
+    /// The published rule for shapes without a status: revoked_at set → revoked; expires_at
+    /// reached → expired; otherwise active. The client and the double both derive it here.
+    pub fn derive(revoked_at: Option<Timestamp>, expires_at: Option<Timestamp>, now: Timestamp) -> Self {
+        if revoked_at.is_some() {
+            TokenStatus::Revoked
+        } else if expires_at.is_some_and(|e| e <= now) {
+            TokenStatus::Expired
+        } else {
+            TokenStatus::Active
+        }
+    }
 }
 
 /// `kind` in the July shape.
@@ -151,16 +163,7 @@ impl Token {
     /// The status the server sent, or else derived: revoked_at set → revoked; expires_at
     /// reached → expired; otherwise active.
     pub fn status_at(&self, now: Timestamp) -> TokenStatus {
-        if let Some(status) = self.status {
-            return status;
-        }
-        if self.revoked_at.is_some() {
-            TokenStatus::Revoked
-        } else if self.expires_at.is_some_and(|e| e <= now) {
-            TokenStatus::Expired
-        } else {
-            TokenStatus::Active
-        }
+        self.status.unwrap_or_else(|| TokenStatus::derive(self.revoked_at, self.expires_at, now))
     }
 
     /// The restrictions of an attenuated token, when the server sent a spec this client reads.

@@ -48,13 +48,7 @@ pub struct TokenRow {
 impl TokenRow {
     /// Derived at request time, as the published text says: revoked, else expired, else active.
     pub fn status(&self, now: Timestamp) -> TokenStatus {
-        if self.revoked_at.is_some() {
-            TokenStatus::Revoked
-        } else if self.expires_at.is_some_and(|e| e <= now) {
-            TokenStatus::Expired
-        } else {
-            TokenStatus::Active
-        }
+        TokenStatus::derive(self.revoked_at, self.expires_at, now)
     }
 
     /// The family root's id (a root is its own).
