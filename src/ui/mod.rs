@@ -9,6 +9,7 @@ pub mod error_panel;
 pub mod autolock;
 pub mod common;
 pub mod confirm;
+#[cfg(feature = "embed")]
 pub mod embed;
 pub mod kdf;
 pub mod key_preview;
