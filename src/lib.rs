@@ -6,7 +6,8 @@
 //! - [`api`]: the Foundry API models, the error taxonomy and the typed client;
 //! - [`vault`]: the encrypted keyring (envelope, key derivation, storage backends);
 //! - [`secret`] and [`timestamp`]: small building blocks the others share;
-//! - `ui` (feature `web`): the Leptos components, and the embedding surface.
+//! - `ui` (feature `web`): the Leptos components, and the embedding surface;
+//! - `webcrypto` (feature `web`): PBKDF2 through the browser's native WebCrypto.
 //!
 //! Without the default `web` feature nothing here touches a browser, so everything is tested
 //! natively with `cargo test`.
@@ -23,3 +24,5 @@ pub mod vault;
 
 #[cfg(feature = "web")]
 pub mod ui;
+#[cfg(feature = "web")]
+pub mod webcrypto;

@@ -155,3 +155,26 @@ fn full_storage_is_a_typed_error_and_keeps_the_previous_keyring() {
     ring.save(&storage).unwrap();
     vault::forget_all(&storage, &ns).unwrap();
 }
+
+/// The page and the worker derive with WebCrypto where they can, and with the Rust `pbkdf2`
+/// crate where they cannot: a keyring sealed by one must open with the other, so the two must
+/// give the same key, byte for byte, at the real iteration count and for non-ASCII input.
+#[wasm_bindgen_test]
+async fn webcrypto_and_rust_derive_the_same_key() {
+    use foundry_keyring::vault::{KdfParams, derive_key};
+    use foundry_keyring::webcrypto;
+    let subtle = webcrypto::subtle().expect("the test page is a secure context");
+    for passphrase in ["browser test passphrase 42", "pässwörd ✓ 鍵"] {
+        let params = KdfParams::generate(DEFAULT_ITERATIONS).unwrap();
+        let native = webcrypto::derive_key(&subtle, passphrase.as_bytes(), &params).await;
+        let native = native.unwrap_or_else(|_| panic!("WebCrypto refused {passphrase:?}"));
+        let rust = derive_key(&SecretString::from(passphrase), &params);
+        assert_eq!(native.expose_secret(), rust.expose_secret(), "passphrase {passphrase:?}");
+    }
+    // A different salt gives a different key (the salt really reaches WebCrypto).
+    let a = KdfParams::generate(DEFAULT_ITERATIONS).unwrap();
+    let b = KdfParams::generate(DEFAULT_ITERATIONS).unwrap();
+    let ka = webcrypto::derive_key(&subtle, b"same", &a).await.unwrap();
+    let kb = webcrypto::derive_key(&subtle, b"same", &b).await.unwrap();
+    assert_ne!(ka.expose_secret(), kb.expose_secret());
+}

@@ -1,6 +1,10 @@
 //! Runs PBKDF2 in the key-derivation worker (src/bin/kdf-worker.rs), so 600,000 iterations never
 //! block the page. One worker per derivation: it is started, answers once and is terminated,
 //! so no secret-holding worker outlives the call.
+//!
+//! Without a worker the page derives itself: with WebCrypto, which is asynchronous and leaves
+//! the page responsive, or, in a context without `crypto.subtle`, with the Rust implementation
+//! on this thread (the page freezes for the derivation, but the keyring still opens).
 
 use crate::secret::{SecretKey, SecretString};
 use crate::vault::{KdfParams, derive_key};
@@ -14,12 +18,17 @@ use web_sys::{MessageEvent, Worker};
 pub const DEFAULT_WORKER_URL: &str = "./kdf-worker_loader.js";
 
 /// Derives the key in a worker; if no worker can be started (a host page whose CSP forbids
-/// workers, say) it derives on this thread instead: slower to paint, never wrong.
+/// workers, say) it derives on this thread instead: never wrong, at worst slower to paint.
 pub async fn derive(passphrase: &SecretString, params: &KdfParams, worker_url: &str) -> SecretKey<32> {
-    match derive_in_worker(passphrase, params, worker_url).await {
-        Ok(key) => key,
-        Err(()) => derive_key(passphrase, params),
+    if let Ok(key) = derive_in_worker(passphrase, params, worker_url).await {
+        return key;
     }
+    if let Some(subtle) = crate::webcrypto::subtle()
+        && let Ok(key) = crate::webcrypto::derive_key(&subtle, passphrase.expose_secret().as_bytes(), params).await
+    {
+        return key;
+    }
+    derive_key(passphrase, params)
 }
 
 /// Longer than any real derivation; past it the page derives itself rather than wait forever.

@@ -2,8 +2,9 @@
 // production headers by .ci/serve_app.py, and the local Foundry double:
 //   1. unlock: the app's real path (click Unlock -> unlocked view: worker start, PBKDF2 600k,
 //      AES-GCM decrypt of the keyring, render), the KDF worker driven directly (exactly what
-//      src/ui/kdf.rs does), and WebCrypto deriveBits + AES-GCM with the same parameters in the
-//      same page; ratios per run.
+//      src/ui/kdf.rs does; it derives with WebCrypto), the worker's Rust fallback (what a
+//      context without crypto.subtle gets), and WebCrypto deriveBits + AES-GCM with the same
+//      parameters in the same page; ratios per run. All three must give the same key.
 //   2. the longest main-thread long task during the unlock (PerformanceObserver 'longtask').
 //   3. first load: time from navigation until the "Paste your key" field accepts typing, and
 //      gzip -9 bytes of what was loaded by then vs later (the worker).
@@ -129,6 +130,7 @@ await page.getByRole('button', { name: 'Save key' }).click();
 await page.getByRole('heading', { name: 'Who this key belongs to' }).waitFor({ timeout: 30_000 });
 
 const appMs = [], workerTotal = [], workerKdf = [], webcryptoMs = [], appRatio = [], workerRatio = [], longest = [];
+const fallbackKdf = [], fallbackRatio = [];
 const salt = [...crypto.getRandomValues(new Uint8Array(16))];
 
 // WebCrypto fixture: a 2 KB keyring-sized payload sealed once with the derived key.
@@ -157,8 +159,9 @@ async function webcrypto() {
 }
 
 // The worker exactly as src/ui/kdf.rs drives it: start, wait for {ready}, post the job once.
-async function workerRoundTrip() {
-  return page.evaluate(async ({ iterations, passphrase, salt }) => {
+// `engine: 'wasm'` asks for the Rust fallback (what a context without crypto.subtle gets).
+async function workerRoundTrip(engine) {
+  return page.evaluate(async ({ iterations, passphrase, salt, engine }) => {
     const queue = [];
     let wake = null;
     const next = () => new Promise((resolve, reject) => {
@@ -174,13 +177,16 @@ async function workerRoundTrip() {
     if (!ready || !ready.ready) throw new Error(`worker said ${JSON.stringify(ready)}`);
     const t1 = performance.now();
     const secret = new TextEncoder().encode(passphrase);
-    worker.postMessage({ id: 1, passphrase: secret, salt: new Uint8Array(salt), iterations }, [secret.buffer]);
+    worker.postMessage({ id: 1, passphrase: secret, salt: new Uint8Array(salt), iterations, engine }, [secret.buffer]);
     const answer = await next();
     const t2 = performance.now();
     worker.terminate();
     if (!(answer.key instanceof Uint8Array) || answer.key.length !== 32) throw new Error(`worker answered ${JSON.stringify(answer)}`);
-    return { startup: t1 - t0, kdf: t2 - t1, total: t2 - t0, hex: [...answer.key].map((b) => b.toString(16).padStart(2, '0')).join('') };
-  }, { iterations: ITERATIONS, passphrase: PASSPHRASE, salt });
+    return {
+      startup: t1 - t0, kdf: t2 - t1, total: t2 - t0, engine: answer.engine,
+      hex: [...answer.key].map((b) => b.toString(16).padStart(2, '0')).join(''),
+    };
+  }, { iterations: ITERATIONS, passphrase: PASSPHRASE, salt, engine });
 }
 
 async function appUnlock() {
@@ -212,7 +218,10 @@ for (let r = 0; r < RUNS + 1; r++) {
   const app = await appUnlock();
   const wc = await webcrypto();
   const wk = await workerRoundTrip();
+  const fb = await workerRoundTrip('wasm');
   if (wc.hex !== wk.hex) throw new Error(`the worker and WebCrypto derived different keys: ${wk.hex} vs ${wc.hex}`);
+  if (fb.hex !== wk.hex) throw new Error(`the Rust fallback and WebCrypto derived different keys: ${fb.hex} vs ${wk.hex}`);
+  if (wk.engine !== 'webcrypto' || fb.engine !== 'wasm') throw new Error(`engines: ${wk.engine}, ${fb.engine}`);
   keyCheck = wk.hex.slice(0, 16);
   if (r === 0) continue; // warm-up (first compilation of the worker's module)
   appMs.push(app.ms);
@@ -222,6 +231,8 @@ for (let r = 0; r < RUNS + 1; r++) {
   workerKdf.push(wk.kdf);
   appRatio.push(app.ms / wc.ms);
   workerRatio.push(wk.kdf / wc.ms);
+  fallbackKdf.push(fb.kdf);
+  fallbackRatio.push(fb.kdf / wc.ms);
 }
 if (problems.length) throw new Error(`unlock: ${problems.join('; ')}`);
 await context.close();
@@ -234,6 +245,8 @@ writeFigures(OUT, [
   figure('unlock_webcrypto', 'Unlock, WebCrypto deriveBits + AES-GCM (same page)', 'ms', webcryptoMs),
   figure('unlock_ratio', 'Unlock ratio: app path / WebCrypto', 'x', appRatio, { op: '<=', value: 2.5 }),
   figure('unlock_worker_ratio', 'Unlock ratio: worker PBKDF2 / WebCrypto', 'x', workerRatio, { op: '<=', value: 2.5 }),
+  figure('unlock_fallback_kdf', 'Unlock, Rust fallback PBKDF2 in the worker (no crypto.subtle)', 'ms', fallbackKdf),
+  figure('unlock_fallback_ratio', 'Unlock ratio: Rust fallback / WebCrypto (no target)', 'x', fallbackRatio),
   figure('unlock_longtask', 'Main thread: longest long task during unlock', 'ms', longest, { op: '<', value: 50 }),
   figure('load_ms', 'First load: navigation -> paste field takes typing', 'ms', loadMs),
   figure('load_kb_before', 'First load: gzip -9 before usable', 'kB', beforeKb, { op: '<=', value: 160 }),
