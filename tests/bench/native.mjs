@@ -12,7 +12,5 @@ const result = JSON.parse(execFileSync(bin, [tokens, runs], { encoding: 'utf8' }
 const what = `${result.tokens} tokens -> ${result.matched} match -> page of ${result.page}`;
 writeFigures(out, [
   figure('table_native', `Table: filter + 2-key sort + 1 page, native (${what})`, 'ms', result.runs_ms, { op: '<', value: 16 }),
-  figure('table_native_keyed', 'Table: same, sort keys evaluated once (Sort::sorted)', 'ms', result.keyed_once_ms),
-  figure('table_ratio', 'Table ratio: app path / keys once', 'x', result.runs_ms.map((t, i) => t / result.keyed_once_ms[i])),
 ]);
 console.log(`table: ${what}`);
