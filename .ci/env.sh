@@ -12,3 +12,20 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print}' "$ROOT/Cargo.lock")
 T0=${T0:-$SECONDS}
 step() { echo "=== [$((SECONDS - T0))s] $*"; }
+
+# Skipping a build whose inputs have not changed, so a rerun does not redo 2-3 minutes of
+# wasm-bindgen and wasm-opt. `inputs_hash PATH... -- SETTING...` hashes the contents of the
+# files under the paths (what the build reads) and the settings (environment, tool versions);
+# the build writes it into its output directory, which the next build of that output wipes.
+inputs_hash() {
+  local paths=() settings=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do paths+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  settings=("$@")
+  {
+    (cd "$ROOT" && find "${paths[@]}" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+    printf '%s\n' "${settings[@]}"
+  } | sha256sum | cut -c1-64
+}
+# True when DIR holds a build of exactly HASH.
+built_from() { [ -f "$1/.build-inputs" ] && [ "$(cat "$1/.build-inputs")" = "$2" ]; }

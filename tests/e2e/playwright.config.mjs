@@ -1,20 +1,37 @@
 // End-to-end suite: Debian's Chromium (no browser download) against the release build of the
-// app, served with its production headers, and a fresh local Foundry double.
+// app, served with its production headers, and a fresh local Foundry double per worker.
 import { defineConfig } from '@playwright/test';
-import { API_BASE, API_PORT, APP_PORT, KEYS_FILE } from './support/env.mjs';
+import { WORKERS, slot } from './support/env.mjs';
+
+const servers = Array.from({ length: WORKERS }, (_, index) => slot(index)).flatMap((s) => [
+  {
+    command: `../../target/debug/foundry-double --addr 127.0.0.1:${s.apiPort} --keys-out ${s.keysFile}`,
+    url: `${s.apiBase}/api/v1/info/health`,
+    reuseExistingServer: false,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+  {
+    command: `python3 ../../.ci/serve_app.py --dir ../../dist --port ${s.appPort} --api ${s.apiBase} --mount examples=../embed`,
+    url: `http://127.0.0.1:${s.appPort}/`,
+    reuseExistingServer: false,
+  },
+]);
 
 export default defineConfig({
   testDir: './specs',
   outputDir: './test-results',
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  // Two cores: one browser at a time keeps the KDF timings and the double honest.
-  workers: 1,
-  fullyParallel: false,
+  // Two workers on two cores: the KDF runs in the browser's own threads (WebCrypto), so the
+  // suite is mostly waiting on pages, and each worker has its own double (support/env.mjs).
+  // Tests within a file run in order; files are spread over the workers.
+  workers: WORKERS,
+  fullyParallel: true,
   forbidOnly: !!process.env.CI,
   reporter: [['list']],
   use: {
-    baseURL: `http://127.0.0.1:${APP_PORT}`,
+    // Each worker's own app server: the fixtures set baseURL from support/env.mjs.
     screenshot: 'only-on-failure',
     launchOptions: {
       executablePath: '/usr/bin/chromium',
@@ -24,18 +41,5 @@ export default defineConfig({
       ],
     },
   },
-  webServer: [
-    {
-      command: `../../target/debug/foundry-double --addr 127.0.0.1:${API_PORT} --keys-out ${KEYS_FILE}`,
-      url: `${API_BASE}/api/v1/info/health`,
-      reuseExistingServer: false,
-      stdout: 'ignore',
-      stderr: 'pipe',
-    },
-    {
-      command: `python3 ../../.ci/serve_app.py --dir ../../dist --port ${APP_PORT} --api ${API_BASE} --mount examples=../embed`,
-      url: `http://127.0.0.1:${APP_PORT}/`,
-      reuseExistingServer: false,
-    },
-  ],
+  webServer: servers,
 });

@@ -3,7 +3,7 @@
 import { test as base, expect } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
-import { API_BASE, KEYS_FILE, SCREENSHOT_DIR } from './env.mjs';
+import { API_BASE, APP_BASE, KEYS_FILE, SCREENSHOT_DIR } from './env.mjs';
 
 export { expect };
 
@@ -38,6 +38,10 @@ const BROWSER_NETWORK_NOISE = [
 ];
 
 export const test = base.extend({
+  // This worker's own app server (support/env.mjs), so relative page.goto() lands there.
+  baseURL: async ({}, use) => {
+    await use(APP_BASE);
+  },
   // Errors the page reported; asserted empty after each test unless a test expects some.
   pageProblems: [async ({ page }, use) => {
     const problems = [];

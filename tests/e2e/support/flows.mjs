@@ -15,8 +15,9 @@ export async function injectFault(request, fault) {
   expect(response.ok(), `fault accepted: ${JSON.stringify(fault)}`).toBeTruthy();
 }
 
-/** First visit: paste a key, label it, and keep it encrypted (or for this session only). */
-export async function addFirstKey(page, { key, label = 'lab member', passphrase = PASSPHRASE, sessionOnly = false }) {
+/** First visit: paste a key, label it, and keep it encrypted (or for this session only).
+ *  Waits for the identity panel unless `expectIdentity` is false (a key the API refuses). */
+export async function addFirstKey(page, { key, label = 'lab member', passphrase = PASSPHRASE, sessionOnly = false, expectIdentity = true }) {
   await page.getByLabel('Paste your key').fill(key);
   await expect(page.getByRole('region', { name: 'Key preview' })).toBeVisible();
   await page.getByLabel('Label').fill(label);
@@ -28,6 +29,7 @@ export async function addFirstKey(page, { key, label = 'lab member', passphrase 
     await page.getByLabel('Confirm passphrase').fill(passphrase);
     await page.getByRole('button', { name: 'Save key' }).click();
   }
+  if (!expectIdentity) return;
   await expect(page.getByRole('heading', { name: 'Who this key belongs to' })).toBeVisible({ timeout: 20_000 });
 }
 
