@@ -11,7 +11,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Which of the two published token shapes `GET /api/v1/tokens` returns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Shape {
     /// The "List tokens" reference page: status, created_by, last_used; takes filter and sort.
     Seed,
@@ -36,6 +37,8 @@ pub struct Inner {
     pub initial: Store,
     pub keys: Vec<DemoKey>,
     pub cors_allowed: AtomicBool,
+    /// The shape in force: `config.shape` until `POST /__control/shape` switches it.
+    pub lineage_shape: AtomicBool,
     pub faults: FaultBook,
     pub openapi: serde_json::Value,
 }
@@ -46,6 +49,7 @@ pub struct AppState(pub Arc<Inner>);
 impl AppState {
     pub fn new(root: KeyPair, config: Config, demo: Demo) -> Self {
         let cors = config.cors_allowed;
+        let lineage = config.shape == Shape::Lineage;
         Self(Arc::new(Inner {
             root,
             config,
@@ -53,6 +57,7 @@ impl AppState {
             initial: demo.store,
             keys: demo.keys,
             cors_allowed: AtomicBool::new(cors),
+            lineage_shape: AtomicBool::new(lineage),
             faults: FaultBook::default(),
             openapi: crate::openapi::document(),
         }))
@@ -75,10 +80,25 @@ impl AppState {
         self.0.cors_allowed.store(allow, Ordering::Relaxed);
     }
 
-    /// Restores the demo data, the CORS switch and an empty fault list.
+    pub fn shape(&self) -> Shape {
+        if self.0.lineage_shape.load(Ordering::Relaxed) {
+            Shape::Lineage
+        } else {
+            Shape::Seed
+        }
+    }
+
+    pub fn set_shape(&self, shape: Shape) {
+        self.0
+            .lineage_shape
+            .store(shape == Shape::Lineage, Ordering::Relaxed);
+    }
+
+    /// Restores the demo data, the CORS switch, the shape and an empty fault list.
     pub fn reset(&self) {
         *self.store() = self.0.initial.clone();
         self.set_cors_allowed(self.0.config.cors_allowed);
+        self.set_shape(self.0.config.shape);
         self.0.faults.clear();
     }
 }

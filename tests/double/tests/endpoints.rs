@@ -599,3 +599,27 @@ async fn control_reset_restores_the_demo_data() {
     assert_eq!(keys.body["keys"].as_array().unwrap().len(), 6);
     assert_eq!(keys.body["root_public_key"].as_str().unwrap().len(), 64);
 }
+
+#[tokio::test]
+async fn the_shape_switches_at_run_time_and_reset_restores_it() {
+    let double = Double::new(Shape::Seed);
+    let member = double.key("member");
+    let list = "/api/v1/tokens?limit=5&offset=0";
+    validate_seed_page(&double.get(list, Some(&member)).await.body);
+
+    let switched = double
+        .post("/__control/shape", None, Some(json!({"shape": "lineage"})))
+        .await;
+    assert_eq!(switched.body, json!({"shape": "lineage"}));
+    let reply = double.get(list, Some(&member)).await;
+    validate_lineage_page(&reply.body);
+    assert!(reply.body["items"][0].get("kind").is_some());
+
+    let bad = double
+        .post("/__control/shape", None, Some(json!({"shape": "square"})))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    double.post("/__control/reset", None, None).await;
+    validate_seed_page(&double.get(list, Some(&member)).await.body);
+}

@@ -5,13 +5,14 @@
 //!   (kinds: `status`, `drop`, `slow` with `delay_ms`, `malformed`) → 201 with the queued faults
 //! - `GET /__control/faults` → the queued faults; `DELETE /__control/faults` → clears them
 //! - `POST /__control/cors` `{"allow": bool}` → the new setting
-//! - `POST /__control/reset` → demo data, CORS setting and faults as at start
+//! - `POST /__control/shape` `{"shape": "seed" | "lineage"}` → the token list's shape from now on
+//! - `POST /__control/reset` → demo data, CORS setting, shape and faults as at start
 //! - `GET /__control/keys` → the `--keys-out` JSON
 
 use crate::demo::KeysFile;
 use crate::error::ApiError;
 use crate::faults::Fault;
-use crate::state::AppState;
+use crate::state::{AppState, Shape};
 use axum::Json;
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::rejection::JsonRejection;
@@ -74,6 +75,24 @@ pub async fn set_cors(
     let switch = body(switch)?;
     state.set_cors_allowed(switch.allow);
     Ok(Json(json!({ "allow": switch.allow })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ShapeSwitch {
+    pub shape: Shape,
+}
+
+pub async fn set_shape(
+    State(state): State<AppState>,
+    switch: Result<Json<ShapeSwitch>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let switch = body(switch)?;
+    state.set_shape(switch.shape);
+    let shape = match switch.shape {
+        Shape::Seed => "seed",
+        Shape::Lineage => "lineage",
+    };
+    Ok(Json(json!({ "shape": shape })))
 }
 
 pub async fn reset(State(state): State<AppState>) -> Json<Value> {

@@ -38,6 +38,7 @@ pub fn app(state: AppState) -> Router {
                 .delete(control::clear_faults),
         )
         .route("/__control/cors", post(control::set_cors))
+        .route("/__control/shape", post(control::set_shape))
         .route("/__control/reset", post(control::reset))
         .route("/__control/keys", get(control::keys))
         .layer(from_fn(control::loopback_only));

@@ -73,7 +73,7 @@ pub async fn list(
     caller.require("token", "list")?;
     let Query(pairs) = query
         .map_err(|e| ApiError::bad_request(format!("invalid query string: {}", e.body_text())))?;
-    let shape = state.0.config.shape;
+    let shape = state.shape();
     // The July list takes only limit/offset: like the real one most likely does, it ignores
     // unknown parameters such as filter and sort.
     let read: &[&str] = match shape {
