@@ -39,6 +39,12 @@ pub fn countdown(seconds: i64) -> String {
     format!("{}:{:02}", s / 60, s % 60)
 }
 
+/// An idle-time choice in words: `1 minute`, `15 minutes`, `1 hour`, `4 hours`.
+pub fn duration_choice(minutes: u32) -> String {
+    let (n, unit) = if minutes >= 60 && minutes.is_multiple_of(60) { (minutes / 60, "hour") } else { (minutes, "minute") };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
 /// The absolute form shown beside a relative time: `2026-12-31 23:59 UTC`.
 pub fn absolute(t: Timestamp) -> String {
     let text = t.to_string();
@@ -53,6 +59,15 @@ pub fn expires_within(expires_at: Timestamp, now: Timestamp, days: i64) -> bool 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn idle_choices_read_as_words() {
+        assert_eq!(duration_choice(1), "1 minute");
+        assert_eq!(duration_choice(15), "15 minutes");
+        assert_eq!(duration_choice(60), "1 hour");
+        assert_eq!(duration_choice(90), "90 minutes");
+        assert_eq!(duration_choice(240), "4 hours");
+    }
 
     fn at(secs: i64) -> Timestamp {
         Timestamp::from_unix(secs)

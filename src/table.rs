@@ -324,6 +324,21 @@ impl TableState {
     }
 }
 
+/// The request that counts the tokens attenuated from `root` (its descendants, at any depth):
+/// one item asked for, `total` is the answer. Only the July lineage shape has `root_token_id`;
+/// a seed-shape server refuses the field (400), and then the count is unknown. `None` for an
+/// id the grammar cannot carry.
+pub fn descendants_request(root: &str) -> Option<(ListQuery, LocalQuery)> {
+    let filter = Filter::eq(Operand::field("root_token_id").ok()?, Literal::new(root).ok()?);
+    let request = ListQuery {
+        limit: PageLimit::new(1)?,
+        offset: 0,
+        filter: FilterText::new(&filter.to_string()).ok(),
+        sort: None,
+    };
+    Some((request, LocalQuery { filter: Some(filter), sort: None }))
+}
+
 fn field(column: Column) -> Option<Operand> {
     Operand::field(column.field()).ok()
 }
@@ -356,6 +371,28 @@ mod tests {
 
     fn keys(state: &TableState) -> Vec<(Column, bool)> {
         state.sort.iter().map(|k| (k.column, k.descending)).collect()
+    }
+
+    #[test]
+    fn descendants_are_counted_by_root_token_id_in_the_browser_too() {
+        let root = "0190aaaa-0000-7000-8000-000000000001";
+        let (request, local) = descendants_request(root).expect("a uuid is a literal");
+        assert_eq!(request.limit.get(), 1);
+        assert_eq!(request.filter.as_ref().map(FilterText::as_str), Some("eq(root_token_id,0190aaaa-0000-7000-8000-000000000001)"));
+        let token = |id: &str, root_id: Option<&str>| -> Token {
+            serde_json::from_value(serde_json::json!({
+                "id": id, "name": id, "kind": if root_id.is_some() { "attenuated" } else { "root" },
+                "created_at": "2026-01-01T00:00:00Z", "expires_at": null, "revoked_at": null,
+                "parent_token_id": root_id, "root_token_id": root_id,
+            }))
+            .expect("lineage token")
+        };
+        let now = Timestamp::from_unix(1_800_000_000);
+        let query = local.at(now);
+        assert_eq!(query.matches(&token(root, None)), Ok(false), "the root is not its own descendant");
+        assert_eq!(query.matches(&token("child", Some(root))), Ok(true));
+        assert_eq!(query.matches(&token("other", Some("0190bbbb-0000-7000-8000-000000000002"))), Ok(false));
+        assert!(descendants_request("has space").is_none());
     }
 
     #[test]

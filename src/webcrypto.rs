@@ -46,7 +46,11 @@ pub fn subtle() -> Option<SubtleCrypto> {
 
 /// Derives the 32-byte key with WebCrypto. `Err` carries the browser's reason (for a log line
 /// that holds no secret); callers then derive with the Rust implementation.
-pub async fn derive_key(subtle: &SubtleCrypto, passphrase: &[u8], params: &KdfParams) -> Result<SecretKey<32>, JsValue> {
+pub async fn derive_key(
+    subtle: &SubtleCrypto,
+    passphrase: &[u8],
+    params: &KdfParams,
+) -> Result<SecretKey<32>, JsValue> {
     let secret = Uint8Array::new_with_length(passphrase.len() as u32);
     secret.copy_from(passphrase);
     let imported = subtle.import_key_with_str(

@@ -8,7 +8,8 @@ use crate::keyinfo;
 use crate::ui::api;
 use crate::ui::common::{Alert, Tone};
 use crate::ui::error_panel::ApiErrorPanel;
-use crate::ui::state::KeyringState;
+use crate::table::descendants_request;
+use crate::ui::state::{KeyringState, now};
 use leptos::html::Dialog;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -36,6 +37,25 @@ pub fn RevokeDialog(open: RwSignal<bool>, on_revoked: Callback<()>) -> impl Into
         let root = info.as_ref().and_then(|i| i.token_id.clone());
         let attenuated = info.map(|i| i.block_count > 1).unwrap_or(false);
         (label, root, attenuated)
+    };
+    // How many tokens go with the root: asked of the API while the dialog is open. `Some(None)`
+    // when the API cannot say (the seed shape's list has no lineage fields and refuses the
+    // filter), `None` while asking.
+    let descendants = LocalResource::new(move || {
+        let root = if open.get() { family().1 } else { None };
+        async move {
+            let (query, local) = descendants_request(&root?)?;
+            let client = api.client().ok()?;
+            let listing = client.list_tokens_checked(&query, &local.at(now())).await;
+            Some(listing.ok().map(|listing| listing.page.total))
+        }
+    });
+    let descendants_text = move || match descendants.get().flatten() {
+        None => "every token attenuated from that root (counting…)".to_owned(),
+        Some(None) => "every token attenuated from that root (this API's token list does not say how many)".to_owned(),
+        Some(Some(0)) => "no other token: none has been attenuated from that root".to_owned(),
+        Some(Some(1)) => "the 1 token attenuated from that root".to_owned(),
+        Some(Some(n)) => format!("the {n} tokens attenuated from that root"),
     };
     let revoke = move |_| {
         busy.set(true);
@@ -66,10 +86,16 @@ pub fn RevokeDialog(open: RwSignal<bool>, on_revoked: Callback<()>) -> impl Into
                     view! {
                         <p>"This revokes " <strong>{label}</strong>
                             {if attenuated { ", the root token it was attenuated from" } else { "" }}
-                            ", and every token attenuated from that root. They stop working at once, everywhere."</p>
+                            ", and " {descendants_text} ". They stop working at once, everywhere."</p>
                         <dl class="fk-facts">
                             <dt>"Root token id"</dt>
                             <dd class="fk-mono">{root.unwrap_or_else(|| "not stated in the key".to_owned())}</dd>
+                            <dt>"Descendants"</dt>
+                            <dd>{move || match descendants.get().flatten() {
+                                None => "counting…".to_owned(),
+                                Some(None) => "not listed by this API".to_owned(),
+                                Some(Some(n)) => n.to_string(),
+                            }}</dd>
                         </dl>
                         <p>"This cannot be undone. To give access again, create a new key in the Foundry portal."</p>
                         <div class="fk-actions">

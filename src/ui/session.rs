@@ -30,4 +30,14 @@ impl Session {
         }
         self.api_base.set(base);
     }
+
+    /// Changes the theme; the standalone page keeps it in its URL (`?theme=`), as it does the
+    /// API base, so a reload or a bookmark keeps it. Nothing is written to storage: only the
+    /// authenticated keyring is.
+    pub fn set_theme(&self, theme: Theme) {
+        if self.standalone {
+            url::set_param("theme", (theme != Theme::System).then_some(theme.as_str()));
+        }
+        self.theme.set(theme);
+    }
 }

@@ -1,6 +1,7 @@
 //! Settings: the API base, auto-lock, and the theme.
 
 use crate::api::base::ApiBase;
+use crate::format;
 use crate::ui::autolock::AutoLockSettings;
 use crate::ui::common::{Alert, Tone};
 use crate::ui::options::{IDLE_CHOICES, Theme, build_default_api_base};
@@ -49,7 +50,7 @@ pub fn SettingsPanel(on_close: Callback<()>) -> impl IntoView {
                     }>
                         {IDLE_CHOICES.iter().map(|m| view! {
                             <option value=m.to_string() selected=move || autolock.idle_minutes.get() == *m>
-                                {if *m < 60 { format!("{m} minutes") } else { format!("{} hours", m / 60) }}
+                                {format::duration_choice(*m)}
                             </option>
                         }).collect_view()}
                     </select>
@@ -65,7 +66,7 @@ pub fn SettingsPanel(on_close: Callback<()>) -> impl IntoView {
                 <div class="fk-field">
                     <label for="fk-theme">"Theme"</label>
                     <select id="fk-theme" on:change=move |ev| {
-                        if let Some(t) = Theme::parse(&event_target_value(&ev)) { session.theme.set(t) }
+                        if let Some(t) = Theme::parse(&event_target_value(&ev)) { session.set_theme(t) }
                     }>
                         {[Theme::System, Theme::Light, Theme::Dark].into_iter().map(|t| view! {
                             <option value=t.as_str() selected=move || session.theme.get() == t>

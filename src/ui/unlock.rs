@@ -16,6 +16,17 @@ pub fn UnlockForm() -> impl IntoView {
     let busy = RwSignal::new(false);
     let problem = RwSignal::new(None::<(String, String)>);
     let confirm_forget = RwSignal::new(false);
+    // The passphrase field takes the focus when the form appears: `autofocus` only works at page
+    // load, and after Lock the button that had the focus is gone. An embedded instance does so
+    // only after a lock, never on the host page's load (that would scroll the host page).
+    let standalone = expect_context::<crate::ui::session::Session>().standalone;
+    Effect::new(move |_| {
+        if let Some(el) = input.get()
+            && (standalone || state.lock_reason.get_untracked().is_some())
+        {
+            let _ = el.focus();
+        }
+    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -1,6 +1,7 @@
 // Tokens: the table (filter, sort, page, URL state), attenuation and revocation.
 import { test, expect, appUrl, demoKey, screenshot } from '../support/fixtures.mjs';
 import { addFirstKey, resetDouble, selectKey, expectNoSecretsLeaked, PASSPHRASE } from '../support/flows.mjs';
+import { API_BASE } from '../support/env.mjs';
 
 test.beforeEach(async ({ request }) => resetDouble(request));
 
@@ -92,6 +93,8 @@ test('revoke: the confirmation names the family; afterwards the key reports it w
   const dialog = page.getByRole('dialog', { name: "Revoke this key's family?" });
   await expect(dialog).toContainText('lab member');
   await expect(dialog).toContainText('Root token id');
+  // The seed shape's list has no lineage fields: the dialog says it cannot count, not "0".
+  await expect(dialog).toContainText('Descendantsnot listed by this API');
   await screenshot(page, 'flow5-revoke-confirm');
   await dialog.getByRole('button', { name: 'Revoke the family' }).click();
   await expect(dialog.getByText('Revoked', { exact: true })).toBeVisible();
@@ -101,4 +104,36 @@ test('revoke: the confirmation names the family; afterwards the key reports it w
   await expect(problem).toContainText('Request id');
   await screenshot(page, 'flow5-revoked');
   await expectNoSecretsLeaked(page, [key, PASSPHRASE]);
+});
+
+test('lineage shape: the table filters and sorts in the browser, and revoke counts the descendants', async ({ page, request }) => {
+  const shape = await request.post(`${API_BASE}/__control/shape`, { data: { shape: 'lineage' } });
+  expect(shape.ok()).toBeTruthy();
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member') });
+  const table = page.getByRole('table');
+  // The default sort (newest first) already needs the browser in this shape.
+  await expect(page.getByText(/^Filtered and sorted in the browser: this server's token list does not support filter and sort\.$/)).toBeVisible({ timeout: 20_000 });
+  await page.getByRole('group', { name: 'Status' }).getByLabel('revoked').check();
+  const badges = () => table.locator('tbody tr td:nth-child(2) .fk-badge:first-child').allTextContents();
+  await expect.poll(async () => { const b = await badges(); return b.length > 0 && b.every((t) => t === 'revoked'); }, { timeout: 20_000 }).toBe(true);
+  await page.getByRole('button', { name: 'Name' }).click();
+  const names = () => table.locator('tbody th').evaluateAll((cells) => cells.map((c) => c.firstChild.textContent));
+  await expect.poll(async () => { const n = await names(); return n.length > 1 && n.join('\n') === [...n].sort().join('\n'); }).toBe(true);
+  await screenshot(page, 'flow3-lineage-client-side');
+
+  await page.getByRole('button', { name: 'Revoke this key…' }).click();
+  const dialog = page.getByRole('dialog', { name: "Revoke this key's family?" });
+  const count = dialog.locator('dd').last();
+  await expect(count).toHaveText(/^\d+$/, { timeout: 20_000 });
+  const counted = Number(await count.textContent());
+  expect(counted, 'the demo member family has attenuated tokens').toBeGreaterThan(0);
+  await expect(dialog).toContainText(counted === 1 ? 'the 1 token attenuated from that root' : `the ${counted} tokens attenuated from that root`);
+  await screenshot(page, 'flow5-revoke-confirm-lineage');
+  await dialog.getByRole('button', { name: 'Revoke the family' }).click();
+  const done = dialog.getByRole('status').filter({ hasText: 'Revoked' });
+  await expect(done).toBeVisible();
+  // Tokens already revoked before are not "newly" revoked: at most the count shown.
+  const newly = Number((await done.textContent()).match(/with (\d+) attenuated descendant/)[1]);
+  expect(newly).toBeLessThanOrEqual(counted);
 });
