@@ -14,6 +14,14 @@ use leptos::html::Dialog;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+/// What the API said about the family's size.
+#[derive(Clone, Copy)]
+enum Descendants {
+    Counted(u64),
+    NotListed,
+    Failed,
+}
+
 #[component]
 pub fn RevokeDialog(open: RwSignal<bool>, on_revoked: Callback<()>) -> impl IntoView {
     let state = expect_context::<KeyringState>();
@@ -38,24 +46,28 @@ pub fn RevokeDialog(open: RwSignal<bool>, on_revoked: Callback<()>) -> impl Into
         let attenuated = info.map(|i| i.block_count > 1).unwrap_or(false);
         (label, root, attenuated)
     };
-    // How many tokens go with the root: asked of the API while the dialog is open. `Some(None)`
-    // when the API cannot say (the seed shape's list has no lineage fields and refuses the
-    // filter), `None` while asking.
+    // How many tokens go with the root, asked of the API while the dialog is open (`None`
+    // while asking).
     let descendants = LocalResource::new(move || {
         let root = if open.get() { family().1 } else { None };
         async move {
             let (query, local) = descendants_request(&root?)?;
             let client = api.client().ok()?;
-            let listing = client.list_tokens_checked(&query, &local.at(now())).await;
-            Some(listing.ok().map(|listing| listing.page.total))
+            Some(match client.list_tokens_checked(&query, &local.at(now())).await {
+                Ok(listing) => Descendants::Counted(listing.page.total),
+                // The seed shape's list has no lineage fields and refuses the filter.
+                Err(ApiError::BadRequest { .. }) => Descendants::NotListed,
+                Err(_) => Descendants::Failed,
+            })
         }
     });
     let descendants_text = move || match descendants.get().flatten() {
         None => "every token attenuated from that root (counting…)".to_owned(),
-        Some(None) => "every token attenuated from that root (this API's token list does not say how many)".to_owned(),
-        Some(Some(0)) => "no other token: none has been attenuated from that root".to_owned(),
-        Some(Some(1)) => "the 1 token attenuated from that root".to_owned(),
-        Some(Some(n)) => format!("the {n} tokens attenuated from that root"),
+        Some(Descendants::NotListed) => "every token attenuated from that root (this API's token list does not say how many)".to_owned(),
+        Some(Descendants::Failed) => "every token attenuated from that root (they could not be counted just now)".to_owned(),
+        Some(Descendants::Counted(0)) => "no other token: none has been attenuated from that root".to_owned(),
+        Some(Descendants::Counted(1)) => "the 1 token attenuated from that root".to_owned(),
+        Some(Descendants::Counted(n)) => format!("the {n} tokens attenuated from that root"),
     };
     let revoke = move |_| {
         busy.set(true);
@@ -93,8 +105,9 @@ pub fn RevokeDialog(open: RwSignal<bool>, on_revoked: Callback<()>) -> impl Into
                             <dt>"Descendants"</dt>
                             <dd>{move || match descendants.get().flatten() {
                                 None => "counting…".to_owned(),
-                                Some(None) => "not listed by this API".to_owned(),
-                                Some(Some(n)) => n.to_string(),
+                                Some(Descendants::NotListed) => "not listed by this API".to_owned(),
+                                Some(Descendants::Failed) => "could not be counted".to_owned(),
+                                Some(Descendants::Counted(n)) => n.to_string(),
                             }}</dd>
                         </dl>
                         <p>"This cannot be undone. To give access again, create a new key in the Foundry portal."</p>
