@@ -102,7 +102,9 @@ test('after Lock (inputs gone, GC forced) neither the JS heap nor the WebAssembl
   }
   // The V8 heap after HeapProfiler.collectGarbage: live objects only.
   const snapshot = await heapSnapshot(page);
-  expect(findInSnapshot(snapshot, canary).join('\n'), 'the heap scan finds what is there').toContain('__canary');
+  // Positive control: a string the page still holds is found. (Not by its property name: V8
+  // may keep a global's value in a PropertyCell whose edge has no name.)
+  expect(findInSnapshot(snapshot, canary), 'the heap scan finds what is there').not.toEqual([]);
   for (const [what, secret] of [['the key', key], ['the restricted token', restricted], ['the passphrase', PASSPHRASE]]) {
     expect(findInSnapshot(snapshot, secret), `${what} in the JS heap after Lock`).toEqual([]);
   }
