@@ -11,7 +11,7 @@
 //! of the bytes held by the buffer source"), so ours is zeroed right after; the derived bits are
 //! copied into a [`SecretKey`] and their buffer zeroed.
 
-use crate::secret::SecretKey;
+use crate::secret::{SecretKey, SecretString};
 use crate::vault::KdfParams;
 use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -80,4 +80,24 @@ pub async fn derive_key(
         return Err(JsValue::from_str("deriveBits returned the wrong length"));
     }
     Ok(SecretKey::from_array(key))
+}
+
+/// The key with WebCrypto where this context has it (and `allow_webcrypto`), else with the Rust
+/// implementation, which gives the same bytes. The worker and the page's own fallback both
+/// derive through here.
+pub async fn derive_key_or_fallback(
+    passphrase: &SecretString,
+    params: &KdfParams,
+    allow_webcrypto: bool,
+) -> (SecretKey<32>, KdfEngine) {
+    if allow_webcrypto
+        && let Some(subtle) = subtle()
+        && let Ok(key) = derive_key(&subtle, passphrase.expose_secret().as_bytes(), params).await
+    {
+        return (key, KdfEngine::WebCrypto);
+    }
+    (
+        crate::vault::derive_key(passphrase, params),
+        KdfEngine::Wasm,
+    )
 }

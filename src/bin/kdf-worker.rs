@@ -15,7 +15,7 @@
 #[cfg(target_arch = "wasm32")]
 mod worker {
     use foundry_keyring::secret::{SecretKey, SecretString};
-    use foundry_keyring::vault::{KdfParams, SALT_LEN, derive_key};
+    use foundry_keyring::vault::{KdfParams, SALT_LEN};
     use foundry_keyring::webcrypto::{self, KdfEngine};
     use js_sys::{Object, Reflect, Uint8Array};
     use wasm_bindgen::{JsCast, JsValue, closure::Closure};
@@ -47,12 +47,7 @@ mod worker {
     async fn derive(data: &JsValue) -> Result<(SecretKey<32>, KdfEngine), String> {
         let (passphrase, params) = read_job(data)?;
         let wasm_only = field(data, "engine").ok().and_then(|e| e.as_string()).as_deref() == Some("wasm");
-        if let Some(subtle) = webcrypto::subtle().filter(|_| !wasm_only)
-            && let Ok(key) = webcrypto::derive_key(&subtle, passphrase.expose_secret().as_bytes(), &params).await
-        {
-            return Ok((key, KdfEngine::WebCrypto));
-        }
-        Ok((derive_key(&passphrase, &params), KdfEngine::Wasm))
+        Ok(webcrypto::derive_key_or_fallback(&passphrase, &params, !wasm_only).await)
     }
 
     fn reply(scope: &DedicatedWorkerGlobalScope, id: &JsValue, result: Result<(SecretKey<32>, KdfEngine), String>) {

@@ -7,7 +7,7 @@
 //! on this thread (the page freezes for the derivation, but the keyring still opens).
 
 use crate::secret::{SecretKey, SecretString};
-use crate::vault::{KdfParams, derive_key};
+use crate::vault::KdfParams;
 use futures::StreamExt;
 use futures::channel::mpsc;
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -23,12 +23,7 @@ pub async fn derive(passphrase: &SecretString, params: &KdfParams, worker_url: &
     if let Ok(key) = derive_in_worker(passphrase, params, worker_url).await {
         return key;
     }
-    if let Some(subtle) = crate::webcrypto::subtle()
-        && let Ok(key) = crate::webcrypto::derive_key(&subtle, passphrase.expose_secret().as_bytes(), params).await
-    {
-        return key;
-    }
-    derive_key(passphrase, params)
+    crate::webcrypto::derive_key_or_fallback(passphrase, params, true).await.0
 }
 
 /// Longer than any real derivation; past it the page derives itself rather than wait forever.
