@@ -88,11 +88,7 @@ pub async fn set_shape(
 ) -> Result<Json<Value>, ApiError> {
     let switch = body(switch)?;
     state.set_shape(switch.shape);
-    let shape = match switch.shape {
-        Shape::Seed => "seed",
-        Shape::Lineage => "lineage",
-    };
-    Ok(Json(json!({ "shape": shape })))
+    Ok(Json(json!({ "shape": switch.shape })))
 }
 
 pub async fn reset(State(state): State<AppState>) -> Json<Value> {
