@@ -23,9 +23,9 @@ export default defineConfig({
   outputDir: './test-results',
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  // Two workers on two cores: the KDF runs in the browser's own threads (WebCrypto), so the
-  // suite is mostly waiting on pages, and each worker has its own double (support/env.mjs).
-  // Tests within a file run in order; files are spread over the workers.
+  // E2E_WORKERS (default 3) workers, each with its own double and app server
+  // (support/env.mjs); every spec resets its double before each test, so tests of one file
+  // may run on different workers.
   workers: WORKERS,
   fullyParallel: true,
   forbidOnly: !!process.env.CI,

@@ -6,6 +6,11 @@ import { API_BASE } from '../support/env.mjs';
 test.beforeEach(async ({ request }) => resetDouble(request));
 
 const rows = (page) => page.getByRole('table').locator('tbody tr');
+/** The first status badge of each row, and each row's name, as shown. */
+const statusBadges = (page) => page.getByRole('table').locator('tbody tr td:nth-child(2) .fk-badge:first-child').allTextContents();
+const rowNames = (page) => page.getByRole('table').locator('tbody th').evaluateAll((cells) => cells.map((c) => c.firstChild.textContent));
+/** True once the page holds more than one row, in ascending order of name. */
+const namesAscending = async (page) => { const n = await rowNames(page); return n.length > 1 && n.join('\n') === [...n].sort().join('\n'); };
 
 test('tokens: filter by status, sort by a header, page, and keep it all across a reload', async ({ page }) => {
   await page.goto(appUrl());
@@ -22,15 +27,14 @@ test('tokens: filter by status, sort by a header, page, and keep it all across a
 
   await page.getByRole('group', { name: 'Status' }).getByLabel('revoked').check();
   await expect(page.getByText(/^1–\d+ of \d+$/)).toBeVisible();
-  for (const badge of await table.locator('tbody tr td:nth-child(2) .fk-badge:first-child').allTextContents()) {
+  for (const badge of await statusBadges(page)) {
     expect(badge).toBe('revoked');
   }
 
   await page.getByRole('button', { name: 'Name' }).click();
   await expect(page.getByRole('columnheader', { name: /Name/ })).toHaveAttribute('aria-sort', 'ascending');
   // The header flips at once; the sorted page arrives with the next response.
-  const names = () => table.locator('tbody th').evaluateAll((cells) => cells.map((c) => c.firstChild.textContent));
-  await expect.poll(async () => { const n = await names(); return n.length > 1 && n.join('\n') === [...n].sort().join('\n'); }).toBe(true);
+  await expect.poll(() => namesAscending(page)).toBe(true);
   await page.getByRole('button', { name: 'Created' }).click({ modifiers: ['Shift'] });
   await expect(page.getByRole('button', { name: 'Created' })).toContainText('2');
 
@@ -111,15 +115,12 @@ test('lineage shape: the table filters and sorts in the browser, and revoke coun
   expect(shape.ok()).toBeTruthy();
   await page.goto(appUrl());
   await addFirstKey(page, { key: demoKey('member') });
-  const table = page.getByRole('table');
   // The default sort (newest first) already needs the browser in this shape.
   await expect(page.getByText(/^Filtered and sorted in the browser: this server's token list does not support filter and sort\.$/)).toBeVisible({ timeout: 20_000 });
   await page.getByRole('group', { name: 'Status' }).getByLabel('revoked').check();
-  const badges = () => table.locator('tbody tr td:nth-child(2) .fk-badge:first-child').allTextContents();
-  await expect.poll(async () => { const b = await badges(); return b.length > 0 && b.every((t) => t === 'revoked'); }, { timeout: 20_000 }).toBe(true);
+  await expect.poll(async () => { const b = await statusBadges(page); return b.length > 0 && b.every((t) => t === 'revoked'); }, { timeout: 20_000 }).toBe(true);
   await page.getByRole('button', { name: 'Name' }).click();
-  const names = () => table.locator('tbody th').evaluateAll((cells) => cells.map((c) => c.firstChild.textContent));
-  await expect.poll(async () => { const n = await names(); return n.length > 1 && n.join('\n') === [...n].sort().join('\n'); }).toBe(true);
+  await expect.poll(() => namesAscending(page)).toBe(true);
   await screenshot(page, 'flow3-lineage-client-side');
 
   await page.getByRole('button', { name: 'Revoke this key…' }).click();
