@@ -4,7 +4,7 @@
 
 use crate::api::listing::{EvalFailure, FilterText, ListQuery, PageLimit, SortText, TokenQuery};
 use crate::api::models::{Token, TokenStatus};
-use crate::api::rows::{OwnedTokenRow, TokenRow};
+use crate::api::rows::TokenRow;
 use crate::query::{self, Filter, Literal, LiteralError, Operand, ParseError, Sort, SortTerm};
 use crate::timestamp::Timestamp;
 use std::cmp::Ordering;
@@ -262,14 +262,13 @@ impl TokenQuery for LocalQueryAt<'_> {
         }
     }
 
-    fn sort(&self, tokens: Vec<Token>) -> Result<Vec<Token>, EvalFailure> {
+    fn sort<'t>(&self, tokens: Vec<&'t Token>) -> Result<Vec<&'t Token>, EvalFailure> {
         let Some(sort) = &self.query.sort else {
             return Ok(tokens);
         };
-        let now = self.now;
-        let rows = tokens.into_iter().map(|token| OwnedTokenRow { token, now }).collect();
+        let rows = tokens.into_iter().map(|token| TokenRow::new(token, self.now)).collect();
         let sorted = sort.sorted(rows).map_err(|e| EvalFailure(e.to_string()))?;
-        Ok(sorted.into_iter().map(|row| row.token).collect())
+        Ok(sorted.into_iter().map(|row| row.token()).collect())
     }
 }
 

@@ -94,30 +94,42 @@ impl<T: Transport> FoundryClient<T> {
         };
         // Sent without filter/sort: a server that ignores them might also misapply them.
         let everything = self.list_all_tokens(None, None).await?;
-        let mut all = Vec::with_capacity(everything.len());
-        for token in everything {
-            if evaluate.matches(&token).map_err(not_applicable)? {
-                all.push(token);
-            }
-        }
-        let all = evaluate.sort(all).map_err(not_applicable)?;
-        let total = all.len() as u64;
-        let items: Vec<Token> = all
-            .into_iter()
-            .skip(usize::try_from(query.offset).unwrap_or(usize::MAX))
-            .take(query.limit.get() as usize)
-            .collect();
-        let page = Page {
-            count: items.len() as u64,
-            offset: query.offset,
-            total,
-            items,
-        };
+        let page = page_locally(&everything, query, evaluate).map_err(not_applicable)?;
         Ok(Listing {
             page,
             mode: ListMode::ClientSide { reason },
         })
     }
+}
+
+/// The page `query` asks for, with its filter and sort applied here to `tokens` (every token,
+/// in the server's order): what a server that ignores them would have answered. Only the
+/// page's tokens are copied; filtering and sorting work on references.
+pub fn page_locally(
+    tokens: &[Token],
+    query: &ListQuery,
+    evaluate: &dyn TokenQuery,
+) -> Result<Page<Token>, EvalFailure> {
+    let mut matching = Vec::with_capacity(tokens.len());
+    for token in tokens {
+        if evaluate.matches(token)? {
+            matching.push(token);
+        }
+    }
+    let sorted = evaluate.sort(matching)?;
+    let total = sorted.len() as u64;
+    let items: Vec<Token> = sorted
+        .into_iter()
+        .skip(usize::try_from(query.offset).unwrap_or(usize::MAX))
+        .take(query.limit.get() as usize)
+        .cloned()
+        .collect();
+    Ok(Page {
+        count: items.len() as u64,
+        offset: query.offset,
+        total,
+        items,
+    })
 }
 
 /// Why `items` show that the server ignored the query, if they do.

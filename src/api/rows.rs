@@ -15,6 +15,12 @@ impl<'a> TokenRow<'a> {
     pub fn new(token: &'a Token, now: Timestamp) -> Self {
         Self { token, now }
     }
+
+    /// The token this row reads, for the caller's lifetime (not the row's): what a sort by
+    /// [`crate::query::Sort::sorted`] hands back.
+    pub fn token(&self) -> &'a Token {
+        self.token
+    }
 }
 
 /// The fields a filter may name.
@@ -41,19 +47,6 @@ impl Row for TokenRow<'_> {
             "root_token_id" => t.root_token_id.clone().into(),
             _ => return None,
         })
-    }
-}
-
-/// A token that is its own row: what [`crate::query::Sort::sorted`] takes to sort a list of
-/// tokens by keys evaluated once each.
-pub struct OwnedTokenRow {
-    pub token: Token,
-    pub now: Timestamp,
-}
-
-impl Row for OwnedTokenRow {
-    fn field(&self, name: &str) -> Option<FieldValue> {
-        TokenRow::new(&self.token, self.now).field(name)
     }
 }
 

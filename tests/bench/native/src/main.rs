@@ -1,13 +1,13 @@
-//! Times the token table's client-side path over ~10,000 tokens: the filter and sort that
-//! `TableState::list_request` builds (its `LocalQuery`, evaluated `at(now)`), its stable sort, and
-//! one page taken, exactly as `FoundryClient::list_tokens_checked` does after fetching every
-//! token from a server that ignores filter/sort.
+//! Times the token table's client-side path over ~10,000 tokens held in memory: the filter and
+//! sort that `TableState::list_request` builds (its `LocalQuery`, evaluated `at(now)`), applied
+//! by `page_locally`, the function `FoundryClient::list_tokens_checked` uses when a server
+//! ignores filter/sort: filter, stable sort, and one page copied out.
 //!
 //! Usage: `table-bench [TOKENS.json] [RUNS]`. TOKENS.json is a JSON array of list items (the
 //! bench dumps the double's admin listing); without it 10,000 tokens are generated.
 //! Prints one line of JSON: {"tokens", "matched", "page", "runs_ms": [...]}.
 
-use foundry_keyring::api::listing::TokenQuery;
+use foundry_keyring::api::paging::page_locally;
 use foundry_keyring::api::models::{Token, TokenStatus};
 use foundry_keyring::table::{Column, SortKey, TableState};
 use foundry_keyring::timestamp::Timestamp;
@@ -95,24 +95,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut times = Vec::with_capacity(runs);
     let (mut matched, mut page_len) = (0, 0);
     for _ in 0..runs + 1 {
-        let input = tokens.clone();
         let start = Instant::now();
         let (request, local) = state.list_request()?;
-        let query = local.at(now);
-        let mut all = Vec::with_capacity(input.len());
-        for token in input {
-            if query.matches(&token)? {
-                all.push(token);
-            }
-        }
-        let all = query.sort(all)?;
-        matched = all.len();
-        let page: Vec<Token> = all
-            .into_iter()
-            .skip(request.offset as usize)
-            .take(request.limit.get() as usize)
-            .collect();
-        page_len = page.len();
+        let page = page_locally(&tokens, &request, &local.at(now))?;
+        matched = page.total;
+        page_len = page.items.len();
         std::hint::black_box(&page);
         times.push(start.elapsed().as_secs_f64() * 1000.0);
     }
