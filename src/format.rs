@@ -56,9 +56,32 @@ pub fn expires_within(expires_at: Timestamp, now: Timestamp, days: i64) -> bool 
     expires_at > now && expires_at.unix() - now.unix() <= days * DAY
 }
 
+/// `n` and its noun, thousands grouped: "1 token", "10,000 tokens".
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{grouped} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_group_thousands_and_agree_in_number() {
+        assert_eq!(count(0, "token", "tokens"), "0 tokens");
+        assert_eq!(count(1, "token", "tokens"), "1 token");
+        assert_eq!(count(999, "token", "tokens"), "999 tokens");
+        assert_eq!(count(1_000, "token", "tokens"), "1,000 tokens");
+        assert_eq!(count(10_000, "token", "tokens"), "10,000 tokens");
+        assert_eq!(count(1_234_567, "token", "tokens"), "1,234,567 tokens");
+    }
 
     #[test]
     fn idle_choices_read_as_words() {

@@ -8,6 +8,7 @@ use crate::api::listing::{
 use crate::api::models::{Page, Token};
 use crate::api::transport::Transport;
 use futures::{StreamExt, TryStreamExt, stream};
+use std::sync::Arc;
 
 /// Pages fetched at once after the first: enough to be quick, few enough to stay polite.
 pub const PAGE_CONCURRENCY: usize = 4;
@@ -20,6 +21,38 @@ pub const MAX_LISTED: u64 = 10_000;
 pub struct Listing {
     pub page: Page<Token>,
     pub mode: ListMode,
+    /// When the page was made in the browser: every token it was made from, for the next
+    /// filter, sort or page change (see [`HeldTokens`]).
+    pub held: Option<HeldTokens>,
+}
+
+/// Every token of a browser-side listing (a server that ignores filter and sort), held so that
+/// the next filter, sort or page change is applied to them here instead of fetching up to 100
+/// pages again. They are as old as the fetch: whoever holds them drops them on a refresh, after
+/// a change (attenuate, revoke), and when the key or the API changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldTokens {
+    tokens: Arc<[Token]>,
+    reason: FallbackReason,
+}
+
+impl HeldTokens {
+    /// The page `query` asks for, from the held tokens, without a request.
+    pub fn listing(&self, query: &ListQuery, evaluate: &dyn TokenQuery) -> Result<Listing, ApiError> {
+        Ok(Listing {
+            page: page_locally(&self.tokens, query, evaluate).map_err(not_applicable)?,
+            mode: ListMode::ClientSide { reason: self.reason },
+            held: Some(self.clone()),
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
 }
 
 impl<T: Transport> FoundryClient<T> {
@@ -82,6 +115,7 @@ impl<T: Transport> FoundryClient<T> {
             return Ok(Listing {
                 page,
                 mode: ListMode::Server,
+                held: None,
             });
         }
         let Some(reason) =
@@ -90,15 +124,15 @@ impl<T: Transport> FoundryClient<T> {
             return Ok(Listing {
                 page,
                 mode: ListMode::Server,
+                held: None,
             });
         };
         // Sent without filter/sort: a server that ignores them might also misapply them.
-        let everything = self.list_all_tokens(None, None).await?;
-        let page = page_locally(&everything, query, evaluate).map_err(not_applicable)?;
-        Ok(Listing {
-            page,
-            mode: ListMode::ClientSide { reason },
-        })
+        let held = HeldTokens {
+            tokens: self.list_all_tokens(None, None).await?.into(),
+            reason,
+        };
+        held.listing(query, evaluate)
     }
 }
 

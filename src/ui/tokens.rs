@@ -3,6 +3,7 @@
 
 use crate::api::error::ApiError;
 use crate::api::models::{Token, TokenStatus, WhoAmI};
+use crate::api::paging::HeldTokens;
 use crate::format;
 use crate::table::{Column, PAGE_SIZES, TableQueryError, TableState, page_count, range_label};
 use crate::ui::api;
@@ -42,33 +43,51 @@ pub fn TokensPanel(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl Into
     });
     let refresh = RwSignal::new(0u32);
     let request = Memo::new(move |_| table.with(TableState::list_request));
+    // The tokens of the last browser-side listing (a server that ignores filter and sort), with
+    // the key epoch and API base they were fetched for: a filter, sort or page change applies
+    // to them instead of fetching up to 100 pages again. Refresh, a change made here, another
+    // key or another API drop them.
+    let held = StoredValue::new(None::<(u64, String, HeldTokens)>);
     let listing = LocalResource::new(move || {
-        state.key_epoch.get();
-        session.api_base.get();
+        let epoch = state.key_epoch.get();
+        let base = session.api_base.get();
         refresh.get();
         let request = request.get();
+        let reuse = held.with_value(|h| {
+            h.as_ref().filter(|(e, b, _)| *e == epoch && *b == base).map(|(_, _, tokens)| tokens.clone())
+        });
         async move {
             let (query, local) = match request {
                 Ok(parts) => parts,
                 Err(_) => return None,
             };
+            if let Some(tokens) = reuse {
+                return Some(tokens.listing(&query, &local.at(now())));
+            }
             let client = match api.client() {
                 Ok(client) => client,
                 Err(error) => return Some(Err(error)),
             };
-            Some(client.list_tokens_checked(&query, &local.at(now())).await)
+            let result = client.list_tokens_checked(&query, &local.at(now())).await;
+            if let Ok(listing) = &result {
+                held.try_set_value(listing.held.clone().map(|tokens| (epoch, base, tokens)));
+            }
+            Some(result)
         }
     });
-    let retry = Callback::new(move |_| refresh.update(|r| *r += 1));
+    let refetch = Callback::new(move |_| {
+        held.set_value(None);
+        refresh.update(|r| *r += 1);
+    });
     let attenuate_open = RwSignal::new(false);
     let revoke_open = RwSignal::new(false);
-    let after_change = Callback::new(move |_| refresh.update(|r| *r += 1));
 
     view! {
         <section class="fk-card" aria-labelledby="fk-tokens-title">
             <div class="fk-toolbar">
                 <h2 id="fk-tokens-title">"Tokens"</h2>
                 <div class="fk-actions">
+                    <button type="button" on:click=move |_| refetch.run(())>"Refresh"</button>
                     <button type="button" on:click=move |_| attenuate_open.set(true)>"Create a restricted token…"</button>
                     <button type="button" class="fk-danger" on:click=move |_| revoke_open.set(true)>"Revoke this key…"</button>
                 </div>
@@ -87,10 +106,17 @@ pub fn TokensPanel(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl Into
             {move || match listing.get() {
                 None => view! { <p role="status" aria-busy="true">"Loading tokens…"</p> }.into_any(),
                 Some(None) => ().into_any(),
-                Some(Some(Err(error))) => view! { <ApiErrorPanel error=error on_retry=retry /> }.into_any(),
+                Some(Some(Err(error))) => view! { <ApiErrorPanel error=error on_retry=refetch /> }.into_any(),
                 Some(Some(Ok(listing))) => {
                     let page = listing.page;
-                    let mode = listing.mode.describe();
+                    let mode = match &listing.held {
+                        Some(tokens) => format!(
+                            "{} Working on the {} fetched; Refresh fetches them again.",
+                            listing.mode.describe(),
+                            format::count(tokens.len() as u64, "token", "tokens"),
+                        ),
+                        None => listing.mode.describe(),
+                    };
                     let total = page.total;
                     let label = range_label(page.offset, page.count, total);
                     view! {
@@ -101,8 +127,8 @@ pub fn TokensPanel(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl Into
                 }
             }}
         </section>
-        <AttenuateDialog open=attenuate_open whoami=whoami on_created=after_change />
-        <RevokeDialog open=revoke_open on_revoked=after_change />
+        <AttenuateDialog open=attenuate_open whoami=whoami on_created=refetch />
+        <RevokeDialog open=revoke_open on_revoked=refetch />
     }
 }
 

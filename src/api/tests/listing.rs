@@ -249,6 +249,35 @@ fn server_ignoring_only_the_sort_falls_back() {
 }
 
 #[test]
+fn a_browser_side_listing_holds_its_tokens_for_the_next_page_without_requests() {
+    let all: Vec<_> = (0..30)
+        .map(|n| seed_token(n, if n % 2 == 0 { "active" } else { "revoked" }))
+        .collect();
+    let clock = FakeClock::new();
+    let transport = FakeTransport::routed(&clock, paging_server(all, 100));
+    let evaluate = ActiveByName { now: now() };
+    let first = block_on(
+        client(&transport, &clock).list_tokens_checked(&active_by_name_query(5, 0), &evaluate),
+    )
+    .unwrap();
+    let held = first.held.expect("a browser-side listing holds what it fetched");
+    assert_eq!(held.len(), 30, "every token, not only the matching ones");
+    let requests = transport.seen().len();
+
+    let second = held.listing(&active_by_name_query(5, 5), &evaluate).unwrap();
+    assert_eq!(transport.seen().len(), requests, "no request for the next page");
+    assert_eq!(second.mode, first.mode);
+    assert_eq!(second.page.total, 15);
+    assert_eq!(second.page.offset, 5);
+    let ids: Vec<_> = second.page.items.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["t010", "t012", "t014", "t016", "t018"]);
+    assert!(second.held.is_some(), "still held for the page after");
+
+    let refused = held.listing(&active_by_name_query(5, 0), &Unevaluable);
+    assert!(matches!(refused, Err(ApiError::QueryNotApplicable { .. })));
+}
+
+#[test]
 fn a_server_that_honours_the_query_is_trusted() {
     let clock = FakeClock::new();
     let honest: Vec<_> = (0..3).map(|n| seed_token(n, "active")).collect();
@@ -261,6 +290,7 @@ fn a_server_that_honours_the_query_is_trusted() {
     )
     .unwrap();
     assert_eq!(listing.mode, ListMode::Server);
+    assert_eq!(listing.held, None, "the server's page is not held");
     assert_eq!(listing.page.total, 40);
     assert_eq!(transport.seen().len(), 1);
     assert_eq!(

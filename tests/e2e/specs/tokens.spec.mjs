@@ -113,15 +113,24 @@ test('revoke: the confirmation names the family; afterwards the key reports it w
 test('lineage shape: the table filters and sorts in the browser, and revoke counts the descendants', async ({ page, request }) => {
   const shape = await request.post(`${API_BASE}/__control/shape`, { data: { shape: 'lineage' } });
   expect(shape.ok()).toBeTruthy();
+  const listRequests = [];
+  page.on('request', (r) => { if (r.method() === 'GET' && new URL(r.url()).pathname === '/api/v1/tokens') listRequests.push(r.url()); });
   await page.goto(appUrl());
   await addFirstKey(page, { key: demoKey('member') });
   // The default sort (newest first) already needs the browser in this shape.
-  await expect(page.getByText(/^Filtered and sorted in the browser: this server's token list does not support filter and sort\.$/)).toBeVisible({ timeout: 20_000 });
+  const mode = page.getByText(/^Filtered and sorted in the browser: this server's token list does not support filter and sort\. Working on the \d+ tokens fetched; Refresh fetches them again\.$/);
+  await expect(mode).toBeVisible({ timeout: 20_000 });
+  const fetched = listRequests.length;
   await page.getByRole('group', { name: 'Status' }).getByLabel('revoked').check();
   await expect.poll(async () => { const b = await statusBadges(page); return b.length > 0 && b.every((t) => t === 'revoked'); }, { timeout: 20_000 }).toBe(true);
   await page.getByRole('button', { name: 'Name' }).click();
   await expect.poll(() => namesAscending(page)).toBe(true);
   await screenshot(page, 'flow3-lineage-client-side');
+  expect(listRequests.length, 'a filter and a sort reuse the tokens fetched, no request').toBe(fetched);
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await expect.poll(() => listRequests.length, { timeout: 20_000 }).toBeGreaterThan(fetched);
+  await expect(mode).toBeVisible({ timeout: 20_000 });
+  await expect.poll(() => namesAscending(page)).toBe(true);
 
   await page.getByRole('button', { name: 'Revoke this key…' }).click();
   const dialog = page.getByRole('dialog', { name: "Revoke this key's family?" });
