@@ -30,21 +30,21 @@ pub const TOKEN_FIELDS: [&str; 12] = [
 ];
 
 impl Row for TokenRow<'_> {
-    fn field(&self, name: &str) -> Option<FieldValue> {
+    fn field(&self, name: &str) -> Option<FieldValue<'_>> {
         let t = self.token;
         Some(match name {
             "id" => t.id.as_str().into(),
             "name" => t.name.as_str().into(),
             "status" => t.status_at(self.now).as_str().into(),
-            "token_type" => t.token_type.clone().into(),
+            "token_type" => t.token_type.as_deref().into(),
             "created_at" => t.created_at.into(),
-            "created_by" => t.created_by.clone().into(),
+            "created_by" => t.created_by.as_deref().into(),
             "expires_at" => t.expires_at.into(),
             "last_used" => t.last_used.into(),
             "kind" => t.kind.map(|k| k.as_str()).into(),
             "revoked_at" => t.revoked_at.into(),
-            "parent_token_id" => t.parent_token_id.clone().into(),
-            "root_token_id" => t.root_token_id.clone().into(),
+            "parent_token_id" => t.parent_token_id.as_deref().into(),
+            "root_token_id" => t.root_token_id.as_deref().into(),
             _ => return None,
         })
     }

@@ -5,6 +5,7 @@ use super::ast::{Cast, Comparison, Filter, Operand};
 use super::literal::Literal;
 use super::value::{FieldValue, Row};
 use crate::timestamp::Timestamp;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 /// Why a filter or sort cannot be evaluated. Each names the operand (field) and, where one is
@@ -50,19 +51,19 @@ pub enum EvalError {
 /// An evaluated operand. `Date` is kept apart from `Time` so that a literal compared with
 /// `date(..)` is truncated to its day too, and `text(date(..))` prints `YYYY-MM-DD`.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Value {
+pub(crate) enum Value<'a> {
     Null,
     Bool(bool),
     Number(f64),
-    Text(String),
+    Text(Cow<'a, str>),
     Time(Timestamp),
     Date(Timestamp),
     /// A JSON array or object (scalars are mapped to the variants above).
     Json(serde_json::Value),
 }
 
-impl Value {
-    fn from_field(value: FieldValue) -> Self {
+impl<'a> Value<'a> {
+    fn from_field(value: FieldValue<'a>) -> Self {
         match value {
             FieldValue::Null => Value::Null,
             FieldValue::Bool(b) => Value::Bool(b),
@@ -95,7 +96,7 @@ impl Value {
             Value::Null => return None,
             Value::Bool(b) => b.to_string(),
             Value::Number(n) => n.to_string(),
-            Value::Text(s) => s.clone(),
+            Value::Text(s) => s.to_string(),
             Value::Time(t) => t.to_string(),
             Value::Date(d) => {
                 let (y, m, day) = d.date();
@@ -107,10 +108,10 @@ impl Value {
 }
 
 /// Evaluates an operand on a row.
-pub(crate) fn eval_operand<R: Row + ?Sized>(
+pub(crate) fn eval_operand<'r, R: Row + ?Sized>(
     operand: &Operand,
-    row: &R,
-) -> Result<Value, EvalError> {
+    row: &'r R,
+) -> Result<Value<'r>, EvalError> {
     match operand {
         Operand::Field(name) => row
             .field(name.as_str())
@@ -139,7 +140,7 @@ fn parse_finite(text: &str) -> Option<f64> {
     text.parse::<f64>().ok().filter(|n| n.is_finite())
 }
 
-fn apply_cast(cast: Cast, value: Value, inner: &Operand) -> Result<Value, EvalError> {
+fn apply_cast<'a>(cast: Cast, value: Value<'a>, inner: &Operand) -> Result<Value<'a>, EvalError> {
     let failed = |value: &str| EvalError::CastFailed {
         cast: cast.name(),
         operand: inner.to_string(),
@@ -147,7 +148,7 @@ fn apply_cast(cast: Cast, value: Value, inner: &Operand) -> Result<Value, EvalEr
     };
     Ok(match (cast, value) {
         (_, Value::Null) => Value::Null,
-        (Cast::Text, value) => value.text_form().map_or(Value::Null, Value::Text),
+        (Cast::Text, value) => value.text_form().map_or(Value::Null, |text| Value::Text(Cow::Owned(text))),
         (Cast::Float, Value::Number(n)) => Value::Number(n),
         (Cast::Float, Value::Text(s)) => Value::Number(parse_finite(&s).ok_or_else(|| failed(&s))?),
         // PostgreSQL rounds when casting a fraction to an integer.
@@ -202,7 +203,7 @@ fn order_with_literal(
         }
         // NaN in a row (never from a literal) compares as unknown, like NULL.
         Value::Number(n) => n.partial_cmp(&parse_finite(text).ok_or_else(|| mismatch("a number"))?),
-        Value::Text(s) => Some(s.as_str().cmp(text)),
+        Value::Text(s) => Some(s.as_ref().cmp(text)),
         Value::Time(t) => Some(t.cmp(&Timestamp::parse(text).map_err(|_| mismatch(TIME))?)),
         Value::Date(d) => {
             let lit = Timestamp::parse(text)
@@ -223,23 +224,44 @@ fn order_with_literal(
 /// SQL truth: `None` is unknown (a comparison involving NULL).
 type Truth = Option<bool>;
 
-fn and(items: &[Truth]) -> Truth {
-    if items.contains(&Some(false)) {
-        Some(false)
-    } else if items.contains(&None) {
-        None
-    } else {
-        Some(true)
-    }
+/// What a list of truths held, gathered without keeping the list (a row's filter is evaluated
+/// 10,000 times for one table page).
+#[derive(Default)]
+struct Truths {
+    any_true: bool,
+    any_false: bool,
+    any_unknown: bool,
 }
 
-fn or(items: &[Truth]) -> Truth {
-    if items.contains(&Some(true)) {
-        Some(true)
-    } else if items.contains(&None) {
-        None
-    } else {
-        Some(false)
+impl Truths {
+    fn add(&mut self, truth: Truth) {
+        match truth {
+            Some(true) => self.any_true = true,
+            Some(false) => self.any_false = true,
+            None => self.any_unknown = true,
+        }
+    }
+
+    /// SQL `AND`: false if any is false, else unknown if any is unknown.
+    fn and(&self) -> Truth {
+        if self.any_false {
+            Some(false)
+        } else if self.any_unknown {
+            None
+        } else {
+            Some(true)
+        }
+    }
+
+    /// SQL `OR`: true if any is true, else unknown if any is unknown.
+    fn or(&self) -> Truth {
+        if self.any_true {
+            Some(true)
+        } else if self.any_unknown {
+            None
+        } else {
+            Some(false)
+        }
     }
 }
 
@@ -268,22 +290,18 @@ impl Filter {
             }
             Filter::In { operand, values } => {
                 let left = eval_operand(operand, row)?;
-                let each = values
-                    .iter()
-                    .map(|v| compare(Comparison::Eq, &left, operand, v))
-                    .collect::<Result<Vec<_>, _>>()?;
-                or(&each)
+                let mut each = Truths::default();
+                for value in values {
+                    each.add(compare(Comparison::Eq, &left, operand, value)?);
+                }
+                each.or()
             }
             Filter::And(items) | Filter::Or(items) => {
-                let each = items
-                    .iter()
-                    .map(|f| f.truth(row))
-                    .collect::<Result<Vec<_>, _>>()?;
-                if matches!(self, Filter::And(_)) {
-                    and(&each)
-                } else {
-                    or(&each)
+                let mut each = Truths::default();
+                for item in items {
+                    each.add(item.truth(row)?);
                 }
+                if matches!(self, Filter::And(_)) { each.and() } else { each.or() }
             }
             Filter::Not(inner) => inner.truth(row)?.map(|t| !t),
             Filter::IsNull(operand) => Some(eval_operand(operand, row)? == Value::Null),
@@ -310,6 +328,16 @@ pub(crate) fn validate_operands<'a>(
     }
 }
 
+/// Case-insensitive `contains`, as PostgreSQL's `ILIKE '%needle%'`. ASCII text (nearly every
+/// token name) is compared in place; other text is lowercased first.
+fn contains_ignoring_case(text: &str, needle: &str) -> bool {
+    if text.is_ascii() && needle.is_ascii() {
+        let (text, needle) = (text.as_bytes(), needle.as_bytes());
+        return needle.is_empty() || text.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
+    }
+    text.to_lowercase().contains(&needle.to_lowercase())
+}
+
 fn compare(
     op: Comparison,
     left: &Value,
@@ -318,10 +346,12 @@ fn compare(
 ) -> Result<Truth, EvalError> {
     let holds: fn(Ordering) -> bool = match op {
         Comparison::Contains => {
-            let needle = literal.as_str().to_lowercase();
-            return Ok(left
-                .text_form()
-                .map(|text| text.to_lowercase().contains(&needle)));
+            let needle = literal.as_str();
+            return Ok(match left {
+                // The common case (a name searched for a word) without copying the name.
+                Value::Text(text) => Some(contains_ignoring_case(text, needle)),
+                other => other.text_form().map(|text| contains_ignoring_case(&text, needle)),
+            });
         }
         Comparison::Eq => Ordering::is_eq,
         Comparison::Neq => Ordering::is_ne,
@@ -331,4 +361,24 @@ fn compare(
         Comparison::Lte => Ordering::is_le,
     };
     Ok(order_with_literal(left, operand, literal, op.name())?.map(holds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_ignoring_case;
+
+    #[test]
+    fn contains_ignores_case_in_ascii_and_beyond() {
+        assert!(contains_ignoring_case("Nightly-Export-593", "export"));
+        assert!(contains_ignoring_case("nightly export", "EXPORT"));
+        assert!(!contains_ignoring_case("nightly", "nightly export"));
+        assert!(contains_ignoring_case("anything", ""));
+        assert!(contains_ignoring_case("", ""));
+        assert!(!contains_ignoring_case("", "a"));
+        // Non-ASCII text takes the Unicode lowercase path: both sides fold.
+        assert!(contains_ignoring_case("Ärger im Labor", "ärger"));
+        assert!(contains_ignoring_case("ärger", "ÄRG"));
+        assert!(contains_ignoring_case("Straße", "STRA"));
+        assert!(!contains_ignoring_case("Äpfel", "b"));
+    }
 }

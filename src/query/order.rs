@@ -34,7 +34,7 @@ fn ascending(a: &Value, b: &Value) -> Ordering {
 
 impl Sort {
     /// The sort key of one row: one value per term.
-    fn key<R: Row + ?Sized>(&self, row: &R) -> Result<Vec<Value>, EvalError> {
+    fn key<'r, R: Row + ?Sized>(&self, row: &'r R) -> Result<Vec<Value<'r>>, EvalError> {
         self.terms()
             .iter()
             .map(|term| eval_operand(&term.operand, row))
@@ -59,14 +59,23 @@ impl Sort {
         Ok(self.compare_keys(&self.key(a)?, &self.key(b)?))
     }
 
-    /// Sorts rows stably (equal rows keep their order), evaluating each row's key once.
+    /// Sorts rows stably (equal rows keep their order), evaluating each row's key once. The
+    /// keys go into one flat vector and an index permutation is sorted, so neither the keys
+    /// nor the rows are moved around while sorting.
     pub fn sorted<R: Row>(&self, rows: Vec<R>) -> Result<Vec<R>, EvalError> {
-        let mut keyed = rows
-            .into_iter()
-            .map(|row| Ok((self.key(&row)?, row)))
-            .collect::<Result<Vec<_>, EvalError>>()?;
-        keyed.sort_by(|(a, _), (b, _)| self.compare_keys(a, b));
-        Ok(keyed.into_iter().map(|(_, row)| row).collect())
+        let width = self.terms().len().max(1);
+        let mut keys = Vec::with_capacity(rows.len() * width);
+        for row in &rows {
+            for term in self.terms() {
+                keys.push(eval_operand(&term.operand, row)?);
+            }
+        }
+        let key = |i: usize| &keys[i * width..(i + 1) * width];
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by(|&a, &b| self.compare_keys(key(a), key(b)));
+        // Each index occurs once, so every slot is taken exactly once.
+        let mut slots: Vec<Option<R>> = rows.into_iter().map(Some).collect();
+        Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
     }
 
     /// Checks every field name against the fields a row type has, before any row is seen.

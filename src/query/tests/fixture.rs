@@ -33,7 +33,7 @@ pub const FIELDS: &[&str] = &[
 ];
 
 impl Row for TokenRow {
-    fn field(&self, name: &str) -> Option<FieldValue> {
+    fn field(&self, name: &str) -> Option<FieldValue<'_>> {
         let json = |v: &Value| {
             if v.is_null() {
                 FieldValue::Null

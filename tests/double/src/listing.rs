@@ -40,7 +40,7 @@ pub struct SeedRow<'a> {
 }
 
 impl Row for SeedRow<'_> {
-    fn field(&self, name: &str) -> Option<FieldValue> {
+    fn field(&self, name: &str) -> Option<FieldValue<'_>> {
         let row = self.row;
         Some(match name {
             "id" => row.id.as_str().into(),
@@ -60,7 +60,7 @@ impl Row for SeedRow<'_> {
 struct Probe(Timestamp);
 
 impl Row for Probe {
-    fn field(&self, name: &str) -> Option<FieldValue> {
+    fn field(&self, name: &str) -> Option<FieldValue<'_>> {
         Some(match name {
             "created_at" | "expires_at" | "last_used" => FieldValue::Time(self.0),
             "status" => "active".into(),
