@@ -72,7 +72,8 @@ impl Sort {
         }
         let key = |i: usize| &keys[i * width..(i + 1) * width];
         let mut order: Vec<usize> = (0..rows.len()).collect();
-        order.sort_by(|&a, &b| self.compare_keys(key(a), key(b)));
+        // Ties broken by position make the unstable (faster, allocation-free) sort stable.
+        order.sort_unstable_by(|&a, &b| self.compare_keys(key(a), key(b)).then(a.cmp(&b)));
         // Each index occurs once, so every slot is taken exactly once.
         let mut slots: Vec<Option<R>> = rows.into_iter().map(Some).collect();
         Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
