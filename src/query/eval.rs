@@ -328,8 +328,8 @@ pub(crate) fn validate_operands<'a>(
     }
 }
 
-/// Case-insensitive `contains`, as PostgreSQL's `ILIKE '%needle%'`. ASCII text (nearly every
-/// token name) is compared in place; other text is lowercased first.
+/// Case-insensitive `contains`: both sides lowercased. ASCII text (nearly every token name) is
+/// compared in place; other text is lowercased into copies first.
 fn contains_ignoring_case(text: &str, needle: &str) -> bool {
     if text.is_ascii() && needle.is_ascii() {
         let (text, needle) = (text.as_bytes(), needle.as_bytes());
