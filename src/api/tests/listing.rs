@@ -7,6 +7,7 @@ use crate::api::listing::{
     EvalFailure, FallbackReason, FilterText, ListMode, ListQuery, PageLimit, SortText, TokenQuery,
 };
 use crate::api::models::{Token, TokenStatus};
+use crate::api::paging::Listing;
 use crate::timestamp::Timestamp;
 use futures::executor::block_on;
 use std::cmp::Ordering;
@@ -150,6 +151,21 @@ fn now() -> Timestamp {
     Timestamp::parse("2026-06-01T00:00:00Z").unwrap()
 }
 
+/// `query` listed with [`ActiveByName`] from a server that pages `all` (100 a page) and ignores
+/// filter and sort; the transport tells what was sent.
+fn list_from_ignoring_server(all: Vec<serde_json::Value>, query: &ListQuery) -> (Listing, FakeTransport) {
+    let clock = FakeClock::new();
+    let transport = FakeTransport::routed(&clock, paging_server(all, 100));
+    let evaluate = ActiveByName { now: now() };
+    let listing = block_on(client(&transport, &clock).list_tokens_checked(query, &evaluate)).unwrap();
+    (listing, transport)
+}
+
+/// `n` seed-shape tokens, the even ones active and the odd ones revoked.
+fn half_revoked(n: u64) -> Vec<serde_json::Value> {
+    (0..n).map(|n| seed_token(n, if n % 2 == 0 { "active" } else { "revoked" })).collect()
+}
+
 #[test]
 fn lineage_server_ignoring_the_filter_falls_back_to_client_side() {
     // 150 July-shape tokens in reverse name order; every third revoked, every fifth expired.
@@ -163,13 +179,7 @@ fn lineage_server_ignoring_the_filter_falls_back_to_client_side() {
                 "parent_token_id": null, "root_token_id": null, "token_type": "user"})
         })
         .collect();
-    let clock = FakeClock::new();
-    let transport = FakeTransport::routed(&clock, paging_server(all, 100));
-    let evaluate = ActiveByName { now: now() };
-    let listing = block_on(
-        client(&transport, &clock).list_tokens_checked(&active_by_name_query(10, 5), &evaluate),
-    )
-    .unwrap();
+    let (listing, transport) = list_from_ignoring_server(all, &active_by_name_query(10, 5));
     assert_eq!(
         listing.mode,
         ListMode::ClientSide {
@@ -201,16 +211,7 @@ fn lineage_server_ignoring_the_filter_falls_back_to_client_side() {
 
 #[test]
 fn seed_server_returning_unfiltered_items_falls_back() {
-    let all: Vec<_> = (0..30)
-        .map(|n| seed_token(n, if n % 2 == 0 { "active" } else { "revoked" }))
-        .collect();
-    let clock = FakeClock::new();
-    let transport = FakeTransport::routed(&clock, paging_server(all, 100));
-    let evaluate = ActiveByName { now: now() };
-    let listing = block_on(
-        client(&transport, &clock).list_tokens_checked(&active_by_name_query(100, 0), &evaluate),
-    )
-    .unwrap();
+    let (listing, _) = list_from_ignoring_server(half_revoked(30), &active_by_name_query(100, 0));
     assert_eq!(
         listing.mode,
         ListMode::ClientSide {
@@ -230,13 +231,7 @@ fn seed_server_returning_unfiltered_items_falls_back() {
 #[test]
 fn server_ignoring_only_the_sort_falls_back() {
     let all: Vec<_> = (0..20).rev().map(|n| seed_token(n, "active")).collect();
-    let clock = FakeClock::new();
-    let transport = FakeTransport::routed(&clock, paging_server(all, 100));
-    let evaluate = ActiveByName { now: now() };
-    let listing = block_on(
-        client(&transport, &clock).list_tokens_checked(&active_by_name_query(3, 0), &evaluate),
-    )
-    .unwrap();
+    let (listing, _) = list_from_ignoring_server(all, &active_by_name_query(3, 0));
     assert_eq!(
         listing.mode,
         ListMode::ClientSide {
@@ -250,16 +245,8 @@ fn server_ignoring_only_the_sort_falls_back() {
 
 #[test]
 fn a_browser_side_listing_holds_its_tokens_for_the_next_page_without_requests() {
-    let all: Vec<_> = (0..30)
-        .map(|n| seed_token(n, if n % 2 == 0 { "active" } else { "revoked" }))
-        .collect();
-    let clock = FakeClock::new();
-    let transport = FakeTransport::routed(&clock, paging_server(all, 100));
+    let (first, transport) = list_from_ignoring_server(half_revoked(30), &active_by_name_query(5, 0));
     let evaluate = ActiveByName { now: now() };
-    let first = block_on(
-        client(&transport, &clock).list_tokens_checked(&active_by_name_query(5, 0), &evaluate),
-    )
-    .unwrap();
     let held = first.held.expect("a browser-side listing holds what it fetched");
     assert_eq!(held.len(), 30, "every token, not only the matching ones");
     let requests = transport.seen().len();
