@@ -33,12 +33,19 @@ fn ascending(a: &Value, b: &Value) -> Ordering {
 }
 
 impl Sort {
-    /// The sort key of one row: one value per term.
+    /// Appends the sort key of one row, one value per term, to `out`.
+    fn push_key<'r, R: Row + ?Sized>(&self, row: &'r R, out: &mut Vec<Value<'r>>) -> Result<(), EvalError> {
+        for term in self.terms() {
+            out.push(eval_operand(&term.operand, row)?);
+        }
+        Ok(())
+    }
+
+    /// The sort key of one row.
     fn key<'r, R: Row + ?Sized>(&self, row: &'r R) -> Result<Vec<Value<'r>>, EvalError> {
-        self.terms()
-            .iter()
-            .map(|term| eval_operand(&term.operand, row))
-            .collect()
+        let mut key = Vec::with_capacity(self.terms().len());
+        self.push_key(row, &mut key)?;
+        Ok(key)
     }
 
     fn compare_keys(&self, a: &[Value], b: &[Value]) -> Ordering {
@@ -63,12 +70,11 @@ impl Sort {
     /// keys go into one flat vector and an index permutation is sorted, so neither the keys
     /// nor the rows are moved around while sorting.
     pub fn sorted<R: Row>(&self, rows: Vec<R>) -> Result<Vec<R>, EvalError> {
-        let width = self.terms().len().max(1);
+        // A sort has at least one term (`Sort::new`), so every row's key is `width` values.
+        let width = self.terms().len();
         let mut keys = Vec::with_capacity(rows.len() * width);
         for row in &rows {
-            for term in self.terms() {
-                keys.push(eval_operand(&term.operand, row)?);
-            }
+            self.push_key(row, &mut keys)?;
         }
         let key = |i: usize| &keys[i * width..(i + 1) * width];
         let mut order: Vec<usize> = (0..rows.len()).collect();
