@@ -14,8 +14,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from '../e2e/node_modules/playwright-core/index.mjs';
 import { arg, figure, writeFigures } from './stats.mjs';
+import { demoToken, launchChromium } from './setup.mjs';
 
 const APP = arg('app', 'http://127.0.0.1:28080');
 const API = arg('api', 'http://127.0.0.1:28787');
@@ -26,17 +26,8 @@ const ITERATIONS = 600_000;
 const PASSPHRASE = 'correct horse battery staple';
 const APP_URL = `${APP}/?api=${encodeURIComponent(API)}`;
 
-const keys = await (await fetch(`${API}/__control/keys`)).json();
-const adminKey = keys.keys.find((k) => k.label === 'admin')?.token;
-if (!adminKey) throw new Error('the double has no admin demo key');
-
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run',
-  ],
-});
+const adminKey = await demoToken(API, 'admin');
+const browser = await launchChromium();
 const chromiumVersion = browser.version();
 
 // Before any page script: record long tasks and the moment the paste field exists and is enabled.

@@ -7,6 +7,7 @@
 // node tests/bench/paging.mjs --api http://127.0.0.1:28787 --runs 5 --out f5.json --dump tokens.json
 import fs from 'node:fs';
 import { arg, figure, writeFigures } from './stats.mjs';
+import { demoToken } from './setup.mjs';
 
 const API = arg('api', 'http://127.0.0.1:28787');
 const RUNS = Number(arg('runs', '5'));
@@ -14,10 +15,7 @@ const OUT = arg('out', 'paging.json');
 const DUMP = arg('dump', '');
 const LIMIT = 100;
 
-const keys = await (await fetch(`${API}/__control/keys`)).json();
-const admin = keys.keys.find((k) => k.label === 'admin');
-if (!admin) throw new Error('the double has no admin demo key');
-const headers = { authorization: `Bearer ${admin.token}`, accept: 'application/json' };
+const headers = { authorization: `Bearer ${await demoToken(API, 'admin')}`, accept: 'application/json' };
 
 // The double's Authorizer has a wall-clock limit (250 ms); on a busy 2-core machine it can run
 // out, and the double then answers 401 "invalid token" for a valid key. Such a request is

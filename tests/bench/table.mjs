@@ -7,8 +7,8 @@
 //
 // node tests/bench/table.mjs --app http://127.0.0.1:28080 --api http://127.0.0.1:28787 \
 //      --runs 5 --out table-browser.json
-import { chromium } from '../e2e/node_modules/playwright-core/index.mjs';
 import { arg, figure, writeFigures } from './stats.mjs';
+import { demoToken, launchChromium } from './setup.mjs';
 
 const APP = arg('app', 'http://127.0.0.1:28080');
 const API = arg('api', 'http://127.0.0.1:28787');
@@ -18,15 +18,10 @@ const OUT = arg('out', 'table-browser.json');
 const control = (path, body) => fetch(`${API}/__control/${path}`, {
   method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}),
 });
-const keys = await (await fetch(`${API}/__control/keys`)).json();
-const adminKey = keys.keys.find((k) => k.label === 'admin')?.token;
-if (!adminKey) throw new Error('the double has no admin demo key');
+const adminKey = await demoToken(API, 'admin');
 if (!(await control('shape', { shape: 'lineage' })).ok) throw new Error('the double refused the lineage shape');
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--no-first-run'],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage();
   const problems = [];
