@@ -4,7 +4,7 @@
 
 use crate::api::listing::{EvalFailure, FilterText, ListQuery, PageLimit, SortText, TokenQuery};
 use crate::api::models::{Token, TokenStatus};
-use crate::api::rows::TokenRow;
+use crate::api::rows::{TIME_DEPENDENT_FIELDS, TokenRow};
 use crate::query::{self, Filter, Literal, LiteralError, Operand, ParseError, Sort, SortTerm};
 use crate::timestamp::Timestamp;
 use std::cmp::Ordering;
@@ -262,13 +262,17 @@ impl TokenQuery for LocalQueryAt<'_> {
         }
     }
 
-    fn sort<'t>(&self, tokens: Vec<&'t Token>) -> Result<Vec<&'t Token>, EvalFailure> {
+    fn order(&self, tokens: &[&Token]) -> Result<Option<Vec<usize>>, EvalFailure> {
         let Some(sort) = &self.query.sort else {
-            return Ok(tokens);
+            return Ok(None);
         };
-        let rows = tokens.into_iter().map(|token| TokenRow::new(token, self.now)).collect();
-        let sorted = sort.sorted(rows).map_err(|e| EvalFailure(e.to_string()))?;
-        Ok(sorted.into_iter().map(|row| row.token()).collect())
+        let rows: Vec<TokenRow> = tokens.iter().map(|token| TokenRow::new(token, self.now)).collect();
+        sort.order(&rows).map(Some).map_err(|e| EvalFailure(e.to_string()))
+    }
+
+    fn order_name(&self) -> Option<String> {
+        let sort = self.query.sort.as_ref()?;
+        (!TIME_DEPENDENT_FIELDS.iter().any(|field| sort.reads(field))).then(|| sort.to_string())
     }
 }
 
@@ -392,6 +396,17 @@ mod tests {
         assert_eq!(query.matches(&token("child", Some(root))), Ok(true));
         assert_eq!(query.matches(&token("other", Some("0190bbbb-0000-7000-8000-000000000002"))), Ok(false));
         assert!(descendants_request("has space").is_none());
+    }
+
+    #[test]
+    fn an_order_by_status_is_not_reused_because_statuses_change_with_time() {
+        let named = |sort: &str| {
+            let sort = query::parse_sort(sort).expect("sort");
+            LocalQuery { filter: None, sort: Some(sort) }.at(Timestamp::from_unix(1_800_000_000)).order_name()
+        };
+        assert_eq!(named("asc(expires_at),asc(name)").as_deref(), Some("asc(expires_at),asc(name)"));
+        assert_eq!(named("asc(name),desc(status)"), None);
+        assert_eq!(LocalQuery { filter: None, sort: None }.at(Timestamp::from_unix(0)).order_name(), None);
     }
 
     #[test]

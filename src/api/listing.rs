@@ -134,20 +134,28 @@ pub trait TokenQuery {
     /// The requested order (`Equal` when there is no sort).
     fn compare(&self, a: &Token, b: &Token) -> Result<Ordering, EvalFailure>;
 
-    /// `tokens` in the requested order, stably (equal tokens keep the server's order, as a
-    /// server-side sort would). The tokens are borrowed, so sorting moves references, not
-    /// tokens. The default compares pairwise; the grammar's implementation evaluates each
-    /// token's sort key once instead (4-5x faster over 10,000 tokens).
-    fn sort<'t>(&self, mut tokens: Vec<&'t Token>) -> Result<Vec<&'t Token>, EvalFailure> {
+    /// The positions of `tokens` in the requested order (`tokens[order[0]]` comes first),
+    /// stably: equal tokens keep their order, as a server-side sort would. `None` when there
+    /// is nothing to sort by. The default compares pairwise; the grammar's implementation
+    /// evaluates each token's sort key once instead (4-5x faster over 10,000 tokens).
+    fn order(&self, tokens: &[&Token]) -> Result<Option<Vec<usize>>, EvalFailure> {
+        let mut order: Vec<usize> = (0..tokens.len()).collect();
         let mut failure = None;
-        tokens.sort_by(|a, b| match self.compare(a, b) {
+        order.sort_by(|&a, &b| match self.compare(tokens[a], tokens[b]) {
             Ok(order) => order,
             Err(error) => {
                 failure.get_or_insert(error);
                 Ordering::Equal
             }
         });
-        failure.map_or(Ok(tokens), Err)
+        failure.map_or(Ok(Some(order)), Err)
+    }
+
+    /// A name for the order, under which an order already worked out may be reused: queries
+    /// with the same name put any tokens in the same order at any time. `None` (the default)
+    /// when there is no sort or its order changes with the time (a sort by status).
+    fn order_name(&self) -> Option<String> {
+        None
     }
 }
 

@@ -8,7 +8,7 @@ use crate::api::listing::{
 use crate::api::models::{Page, Token};
 use crate::api::transport::Transport;
 use futures::{StreamExt, TryStreamExt, stream};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Pages fetched at once after the first: enough to be quick, few enough to stay polite.
 pub const PAGE_CONCURRENCY: usize = 4;
@@ -30,20 +30,61 @@ pub struct Listing {
 /// the next filter, sort or page change is applied to them here instead of fetching up to 100
 /// pages again. They are as old as the fetch: whoever holds them drops them on a refresh, after
 /// a change (attenuate, revoke), and when the key or the API changes.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct HeldTokens {
     tokens: Arc<[Token]>,
     reason: FallbackReason,
+    /// Every held token's position under the last sort that had a name (see
+    /// [`TokenQuery::order_name`]), shared by the clones: a filter or page change under the
+    /// same sort then only filters, because the stable order of a subset is that subset of
+    /// the stable order of all.
+    sorted: Arc<Mutex<Option<NamedOrder>>>,
+}
+
+#[derive(Debug)]
+struct NamedOrder {
+    name: String,
+    order: Arc<[usize]>,
 }
 
 impl HeldTokens {
+    fn new(tokens: Arc<[Token]>, reason: FallbackReason) -> Self {
+        Self {
+            tokens,
+            reason,
+            sorted: Arc::default(),
+        }
+    }
+
     /// The page `query` asks for, from the held tokens, without a request.
     pub fn listing(&self, query: &ListQuery, evaluate: &dyn TokenQuery) -> Result<Listing, ApiError> {
+        let page = match self.order_of_all(evaluate) {
+            Some(order) => page_in_order(&self.tokens, &order, query, evaluate),
+            None => page_locally(&self.tokens, query, evaluate),
+        };
         Ok(Listing {
-            page: page_locally(&self.tokens, query, evaluate).map_err(not_applicable)?,
+            page: page.map_err(not_applicable)?,
             mode: ListMode::ClientSide { reason: self.reason },
             held: Some(self.clone()),
         })
+    }
+
+    /// Every held token's position in `evaluate`'s order, worked out once per named order.
+    /// `None` when the order has no name, or when sorting all tokens fails: a sort may fail on
+    /// a token the filter leaves out, so then the filter goes first, as on a server.
+    fn order_of_all(&self, evaluate: &dyn TokenQuery) -> Option<Arc<[usize]>> {
+        let name = evaluate.order_name()?;
+        let mut sorted = self.sorted.lock().ok()?;
+        if let Some(known) = sorted.as_ref().filter(|known| known.name == name) {
+            return Some(known.order.clone());
+        }
+        let all: Vec<&Token> = self.tokens.iter().collect();
+        let order: Arc<[usize]> = evaluate.order(&all).ok()??.into();
+        *sorted = Some(NamedOrder {
+            name,
+            order: order.clone(),
+        });
+        Some(order)
     }
 
     pub fn len(&self) -> usize {
@@ -52,6 +93,14 @@ impl HeldTokens {
 
     pub fn is_empty(&self) -> bool {
         self.tokens.is_empty()
+    }
+}
+
+/// The same tokens from the same listing: what order has been worked out for them does not
+/// matter.
+impl PartialEq for HeldTokens {
+    fn eq(&self, other: &Self) -> bool {
+        self.reason == other.reason && (Arc::ptr_eq(&self.tokens, &other.tokens) || self.tokens == other.tokens)
     }
 }
 
@@ -128,10 +177,7 @@ impl<T: Transport> FoundryClient<T> {
             });
         };
         // Sent without filter/sort: a server that ignores them might also misapply them.
-        let held = HeldTokens {
-            tokens: self.list_all_tokens(None, None).await?.into(),
-            reason,
-        };
+        let held = HeldTokens::new(self.list_all_tokens(None, None).await?.into(), reason);
         held.listing(query, evaluate)
     }
 }
@@ -144,26 +190,55 @@ pub fn page_locally(
     query: &ListQuery,
     evaluate: &dyn TokenQuery,
 ) -> Result<Page<Token>, EvalFailure> {
+    let matching = matching(tokens.iter(), evaluate)?;
+    match evaluate.order(&matching)? {
+        Some(order) => Ok(page_of(order.iter().map(|&i| matching[i]), query)),
+        None => Ok(page_of(matching.into_iter(), query)),
+    }
+}
+
+/// As [`page_locally`], with the order of all `tokens` already worked out (`order`, positions
+/// in `tokens`): filtering in that order gives the sorted matches.
+fn page_in_order(
+    tokens: &[Token],
+    order: &[usize],
+    query: &ListQuery,
+    evaluate: &dyn TokenQuery,
+) -> Result<Page<Token>, EvalFailure> {
+    // `order` was worked out over these very tokens (`HeldTokens` keeps both), so every
+    // position is in range.
+    let matching = matching(order.iter().map(|&i| &tokens[i]), evaluate)?;
+    Ok(page_of(matching.into_iter(), query))
+}
+
+fn matching<'t>(
+    tokens: impl ExactSizeIterator<Item = &'t Token>,
+    evaluate: &dyn TokenQuery,
+) -> Result<Vec<&'t Token>, EvalFailure> {
     let mut matching = Vec::with_capacity(tokens.len());
     for token in tokens {
         if evaluate.matches(token)? {
             matching.push(token);
         }
     }
-    let sorted = evaluate.sort(matching)?;
+    Ok(matching)
+}
+
+/// The page of `query`'s offset and limit from every match, in order; only its tokens are
+/// copied.
+fn page_of<'t>(sorted: impl ExactSizeIterator<Item = &'t Token>, query: &ListQuery) -> Page<Token> {
     let total = sorted.len() as u64;
     let items: Vec<Token> = sorted
-        .into_iter()
         .skip(usize::try_from(query.offset).unwrap_or(usize::MAX))
         .take(query.limit.get() as usize)
         .cloned()
         .collect();
-    Ok(Page {
+    Page {
         count: items.len() as u64,
         offset: query.offset,
         total,
         items,
-    })
+    }
 }
 
 /// Why `items` show that the server ignored the query, if they do.

@@ -15,12 +15,6 @@ impl<'a> TokenRow<'a> {
     pub fn new(token: &'a Token, now: Timestamp) -> Self {
         Self { token, now }
     }
-
-    /// The token this row reads, for the caller's lifetime (not the row's): what a sort by
-    /// [`crate::query::Sort::sorted`] hands back.
-    pub fn token(&self) -> &'a Token {
-        self.token
-    }
 }
 
 /// The fields a filter may name.
@@ -28,6 +22,9 @@ pub const TOKEN_FIELDS: [&str; 12] = [
     "id", "name", "status", "token_type", "created_at", "created_by", "expires_at", "last_used", "kind", "revoked_at",
     "parent_token_id", "root_token_id",
 ];
+
+/// The fields whose value depends on the time a row is read at (a token expires while held).
+pub const TIME_DEPENDENT_FIELDS: [&str; 1] = ["status"];
 
 impl Row for TokenRow<'_> {
     fn field(&self, name: &str) -> Option<FieldValue<'_>> {

@@ -66,27 +66,43 @@ impl Sort {
         Ok(self.compare_keys(&self.key(a)?, &self.key(b)?))
     }
 
-    /// Sorts rows stably (equal rows keep their order), evaluating each row's key once. The
-    /// keys go into one flat vector and an index permutation is sorted, so neither the keys
-    /// nor the rows are moved around while sorting.
-    pub fn sorted<R: Row>(&self, rows: Vec<R>) -> Result<Vec<R>, EvalError> {
+    /// The stable order of `rows` as positions (`rows[order[0]]` comes first; equal rows keep
+    /// their order), evaluating each row's key once. The keys go into one flat vector and an
+    /// index permutation is sorted, so neither the keys nor the rows are moved around.
+    pub fn order<R: Row>(&self, rows: &[R]) -> Result<Vec<usize>, EvalError> {
         // A sort has at least one term (`Sort::new`), so every row's key is `width` values.
         let width = self.terms().len();
         let mut keys = Vec::with_capacity(rows.len() * width);
-        for row in &rows {
+        for row in rows {
             self.push_key(row, &mut keys)?;
         }
         let key = |i: usize| &keys[i * width..(i + 1) * width];
         let mut order: Vec<usize> = (0..rows.len()).collect();
         // Ties broken by position make the unstable (faster, allocation-free) sort stable.
         order.sort_unstable_by(|&a, &b| self.compare_keys(key(a), key(b)).then(a.cmp(&b)));
-        // Each index occurs once, so every slot is taken exactly once.
-        let mut slots: Vec<Option<R>> = rows.into_iter().map(Some).collect();
-        Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
+        Ok(order)
+    }
+
+    /// Sorts rows stably (equal rows keep their order), evaluating each row's key once.
+    pub fn sorted<R: Row>(&self, rows: Vec<R>) -> Result<Vec<R>, EvalError> {
+        let order = self.order(&rows)?;
+        Ok(permuted(rows, &order))
+    }
+
+    /// Whether the order depends on `field` (a term reads it, directly or inside JSON or a cast).
+    pub fn reads(&self, field: &str) -> bool {
+        self.terms().iter().any(|term| term.operand.base_field().as_str() == field)
     }
 
     /// Checks every field name against the fields a row type has, before any row is seen.
     pub fn validate(&self, fields: &[&str]) -> Result<(), EvalError> {
         validate_operands(self.terms().iter().map(|t| &t.operand), fields)
     }
+}
+
+/// `items` rearranged so that `order[i]` names the item that goes to position `i`. `order` is
+/// a permutation of the positions (as [`Sort::order`] makes), so every slot is taken once.
+fn permuted<T>(items: Vec<T>, order: &[usize]) -> Vec<T> {
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    order.iter().filter_map(|&i| slots.get_mut(i).and_then(Option::take)).collect()
 }

@@ -10,6 +10,7 @@ use crate::api::models::{Token, TokenStatus};
 use crate::api::paging::Listing;
 use crate::timestamp::Timestamp;
 use futures::executor::block_on;
+use std::cell::Cell;
 use std::cmp::Ordering;
 
 fn param(url: &str, name: &str) -> Option<String> {
@@ -262,6 +263,75 @@ fn a_browser_side_listing_holds_its_tokens_for_the_next_page_without_requests() 
 
     let refused = held.listing(&active_by_name_query(5, 0), &Unevaluable);
     assert!(matches!(refused, Err(ApiError::QueryNotApplicable { .. })));
+}
+
+/// Tokens of one status by name, descending, under the order name `order_name`; counts its
+/// comparisons, and may refuse to compare a revoked token (as a cast fails on a value only
+/// some tokens hold).
+struct StatusByNameDesc<'a> {
+    status: TokenStatus,
+    order_name: Option<&'static str>,
+    refuse_revoked: bool,
+    compares: &'a Cell<usize>,
+}
+
+impl TokenQuery for StatusByNameDesc<'_> {
+    fn matches(&self, token: &Token) -> Result<bool, EvalFailure> {
+        Ok(token.status_at(now()) == self.status)
+    }
+    fn compare(&self, a: &Token, b: &Token) -> Result<Ordering, EvalFailure> {
+        self.compares.set(self.compares.get() + 1);
+        let revoked = |t: &Token| t.status_at(now()) == TokenStatus::Revoked;
+        if self.refuse_revoked && (revoked(a) || revoked(b)) {
+            return Err(EvalFailure("cannot order a revoked token".into()));
+        }
+        Ok(b.name.cmp(&a.name))
+    }
+    fn order_name(&self) -> Option<String> {
+        self.order_name.map(str::to_owned)
+    }
+}
+
+fn page_ids(listing: &Listing) -> Vec<&str> {
+    listing.page.items.iter().map(|t| t.id.as_str()).collect()
+}
+
+#[test]
+fn held_tokens_are_ordered_once_per_named_sort_and_a_filter_change_only_filters() {
+    let (first, _) = list_from_ignoring_server(half_revoked(30), &active_by_name_query(5, 0));
+    let held = first.held.expect("held");
+    let compares = Cell::new(0);
+    let query = |status, order_name| StatusByNameDesc { status, order_name, refuse_revoked: false, compares: &compares };
+
+    let active = held.listing(&active_by_name_query(5, 0), &query(TokenStatus::Active, Some("desc(name)"))).unwrap();
+    assert_eq!(page_ids(&active), ["t028", "t026", "t024", "t022", "t020"]);
+    assert_eq!(active.page.total, 15);
+    assert!(compares.get() > 0, "the first listing under a sort orders the tokens");
+
+    compares.set(0);
+    let revoked = held.listing(&active_by_name_query(5, 5), &query(TokenStatus::Revoked, Some("desc(name)"))).unwrap();
+    assert_eq!(page_ids(&revoked), ["t019", "t017", "t015", "t013", "t011"]);
+    assert_eq!(revoked.page.total, 15);
+    assert_eq!(compares.get(), 0, "same sort, another filter: no token compared again");
+
+    let unnamed = held.listing(&active_by_name_query(5, 5), &query(TokenStatus::Revoked, None)).unwrap();
+    assert_eq!(page_ids(&unnamed), page_ids(&revoked), "an unnamed order gives the same page");
+    assert!(compares.get() > 0, "an order without a name is worked out each time");
+}
+
+#[test]
+fn a_sort_that_fails_on_a_token_the_filter_leaves_out_still_lists() {
+    let (first, _) = list_from_ignoring_server(half_revoked(30), &active_by_name_query(5, 0));
+    let held = first.held.expect("held");
+    let compares = Cell::new(0);
+    let picky = StatusByNameDesc {
+        status: TokenStatus::Active,
+        order_name: Some("desc(name)"),
+        refuse_revoked: true,
+        compares: &compares,
+    };
+    let listing = held.listing(&active_by_name_query(5, 0), &picky).unwrap();
+    assert_eq!(page_ids(&listing), ["t028", "t026", "t024", "t022", "t020"], "filtered first, then sorted");
 }
 
 #[test]
