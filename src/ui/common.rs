@@ -44,8 +44,10 @@ pub fn When(at: Timestamp) -> impl IntoView {
     let absolute = format::absolute(at);
     let tooltip = absolute.clone();
     view! {
+        // The space separates the two where they sit on one line (a fact list); in the table
+        // they are stacked and the space is not rendered.
         <time datetime=at.to_string() title=tooltip>
-            {relative}
+            {relative} " "
             <span class="fk-muted">{absolute}</span>
         </time>
     }
