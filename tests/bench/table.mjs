@@ -44,7 +44,7 @@ try {
     const run = await page.evaluate(async () => {
       const region = document.querySelector('section[aria-labelledby="fk-tokens-title"]');
       const box = [...region.querySelectorAll('label')].find((l) => l.textContent.trim() === 'expired')?.querySelector('input');
-      const rangeLabel = () => region.querySelector('.fk-pager')?.textContent ?? '';
+      const rangeLabel = () => region.querySelector('.fk-pager [role="status"]')?.textContent ?? '';
       const firstRow = () => region.querySelector('tbody tr')?.textContent ?? '';
       const before = { label: rangeLabel(), row: firstRow() };
       // Resolved in the first mutation callback that sees the new page (label or first row).
