@@ -34,21 +34,41 @@ pub struct Listing {
 pub struct HeldTokens {
     tokens: Arc<[Token]>,
     reason: FallbackReason,
-    /// Every held token's position under the last sort that had a name (see
+    /// The order of every held token under the last sort that had a name (see
     /// [`TokenQuery::order_name`]), shared by the clones: a filter or page change under the
-    /// same sort then only filters, because the stable order of a subset is that subset of
-    /// the stable order of all.
+    /// same sort then sorts only the matches' ranks, because the stable order of a subset is
+    /// that subset of the stable order of all.
     sorted: Arc<Mutex<Option<NamedOrder>>>,
 }
 
 #[derive(Debug)]
 struct NamedOrder {
     name: String,
-    order: Arc<[usize]>,
+    order: Arc<KeptOrder>,
+}
+
+/// A sorted order of the held tokens, both ways round.
+#[derive(Debug)]
+struct KeptOrder {
+    /// `tokens[order[r]]` is the token of rank `r`.
+    order: Vec<usize>,
+    /// `rank[i]` is the rank of `tokens[i]`.
+    rank: Vec<usize>,
+}
+
+impl KeptOrder {
+    fn new(order: Vec<usize>) -> Self {
+        let mut rank = vec![0; order.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i] = r;
+        }
+        Self { order, rank }
+    }
 }
 
 impl HeldTokens {
-    fn new(tokens: Arc<[Token]>, reason: FallbackReason) -> Self {
+    /// Tokens fetched from a server that ignored the query for `reason`.
+    pub fn new(tokens: Arc<[Token]>, reason: FallbackReason) -> Self {
         Self {
             tokens,
             reason,
@@ -72,14 +92,14 @@ impl HeldTokens {
     /// Every held token's position in `evaluate`'s order, worked out once per named order.
     /// `None` when the order has no name, or when sorting all tokens fails: a sort may fail on
     /// a token the filter leaves out, so then the filter goes first, as on a server.
-    fn order_of_all(&self, evaluate: &dyn TokenQuery) -> Option<Arc<[usize]>> {
+    fn order_of_all(&self, evaluate: &dyn TokenQuery) -> Option<Arc<KeptOrder>> {
         let name = evaluate.order_name()?;
         let mut sorted = self.sorted.lock().ok()?;
         if let Some(known) = sorted.as_ref().filter(|known| known.name == name) {
             return Some(known.order.clone());
         }
         let all: Vec<&Token> = self.tokens.iter().collect();
-        let order: Arc<[usize]> = evaluate.order(&all).ok()??.into();
+        let order = Arc::new(KeptOrder::new(evaluate.order(&all).ok()??));
         *sorted = Some(NamedOrder {
             name,
             order: order.clone(),
@@ -190,38 +210,37 @@ pub fn page_locally(
     query: &ListQuery,
     evaluate: &dyn TokenQuery,
 ) -> Result<Page<Token>, EvalFailure> {
-    let matching = matching(tokens.iter(), evaluate)?;
-    match evaluate.order(&matching)? {
-        Some(order) => Ok(page_of(order.iter().map(|&i| matching[i]), query)),
-        None => Ok(page_of(matching.into_iter(), query)),
-    }
-}
-
-/// As [`page_locally`], with the order of all `tokens` already worked out (`order`, positions
-/// in `tokens`): filtering in that order gives the sorted matches.
-fn page_in_order(
-    tokens: &[Token],
-    order: &[usize],
-    query: &ListQuery,
-    evaluate: &dyn TokenQuery,
-) -> Result<Page<Token>, EvalFailure> {
-    // `order` was worked out over these very tokens (`HeldTokens` keeps both), so every
-    // position is in range.
-    let matching = matching(order.iter().map(|&i| &tokens[i]), evaluate)?;
-    Ok(page_of(matching.into_iter(), query))
-}
-
-fn matching<'t>(
-    tokens: impl ExactSizeIterator<Item = &'t Token>,
-    evaluate: &dyn TokenQuery,
-) -> Result<Vec<&'t Token>, EvalFailure> {
     let mut matching = Vec::with_capacity(tokens.len());
     for token in tokens {
         if evaluate.matches(token)? {
             matching.push(token);
         }
     }
-    Ok(matching)
+    match evaluate.order(&matching)? {
+        Some(order) => Ok(page_of(order.iter().map(|&i| matching[i]), query)),
+        None => Ok(page_of(matching.into_iter(), query)),
+    }
+}
+
+/// As [`page_locally`], with the order of all `tokens` already worked out. The filter runs
+/// over the tokens as they lie in memory (walking them in sorted order instead hops around
+/// and was as slow as sorting afresh), and only the matches' ranks are sorted: integers.
+fn page_in_order(
+    tokens: &[Token],
+    kept: &KeptOrder,
+    query: &ListQuery,
+    evaluate: &dyn TokenQuery,
+) -> Result<Page<Token>, EvalFailure> {
+    let mut ranks = Vec::with_capacity(tokens.len());
+    for (token, &rank) in tokens.iter().zip(&kept.rank) {
+        if evaluate.matches(token)? {
+            ranks.push(rank);
+        }
+    }
+    ranks.sort_unstable();
+    // `kept` was worked out over these very tokens (`HeldTokens` keeps both), so every rank
+    // and position is in range.
+    Ok(page_of(ranks.iter().map(|&r| &tokens[kept.order[r]]), query))
 }
 
 /// The page of `query`'s offset and limit from every match, in order; only its tokens are

@@ -12,5 +12,6 @@ const result = JSON.parse(execFileSync(bin, [tokens, runs], { encoding: 'utf8' }
 const what = `${result.tokens} tokens -> ${result.matched} match -> page of ${result.page}`;
 writeFigures(out, [
   figure('table_native', `Table: filter + 2-key sort + 1 page, native (${what})`, 'ms', result.runs_ms, { op: '<', value: 16 }),
+  figure('table_native_held', 'Table: filter change under a kept sort + 1 page, native (same tokens)', 'ms', result.held_runs_ms, { op: '<', value: 16 }),
 ]);
 console.log(`table: ${what}`);
