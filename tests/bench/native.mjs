@@ -1,10 +1,10 @@
 // Figure 4: runs the native table bench (tests/bench/native, release) over the tokens the paging
 // figure fetched from the double, and writes its figure.
-// node tests/bench/native.mjs --bin target/release/foundry-keyring-table-bench --tokens t.json --runs 7 --out f4.json
+// node tests/bench/native.mjs --bin target/bench-native/release/foundry-keyring-table-bench --tokens t.json --runs 7 --out f4.json
 import { execFileSync } from 'node:child_process';
 import { arg, figure, writeFigures } from './stats.mjs';
 
-const bin = arg('bin', 'target/release/foundry-keyring-table-bench');
+const bin = arg('bin', 'target/bench-native/release/foundry-keyring-table-bench');
 const tokens = arg('tokens', '-');
 const runs = arg('runs', '7');
 const out = arg('out', 'native.json');
