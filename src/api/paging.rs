@@ -44,7 +44,9 @@ pub struct HeldTokens {
 #[derive(Debug)]
 struct NamedOrder {
     name: String,
-    order: Arc<KeptOrder>,
+    /// `None`: sorting all the tokens failed (see [`HeldTokens::order_of_all`]), so it is not
+    /// tried again for each filter change under this sort.
+    order: Option<Arc<KeptOrder>>,
 }
 
 /// A sorted order of the held tokens, both ways round.
@@ -96,15 +98,15 @@ impl HeldTokens {
         let name = evaluate.order_name()?;
         let mut sorted = self.sorted.lock().ok()?;
         if let Some(known) = sorted.as_ref().filter(|known| known.name == name) {
-            return Some(known.order.clone());
+            return known.order.clone();
         }
         let all: Vec<&Token> = self.tokens.iter().collect();
-        let order = Arc::new(KeptOrder::new(evaluate.order(&all).ok()??));
+        let order = evaluate.order(&all).ok().flatten().map(|order| Arc::new(KeptOrder::new(order)));
         *sorted = Some(NamedOrder {
             name,
             order: order.clone(),
         });
-        Some(order)
+        order
     }
 
     pub fn len(&self) -> usize {

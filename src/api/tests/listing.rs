@@ -267,12 +267,13 @@ fn a_browser_side_listing_holds_its_tokens_for_the_next_page_without_requests() 
 
 /// Tokens of one status by name, descending, under the order name `order_name`; counts its
 /// comparisons, and may refuse to compare a revoked token (as a cast fails on a value only
-/// some tokens hold).
+/// some tokens hold), counting the refusals.
 struct StatusByNameDesc<'a> {
     status: TokenStatus,
     order_name: Option<&'static str>,
     refuse_revoked: bool,
     compares: &'a Cell<usize>,
+    refusals: &'a Cell<usize>,
 }
 
 impl TokenQuery for StatusByNameDesc<'_> {
@@ -283,6 +284,7 @@ impl TokenQuery for StatusByNameDesc<'_> {
         self.compares.set(self.compares.get() + 1);
         let revoked = |t: &Token| t.status_at(now()) == TokenStatus::Revoked;
         if self.refuse_revoked && (revoked(a) || revoked(b)) {
+            self.refusals.set(self.refusals.get() + 1);
             return Err(EvalFailure("cannot order a revoked token".into()));
         }
         Ok(b.name.cmp(&a.name))
@@ -300,8 +302,14 @@ fn page_ids(listing: &Listing) -> Vec<&str> {
 fn held_tokens_are_ordered_once_per_named_sort_and_a_filter_change_only_filters() {
     let (first, _) = list_from_ignoring_server(half_revoked(30), &active_by_name_query(5, 0));
     let held = first.held.expect("held");
-    let compares = Cell::new(0);
-    let query = |status, order_name| StatusByNameDesc { status, order_name, refuse_revoked: false, compares: &compares };
+    let (compares, refusals) = (Cell::new(0), Cell::new(0));
+    let query = |status, order_name| StatusByNameDesc {
+        status,
+        order_name,
+        refuse_revoked: false,
+        compares: &compares,
+        refusals: &refusals,
+    };
 
     let active = held.listing(&active_by_name_query(5, 0), &query(TokenStatus::Active, Some("desc(name)"))).unwrap();
     assert_eq!(page_ids(&active), ["t028", "t026", "t024", "t022", "t020"]);
@@ -323,15 +331,24 @@ fn held_tokens_are_ordered_once_per_named_sort_and_a_filter_change_only_filters(
 fn a_sort_that_fails_on_a_token_the_filter_leaves_out_still_lists() {
     let (first, _) = list_from_ignoring_server(half_revoked(30), &active_by_name_query(5, 0));
     let held = first.held.expect("held");
-    let compares = Cell::new(0);
+    let (compares, refusals) = (Cell::new(0), Cell::new(0));
     let picky = StatusByNameDesc {
         status: TokenStatus::Active,
         order_name: Some("desc(name)"),
         refuse_revoked: true,
         compares: &compares,
+        refusals: &refusals,
     };
     let listing = held.listing(&active_by_name_query(5, 0), &picky).unwrap();
     assert_eq!(page_ids(&listing), ["t028", "t026", "t024", "t022", "t020"], "filtered first, then sorted");
+
+    assert!(refusals.get() > 0, "sorting all tokens was tried first");
+
+    // The next page sorts the matches again without trying all the tokens first.
+    refusals.set(0);
+    let next = held.listing(&active_by_name_query(5, 5), &picky).unwrap();
+    assert_eq!(page_ids(&next), ["t018", "t016", "t014", "t012", "t010"]);
+    assert_eq!(refusals.get(), 0, "sorting all tokens was tried again");
 }
 
 #[test]
