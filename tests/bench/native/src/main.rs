@@ -62,6 +62,23 @@ fn generated(n: usize, now: Timestamp) -> Vec<Token> {
         .collect()
 }
 
+/// Milliseconds of each of `runs` calls of `run`, after one more untimed call that warms caches
+/// and the allocator (and works out what is kept); with what the last call returned.
+fn timed<T>(
+    runs: usize,
+    mut run: impl FnMut() -> Result<T, Box<dyn std::error::Error>>,
+) -> Result<(Vec<f64>, T), Box<dyn std::error::Error>> {
+    let mut last = run()?;
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        let value = std::hint::black_box(run()?);
+        times.push(start.elapsed().as_secs_f64() * 1000.0);
+        last = value; // the previous result is dropped outside the timed part
+    }
+    Ok((times, last))
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let now = Timestamp::from_unix(
@@ -94,33 +111,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..TableState::default()
     };
 
-    let mut times = Vec::with_capacity(runs);
-    let (mut matched, mut page_len) = (0, 0);
-    for _ in 0..runs + 1 {
-        let start = Instant::now();
+    let (times, page) = timed(runs, || {
         let (request, local) = state.list_request()?;
-        let page = page_locally(&tokens, &request, &local.at(now))?;
-        matched = page.total;
-        page_len = page.items.len();
-        std::hint::black_box(&page);
-        times.push(start.elapsed().as_secs_f64() * 1000.0);
-    }
-    times.remove(0); // the first run warms caches and the allocator
+        Ok(page_locally(&tokens, &request, &local.at(now))?)
+    })?;
+    let (matched, page_len) = (page.total, page.items.len());
 
-    // The first listing works out and keeps the order; the timed ones reuse it.
+    // The first (untimed) listing works out and keeps the order; the timed ones reuse it.
     let held = HeldTokens::new(tokens.clone().into(), FallbackReason::LineageShape);
-    let mut held_times = Vec::with_capacity(runs);
-    for _ in 0..runs + 1 {
-        let start = Instant::now();
+    let (held_times, _) = timed(runs, || {
         let (request, local) = state.list_request()?;
         let listing = held.listing(&request, &local.at(now))?;
         if (listing.page.total, listing.page.items.len()) != (matched, page_len) {
             return Err("the held tokens gave another page than page_locally".into());
         }
-        std::hint::black_box(&listing);
-        held_times.push(start.elapsed().as_secs_f64() * 1000.0);
-    }
-    held_times.remove(0); // the one that worked out the order
+        Ok(listing)
+    })?;
 
     let list = |times: &[f64]| {
         times
