@@ -7,7 +7,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -16,6 +16,9 @@ use std::time::Duration;
 
 /// The statuses a `status` fault may answer with.
 pub const FAULT_STATUSES: [u16; 8] = [401, 403, 404, 409, 429, 500, 502, 503];
+/// The statuses a `redirect` fault may answer with: the two that make a client send the same
+/// method and body again to the new location, which is how a redirect carries a key away.
+pub const REDIRECT_STATUSES: [u16; 2] = [307, 308];
 /// The longest `slow` delay accepted: enough to trip any client timeout, short enough that a
 /// forgotten fault cannot hang a test run.
 pub const MAX_DELAY_MS: u64 = 60_000;
@@ -35,6 +38,9 @@ pub enum FaultKind {
     Slow { delay_ms: u64 },
     /// 200 with a body that is not valid JSON.
     Malformed,
+    /// `status` (307 or 308) with `Location: <location>` and an empty body, as the real API's
+    /// `GET /invoices/{id}/pdf` answers with a 307 to another host.
+    Redirect { status: u16, location: String },
 }
 
 /// `POST /__control/faults` body: `{"kind":"status","status":429,"retry_after":2,"count":1,"path":"/api/v1/tokens"}`.
@@ -66,9 +72,24 @@ impl Fault {
             FaultKind::Slow { delay_ms } if *delay_ms > MAX_DELAY_MS => {
                 Err(format!("delay_ms must be at most {MAX_DELAY_MS}"))
             }
+            FaultKind::Redirect { status, .. } if !REDIRECT_STATUSES.contains(status) => Err(
+                format!("a redirect status must be one of {REDIRECT_STATUSES:?}"),
+            ),
+            FaultKind::Redirect { location, .. } if !is_absolute_http_url(location) => {
+                Err("location must be an absolute http:// or https:// URL".into())
+            }
             _ => Ok(()),
         }
     }
+}
+
+/// A scheme of http or https and a host: what a browser would follow to another origin. A
+/// parsed `Uri` is also a valid header value, so the `Location` header cannot fail later.
+fn is_absolute_http_url(location: &str) -> bool {
+    location.parse::<Uri>().is_ok_and(|uri| {
+        matches!(uri.scheme_str(), Some("http" | "https"))
+            && uri.host().is_some_and(|host| !host.is_empty())
+    })
 }
 
 #[derive(Debug, Default)]
@@ -132,7 +153,7 @@ fn status_message(status: StatusCode) -> &'static str {
 /// Middleware: applies the next matching fault, if any.
 pub async fn inject(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
-    if path.starts_with("/__control") || request.method() == Method::OPTIONS {
+    if crate::routes::control::is_control(&path) || request.method() == Method::OPTIONS {
         return next.run(request).await;
     }
     match state.0.faults.take(&path) {
@@ -161,6 +182,14 @@ pub async fn inject(State(state): State<AppState>, request: Request, next: Next)
             Body::from(r#"{"items":[{"id":"#),
         )
             .into_response(),
+        Some(FaultKind::Redirect { status, location }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::TEMPORARY_REDIRECT);
+            match HeaderValue::try_from(location) {
+                Ok(location) => (status, [(header::LOCATION, location)]).into_response(),
+                // validate() parsed it as a URI, which is always a valid header value.
+                Err(e) => ApiError::internal(format!("redirect location: {e}")).into_response(),
+            }
+        }
         Some(FaultKind::Drop) => {
             let mut response = StatusCode::OK.into_response();
             response.extensions_mut().insert(DropConnection);
@@ -201,5 +230,32 @@ mod tests {
         assert!(fault(r#"{"kind":"drop","count":0}"#).is_err());
         assert!(fault(r#"{"kind":"slow","delay_ms":100}"#).is_ok());
         assert!(serde_json::from_str::<Fault>(r#"{"kind":"slow"}"#).is_err());
+        let redirect = |status: u16, location: &str| {
+            fault(
+                &serde_json::json!({"kind": "redirect", "status": status, "location": location})
+                    .to_string(),
+            )
+        };
+        assert!(redirect(307, "https://elsewhere.example/collect").is_ok());
+        assert!(redirect(308, "http://127.0.0.1:9/api/v1/tokens/attenuate?x=1").is_ok());
+        for status in [301, 302, 303, 200, 400] {
+            assert!(
+                redirect(status, "https://elsewhere.example/").is_err(),
+                "{status}"
+            );
+        }
+        for location in [
+            "/api/v1/tokens",
+            "//elsewhere.example/",
+            "elsewhere.example:443",
+            "ftp://elsewhere.example/",
+            "javascript:alert(1)",
+            "data:text/plain,x",
+            "https://",
+            "https://elsewhere.example/\r\nset-cookie: x=1",
+            "",
+        ] {
+            assert!(redirect(307, location).is_err(), "{location:?}");
+        }
     }
 }

@@ -19,8 +19,9 @@ async fn not_found() -> ApiError {
 }
 
 /// Layers, outermost first: request id and error envelope (so every response has an id, even a
-/// preflight), CORS (so that injected faults still carry CORS headers and a browser can read
-/// them), fault injection, then the routes.
+/// preflight), the control API's guard (before CORS, so no control response carries a CORS
+/// header and no preflight to it is approved), CORS (so that injected faults still carry CORS
+/// headers and a browser can read them), fault injection, then the routes.
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/api/v1/whoami", get(whoami::whoami))
@@ -40,12 +41,12 @@ pub fn app(state: AppState) -> Router {
         .route("/__control/cors", post(control::set_cors))
         .route("/__control/shape", post(control::set_shape))
         .route("/__control/reset", post(control::reset))
-        .route("/__control/keys", get(control::keys))
-        .layer(from_fn(control::loopback_only));
+        .route("/__control/keys", get(control::keys));
     api.merge(control)
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), faults::inject))
         .layer(from_fn_with_state(state.clone(), cors::cors))
+        .layer(from_fn(control::guard))
         .layer(from_fn(error::request_id))
         .with_state(state)
 }

@@ -46,10 +46,18 @@ impl Double {
             .clone()
     }
 
-    pub async fn request(&self, request: Request<Body>) -> Reply {
+    /// From a loopback peer; addressed to `127.0.0.1:8787` unless the request names a Host,
+    /// as curl and Node send it (the control API refuses a request without a loopback Host).
+    pub async fn request(&self, mut request: Request<Body>) -> Reply {
+        if !request.headers().contains_key("host") {
+            request
+                .headers_mut()
+                .insert("host", "127.0.0.1:8787".parse().unwrap());
+        }
         self.request_from(request, "127.0.0.1:50000").await
     }
 
+    /// Exactly `request` (no Host added) from `peer`.
     pub async fn request_from(&self, mut request: Request<Body>, peer: &str) -> Reply {
         let peer: SocketAddr = peer.parse().unwrap();
         request.extensions_mut().insert(ConnectInfo(peer));
