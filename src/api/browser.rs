@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 // `RequestMode`/`RequestCredentials` are web-sys types that gloo-net's builder takes, so
 // gloo-net enables their web-sys features.
-use web_sys::{AbortController, RequestCredentials, RequestMode};
+use web_sys::{AbortController, RequestCache, RequestCredentials, RequestMode, RequestRedirect, ResponseType};
 
 /// How long the diagnostic probe may take before the failure stays undiagnosed.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -56,6 +56,7 @@ impl Transport for BrowserTransport {
                 Err(Failure::Network) => Err(TransportError::Network(self.diagnose(cancel).await)),
                 Err(Failure::Timeout) => Err(TransportError::Timeout(timeout)),
                 Err(Failure::Aborted) => Err(TransportError::Aborted),
+                Err(Failure::Redirected) => Err(TransportError::Redirected),
                 Ok(response) => Ok(response),
             }
         }
@@ -93,6 +94,7 @@ enum Failure {
     Network,
     Timeout,
     Aborted,
+    Redirected,
 }
 
 async fn fetch(request: HttpRequest, cancel: &CancelToken) -> Result<HttpResponse, Failure> {
@@ -117,6 +119,12 @@ async fn fetch(request: HttpRequest, cancel: &CancelToken) -> Result<HttpRespons
         .headers(headers)
         // The key is the credential; cookies for the API's domain have no business here.
         .credentials(RequestCredentials::Omit)
+        // Never follow a redirect: a followed 307/308 re-sends the Authorization header and the
+        // attenuate body (which holds the key) to wherever the Location points. "manual" hands
+        // back an opaque answer instead, which is refused below.
+        .redirect(RequestRedirect::Manual)
+        // Nothing the key fetched (identities, tokens, a new token) is kept in the HTTP cache.
+        .cache(RequestCache::NoStore)
         .abort_signal(Some(&controller.signal()));
     let built = match &request.body {
         Some(body) => builder.body(js_sys::Uint8Array::from(body.expose_secret())),
@@ -124,14 +132,16 @@ async fn fetch(request: HttpRequest, cancel: &CancelToken) -> Result<HttpRespons
     }
     .map_err(|_| Failure::Network)?;
     let exchange = async move {
-        let response = built.send().await?;
-        let body = response.binary().await?;
-        Ok::<_, gloo_net::Error>((response, body))
+        let response = built.send().await.map_err(|_| Failure::Network)?;
+        if response.type_() == ResponseType::Opaqueredirect {
+            return Err(Failure::Redirected);
+        }
+        let body = response.binary().await.map_err(|_| Failure::Network)?;
+        Ok((response, body))
     };
     match race(exchange, request.timeout, cancel).await {
         Ok(Ok((response, body))) => Ok(to_http_response(&response, body)),
-        Ok(Err(_)) => Err(Failure::Network),
-        Err(failure) => Err(failure),
+        Ok(Err(failure)) | Err(failure) => Err(failure),
     }
 }
 

@@ -218,7 +218,11 @@ impl<T: Transport> FoundryClient<T> {
         if response.is_success() {
             Ok(response)
         } else {
-            Err(ApiError::from_status(&response, self.key.expose_secret()))
+            Err(ApiError::from_status(
+                &response,
+                self.key.expose_secret(),
+                self.base.origin(),
+            ))
         }
     }
 

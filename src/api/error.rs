@@ -81,7 +81,15 @@ pub enum ApiError {
         message: String,
         request_id: Option<String>,
     },
-    /// A status this client has no meaning for (e.g. 405, or a redirect it cannot follow).
+    /// The API answered with a redirect. It is never followed, so the key went nowhere else.
+    /// `status` is known only when the transport could read it (a browser hides it).
+    #[error("{}", redirect_message(origin, *status))]
+    Redirected {
+        origin: String,
+        status: Option<u16>,
+        request_id: Option<String>,
+    },
+    /// A status this client has no meaning for (e.g. 405).
     #[error("The API answered with unexpected status {status}: {message}")]
     UnexpectedStatus {
         status: u16,
@@ -147,6 +155,7 @@ impl ApiError {
             ApiError::Conflict { .. } => "Conflict",
             ApiError::RateLimited { .. } => "Too many requests",
             ApiError::Server { .. } => "The API failed",
+            ApiError::Redirected { .. } => "Redirect refused",
             ApiError::UnexpectedStatus { .. } => "Unexpected answer",
             ApiError::Malformed { .. } => "Unexpected answer",
             ApiError::TooManyItems { .. } => "Too many tokens",
@@ -185,6 +194,10 @@ impl ApiError {
             ApiError::Server { .. } => {
                 "Try again later. If it persists, contact Foundry support with the request id.".into()
             }
+            ApiError::Redirected { .. } => "Your key was not sent anywhere else. Check that the API address is \
+                the Foundry API itself, not an address that forwards to it; if it is, contact Foundry support \
+                with the request id."
+                .into(),
             ApiError::UnexpectedStatus { .. } | ApiError::Malformed { .. } => {
                 "Check that the API address points at the Foundry API. If it does, contact Foundry support \
                  with the request id."
@@ -206,6 +219,7 @@ impl ApiError {
             | ApiError::Conflict { request_id, .. }
             | ApiError::RateLimited { request_id, .. }
             | ApiError::Server { request_id, .. }
+            | ApiError::Redirected { request_id, .. }
             | ApiError::UnexpectedStatus { request_id, .. }
             | ApiError::Malformed { request_id, .. }
             | ApiError::TooManyItems { request_id, .. } => request_id.as_deref(),
@@ -236,6 +250,11 @@ impl ApiError {
     /// Maps a transport failure; `origin` names the server in messages.
     pub fn from_transport(error: TransportError, origin: &str) -> Self {
         match error {
+            TransportError::Redirected => ApiError::Redirected {
+                origin: origin.to_owned(),
+                status: None,
+                request_id: None,
+            },
             TransportError::Aborted => ApiError::Aborted,
             TransportError::Timeout(after) => ApiError::Timeout { after },
             TransportError::Network(NetworkFailure::Offline) => ApiError::Offline,
@@ -253,8 +272,9 @@ impl ApiError {
         }
     }
 
-    /// Maps a non-2xx response. `key` is only used to scrub it from server text.
-    pub fn from_status(response: &HttpResponse, key: &str) -> Self {
+    /// Maps a non-2xx response. `key` is only used to scrub it from server text. A 3xx is a
+    /// refused redirect (transports never follow one); `origin` names the server then.
+    pub fn from_status(response: &HttpResponse, key: &str, origin: &str) -> Self {
         let envelope = serde_json::from_slice::<ErrorBody>(&response.body).ok();
         // The body's id wins: it is what the server logged; the header is the fallback for
         // bodies that are not the envelope (a proxy's HTML page, an empty 502).
@@ -269,6 +289,11 @@ impl ApiError {
         };
         let status = response.status;
         match status {
+            300..=399 => ApiError::Redirected {
+                origin: origin.to_owned(),
+                status: Some(status),
+                request_id,
+            },
             400 | 422 => ApiError::BadRequest {
                 message,
                 request_id,
@@ -394,6 +419,14 @@ fn missing_permission(message: &str) -> Option<String> {
             None => false,
         })
         .map(str::to_owned)
+}
+
+fn redirect_message(origin: &str, status: Option<u16>) -> String {
+    let answer = match status {
+        Some(status) => format!("a redirect (status {status})"),
+        None => "a redirect".to_owned(),
+    };
+    format!("{origin} answered with {answer}. Foundry Keyring never follows redirects, so the request stopped there.")
 }
 
 fn unreachable_message(origin: &str, confirmed: bool) -> String {

@@ -73,6 +73,11 @@ pub enum TransportError {
     /// Cancelled through the [`CancelToken`].
     #[error("aborted")]
     Aborted,
+    /// The server answered with a redirect, which is never followed: a followed 307/308 would
+    /// carry the `Authorization` header and an attenuate body (which holds the key) to wherever
+    /// it points. The browser hides an unfollowed redirect's status and headers.
+    #[error("redirect refused")]
+    Redirected,
 }
 
 /// What a transport could find out about a network failure. A browser reports the same

@@ -300,3 +300,37 @@ fn attenuate_needs_a_name_and_sends_nothing_without_one() {
     assert!(matches!(result, Err(ApiError::InvalidRequest { .. })));
     assert!(transport.seen().is_empty());
 }
+
+/// A redirect is never followed: a followed 307/308 would carry the key (in the header, and in
+/// the attenuate body) to wherever it points. One request, no retry, an error the person sees.
+#[test]
+fn a_redirect_is_refused_with_its_status_and_request_id() {
+    for status in [301, 302, 303, 307, 308] {
+        let clock = FakeClock::new();
+        let mut answer = error(status, "moved", "req_moved");
+        answer.body.clear();
+        let transport = FakeTransport::scripted(&clock, vec![Step::Respond(answer)]);
+        let Err(error) = block_on(client(&transport, &clock).attenuate("child", AttenuationSpec::default(), None)) else {
+            panic!("a {status} was taken for a new token");
+        };
+        assert_eq!(
+            error,
+            ApiError::Redirected { origin: BASE.to_owned(), status: Some(status), request_id: Some("req_moved".into()) },
+            "status {status}"
+        );
+        assert_eq!(error.title(), "Redirect refused");
+        assert!(!error.is_retryable());
+        assert_eq!(transport.seen().len(), 1, "a redirect is not retried");
+        assert!(error.to_string().contains(&format!("status {status}")));
+    }
+}
+
+/// The browser hides an unfollowed redirect (an opaque-redirect response): the transport says
+/// only that it happened.
+#[test]
+fn a_redirect_the_browser_hid_is_refused_too() {
+    let error = whoami_with(Step::Fail(TransportError::Redirected));
+    assert_eq!(error, ApiError::Redirected { origin: BASE.to_owned(), status: None, request_id: None });
+    assert!(!error.is_retryable());
+    assert!(error.advice().contains("not sent anywhere else"));
+}
