@@ -9,6 +9,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use foundry_keyring::api::ApiBase;
 use foundry_keyring::secret::SecretString;
 use foundry_keyring::timestamp::Timestamp;
 use foundry_keyring::vault::storage::local::{LocalStorage, subscribe_keyring_changes};
@@ -35,6 +36,7 @@ fn entry(label: &str, key: &str, kind: EntryKind) -> NewEntry {
         api_key: SecretString::from(key),
         created_at: Timestamp::from_unix(1_790_000_000),
         persistence: Persistence::Saved,
+        api_base: ApiBase::parse(ApiBase::FOUNDRY_PUBLIC).unwrap(),
     }
 }
 

@@ -1,12 +1,15 @@
 //! Adding a key: paste (masked, with show/hide), a local preview, a label, and where to keep it.
 //! On first run this also sets the keyring's passphrase.
 
+use crate::api::base::ApiBase;
 use crate::keyinfo::{self, KeyInfo, KeyInfoError};
 use crate::secret::SecretString;
 use crate::strength::{self, Strength};
 use crate::ui::common::{Alert, Tone};
 use crate::ui::key_preview::KeyPreview;
 use crate::ui::messages::vault_message;
+use crate::ui::options::build_default_base;
+use crate::ui::session::Session;
 use crate::ui::state::{KeyringState, now};
 use crate::vault::{EntryKind, NewEntry, Persistence};
 use leptos::prelude::*;
@@ -23,6 +26,9 @@ pub fn AddKeyForm(
     on_done: Option<Callback<()>>,
 ) -> impl IntoView {
     let state = expect_context::<KeyringState>();
+    let session = expect_context::<Session>();
+    // The base the key will be bound to: the page's, as it stands when the form is sent.
+    let target = move || ApiBase::parse(&session.api_base.get());
     let key = StoredValue::new_local(SecretString::default());
     let info = RwSignal::new(None::<Result<KeyInfo, KeyInfoError>>);
     let show_key = RwSignal::new(false);
@@ -72,6 +78,10 @@ pub fn AddKeyForm(
             problem.set(Some(("Give the key a label".into(), "A label tells your keys apart, e.g. \"lab admin\".".into())));
             return;
         }
+        let Ok(api_base) = ApiBase::parse(&session.api_base.get_untracked()) else {
+            problem.set(Some(("The API address cannot be used".into(), "Open Settings and give a valid https address for the Foundry API.".into())));
+            return;
+        };
         let keep_it = keep.get_untracked() && can_save();
         let new_passphrase = if first_run && keep_it {
             let pass = passphrase.get_value();
@@ -93,6 +103,7 @@ pub fn AddKeyForm(
             api_key: key.get_value(),
             created_at: now(),
             persistence: if keep_it { Persistence::Saved } else { Persistence::SessionOnly },
+            api_base,
         };
         busy.set(true);
         spawn_local(async move {
@@ -197,6 +208,18 @@ pub fn AddKeyForm(
                     </div>
                 </div>
             </Show>
+            {move || match target() {
+                Ok(base) if base != build_default_base() => view! {
+                    <Alert title="This key will be saved for a non-default API" tone=Tone::Warning>
+                        <p>"It will be sent to " <code>{base.to_string()}</code> " and nowhere else, not to the default "
+                           <code>{build_default_base().to_string()}</code> ". Save it only if you trust that address."</p>
+                    </Alert>
+                }.into_any(),
+                Ok(base) => view! {
+                    <p class="fk-hint">"This key will be sent only to " <code>{base.to_string()}</code> "."</p>
+                }.into_any(),
+                Err(_) => ().into_any(),
+            }}
             {move || problem.get().map(|(title, advice)| view! {
                 <Alert title=title tone=Tone::Error><p>{advice}</p></Alert>
             })}

@@ -1,13 +1,11 @@
-//! Builds Foundry clients for the key in use and the configured base. The key goes only to that
-//! base: the client builds every URL from it.
+//! Builds Foundry clients for the key in use and the base that key is bound to. The key goes
+//! only to that base: the client builds every URL from it, whatever the page's URL says.
 
-use crate::api::base::ApiBase;
 use crate::api::browser::{BrowserClock, BrowserTransport};
 use crate::api::cancel::CancelToken;
 use crate::api::client::FoundryClient;
 use crate::api::error::ApiError;
-use crate::ui::session::Session;
-use crate::ui::state::KeyringState;
+use crate::ui::state::{Credential, KeyringState};
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -18,7 +16,6 @@ pub type Client = FoundryClient<BrowserTransport>;
 /// tied to the component: its requests are aborted when it is cleaned up.
 #[derive(Clone, Copy)]
 pub struct Api {
-    session: Session,
     state: KeyringState,
     cancel: StoredValue<CancelToken>,
 }
@@ -28,15 +25,13 @@ pub fn use_api() -> Api {
     let cancel = CancelToken::new();
     let on_drop = cancel.clone();
     on_cleanup(move || on_drop.cancel());
-    Api { session: expect_context::<Session>(), state: expect_context::<KeyringState>(), cancel: StoredValue::new(cancel) }
+    Api { state: expect_context::<KeyringState>(), cancel: StoredValue::new(cancel) }
 }
 
 impl Api {
     /// A client for the key in use now; `Aborted` when the keyring is locked meanwhile.
     pub fn client(&self) -> Result<Client, ApiError> {
-        let base = ApiBase::parse(&self.session.api_base.get_untracked())
-            .map_err(|_| ApiError::InvalidRequest { reason: "the configured API base URL is not a valid http(s) address" })?;
-        let key = self.state.api_key().ok_or(ApiError::Aborted)?;
+        let Credential { base, key } = self.state.credential().ok_or(ApiError::Aborted)?;
         let transport = BrowserTransport::new(&base);
         let cancel = self.cancel.try_get_value().ok_or(ApiError::Aborted)?;
         Ok(FoundryClient::new(base, key, transport, Arc::new(BrowserClock)).with_cancel(cancel))

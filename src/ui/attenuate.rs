@@ -10,8 +10,8 @@ use crate::ui::clipboard;
 use crate::ui::common::{Alert, Tone};
 use crate::ui::error_panel::ApiErrorPanel;
 use crate::ui::messages::vault_message;
-use crate::ui::state::{KeyringState, now};
-use crate::vault::{EntryKind, NewEntry, Persistence};
+use crate::ui::state::{KeyringState, bound_base, now};
+use crate::vault::{EntryMeta, NewEntry, Persistence};
 use leptos::html::Dialog;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -74,6 +74,10 @@ fn AttenuateForm(
     let busy = RwSignal::new(false);
     let created = StoredValue::new_local(None::<SecretString>);
     let created_id = RwSignal::new(None::<String>);
+    // The key the token is made from: the new token goes to the same base and is the same
+    // kind (a partner key's children stay partner keys, as the vendor asks).
+    let state = expect_context::<KeyringState>();
+    let parent = StoredValue::new(None::<EntryMeta>);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -118,6 +122,7 @@ fn AttenuateForm(
         }
         let chosen_orgs = orgs.get_untracked();
         spec.allowed_org_ids = (!chosen_orgs.is_empty()).then_some(chosen_orgs);
+        parent.set_value(state.active_meta_untracked());
         busy.set(true);
         spawn_local(async move {
             let result = match api.client() {
@@ -147,7 +152,7 @@ fn AttenuateForm(
 
     view! {
         <Show when=move || created_id.get().is_none() fallback=move || view! {
-            <NewToken token=created name=name.get_untracked() on_close=on_close />
+            <NewToken token=created name=name.get_untracked() parent=parent.get_value() on_close=on_close />
         }>
             <form on:submit=submit>
                 <p>"The new token can do at most what the key in use can do, minus what you remove here. Foundry records it as an attenuated child of this key."</p>
@@ -228,7 +233,12 @@ fn AttenuateForm(
 
 /// The new token, shown once.
 #[component]
-fn NewToken(token: StoredValue<Option<SecretString>, LocalStorage>, name: String, on_close: Callback<()>) -> impl IntoView {
+fn NewToken(
+    token: StoredValue<Option<SecretString>, LocalStorage>,
+    name: String,
+    parent: Option<EntryMeta>,
+    on_close: Callback<()>,
+) -> impl IntoView {
     let state = expect_context::<KeyringState>();
     let copied = RwSignal::new(false);
     let clear_timer = StoredValue::new_local(None::<TimeoutHandle>);
@@ -272,9 +282,11 @@ fn NewToken(token: StoredValue<Option<SecretString>, LocalStorage>, name: String
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(secret) = token.get_value() else { return };
+        let Some(parent) = parent.as_ref() else { return };
         let entry = NewEntry {
             label: label.get_untracked(),
-            kind: EntryKind::DataAccess,
+            kind: parent.kind,
+            api_base: bound_base(parent),
             api_key: secret,
             created_at: now(),
             persistence: if state.saved.get_untracked() { Persistence::Saved } else { Persistence::SessionOnly },

@@ -21,7 +21,7 @@ use crate::ui::error_panel::{ErrorReport, ErrorReports};
 use crate::ui::kdf::DEFAULT_WORKER_URL;
 use crate::ui::options::{IDLE_CHOICES, Options, Panels, Theme, build_default_api_base};
 use crate::ui::panic;
-use crate::ui::state::{KeyringState, LockReason, Phase};
+use crate::ui::state::{Credential, KeyringState, LockReason, Phase};
 use crate::vault::Namespace;
 use futures::StreamExt;
 use futures::channel::mpsc;
@@ -230,12 +230,15 @@ impl KeyringHandle {
         let path = path
             .as_string()
             .ok_or_else(|| type_error("Foundry Keyring: fetch(path): path must be a string such as \"/api/v1/whoami\""))?;
-        let url = mounted.base.resolve_relative(&path).map_err(|e| type_error(&format!("Foundry Keyring: fetch refused {path:?}: {e}")))?;
-        let key = mounted
+        // The path is judged before the lock, so a bad path is a TypeError whatever the state.
+        mounted.base.resolve_relative(&path).map_err(|e| type_error(&format!("Foundry Keyring: fetch refused {path:?}: {e}")))?;
+        let Credential { base, key } = mounted
             .state
             .filter(|s| s.phase.try_get_untracked() == Some(Phase::Unlocked))
-            .and_then(|s| s.api_key())
+            .and_then(|s| s.credential())
             .ok_or_else(|| plain_error("Foundry Keyring is locked: unlock it before calling fetch()", "KeyringLockedError"))?;
+        // Resolved under the base the key is bound to, not the one the host configured.
+        let url = base.resolve_relative(&path).map_err(|e| type_error(&format!("Foundry Keyring: fetch refused {path:?}: {e}")))?;
         let request = request_init(&init, &key, &mounted.requests)?;
         Ok((url, request))
     }

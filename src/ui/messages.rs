@@ -46,7 +46,7 @@ pub fn vault_message(error: &VaultError) -> (&'static str, String) {
         VaultError::EntryNotFound(_) => ("That key is no longer in the keyring", "Pick another key from the list.".into()),
         VaultError::InvalidLabel => ("Give the key a label", "Use 1 to 100 characters.".into()),
         VaultError::EmptyKey => ("Paste a key first", "The key field is empty.".into()),
-        VaultError::Conflict { .. } => (
+        VaultError::Conflict => (
             "The keyring was changed in another tab",
             "Nothing was overwritten. Unlock again to see the changes, then repeat what you were doing.".into(),
         ),

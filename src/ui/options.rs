@@ -1,6 +1,8 @@
 //! How one keyring instance is configured: by the standalone page from its URL, or by an
 //! embedding host through `mount(element, options)`.
 
+use crate::api::base::ApiBase;
+
 /// The published Foundry API. A build made with `FOUNDRY_API_BASE=…` (the README's run command
 /// does this for the local double) uses that instead.
 pub const PRODUCTION_API_BASE: &str = "https://foundry-api-public.adaptyvbio.com";
@@ -8,6 +10,14 @@ pub const PRODUCTION_API_BASE: &str = "https://foundry-api-public.adaptyvbio.com
 /// The base this build talks to unless told otherwise.
 pub fn build_default_api_base() -> &'static str {
     option_env!("FOUNDRY_API_BASE").unwrap_or(PRODUCTION_API_BASE)
+}
+
+/// The build's default base, parsed. A `FOUNDRY_API_BASE` that does not parse falls back to
+/// the published API rather than to anything a link could name.
+pub fn build_default_base() -> ApiBase {
+    ApiBase::parse(build_default_api_base())
+        .or_else(|_| ApiBase::parse(PRODUCTION_API_BASE))
+        .expect("the published API base parses")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

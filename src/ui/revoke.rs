@@ -40,7 +40,7 @@ pub fn RevokeDialog(open: RwSignal<bool>, on_revoked: Callback<()>) -> impl Into
     });
     let family = move || {
         let meta = state.active_meta();
-        let info = state.api_key().and_then(|k| keyinfo::inspect(k.expose_secret()).ok());
+        let info = state.credential().and_then(|c| keyinfo::inspect(c.key.expose_secret()).ok());
         let label = meta.map(|m| m.label).unwrap_or_else(|| "the key in use".to_owned());
         let root = info.as_ref().and_then(|i| i.token_id.clone());
         let attenuated = info.map(|i| i.block_count > 1).unwrap_or(false);

@@ -2,9 +2,11 @@
 //! key in use. The plain key and the open keyring sit in `StoredValue`s, never in a signal that
 //! a view renders, and every operation goes through the vault module.
 
+use crate::api::base::ApiBase;
 use crate::secret::{SecretKey, SecretString};
 use crate::timestamp::Timestamp;
 use crate::ui::kdf;
+use crate::ui::options::build_default_base;
 use crate::vault::storage::local::LocalStorage as BrowserStorage;
 use crate::vault::{
     self, EntryId, EntryMeta, KdfParams, Namespace, NewEntry, StoredKeyring, UnlockedKeyring,
@@ -127,9 +129,28 @@ impl KeyringState {
         }
     }
 
-    /// The key in use, for one API call. The copy zeroizes when the caller drops it.
-    pub fn api_key(&self) -> Option<SecretString> {
-        self.key.with_value(Clone::clone)
+    /// The key in use and the one API base it may be sent to, for one API call. The copy of
+    /// the key zeroizes when the caller drops it. Every request that carries a key takes its
+    /// address from here, never from the page's URL or settings.
+    pub fn credential(&self) -> Option<Credential> {
+        let key = self.key.try_with_value(Clone::clone).flatten()?;
+        let base = self.active_base_untracked()?;
+        Some(Credential { base, key })
+    }
+
+    /// The base the key in use is bound to (untracked).
+    pub fn active_base_untracked(&self) -> Option<ApiBase> {
+        self.active_meta_untracked().map(|meta| bound_base(&meta))
+    }
+
+    pub fn active_meta_untracked(&self) -> Option<EntryMeta> {
+        let id = self.active.try_get_untracked().flatten()?;
+        self.entries.try_with_untracked(|entries| entries.iter().find(|e| e.id == id).cloned()).flatten()
+    }
+
+    /// The base the key in use is bound to, tracked by views.
+    pub fn active_base(&self) -> Option<ApiBase> {
+        self.active_meta().map(|meta| bound_base(&meta))
     }
 
     pub fn active_meta(&self) -> Option<EntryMeta> {
@@ -212,7 +233,7 @@ impl KeyringState {
         });
         let result = result.unwrap_or(Err(VaultError::NotAKeyring));
         match &result {
-            Err(VaultError::Conflict { .. }) => self.lock(LockReason::ChangedElsewhere),
+            Err(VaultError::Conflict) => self.lock(LockReason::ChangedElsewhere),
             _ => self.refresh_entries(),
         }
         result
@@ -239,6 +260,16 @@ impl KeyringState {
         self.key.set_value(Some(key));
         self.active.set(Some(id));
         self.key_epoch.update(|e| *e += 1);
+        Ok(())
+    }
+
+    /// Lets an entry's key go to another base (and nowhere else). Only a confirmed act of the
+    /// person calls this; a link or a setting alone never does.
+    pub fn bind(&self, id: EntryId, base: ApiBase) -> Result<(), VaultError> {
+        self.change(|ring| ring.bind(id, base))?;
+        if self.active.get_untracked() == Some(id) {
+            self.key_epoch.update(|e| *e += 1);
+        }
         Ok(())
     }
 
@@ -271,8 +302,9 @@ impl KeyringState {
         Ok(())
     }
 
-    /// Re-wraps the data key under a new passphrase (the keys themselves are not re-encrypted).
-    /// A stored keyring needs its current passphrase; a tab-only one becomes stored this way.
+    /// Makes a new data key, seals every entry again under it and wraps it under the new
+    /// passphrase (`UnlockedKeyring::change_passphrase`). A stored keyring needs its current
+    /// passphrase; a tab-only one becomes stored this way, every entry with it.
     pub async fn change_passphrase(&self, current: Option<SecretString>, new_passphrase: SecretString) -> Result<(), VaultError> {
         let worker = self.worker_url.get_value();
         let current_params = self
@@ -293,13 +325,32 @@ impl KeyringState {
         self.still_mounted()?;
         let was_saved = self.saved.get_untracked();
         self.saved.set(true);
-        let result = self.change(|ring| ring.change_passphrase(&current_key, params, derived));
+        let result = self.change(|ring| {
+            ring.change_passphrase(&current_key, params, derived)?;
+            if !was_saved {
+                // "Set a passphrase and keep": the keys that lived in this tab are kept too.
+                ring.keep_all();
+            }
+            Ok(())
+        });
         match &result {
             Ok(()) => self.session_wrap.set_value(None),
             Err(_) => self.saved.set(was_saved),
         }
         result
     }
+}
+
+/// What one request needs: the key and the base it is bound to.
+pub struct Credential {
+    pub base: ApiBase,
+    pub key: SecretString,
+}
+
+/// The base an entry's key may go to. A legacy entry, saved before keys were bound, is bound
+/// to this build's default base, never to one a link names.
+pub fn bound_base(meta: &EntryMeta) -> ApiBase {
+    meta.api_base.clone().unwrap_or_else(build_default_base)
 }
 
 fn random_key() -> Result<SecretKey<32>, VaultError> {

@@ -1,5 +1,6 @@
 //! What the keyring knows about each key besides the key itself.
 
+use crate::api::base::ApiBase;
 use crate::secret::SecretString;
 use crate::timestamp::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -45,6 +46,9 @@ pub struct EntryMeta {
     pub fingerprint: String,
     /// The authority block's `token_id`, when the key decodes as a Biscuit.
     pub token_id: Option<String>,
+    /// The only API base this key may be sent to. `None`: a legacy entry, saved before keys
+    /// were bound; the UI treats it as bound to the build's default base.
+    pub api_base: Option<ApiBase>,
     pub persistence: Persistence,
 }
 
@@ -55,6 +59,8 @@ pub struct NewEntry {
     pub api_key: SecretString,
     pub created_at: Timestamp,
     pub persistence: Persistence,
+    /// The API base the key is saved for; it is sent nowhere else.
+    pub api_base: ApiBase,
 }
 
 /// Longest label, in characters.

@@ -57,14 +57,12 @@ pub enum VaultError {
     /// The API key to add is empty.
     #[error("the API key is empty")]
     EmptyKey,
-    /// The stored keyring changed since this one was loaded (another tab saved or forgot it).
+    /// Storage no longer holds the text this keyring was read from or last wrote (another
+    /// tab saved, forgot or created a keyring): nothing was written.
     #[error(
-        "the keyring was changed elsewhere (another tab?) since it was opened; reload it and try again"
+        "the keyring was changed elsewhere (another tab?) since it was opened; nothing was overwritten; reload it and try again"
     )]
-    Conflict {
-        expected: Option<u64>,
-        found: Option<u64>,
-    },
+    Conflict,
     /// The browser's random number generator failed.
     #[error("the browser could not provide random numbers")]
     Random,

@@ -22,6 +22,11 @@ pub(crate) struct StoredEntry {
     pub created_at: Timestamp,
     pub fingerprint: String,
     pub token_id: Option<String>,
+    /// The normalised API base the key is bound to. Absent in entries written before keys
+    /// were bound (legacy): serde reads a missing `Option` field as `None`. Left out again
+    /// when such an entry is saved, so it stays legacy until the person binds it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_base: Option<String>,
     /// Hex of the entry layer's 12-byte nonce.
     pub nonce: String,
     /// Hex of the entry layer's ciphertext and tag.

@@ -3,6 +3,9 @@
 //! Unlocking is split in two so the slow key derivation can run elsewhere (a Web Worker):
 //! [`StoredKeyring::parse`] exposes [`StoredKeyring::kdf_params`], the caller derives the key
 //! with [`super::derive_key`], and [`StoredKeyring::unlock`] takes the derived key.
+//!
+//! A save is a compare-and-swap: it goes through only while storage holds exactly the text
+//! this keyring was read from or last wrote, compared by SHA-256 of the whole text.
 
 use super::cipher::{self, NONCE_LEN};
 use super::entry::{EntryId, EntryKind, EntryMeta, NewEntry, Persistence, clean_label};
@@ -13,14 +16,18 @@ use super::kdf::{KdfParams, KdfPolicy, derive_key};
 use super::namespace::Namespace;
 use super::random::Rng;
 use super::storage::KeyringStorage;
+use crate::api::base::ApiBase;
 use crate::keyinfo;
 use crate::secret::{SecretBytes, SecretKey, SecretString};
+use sha2::{Digest, Sha256};
 
 /// A keyring read from storage: structure and KDF policy checked, nothing decrypted yet.
 #[derive(Clone, Debug)]
 pub struct StoredKeyring {
     envelope: EnvelopeV1,
     policy: KdfPolicy,
+    /// SHA-256 of the text parsed: what a save of the unlocked keyring expects to replace.
+    digest: [u8; 32],
 }
 
 impl StoredKeyring {
@@ -38,7 +45,11 @@ impl StoredKeyring {
         policy: KdfPolicy,
     ) -> Result<Self, VaultError> {
         let envelope = EnvelopeV1::decode_text(text, namespace, policy)?;
-        Ok(Self { envelope, policy })
+        Ok(Self {
+            envelope,
+            policy,
+            digest: digest_of(text),
+        })
     }
 
     /// What the caller needs to derive the key (possibly in a worker).
@@ -87,7 +98,10 @@ impl StoredKeyring {
             wrap_nonce: env.wrap_nonce,
             wrapped_key: env.wrapped_key,
             data_key,
-            base_revision: Some(env.revision),
+            stored: Some(StoredState {
+                revision: env.revision,
+                digest: self.digest,
+            }),
             next_id: index.next_id,
             entries,
             rng: Rng::Os,
@@ -101,6 +115,11 @@ impl StoredKeyring {
     ) -> Result<UnlockedKeyring, VaultError> {
         self.unlock(derive_key(passphrase, self.kdf_params()))
     }
+}
+
+/// SHA-256 of a stored text exactly as storage holds it (not trimmed, not decoded).
+fn digest_of(text: &str) -> [u8; 32] {
+    Sha256::digest(text.as_bytes()).into()
 }
 
 fn unwrap_data_key(env: &EnvelopeV1, derived: &SecretKey<32>) -> Result<SecretKey<32>, VaultError> {
@@ -120,6 +139,13 @@ impl Entry {
         let sealed =
             SealedKey::from_hex(&stored.nonce, &stored.sealed_key).ok_or(VaultError::Malformed)?;
         let label = clean_label(&stored.label).ok_or(VaultError::Malformed)?;
+        // The base is where the key may go: one that does not parse is never guessed at.
+        let api_base = stored
+            .api_base
+            .as_deref()
+            .map(ApiBase::parse)
+            .transpose()
+            .map_err(|_| VaultError::Malformed)?;
         Ok(Self {
             meta: EntryMeta {
                 id: stored.id,
@@ -128,6 +154,7 @@ impl Entry {
                 created_at: stored.created_at,
                 fingerprint: stored.fingerprint,
                 token_id: stored.token_id,
+                api_base,
                 persistence: Persistence::Saved,
             },
             sealed,
@@ -142,6 +169,7 @@ impl Entry {
             created_at: self.meta.created_at,
             fingerprint: self.meta.fingerprint.clone(),
             token_id: self.meta.token_id.clone(),
+            api_base: self.meta.api_base.as_ref().map(|b| b.as_str().to_owned()),
             nonce: hex::encode(self.sealed.nonce),
             sealed_key: hex::encode(&self.sealed.ciphertext),
         }
@@ -159,12 +187,19 @@ pub struct UnlockedKeyring {
     wrap_nonce: [u8; NONCE_LEN],
     wrapped_key: [u8; WRAPPED_KEY_LEN],
     data_key: SecretKey<32>,
-    /// Revision of the stored blob this keyring was loaded from or last saved as;
-    /// `None` for a keyring never saved. A save expects storage to still hold it.
-    base_revision: Option<u64>,
+    /// The stored text this keyring was read from or last wrote; `None` for a keyring never
+    /// saved. A save expects storage to still hold exactly that text.
+    stored: Option<StoredState>,
     next_id: u64,
     entries: Vec<Entry>,
     rng: Rng,
+}
+
+/// What this keyring knows of the stored text it is based on.
+#[derive(Clone, Copy)]
+struct StoredState {
+    revision: u64,
+    digest: [u8; 32],
 }
 
 impl UnlockedKeyring {
@@ -206,7 +241,7 @@ impl UnlockedKeyring {
             wrap_nonce,
             wrapped_key,
             data_key,
-            base_revision: None,
+            stored: None,
             next_id: 1,
             entries: Vec::new(),
             rng,
@@ -223,7 +258,7 @@ impl UnlockedKeyring {
 
     /// The stored revision this keyring is based on (`None`: never saved).
     pub fn revision(&self) -> Option<u64> {
-        self.base_revision
+        self.stored.map(|s| s.revision)
     }
 
     /// Metadata of every entry, saved and session-only, in insertion order.
@@ -247,15 +282,13 @@ impl UnlockedKeyring {
             return Err(VaultError::EmptyKey);
         }
         let id = EntryId(self.next_id);
-        let nonce = self.rng.array::<NONCE_LEN>()?;
-        let aad = entry_aad(&self.namespace, id.0);
-        let ciphertext = cipher::seal(
+        let sealed = seal_key(
             &self.data_key,
-            &nonce,
-            &aad,
+            &self.namespace,
+            id,
             api_key.expose_secret().as_bytes(),
-        )
-        .map_err(|_| VaultError::Malformed)?;
+            &mut self.rng,
+        )?;
         let token_id = keyinfo::inspect(api_key.expose_secret())
             .ok()
             .and_then(|info| info.token_id);
@@ -267,9 +300,10 @@ impl UnlockedKeyring {
                 created_at: new.created_at,
                 fingerprint: keyinfo::fingerprint(&api_key),
                 token_id,
+                api_base: Some(new.api_base),
                 persistence: new.persistence,
             },
-            sealed: SealedKey { nonce, ciphertext },
+            sealed,
         });
         self.next_id = self.next_id.saturating_add(1);
         Ok(id)
@@ -284,6 +318,22 @@ impl UnlockedKeyring {
     pub fn set_kind(&mut self, id: EntryId, kind: EntryKind) -> Result<(), VaultError> {
         self.entry_mut(id)?.meta.kind = kind;
         Ok(())
+    }
+
+    /// Binds an entry's key to another API base (or binds a legacy entry for the first time).
+    /// From then on the key may be sent there and nowhere else, so this is a deliberate act
+    /// the person confirms in the UI, never a consequence of a link. Stored on the next save.
+    pub fn bind(&mut self, id: EntryId, base: ApiBase) -> Result<(), VaultError> {
+        self.entry_mut(id)?.meta.api_base = Some(base);
+        Ok(())
+    }
+
+    /// Marks every entry, session-only ones included, to be stored on the next save: what
+    /// setting a passphrase on a keyring that lived in this tab only means.
+    pub fn keep_all(&mut self) {
+        for entry in &mut self.entries {
+            entry.meta.persistence = Persistence::Saved;
+        }
     }
 
     pub fn remove(&mut self, id: EntryId) -> Result<(), VaultError> {
@@ -308,18 +358,18 @@ impl UnlockedKeyring {
             .iter()
             .find(|e| e.meta.id == id)
             .ok_or(VaultError::EntryNotFound(id.0))?;
-        let aad = entry_aad(&self.namespace, id.0);
-        let plain = cipher::open(
+        secret_utf8(open_key(
             &self.data_key,
-            &entry.sealed.nonce,
-            &aad,
-            &entry.sealed.ciphertext,
-        )
-        .map_err(|_| VaultError::Tampered)?;
-        secret_utf8(plain)
+            &self.namespace,
+            id,
+            &entry.sealed,
+        )?)
     }
 
-    /// Re-wraps the data key under a new passphrase. Entries are not re-encrypted.
+    /// Replaces the passphrase and, with it, the data key: a new random data key re-seals
+    /// every entry (saved and session-only) and is wrapped under `new_derived`; the index is
+    /// sealed under it on the next save. Whoever kept an old copy of storage and knows the
+    /// old passphrase holds only the old data key, which opens nothing written from now on.
     ///
     /// `current` must be derived from the current passphrase and [`Self::kdf_params`] (a
     /// walk-up user of an open tab cannot change it); `new_params` must come from
@@ -340,13 +390,32 @@ impl UnlockedKeyring {
             });
         }
         self.policy.check(new_params.iterations())?;
+        // Everything fallible first, so a failure leaves the keyring as it was.
+        let data_key = SecretKey::from_array(self.rng.array::<32>()?);
+        let mut resealed = Vec::with_capacity(self.entries.len());
+        for entry in &self.entries {
+            let id = entry.meta.id;
+            let plain = open_key(&self.data_key, &self.namespace, id, &entry.sealed)?;
+            resealed.push(seal_key(
+                &data_key,
+                &self.namespace,
+                id,
+                plain.expose_secret(),
+                &mut self.rng,
+            )?);
+        }
         let (nonce, wrapped) = wrap(
-            &self.data_key,
+            &data_key,
             &new_derived,
             &new_params,
             &self.namespace,
             &mut self.rng,
         )?;
+        for (entry, sealed) in self.entries.iter_mut().zip(resealed) {
+            entry.sealed = sealed;
+        }
+        // The old data key zeroizes as it is dropped here.
+        self.data_key = data_key;
         self.kdf = new_params;
         self.wrap_nonce = nonce;
         self.wrapped_key = wrapped;
@@ -365,31 +434,28 @@ impl UnlockedKeyring {
         self.change_passphrase(&current_key, params, new_key)
     }
 
-    /// Writes the keyring as one blob, refusing with [`VaultError::Conflict`] when storage no
-    /// longer holds the revision this keyring is based on (another tab saved or forgot it).
+    /// Writes the keyring as one blob, refusing with [`VaultError::Conflict`] unless storage
+    /// still holds exactly the text this keyring was read from or last wrote (nothing, for a
+    /// keyring never saved). The revision alone would not do: a keyring forgotten and created
+    /// again in another tab starts at the same revision.
     pub fn save(&mut self, storage: &dyn KeyringStorage) -> Result<(), VaultError> {
         let current = storage.load(&self.namespace)?;
-        let found = current.as_deref().and_then(|text| {
-            EnvelopeV1::decode_text(text, &self.namespace, self.policy)
-                .ok()
-                .map(|env| env.revision)
-        });
-        let unchanged = match (current.is_some(), self.base_revision) {
-            (false, None) => true,
-            (true, Some(base)) => found == Some(base),
+        let unchanged = match (current.as_deref(), self.stored) {
+            (None, None) => true,
+            (Some(text), Some(stored)) => digest_of(text) == stored.digest,
             _ => false,
         };
         if !unchanged {
-            return Err(VaultError::Conflict {
-                expected: self.base_revision,
-                found,
-            });
+            return Err(VaultError::Conflict);
         }
         // 2^64 saves cannot happen; saturating keeps this panic-free regardless.
-        let next = self.base_revision.map_or(1, |r| r.saturating_add(1));
-        let text = self.seal(next)?.encode_text();
+        let revision = self.stored.map_or(1, |s| s.revision.saturating_add(1));
+        let text = self.seal(revision)?.encode_text();
         storage.save(&self.namespace, &text)?;
-        self.base_revision = Some(next);
+        self.stored = Some(StoredState {
+            revision,
+            digest: digest_of(&text),
+        });
         Ok(())
     }
 
@@ -471,6 +537,33 @@ fn wrap(
         .map_err(|_| VaultError::Malformed)?;
     let wrapped = ct.try_into().map_err(|_| VaultError::Malformed)?;
     Ok((nonce, wrapped))
+}
+
+/// Seals one entry's API key under `data_key` with a fresh nonce (entry layer).
+fn seal_key(
+    data_key: &SecretKey<32>,
+    namespace: &Namespace,
+    id: EntryId,
+    api_key: &[u8],
+    rng: &mut Rng,
+) -> Result<SealedKey, VaultError> {
+    let nonce = rng.array::<NONCE_LEN>()?;
+    let aad = entry_aad(namespace, id.0);
+    let ciphertext =
+        cipher::seal(data_key, &nonce, &aad, api_key).map_err(|_| VaultError::Malformed)?;
+    Ok(SealedKey { nonce, ciphertext })
+}
+
+/// Opens one entry's sealed key (entry layer).
+fn open_key(
+    data_key: &SecretKey<32>,
+    namespace: &Namespace,
+    id: EntryId,
+    sealed: &SealedKey,
+) -> Result<SecretBytes, VaultError> {
+    let aad = entry_aad(namespace, id.0);
+    cipher::open(data_key, &sealed.nonce, &aad, &sealed.ciphertext)
+        .map_err(|_| VaultError::Tampered)
 }
 
 fn secret_utf8(bytes: SecretBytes) -> Result<SecretString, VaultError> {

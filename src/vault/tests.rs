@@ -3,10 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests: a panic is a failure report
 
-use super::envelope::EnvelopeV1;
+use super::envelope::{EnvelopeV1, entry_aad};
 use super::kdf::KdfPolicy;
 use super::random::Rng;
 use super::*;
+use crate::api::base::ApiBase;
 use crate::secret::{SecretKey, SecretString};
 use crate::timestamp::Timestamp;
 use base64::Engine;
@@ -16,6 +17,10 @@ const LOW: u32 = 1_000;
 const PASS: &str = "correct horse battery staple";
 const KEY_A: &str = "abs0_ab12AAAAbbbbCCCCddddEEEEffffGGGGhhhhIIII";
 const KEY_B: &str = "abs0_zz9PARTNERpartnerPARTNERpartnerPARTNER00";
+const KEY_C: &str = "abs0_cc33ADDEDafterTHEchangeADDEDafterTHE0000";
+const SESSION_KEY: &str = "abs0_sessiononlysessiononlyXYZW";
+const BASE: &str = "https://foundry-api-public.adaptyvbio.com";
+const OTHER_BASE: &str = "https://partner.example.com/foundry";
 
 fn ns(name: &str) -> Namespace {
     Namespace::new(name).unwrap()
@@ -35,6 +40,11 @@ fn new_ring(namespace: &Namespace, pass: &str) -> UnlockedKeyring {
     UnlockedKeyring::create_for_tests(namespace.clone(), params, derived, None).unwrap()
 }
 
+fn base(url: &str) -> ApiBase {
+    ApiBase::parse(url).unwrap()
+}
+
+/// A new entry bound to [`BASE`].
 fn entry(label: &str, key: &str, kind: EntryKind, persistence: Persistence) -> NewEntry {
     NewEntry {
         label: label.to_owned(),
@@ -42,6 +52,7 @@ fn entry(label: &str, key: &str, kind: EntryKind, persistence: Persistence) -> N
         api_key: SecretString::from(key),
         created_at: Timestamp::from_unix(1_790_000_000),
         persistence,
+        api_base: base(BASE),
     }
 }
 
@@ -64,7 +75,7 @@ fn saved_ring(storage: &MemoryStorage, namespace: &Namespace) -> (UnlockedKeyrin
     .unwrap();
     ring.add(entry(
         "Just now",
-        "abs0_sessiononlysessiononlyXYZW",
+        SESSION_KEY,
         EntryKind::DataAccess,
         Persistence::SessionOnly,
     ))
@@ -88,6 +99,62 @@ fn open_everything(
             Ok((meta, key.expose_secret().to_owned()))
         })
         .collect()
+}
+
+/// The index JSON of a stored text, decrypted with the data key that `key` unwraps.
+fn index_json(text: &str, namespace: &Namespace, key: &SecretKey<32>) -> serde_json::Value {
+    let env = EnvelopeV1::decode_text(text, namespace, KdfPolicy::TEST_ONLY_LOW).unwrap();
+    let ring = parse(text, namespace).unwrap().unlock(key.clone()).unwrap();
+    let index = cipher::open(
+        ring.data_key_for_tests(),
+        &env.index_nonce,
+        &env.index_aad(),
+        &env.index_ciphertext,
+    )
+    .unwrap();
+    serde_json::from_slice(index.expose_secret()).unwrap()
+}
+
+/// Each stored entry's id, entry-layer nonce and sealed key.
+fn sealed_keys(index: &serde_json::Value) -> Vec<(u64, [u8; 12], Vec<u8>)> {
+    index["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let nonce = hex::decode(e["nonce"].as_str().unwrap()).unwrap();
+            let sealed = hex::decode(e["sealed_key"].as_str().unwrap()).unwrap();
+            (e["id"].as_u64().unwrap(), nonce.try_into().unwrap(), sealed)
+        })
+        .collect()
+}
+
+/// The stored text with its index rewritten as another writer holding the data key would
+/// (an older build, or a buggy one): decrypted, edited as JSON, sealed again. Authentic.
+fn rewrite_index(
+    text: &str,
+    namespace: &Namespace,
+    key: &SecretKey<32>,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> String {
+    let mut index = index_json(text, namespace, key);
+    edit(&mut index);
+    let data_key = parse(text, namespace)
+        .unwrap()
+        .unlock(key.clone())
+        .unwrap()
+        .data_key_for_tests()
+        .clone();
+    let mut env = EnvelopeV1::decode_text(text, namespace, KdfPolicy::TEST_ONLY_LOW).unwrap();
+    env.index_nonce = Rng::Os.array().unwrap();
+    env.index_ciphertext = cipher::seal(
+        &data_key,
+        &env.index_nonce,
+        &env.index_aad(),
+        &serde_json::to_vec(&index).unwrap(),
+    )
+    .unwrap();
+    env.encode_text()
 }
 
 #[test]
@@ -320,12 +387,13 @@ fn kdf_floor_is_enforced_on_write() {
 }
 
 #[test]
-fn passphrase_change_rewraps_the_data_key_only() {
+fn passphrase_change_makes_a_new_data_key() {
     let storage = MemoryStorage::new();
     let namespace = ns("default");
     let (mut ring, text) = saved_ring(&storage, &namespace);
     let old_params = ring.kdf_params().clone();
     let old_key = derive_key(&SecretString::from(PASS), &old_params);
+    let old_data_key = ring.data_key_for_tests().clone();
     let before = open_everything(&text, &namespace, &old_key).unwrap();
 
     // Wrong current passphrase: refused, nothing changed.
@@ -343,16 +411,23 @@ fn passphrase_change_rewraps_the_data_key_only() {
         ring.change_passphrase(&old_key, fewer, new_key.clone()),
         Err(VaultError::KdfDowngrade { .. })
     ));
+    assert!(ring.data_key_for_tests() == &old_data_key);
+    assert_eq!(ring.kdf_params(), &old_params);
 
     ring.change_passphrase(&old_key, new_params.clone(), new_key.clone())
         .unwrap();
+    assert!(ring.data_key_for_tests() != &old_data_key);
+    // The session-only entry was sealed again too: it still opens under the new data key.
+    assert_eq!(ring.open(EntryId(3)).unwrap().expose_secret(), SESSION_KEY);
     ring.save(&storage).unwrap();
     let text2 = storage.load(&namespace).unwrap().unwrap();
     let stored = parse(&text2, &namespace).unwrap();
     assert_eq!(stored.kdf_params(), &new_params);
     assert_eq!(stored.revision(), 2);
-    let after = open_everything(&text2, &namespace, &new_key).unwrap();
-    assert_eq!(after, before);
+    assert_eq!(
+        open_everything(&text2, &namespace, &new_key).unwrap(),
+        before
+    );
     assert_eq!(
         open_everything(&text2, &namespace, &old_key),
         Err(VaultError::WrongPassphrase)
@@ -363,31 +438,250 @@ fn passphrase_change_rewraps_the_data_key_only() {
         Err(VaultError::WrongPassphrase)
     );
 
-    // The entries' sealed keys are byte for byte the same: only the wrap layer changed.
-    let sealed = |t: &str, k: &SecretKey<32>| {
-        let env = EnvelopeV1::decode_text(t, &namespace, KdfPolicy::TEST_ONLY_LOW).unwrap();
-        let ring = parse(t, &namespace).unwrap().unlock(k.clone()).unwrap();
-        let index = cipher::open(
-            ring.data_key_for_tests(),
-            &env.index_nonce,
-            &env.index_aad(),
-            &env.index_ciphertext,
-        )
+    // A key added after the change.
+    let added = ring
+        .add(entry(
+            "Added later",
+            KEY_C,
+            EntryKind::DataAccess,
+            Persistence::Saved,
+        ))
         .unwrap();
-        let index: serde_json::Value = serde_json::from_slice(index.expose_secret()).unwrap();
-        index["entries"].clone()
-    };
-    assert_eq!(sealed(&text, &old_key), sealed(&text2, &new_key));
+    ring.save(&storage).unwrap();
+    let text3 = storage.load(&namespace).unwrap().unwrap();
+    assert_eq!(
+        open_everything(&text3, &namespace, &new_key).unwrap()[2].1,
+        KEY_C
+    );
 
-    // The convenience form keeps the iteration count.
+    // The attack: an old copy of storage and the old passphrase give the old data key...
+    let from_old_copy = parse(&text, &namespace)
+        .unwrap()
+        .unlock(old_key.clone())
+        .unwrap()
+        .data_key_for_tests()
+        .clone();
+    assert!(from_old_copy == old_data_key);
+    // ...which opens no later index and no key sealed since, the one added after included.
+    for later in [&text2, &text3] {
+        let env = EnvelopeV1::decode_text(later, &namespace, KdfPolicy::TEST_ONLY_LOW).unwrap();
+        assert!(
+            cipher::open(
+                &from_old_copy,
+                &env.index_nonce,
+                &env.index_aad(),
+                &env.index_ciphertext
+            )
+            .is_err()
+        );
+        for (id, nonce, sealed) in sealed_keys(&index_json(later, &namespace, &new_key)) {
+            let aad = entry_aad(&namespace, id);
+            assert!(cipher::open(&from_old_copy, &nonce, &aad, &sealed).is_err());
+        }
+    }
+    let in_text3 = sealed_keys(&index_json(&text3, &namespace, &new_key));
+    assert!(in_text3.iter().any(|(id, ..)| *id == added.0));
+    // Every entry was sealed again, under a fresh nonce.
+    let old_sealed = sealed_keys(&index_json(&text, &namespace, &old_key));
+    for ((id, nonce, sealed), (new_id, new_nonce, new_sealed)) in old_sealed.iter().zip(&in_text3) {
+        assert_eq!(id, new_id);
+        assert!(nonce != new_nonce && sealed != new_sealed);
+    }
+
+    // The convenience form keeps the iteration count, and makes yet another data key.
+    let second_data_key = ring.data_key_for_tests().clone();
     ring.change_passphrase_with(
         &SecretString::from("new passphrase"),
         &SecretString::from("third"),
     )
     .unwrap();
     assert_eq!(ring.kdf_params().iterations(), LOW * 2);
+    assert!(ring.data_key_for_tests() != &second_data_key);
 }
 
+/// "Set a passphrase and keep" on a keyring that lived in this tab only, as the UI does it:
+/// the tab-only wrap key stands in for the current passphrase, then every entry is kept.
+#[test]
+fn keep_all_stores_a_tab_only_keyrings_entries() {
+    let storage = MemoryStorage::new();
+    let namespace = ns("default");
+    let tab_wrap = SecretKey::from_array(Rng::Os.array().unwrap());
+    let mut ring =
+        UnlockedKeyring::create_for_tests(namespace.clone(), low_params(), tab_wrap.clone(), None)
+            .unwrap();
+    let a = ring
+        .add(entry(
+            "Tab only",
+            KEY_A,
+            EntryKind::DataAccess,
+            Persistence::SessionOnly,
+        ))
+        .unwrap();
+    let b = ring
+        .add(entry(
+            "Tab only partner",
+            KEY_B,
+            EntryKind::Partner,
+            Persistence::SessionOnly,
+        ))
+        .unwrap();
+    let params = low_params();
+    let derived = derive_key(&SecretString::from(PASS), &params);
+    ring.change_passphrase(&tab_wrap, params, derived).unwrap();
+    ring.keep_all();
+    assert!(
+        ring.list()
+            .iter()
+            .all(|m| m.persistence == Persistence::Saved)
+    );
+    ring.save(&storage).unwrap();
+
+    let text = storage.load(&namespace).unwrap().unwrap();
+    let reopened = parse(&text, &namespace)
+        .unwrap()
+        .unlock_with_passphrase(&SecretString::from(PASS))
+        .unwrap();
+    assert_eq!(reopened.list(), ring.list());
+    assert_eq!(reopened.open(a).unwrap().expose_secret(), KEY_A);
+    assert_eq!(reopened.open(b).unwrap().expose_secret(), KEY_B);
+}
+
+#[test]
+fn every_entry_is_bound_to_its_api_base() {
+    let storage = MemoryStorage::new();
+    let namespace = ns("default");
+    let (mut ring, _) = saved_ring(&storage, &namespace);
+    let mut partner = entry("Elsewhere", KEY_C, EntryKind::Partner, Persistence::Saved);
+    // Given un-normalised: the index stores the normalised form.
+    partner.api_base = base("HTTPS://Partner.Example.com/foundry/");
+    let elsewhere = ring.add(partner).unwrap();
+    ring.save(&storage).unwrap();
+    let text = storage.load(&namespace).unwrap().unwrap();
+
+    let key = derive_key(&SecretString::from(PASS), ring.kdf_params());
+    let index = index_json(&text, &namespace, &key);
+    let stored_bases: Vec<_> = index["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["api_base"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(stored_bases, [BASE, BASE, OTHER_BASE]);
+
+    let reopened = parse(&text, &namespace).unwrap().unlock(key).unwrap();
+    let bases: Vec<_> = reopened
+        .list()
+        .into_iter()
+        .map(|m| (m.id, m.api_base))
+        .collect();
+    assert_eq!(
+        bases,
+        [
+            (EntryId(1), Some(base(BASE))),
+            (EntryId(2), Some(base(BASE))),
+            (elsewhere, Some(base(OTHER_BASE))),
+        ]
+    );
+}
+
+#[test]
+fn bind_rebinds_an_entry_on_the_next_save() {
+    let storage = MemoryStorage::new();
+    let namespace = ns("default");
+    let (mut ring, text) = saved_ring(&storage, &namespace);
+    ring.bind(EntryId(2), base(OTHER_BASE)).unwrap();
+    assert_eq!(
+        ring.get(EntryId(2)).and_then(|m| m.api_base.clone()),
+        Some(base(OTHER_BASE))
+    );
+    assert_eq!(storage.load(&namespace).unwrap(), Some(text));
+    assert_eq!(
+        ring.bind(EntryId(99), base(OTHER_BASE)),
+        Err(VaultError::EntryNotFound(99))
+    );
+    ring.save(&storage).unwrap();
+
+    let reopened = parse(&storage.load(&namespace).unwrap().unwrap(), &namespace)
+        .unwrap()
+        .unlock_with_passphrase(&SecretString::from(PASS))
+        .unwrap();
+    let bases: Vec<_> = reopened.list().into_iter().map(|m| m.api_base).collect();
+    assert_eq!(bases, [Some(base(BASE)), Some(base(OTHER_BASE))]);
+}
+
+#[test]
+fn legacy_entries_read_as_unbound_and_stay_so() {
+    let storage = MemoryStorage::new();
+    let namespace = ns("default");
+    let (ring, text) = saved_ring(&storage, &namespace);
+    let key = derive_key(&SecretString::from(PASS), ring.kdf_params());
+    // As written before keys were bound: no api_base at all.
+    let legacy = rewrite_index(&text, &namespace, &key, |index| {
+        for e in index["entries"].as_array_mut().unwrap() {
+            e.as_object_mut().unwrap().remove("api_base");
+        }
+    });
+    storage.set_raw(&namespace.storage_key(), &legacy).unwrap();
+
+    let mut ring = parse(&legacy, &namespace)
+        .unwrap()
+        .unlock(key.clone())
+        .unwrap();
+    assert!(ring.list().iter().all(|m| m.api_base.is_none()));
+    assert_eq!(ring.open(EntryId(1)).unwrap().expose_secret(), KEY_A);
+    // Adding a key binds only that key; saving does not bind the legacy ones to anything.
+    let added = ring
+        .add(entry(
+            "New",
+            KEY_C,
+            EntryKind::DataAccess,
+            Persistence::Saved,
+        ))
+        .unwrap();
+    ring.save(&storage).unwrap();
+    let saved = storage.load(&namespace).unwrap().unwrap();
+    let entries = index_json(&saved, &namespace, &key)["entries"].clone();
+    assert!(entries[0].get("api_base").is_none() && entries[1].get("api_base").is_none());
+    let reopened = parse(&saved, &namespace).unwrap().unlock(key).unwrap();
+    let bases: Vec<_> = reopened
+        .list()
+        .into_iter()
+        .map(|m| (m.id, m.api_base))
+        .collect();
+    assert_eq!(
+        bases,
+        [
+            (EntryId(1), None),
+            (EntryId(2), None),
+            (added, Some(base(BASE)))
+        ]
+    );
+}
+
+#[test]
+fn an_unreadable_api_base_is_malformed() {
+    let storage = MemoryStorage::new();
+    let namespace = ns("default");
+    let (ring, text) = saved_ring(&storage, &namespace);
+    let key = derive_key(&SecretString::from(PASS), ring.kdf_params());
+    let bad_bases = [
+        serde_json::json!("http://evil.example"),
+        serde_json::json!("ftp://foundry-api-public.adaptyvbio.com"),
+        serde_json::json!("https://user@foundry-api-public.adaptyvbio.com"),
+        serde_json::json!(""),
+        serde_json::json!(42),
+    ];
+    for bad in bad_bases {
+        let changed = rewrite_index(&text, &namespace, &key, |index| {
+            index["entries"][1]["api_base"] = bad.clone();
+        });
+        assert_eq!(
+            open_everything(&changed, &namespace, &key),
+            Err(VaultError::Malformed),
+            "{bad}"
+        );
+    }
+}
 #[test]
 fn a_blob_copied_into_another_namespace_is_refused() {
     let storage = MemoryStorage::new();
@@ -435,38 +729,59 @@ fn stale_revision_save_is_a_conflict() {
     tab1.rename(EntryId(1), "Renamed in tab 1").unwrap();
     tab1.save(&storage).unwrap();
     tab2.remove(EntryId(2)).unwrap();
-    assert_eq!(
-        tab2.save(&tab_storage),
-        Err(VaultError::Conflict {
-            expected: Some(1),
-            found: Some(2)
-        })
-    );
+    assert_eq!(tab2.save(&tab_storage), Err(VaultError::Conflict));
     // tab 1's save is intact; tab 1 can keep saving.
     tab1.save(&storage).unwrap();
     assert_eq!(tab1.revision(), Some(3));
 
     // A new keyring must not overwrite an existing one.
     let mut fresh = new_ring(&namespace, "other");
-    assert_eq!(
-        fresh.save(&storage),
-        Err(VaultError::Conflict {
-            expected: None,
-            found: Some(3)
-        })
-    );
+    assert_eq!(fresh.save(&storage), Err(VaultError::Conflict));
 
     // Forgotten elsewhere: saving would resurrect it, so it is a conflict too.
     forget_all(&storage, &namespace).unwrap();
     assert!(matches!(load(&storage, &namespace), Ok(None)));
-    assert_eq!(
-        tab1.save(&storage),
-        Err(VaultError::Conflict {
-            expected: Some(3),
-            found: None
-        })
-    );
+    assert_eq!(tab1.save(&storage), Err(VaultError::Conflict));
     fresh.save(&storage).unwrap();
+}
+
+/// Tab A is open at revision 1; tab B forgets the keyring and creates a new one, which is
+/// saved as revision 1 as well. Comparing revisions, A's save would overwrite B's keyring.
+#[test]
+fn a_keyring_forgotten_and_created_again_elsewhere_is_a_conflict() {
+    let storage = MemoryStorage::new();
+    let namespace = ns("default");
+    let (_, text) = saved_ring(&storage, &namespace);
+    let mut tab_a = parse(&text, &namespace)
+        .unwrap()
+        .unlock_with_passphrase(&SecretString::from(PASS))
+        .unwrap();
+    assert_eq!(tab_a.revision(), Some(1));
+
+    forget_all(&storage, &namespace).unwrap();
+    let mut tab_b = new_ring(&namespace, "tab B's own passphrase");
+    tab_b
+        .add(entry(
+            "B's key",
+            KEY_C,
+            EntryKind::DataAccess,
+            Persistence::Saved,
+        ))
+        .unwrap();
+    tab_b.save(&storage).unwrap();
+    let b_text = storage.load(&namespace).unwrap().unwrap();
+    assert_eq!(parse(&b_text, &namespace).unwrap().revision(), 1);
+
+    tab_a.rename(EntryId(1), "Renamed in A").unwrap();
+    assert_eq!(tab_a.save(&storage), Err(VaultError::Conflict));
+    assert_eq!(storage.load(&namespace).unwrap(), Some(b_text.clone()));
+
+    // The comparison is of the exact text: even a change the parser ignores (it trims) counts.
+    tab_b.rename(EntryId(1), "B renamed").unwrap();
+    storage
+        .set_raw(&namespace.storage_key(), &format!("{b_text}\n"))
+        .unwrap();
+    assert_eq!(tab_b.save(&storage), Err(VaultError::Conflict));
 }
 
 #[test]
@@ -598,7 +913,7 @@ fn storage_never_holds_a_secret_in_clear() {
     let namespace = ns("default");
     saved_ring(&storage, &namespace);
     for (key, value) in storage.items() {
-        for secret in [KEY_A, KEY_B, PASS, "Analytics", "Partner ACME"] {
+        for secret in [KEY_A, KEY_B, PASS, "Analytics", "Partner ACME", BASE] {
             // Long enough substrings that a partial copy is caught too.
             for form in encodings_of(secret) {
                 let probe = &form[..form.len().min(24)];

@@ -4,12 +4,17 @@
 //! they are reproducible; `REGENERATE_VECTORS=1 cargo test … vault::vectors` rewrites the file.
 //! The check recomputes every step with the `pbkdf2` and `aes-gcm` crates directly, not with
 //! this module's code, then decodes the stored form with the real parser.
+//!
+//! `tests/vectors/envelope-v1-legacy.json` is never regenerated: it is what the writer produced
+//! before keys were bound to an API base (entries without `api_base`), kept byte for byte so
+//! the promise that such keyrings still open is checked against real old output.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests: a panic is a failure report
 
 use super::envelope::{entry_aad, wrap_aad};
 use super::index::StoredIndex;
 use super::*;
+use crate::api::base::ApiBase;
 use crate::secret::{SecretKey, SecretString};
 use crate::timestamp::Timestamp;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
@@ -21,6 +26,10 @@ use serde::{Deserialize, Serialize};
 const PATH: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/vectors/envelope-v1.json"
+);
+const LEGACY_PATH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/vectors/envelope-v1-legacy.json"
 );
 
 #[derive(Serialize, Deserialize, PartialEq, Debug)]
@@ -55,6 +64,9 @@ struct VectorEntry {
     label: String,
     kind: EntryKind,
     created_at: Timestamp,
+    /// Absent in the legacy vectors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    api_base: Option<String>,
     api_key: String,
 }
 
@@ -65,7 +77,8 @@ struct Spec {
     iterations: u32,
     salt: [u8; SALT_LEN],
     seed: &'static [u8],
-    entries: &'static [(&'static str, EntryKind, &'static str)],
+    /// Label, kind, API base, API key.
+    entries: &'static [(&'static str, EntryKind, &'static str, &'static str)],
 }
 
 const SPECS: &[Spec] = &[
@@ -79,6 +92,7 @@ const SPECS: &[Spec] = &[
         entries: &[(
             "Analytics (read)",
             EntryKind::DataAccess,
+            "https://foundry-api-public.adaptyvbio.com",
             "abs0_ab12EXAMPLEnotArealKEYzzzzzzzzzzzzzzzzzzzz",
         )],
     },
@@ -93,11 +107,13 @@ const SPECS: &[Spec] = &[
             (
                 "Données clients",
                 EntryKind::DataAccess,
+                "https://foundry-api-public.adaptyvbio.com",
                 "abs0_DATAexampleKEYnumberONE00000000000000000000",
             ),
             (
                 "Partner: ACME",
                 EntryKind::Partner,
+                "https://partner.example.com:8443/foundry",
                 "abs0_p_PARTNERexampleKEYnumberTWO1111111111111111",
             ),
         ],
@@ -125,8 +141,11 @@ fn generate(spec: &Spec) -> Vector {
     )
     .unwrap();
     let mut entries = Vec::new();
-    for (i, (label, kind, key)) in spec.entries.iter().enumerate() {
+    for (i, (label, kind, base, key)) in spec.entries.iter().enumerate() {
         let created_at = Timestamp::from_unix(1_790_000_000 + i as i64 * 86_400);
+        let api_base = ApiBase::parse(base).unwrap();
+        // The vectors hold the normalised form, which is what the index stores.
+        assert_eq!(api_base.as_str(), *base);
         let id = ring
             .add(NewEntry {
                 label: (*label).to_owned(),
@@ -134,6 +153,7 @@ fn generate(spec: &Spec) -> Vector {
                 api_key: SecretString::from(*key),
                 created_at,
                 persistence: Persistence::Saved,
+                api_base,
             })
             .unwrap();
         entries.push(VectorEntry {
@@ -141,6 +161,7 @@ fn generate(spec: &Spec) -> Vector {
             label: (*label).to_owned(),
             kind: *kind,
             created_at,
+            api_base: Some((*base).to_owned()),
             api_key: (*key).to_owned(),
         });
     }
@@ -241,10 +262,41 @@ fn unhex(s: &str) -> Vec<u8> {
 /// Recomputes every step from the JSON alone, with the crates directly.
 #[test]
 fn vectors_recompute_every_step() {
-    let committed = std::fs::read_to_string(PATH).unwrap();
-    let vectors: Vec<Vector> = serde_json::from_str(&committed).unwrap();
+    let vectors = read_vectors(PATH);
     assert_eq!(vectors.len(), SPECS.len());
+    assert!(
+        vectors
+            .iter()
+            .flat_map(|v| &v.entries)
+            .all(|e| e.api_base.is_some())
+    );
+    recompute_every_step(&vectors);
+}
+
+/// Keyrings written before keys were bound still open, their entries unbound (legacy).
+#[test]
+fn legacy_vectors_still_open() {
+    let vectors = read_vectors(LEGACY_PATH);
+    assert!(!vectors.is_empty());
+    assert!(
+        vectors
+            .iter()
+            .flat_map(|v| &v.entries)
+            .all(|e| e.api_base.is_none())
+    );
     for v in &vectors {
+        let index_json = String::from_utf8(unhex(&v.layers[1].plaintext_hex)).unwrap();
+        assert!(!index_json.contains("api_base"), "{}", v.description);
+    }
+    recompute_every_step(&vectors);
+}
+
+fn read_vectors(path: &str) -> Vec<Vector> {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn recompute_every_step(vectors: &[Vector]) {
+    for v in vectors {
         assert!(v.iterations >= MIN_ITERATIONS);
         let mut derived = [0u8; 32];
         pbkdf2::pbkdf2_hmac::<sha2::Sha256>(
@@ -327,6 +379,10 @@ fn vectors_recompute_every_step() {
             assert_eq!(
                 (meta.id.0, meta.label.as_str(), meta.kind, meta.created_at),
                 (entry.id, entry.label.as_str(), entry.kind, entry.created_at)
+            );
+            assert_eq!(
+                meta.api_base.as_ref().map(ApiBase::as_str),
+                entry.api_base.as_deref()
             );
             assert_eq!(ring.open(meta.id).unwrap().expose_secret(), entry.api_key);
         }
