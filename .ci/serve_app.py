@@ -5,6 +5,9 @@ The Content-Security-Policy is the one the README documents: scripts only from t
 plus 'wasm-unsafe-eval' (the one relaxation WebAssembly needs), connect-src narrowed to the
 configured Foundry API base, no plugins, no <base>, no form posts, and no framing of the
 standalone page. Extra roots (e.g. the embedding example) are served under their own prefix.
+
+`--no-headers` serves the same files the way a bare static host does (no CSP header, no
+other security header): what holds then is what the build wrote into the page itself.
 """
 import argparse
 import functools
@@ -21,13 +24,13 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def csp(api_origin: str, frame_ancestors: str) -> str:
+def csp(api_origins: list, frame_ancestors: str) -> str:
     return "; ".join([
         "default-src 'self'",
         "script-src 'self' 'wasm-unsafe-eval'",
         "style-src 'self'",
         "img-src 'self' data:",
-        f"connect-src 'self' {api_origin}",
+        "connect-src 'self' " + " ".join(api_origins),
         "worker-src 'self'",
         "object-src 'none'",
         "base-uri 'none'",
@@ -66,10 +69,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         return super().translate_path(path)
 
     def end_headers(self):
-        self.send_header("Content-Security-Policy", self.policy)
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Referrer-Policy", "no-referrer")
-        self.send_header("Cache-Control", "no-store")
+        if self.policy is not None:
+            self.send_header("Content-Security-Policy", self.policy)
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.send_header("Referrer-Policy", "no-referrer")
+            self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
     def log_message(self, fmt, *args):
@@ -83,7 +87,9 @@ def main():
     parser.add_argument("--addr", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--api", default="http://127.0.0.1:8787", help="the Foundry API base the page may call")
+    parser.add_argument("--also-api", action="append", default=[], help="another API base the page may call")
     parser.add_argument("--frame-ancestors", default="'none'")
+    parser.add_argument("--no-headers", action="store_true", help="send no security headers, as a bare static host")
     parser.add_argument("--mount", action="append", default=[], help="PREFIX=DIR, served under /PREFIX/")
     args = parser.parse_args()
     if not os.path.isfile(os.path.join(args.dir, "index.html")):
@@ -97,11 +103,12 @@ def main():
         mounts.append((prefix, os.path.abspath(root)))
     # Longest prefix first, so /a/b wins over /a.
     mounts.sort(key=lambda m: len(m[0]), reverse=True)
-    handler = functools.partial(
-        Handler, directory=os.path.abspath(args.dir), policy=csp(origin(args.api), args.frame_ancestors), mounts=mounts
-    )
+    origins = [origin(u) for u in [args.api, *args.also_api]]
+    policy = None if args.no_headers else csp(origins, args.frame_ancestors)
+    handler = functools.partial(Handler, directory=os.path.abspath(args.dir), policy=policy, mounts=mounts)
     server = http.server.ThreadingHTTPServer((args.addr, args.port), handler)
-    print(f"serve_app: http://{args.addr}:{args.port}/ (API {origin(args.api)})", flush=True)
+    headers = "no security headers" if args.no_headers else "CSP header"
+    print(f"serve_app: http://{args.addr}:{args.port}/ (API {' '.join(origins)}; {headers})", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

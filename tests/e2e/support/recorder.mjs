@@ -1,0 +1,34 @@
+// "Another host": a plain HTTP server that records every request it gets and answers each
+// with an empty 200 that any origin may read. Tests point redirects, crafted links and the
+// like at it, then assert what reached it (nothing, for a key that must not go there).
+import http from 'node:http';
+import { FOREIGN_PORT } from './env.mjs';
+
+/** Starts the recorder on this worker's foreign port; `await rec.close()` when done. */
+export async function startRecorder(port = FOREIGN_PORT) {
+  const hits = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => { body += chunk; });
+    req.on('end', () => {
+      hits.push({ method: req.method, url: req.url, headers: req.headers, body });
+      res.writeHead(200, {
+        'access-control-allow-origin': '*',
+        'access-control-allow-headers': '*',
+        'access-control-allow-methods': '*',
+        'content-type': 'application/json',
+      });
+      res.end('{}');
+    });
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return {
+    base: `http://127.0.0.1:${port}`,
+    /** Every request so far (method, url, headers, body), preflights included. */
+    hits: () => [...hits],
+    close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }),
+  };
+}
