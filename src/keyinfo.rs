@@ -8,7 +8,11 @@
 
 use crate::secret::SecretString;
 use crate::timestamp::Timestamp;
+use base64::Engine;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use biscuit_auth::UnverifiedBiscuit;
+use zeroize::Zeroizing;
 
 /// Every Foundry key starts with this.
 pub const KEY_PREFIX: &str = "abs0_";
@@ -51,6 +55,12 @@ pub enum KeyInfoError {
 }
 
 /// Decodes a pasted key. Whitespace around it is ignored.
+/// Biscuit's own base64 (URL-safe; padding optional, as biscuit-auth reads it).
+const TOKEN_BASE64: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
 pub fn inspect(pasted: &str) -> Result<KeyInfo, KeyInfoError> {
     let key = pasted.trim();
     if key.is_empty() {
@@ -63,7 +73,10 @@ pub fn inspect(pasted: &str) -> Result<KeyInfo, KeyInfoError> {
         .filter(|&n| rest.is_char_boundary(n))
         .find_map(|n| {
             let (slug, b64) = rest.split_at(n);
-            UnverifiedBiscuit::from_base64(b64)
+            // Decoded here rather than by `from_base64`, so that each attempt's bytes (the
+            // key itself) are wiped; the parsed token's own buffers are biscuit-auth's.
+            let bytes = Zeroizing::new(TOKEN_BASE64.decode(b64).ok()?);
+            UnverifiedBiscuit::from(&bytes[..])
                 .ok()
                 .map(|token| (slug, token))
         })

@@ -15,7 +15,7 @@ use crate::api::transport::{
 use crate::secret::SecretString;
 use futures::future::{Either, LocalBoxFuture, select};
 use futures::{FutureExt, pin_mut};
-use gloo_net::http::{Headers, RequestBuilder, Response};
+use gloo_net::http::{Headers, RequestBuilder};
 use gloo_timers::future::TimeoutFuture;
 use std::sync::Arc;
 use std::time::Duration;
@@ -126,8 +126,11 @@ async fn fetch(request: HttpRequest, cancel: &CancelToken) -> Result<HttpRespons
         // Nothing the key fetched (identities, tokens, a new token) is kept in the HTTP cache.
         .cache(RequestCache::NoStore)
         .abort_signal(Some(&controller.signal()));
-    let built = match &request.body {
-        Some(body) => builder.body(js_sys::Uint8Array::from(body.expose_secret())),
+    // The attenuate body holds the key: its JS copy is zeroed once the exchange is over (the
+    // upload is done by then), so only the browser's own internal copies remain.
+    let sent = request.body.as_ref().map(|body| js_sys::Uint8Array::from(body.expose_secret()));
+    let built = match &sent {
+        Some(body) => builder.body(body.clone()),
         None => builder.build(),
     }
     .map_err(|_| Failure::Network)?;
@@ -136,13 +139,30 @@ async fn fetch(request: HttpRequest, cancel: &CancelToken) -> Result<HttpRespons
         if response.type_() == ResponseType::Opaqueredirect {
             return Err(Failure::Redirected);
         }
-        let body = response.binary().await.map_err(|_| Failure::Network)?;
-        Ok((response, body))
+        let raw = web_sys::Response::from(response);
+        let body = read_body(&raw).await?;
+        Ok((raw, body))
     };
-    match race(exchange, request.timeout, cancel).await {
+    let result = race(exchange, request.timeout, cancel).await;
+    if let Some(sent) = sent {
+        sent.fill(0, 0, sent.length());
+    }
+    match result {
         Ok(Ok((response, body))) => Ok(to_http_response(&response, body)),
         Ok(Err(failure)) | Err(failure) => Err(failure),
     }
+}
+
+/// The body as bytes, with the JS buffer it came in zeroed after the copy: a new token's
+/// response is the only place it ever travels, and the Rust copy zeroizes on drop
+/// (`HttpResponse`). The JS string the browser may have made of it is out of reach.
+async fn read_body(response: &web_sys::Response) -> Result<Vec<u8>, Failure> {
+    let promise = response.array_buffer().map_err(|_| Failure::Network)?;
+    let buffer = wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|_| Failure::Network)?;
+    let view = js_sys::Uint8Array::new(&buffer);
+    let body = view.to_vec();
+    view.fill(0, 0, view.length());
+    Ok(body)
 }
 
 /// `future`, unless the timeout or the cancel token comes first.
@@ -161,15 +181,15 @@ async fn race<F: std::future::Future>(
     }
 }
 
-fn to_http_response(response: &Response, body: Vec<u8>) -> HttpResponse {
+fn to_http_response(response: &web_sys::Response, body: Vec<u8>) -> HttpResponse {
     // Cross-origin, these two headers are readable only if the API lists them in
     // Access-Control-Expose-Headers; the body's request_id and the client's own backoff cover
     // their absence.
     let headers = response.headers();
     HttpResponse {
         status: response.status(),
-        request_id: headers.get("x-request-id"),
-        retry_after: headers.get("retry-after"),
+        request_id: headers.get("x-request-id").ok().flatten(),
+        retry_after: headers.get("retry-after").ok().flatten(),
         body,
     }
 }

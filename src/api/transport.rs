@@ -49,6 +49,14 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
 }
 
+/// A response body may carry a new token (shown once, then only in the keyring): every body is
+/// zeroized when its response is dropped.
+impl Drop for HttpResponse {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.body);
+    }
+}
+
 impl HttpResponse {
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)

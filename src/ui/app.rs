@@ -1,6 +1,7 @@
 //! The keyring component: what the standalone page shows, and what `mount` embeds.
 
 use crate::ui::autolock::{AutoLock, AutoLockSettings};
+use crate::ui::base_notice::ApiBaseNotice;
 use crate::ui::add_key::AddKeyForm;
 use crate::ui::common::{Alert, Tone};
 use crate::ui::kdf::DEFAULT_WORKER_URL;
@@ -45,6 +46,7 @@ pub fn Keyring(
     };
     let state = KeyringState::new(namespace, worker_url.unwrap_or_else(|| DEFAULT_WORKER_URL.to_owned()));
     provide_context(state);
+    state.watch_other_tabs();
     if let Some(on_state) = on_state {
         on_state.run(state);
     }
@@ -61,7 +63,7 @@ pub fn Keyring(
                     </div>
                 </div>
                 <div class="fk-header-actions">
-                    <span class="fk-hint">"API: " <code>{move || session.api_base.get()}</code></span>
+                    <span class="fk-hint">"API: " <code>{move || state.active_base().map(|b| b.to_string()).unwrap_or_else(|| session.api_base.get())}</code></span>
                     <button type="button" aria-expanded=move || settings_open.get().to_string()
                         on:click=move |_| settings_open.update(|o| *o = !*o)>"Settings"</button>
                     <Show when=move || state.phase.get() == Phase::Unlocked>
@@ -69,7 +71,7 @@ pub fn Keyring(
                     </Show>
                 </div>
             </header>
-            <ApiBaseWarning />
+            <ApiBaseNotice />
             <Show when=move || settings_open.get()>
                 <SettingsPanel on_close=Callback::new(move |_| settings_open.set(false)) />
             </Show>
@@ -82,20 +84,4 @@ pub fn Keyring(
         </div>
     }
     .into_any()
-}
-
-/// A page pointed (by its URL or an embedding host) at an API other than the one it was built
-/// for says so before a key is pasted: a crafted link must not quietly collect keys.
-#[component]
-fn ApiBaseWarning() -> impl IntoView {
-    let session = expect_context::<Session>();
-    let unusual = move || crate::ui::options::is_unusual_api_base(&session.api_base.get());
-    view! {
-        <Show when=unusual>
-            <Alert title="This page sends keys to a non-default API" tone=Tone::Warning>
-                <p>"Keys you use here go to " <code>{move || session.api_base.get()}</code>
-                   ". Continue only if you trust that address."</p>
-            </Alert>
-        </Show>
-    }
 }

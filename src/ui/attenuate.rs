@@ -311,7 +311,10 @@ fn NewToken(
             handle.clear();
         }
     });
-    let shown = token.with_value(|t| t.as_ref().map(|t| t.expose_secret().to_owned())).unwrap_or_default();
+    // Written straight into the field from the secret, with no Rust `String` in between that
+    // the view would keep unwiped; the field's JS string is the one copy out of reach.
+    let field = NodeRef::<leptos::html::Input>::new();
+    field.on_load(move |input| token.with_value(|t| input.set_value(t.as_ref().map(|t| t.expose_secret()).unwrap_or_default())));
     view! {
         <Alert title="Token created" tone=Tone::Success>
             <p>"This is the only time it is shown. Copy it now, or add it to your keyring."</p>
@@ -319,7 +322,7 @@ fn NewToken(
         <div class="fk-field">
             <label for="fk-new-token">"New token"</label>
             <div class="fk-input-row">
-                <input id="fk-new-token" type="text" readonly class="fk-mono" prop:value=shown />
+                <input id="fk-new-token" type="text" readonly class="fk-mono" node_ref=field />
                 <button type="button" on:click=copy>"Copy"</button>
             </div>
             <span class="fk-hint" role="status">

@@ -7,6 +7,7 @@ pub mod attenuate;
 pub mod clipboard;
 pub mod error_panel;
 pub mod autolock;
+pub mod base_notice;
 pub mod common;
 pub mod confirm;
 #[cfg(feature = "embed")]
@@ -34,7 +35,40 @@ use leptos::prelude::*;
 /// The standalone page: options from the URL, mounted into `<body>`.
 pub fn mount_standalone() {
     panic::install();
+    // A page inside a frame could be dressed up by the framing page (clickjacking, a fake
+    // "paste your key here" around it). A `<meta>` CSP cannot forbid framing and a static
+    // host may send no `frame-ancestors` header, so this is checked here, before anything
+    // that takes input is rendered. Embedding goes through `mount()`, never a frame.
+    if is_framed() {
+        leptos::mount::mount_to_body(|| view! { <FramedNotice /> });
+        return;
+    }
     let pairs = url::query_pairs();
     let options = Options::standalone_from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     leptos::mount::mount_to_body(move || view! { <Keyring options=options /> });
+}
+
+/// True when this document is not the top-level one. Reading `window.top` is allowed across
+/// origins; an error is taken as framed.
+fn is_framed() -> bool {
+    let Some(window) = web_sys::window() else { return false };
+    match window.top() {
+        Ok(Some(top)) => !js_sys::Object::is(&top, &window),
+        Ok(None) | Err(_) => true,
+    }
+}
+
+/// All a framed standalone page shows: no field, no button, only the way out.
+#[component]
+fn FramedNotice() -> impl IntoView {
+    let here = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    view! {
+        <div class="fk fk-page" data-foundry-keyring-root="">
+            <div class="fk-alert fk-warning" role="alert">
+                <p class="fk-alert-title">"Foundry Keyring does not run inside another page"</p>
+                <p>"To keep your keys from a page that could dress it up, it only works in a tab of its own. "
+                   <a href=here target="_blank" rel="noopener noreferrer">"Open Foundry Keyring in a new tab"</a> "."</p>
+            </div>
+        </div>
+    }
 }

@@ -108,9 +108,3 @@ impl Options {
     }
 
 }
-
-/// True for a base other than the one this build was made for: the page then says so plainly,
-/// since a crafted link could send a pasted key elsewhere.
-pub fn is_unusual_api_base(base: &str) -> bool {
-    base.trim_end_matches('/') != build_default_api_base().trim_end_matches('/')
-}

@@ -7,7 +7,7 @@ use crate::secret::{SecretKey, SecretString};
 use crate::timestamp::Timestamp;
 use crate::ui::kdf;
 use crate::ui::options::build_default_base;
-use crate::vault::storage::local::LocalStorage as BrowserStorage;
+use crate::vault::storage::local::{LocalStorage as BrowserStorage, subscribe_keyring_changes};
 use crate::vault::{
     self, EntryId, EntryMeta, KdfParams, Namespace, NewEntry, StoredKeyring, UnlockedKeyring,
     VaultError,
@@ -109,6 +109,30 @@ impl KeyringState {
 
     fn load_stored(&self) -> Result<Option<StoredKeyring>, VaultError> {
         vault::load(&Self::storage()?, &self.namespace())
+    }
+
+    /// Another tab or window of this origin changed, forgot or replaced this namespace's
+    /// keyring: this tab locks at once, so a "Forget" there stops this tab from sending the key
+    /// here, and nothing this tab holds can be saved over the other's change. A keyring that
+    /// lives in this tab only is not stored and stays open (locking would lose its keys); its
+    /// next save is refused as a conflict instead. Lives as long as the calling component.
+    pub fn watch_other_tabs(&self) {
+        let state = *self;
+        let on_change = move || {
+            if state.namespace.is_disposed() {
+                return;
+            }
+            match state.phase.get_untracked() {
+                Phase::Unlocked if state.saved.get_untracked() => state.lock(LockReason::ChangedElsewhere),
+                Phase::Unlocked => {}
+                Phase::Locked | Phase::FirstRun => state.inspect_storage(),
+            }
+        };
+        // Storage that cannot be opened has no other tab to hear from.
+        if let Ok(subscription) = subscribe_keyring_changes(&self.namespace(), on_change) {
+            // Dropped, and the listener removed, when the owner is cleaned up.
+            let _guard = StoredValue::new_local(subscription);
+        }
     }
 
     /// Looks at what is stored, without a passphrase: decides between first run and locked.
@@ -222,6 +246,16 @@ impl KeyringState {
     /// Runs a change on the open keyring and stores it; a save refused because another tab
     /// changed the keyring locks this tab instead of overwriting theirs.
     fn change<T>(&self, f: impl FnOnce(&mut UnlockedKeyring) -> Result<T, VaultError>) -> Result<T, VaultError> {
+        self.change_then(true, f)
+    }
+
+    /// `change`, choosing whether a conflict locks: a keyring not stored yet must not lock,
+    /// which would lose the keys it holds.
+    fn change_then<T>(
+        &self,
+        lock_on_conflict: bool,
+        f: impl FnOnce(&mut UnlockedKeyring) -> Result<T, VaultError>,
+    ) -> Result<T, VaultError> {
         let saved = self.saved.get_untracked();
         let result = self.ring.try_update_value(|slot| -> Result<T, VaultError> {
             let ring = slot.as_mut().ok_or(VaultError::NotAKeyring)?;
@@ -233,7 +267,7 @@ impl KeyringState {
         });
         let result = result.unwrap_or(Err(VaultError::NotAKeyring));
         match &result {
-            Err(VaultError::Conflict) => self.lock(LockReason::ChangedElsewhere),
+            Err(VaultError::Conflict) if lock_on_conflict => self.lock(LockReason::ChangedElsewhere),
             _ => self.refresh_entries(),
         }
         result
@@ -325,7 +359,7 @@ impl KeyringState {
         self.still_mounted()?;
         let was_saved = self.saved.get_untracked();
         self.saved.set(true);
-        let result = self.change(|ring| {
+        let result = self.change_then(was_saved, |ring| {
             ring.change_passphrase(&current_key, params, derived)?;
             if !was_saved {
                 // "Set a passphrase and keep": the keys that lived in this tab are kept too.

@@ -173,10 +173,7 @@ pub fn response(status: u16, body: &str) -> HttpResponse {
 /// The documented error envelope, with the same id in the header.
 pub fn error(status: u16, message: &str, request_id: &str) -> HttpResponse {
     let body = serde_json::json!({ "error": message, "request_id": request_id }).to_string();
-    HttpResponse {
-        request_id: Some(request_id.to_owned()),
-        ..response(status, &body)
-    }
+    with_header_id(response(status, &body), request_id)
 }
 
 pub fn with_header_id(mut response: HttpResponse, request_id: &str) -> HttpResponse {

@@ -4,8 +4,9 @@
 import http from 'node:http';
 import { FOREIGN_PORT } from './env.mjs';
 
-/** Starts the recorder on this worker's foreign port; `await rec.close()` when done. */
-export async function startRecorder(port = FOREIGN_PORT) {
+/** Starts the recorder on this worker's foreign port; `await rec.close()` when done. `page`
+ *  makes it answer every request with that HTML instead (a stand-in for an attacker's site). */
+export async function startRecorder(port = FOREIGN_PORT, { page } = {}) {
   const hits = [];
   const server = http.createServer((req, res) => {
     let body = '';
@@ -16,9 +17,9 @@ export async function startRecorder(port = FOREIGN_PORT) {
         'access-control-allow-origin': '*',
         'access-control-allow-headers': '*',
         'access-control-allow-methods': '*',
-        'content-type': 'application/json',
+        'content-type': page ? 'text/html' : 'application/json',
       });
-      res.end('{}');
+      res.end(page ?? '{}');
     });
   });
   await new Promise((resolve, reject) => {

@@ -1,0 +1,88 @@
+//! Where keys go, said before it matters. A page opened with `?api=` (or pointed elsewhere in
+//! Settings) never moves a saved key: each key goes only to the base it was saved for. When the
+//! two differ, the person sees both and may rebind that one key, naming the host in a
+//! confirmation; a link alone never does it.
+
+use crate::api::base::ApiBase;
+use crate::ui::common::{Alert, Tone};
+use crate::ui::confirm::ConfirmDialog;
+use crate::ui::messages::vault_message;
+use crate::ui::options::build_default_base;
+use crate::ui::session::Session;
+use crate::ui::state::{KeyringState, Phase};
+use leptos::prelude::*;
+
+#[component]
+pub fn ApiBaseNotice() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let state = expect_context::<KeyringState>();
+    let page_base = move || ApiBase::parse(&session.api_base.get()).ok();
+    // The key in use and the base it is bound to, when that is not the page's.
+    let mismatch = move || {
+        if state.phase.get() != Phase::Unlocked {
+            return None;
+        }
+        let meta = state.active_meta()?;
+        let bound = crate::ui::state::bound_base(&meta);
+        let page = page_base()?;
+        (bound != page).then_some((meta, bound, page))
+    };
+    let unusual = move || page_base().is_some_and(|b| b != build_default_base()) && mismatch().is_none();
+    view! {
+        {move || mismatch().map(|(meta, bound, page)| view! { <Mismatch label=meta.label id=meta.id bound page /> })}
+        <Show when=unusual>
+            <Alert title="This page sends new keys to a non-default API" tone=Tone::Warning>
+                <p>"A key you add here will be saved for " <code>{move || session.api_base.get()}</code>
+                   " and sent only there. Keys saved earlier still go only to the API they were saved for. "
+                   "Continue only if you trust that address."</p>
+            </Alert>
+        </Show>
+    }
+}
+
+#[component]
+fn Mismatch(label: String, id: crate::vault::EntryId, bound: ApiBase, page: ApiBase) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let state = expect_context::<KeyringState>();
+    let open = RwSignal::new(false);
+    let problem = RwSignal::new(None::<(String, String)>);
+    let host = page.origin().to_owned();
+    let back = bound.clone();
+    let target = page.clone();
+    let rebind = Callback::new(move |_| match state.bind(id, target.clone()) {
+        Ok(()) => {
+            problem.set(None);
+            open.set(false);
+        }
+        Err(error) => {
+            let (title, advice) = vault_message(&error);
+            problem.set(Some((title.to_owned(), advice)));
+            open.set(false);
+        }
+    });
+    let title = format!("Send \u{201c}{label}\u{201d} to {host}?");
+    let confirm_label = format!("Send it to {host}");
+    let use_here = format!("Use this key with {host}\u{2026}");
+    let go_back = format!("Go back to {}", bound.origin());
+    let (bound_text, page_text) = (bound.to_string(), page.to_string());
+    let quoted = format!("\u{201c}{label}\u{201d}");
+    let (quoted_again, page_again, host_again) = (quoted.clone(), page_text.clone(), host.clone());
+    view! {
+        <Alert title="This page points at another API than your key" tone=Tone::Warning>
+            <p>{quoted} " is saved for " <code>{bound_text}</code>
+               " and is sent only there. This page was opened for " <code>{page_text}</code>
+               "; nothing has been sent to it."</p>
+            <div class="fk-actions">
+                <button type="button" on:click=move |_| session.set_api_base(back.to_string())>{go_back}</button>
+                <button type="button" on:click=move |_| open.set(true)>{use_here}</button>
+            </div>
+            {move || problem.get().map(|(title, advice)| view! { <Alert title=title tone=Tone::Error><p>{advice}</p></Alert> })}
+        </Alert>
+        <ConfirmDialog open title=title confirm_label=confirm_label on_confirm=rebind>
+            <p>"From now on " {quoted_again} " will be sent to " <code>{page_again}</code>
+               " and nowhere else. Whoever runs that server can use the key with all its rights."</p>
+            <p>"Do this only if you trust " <strong>{host_again}</strong>
+               ". A link cannot do this for you: it happens only when you confirm here."</p>
+        </ConfirmDialog>
+    }
+}
