@@ -82,3 +82,10 @@ async fn show_key_toggles_the_field_type_and_announces_its_state() {
     assert_eq!(by_label(&root, "Paste your key").type_(), "text");
     assert_eq!(button.get_attribute("aria-pressed").as_deref(), Some("true"));
 }
+
+/// Keys with no recorded base (legacy entries) are bound to this; it must never fail to parse.
+#[wasm_bindgen_test]
+fn the_build_default_base_parses() {
+    let base = foundry_keyring::ui::options::build_default_base();
+    assert_eq!(base.as_str(), foundry_keyring::ui::options::build_default_api_base().trim_end_matches('/'));
+}

@@ -14,6 +14,7 @@ pub fn build_default_api_base() -> &'static str {
 
 /// The build's default base, parsed. A `FOUNDRY_API_BASE` that does not parse falls back to
 /// the published API rather than to anything a link could name.
+#[allow(clippy::expect_used, reason = "constants; tests/web_ui.rs checks that the build's parses")]
 pub fn build_default_base() -> ApiBase {
     ApiBase::parse(build_default_api_base())
         .or_else(|_| ApiBase::parse(PRODUCTION_API_BASE))

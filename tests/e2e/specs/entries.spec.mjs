@@ -1,0 +1,48 @@
+// What a new entry of the keyring inherits, and what "Set a passphrase and keep" keeps.
+import { test, expect, appUrl, demoKey } from '../support/fixtures.mjs';
+import { addFirstKey, resetDouble, unlock, PASSPHRASE } from '../support/flows.mjs';
+import { readStored } from '../support/security.mjs';
+import { API_BASE } from '../support/env.mjs';
+
+test.beforeEach(async ({ request }) => resetDouble(request));
+
+test('a token made from a partner key is kept as a partner key, bound to the same API', async ({ page }) => {
+  await page.goto(appUrl());
+  await page.getByLabel('Paste your key').fill(demoKey('member'));
+  await page.getByLabel('Used for').selectOption({ label: 'Partner (minting) key' });
+  await addFirstKey(page, { key: demoKey('member'), label: 'partner main' });
+  await page.getByRole('button', { name: 'Create a restricted token…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create a restricted token' });
+  await dialog.getByLabel('Name').fill('partner child');
+  await dialog.getByLabel('Read-only (list and read)').check();
+  await dialog.getByRole('button', { name: 'Create token' }).click();
+  await expect(dialog.getByLabel('New token')).toHaveValue(/^abs0_/);
+  await dialog.getByRole('button', { name: 'Add to keyring' }).click();
+  await expect(dialog.getByText('Added "partner child" to the keyring.')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Done' }).click();
+
+  await page.getByRole('button', { name: 'Manage keyring' }).click();
+  const row = page.getByRole('row').filter({ hasText: 'partner child' });
+  await expect(row.getByText('partner', { exact: true })).toBeVisible();
+  // Bound where its parent is: using it raises no "another API" notice on this page.
+  await page.getByLabel('Key in use').selectOption({ label: (await page.getByLabel('Key in use').locator('option', { hasText: 'partner child' }).textContent()).trim() });
+  await expect(page.getByRole('heading', { name: 'Who this key belongs to' })).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByText('This page points at another API than your key')).toHaveCount(0);
+  await expect(page.getByText(`API: ${API_BASE}`)).toBeVisible();
+});
+
+test('"Set passphrase and keep" on a keyring of this tab stores its keys; they open after a reload', async ({ page }) => {
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member'), sessionOnly: true });
+  expect(await readStored(page), 'a tab-only keyring stores nothing').toBeNull();
+  await page.getByRole('button', { name: 'Manage keyring' }).click();
+  await page.getByLabel('New passphrase', { exact: true }).fill(PASSPHRASE);
+  await page.getByLabel('Confirm new passphrase').fill(PASSPHRASE);
+  await page.getByRole('button', { name: 'Set passphrase and keep' }).click();
+  await expect(page.getByText('Passphrase changed')).toBeVisible({ timeout: 20_000 });
+
+  await page.reload();
+  await unlock(page);
+  await expect(page.getByRole('heading', { name: 'Who this key belongs to' })).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByLabel('Key in use')).toContainText('lab member');
+});
