@@ -76,10 +76,14 @@ impl BrowserTransport {
             return NetworkFailure::Unknown;
         };
         let _abort = AbortOnDrop(controller.clone());
+        // It follows redirects: the Fetch standard turns a no-cors request whose redirect mode
+        // is not "follow" into a network error, which would make every server look down. It
+        // carries nothing to lose, and the verdict only picks the words of the message.
         let probe = RequestBuilder::new(&self.probe_url)
             .method(gloo_net::http::Method::GET)
             .mode(RequestMode::NoCors)
             .credentials(RequestCredentials::Omit)
+            .cache(RequestCache::NoStore)
             .abort_signal(Some(&controller.signal()))
             .send();
         match race(probe, PROBE_TIMEOUT, cancel).await {

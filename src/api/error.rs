@@ -194,10 +194,11 @@ impl ApiError {
             ApiError::Server { .. } => {
                 "Try again later. If it persists, contact Foundry support with the request id.".into()
             }
-            ApiError::Redirected { .. } => "Your key was not sent anywhere else. Check that the API address is \
-                the Foundry API itself, not an address that forwards to it; if it is, contact Foundry support \
-                with the request id."
-                .into(),
+            ApiError::Redirected { request_id, .. } => format!(
+                "Your key was not sent anywhere else. Check that the API address is the Foundry API itself, \
+                 not an address that forwards to it; if it is, contact Foundry support{}.",
+                if request_id.is_some() { " with the request id" } else { " (the browser hides a redirect's details, so there is no request id)" }
+            ),
             ApiError::UnexpectedStatus { .. } | ApiError::Malformed { .. } => {
                 "Check that the API address points at the Foundry API. If it does, contact Foundry support \
                  with the request id."
