@@ -5,7 +5,7 @@
 // (support/recorder.mjs), which the served CSP allows, so only the app's own rule keeps the key
 // from it. Every request is also made with `cache: "no-store"`.
 import { test, expect, appUrl, demoKey, screenshot } from '../support/fixtures.mjs';
-import { addFirstKey, resetDouble, injectFault } from '../support/flows.mjs';
+import { addFirstKey, resetDouble, injectFault, PASSPHRASE } from '../support/flows.mjs';
 import { API_BASE } from '../support/env.mjs';
 import { startRecorder } from '../support/recorder.mjs';
 
@@ -56,7 +56,9 @@ function watchWire(context) {
 async function expectNothingElsewhere(recorder, wire) {
   // A followed redirect is sent at once; give a stray one time to land anyway.
   await new Promise((resolve) => setTimeout(resolve, 500));
-  expect(recorder.hits(), 'requests that reached the other host').toEqual([]);
+  // Reported without their headers and bodies, which would hold the key.
+  const hits = recorder.hits().map((h) => ({ method: h.method, url: h.url, authorization: 'authorization' in h.headers, bodyHoldsAKey: /abs0_/.test(h.body) }));
+  expect(hits, 'requests that reached the other host').toEqual([]);
   // Playwright lists a redirect that was not followed as a request to its Location, prepared
   // (with the original body, for a POST) and aborted by the browser before it was sent:
   // net::ERR_ABORTED, no answer. The recorder above is what shows that nothing left; each such
@@ -114,10 +116,12 @@ for (const status of [307, 308]) {
       await page.goto(appUrl());
       await addFirstKey(page, { key: demoKey('member'), expectIdentity: false });
 
+      // Whatever the page makes of the answer, first: did anything reach the other host?
+      await expect(page.getByRole('alert').first()).toBeVisible({ timeout: 20_000 });
+      await expectNothingElsewhere(recorder, wire);
       const alert = await expectRedirectRefused(page, wire, WHOAMI, status);
       await expect(page.getByRole('heading', { name: 'Who this key belongs to' })).toHaveCount(0);
       await screenshot(page, `redirect-whoami-${status}`);
-      await expectNothingElsewhere(recorder, wire);
       expect((await (await request.get(`${API_BASE}/__control/faults`)).json()).faults, 'the fault was used').toEqual([]);
 
       await alert.getByRole('button', { name: 'Try again' }).click();
@@ -147,10 +151,11 @@ for (const status of [307, 308]) {
       await injectFault(request, { kind: 'redirect', status, location: `${recorder.base}/collect/attenuate`, path: ATTENUATE });
       await dialog.getByRole('button', { name: 'Create token' }).click();
 
+      await expect(dialog.getByRole('alert').or(dialog.getByLabel('New token')).first()).toBeVisible({ timeout: 20_000 });
+      await expectNothingElsewhere(recorder, wire);
       await expectRedirectRefused(dialog, wire, ATTENUATE, status);
       await expect(dialog.getByLabel('New token')).toHaveCount(0);
       await screenshot(page, `redirect-attenuate-${status}`);
-      await expectNothingElsewhere(recorder, wire);
       expect((await (await request.get(`${API_BASE}/__control/faults`)).json()).faults, 'the fault was used').toEqual([]);
 
       // The form is still filled in: sending it again, with the fault gone, makes the token.
@@ -166,3 +171,50 @@ for (const status of [307, 308]) {
     }
   });
 }
+
+// After a request fails without an answer, the client probes the health endpoint (a no-cors
+// GET without the key) to tell CORS from an unreachable server (src/api/browser.rs `diagnose`).
+// It is a request the app makes too.
+
+/** A dropped whoami, so the probe runs; returns the app's fetches to the API. */
+async function droppedWhoamiWithProbe(page, request, wire) {
+  await watchFetchModes(page);
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member') });
+  // Chromium resends a GET whose reused connection closed (faults.spec.mjs): queue 5, clear the rest.
+  await injectFault(request, { kind: 'drop', count: 5, path: WHOAMI });
+  await page.getByRole('button', { name: 'Lock' }).click();
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Blocked by the browser (CORS)' })).toBeVisible({ timeout: 30_000 });
+  expect((await request.delete(`${API_BASE}/__control/faults`)).ok()).toBeTruthy();
+  const fetches = await page.evaluate((base) => window.__fetches.filter((f) => f.url.startsWith(`${base}/`)), API_BASE);
+  const probes = fetches.filter((f) => f.url === `${API_BASE}${HEALTH}`);
+  expect(probes.length, 'the failure was diagnosed with a probe').toBeGreaterThan(0);
+  const probeOnWire = wire.requests.filter((r) => r.url() === `${API_BASE}${HEALTH}`);
+  expect(probeOnWire.length).toBeGreaterThan(0);
+  return { fetches, probes, probeOnWire };
+}
+
+const HEALTH = '/api/v1/info/health';
+
+test('a dropped request is diagnosed with a probe that carries no key; every request with the key is no-store and refuses redirects', async ({ page, context, request }) => {
+  const wire = watchWire(context);
+  const { fetches, probes, probeOnWire } = await droppedWhoamiWithProbe(page, request, wire);
+  for (const probe of probeOnWire) expect((await probe.allHeaders()).authorization, 'the probe carries no key').toBeUndefined();
+  for (const probe of probes) expect(probe).toMatchObject({ method: 'GET', credentials: 'omit' });
+  const withKey = fetches.filter((f) => f.url !== `${API_BASE}${HEALTH}`);
+  expect(withKey.length).toBeGreaterThanOrEqual(3);
+  for (const f of withKey) expect(f, f.url).toMatchObject({ cache: 'no-store', redirect: 'manual', credentials: 'omit' });
+});
+
+test('the diagnostic probe, too, is no-store and refuses redirects', async ({ page, context, request }) => {
+  // Issue #16 point 2 asks this of every request the app makes. The probe sets neither (it
+  // carries no key, so a redirect of it leaks nothing, but a redirected probe can still decide
+  // the diagnosis). Expected to fail until src/api/browser.rs `diagnose` sets both; the test
+  // above, with the same steps, passes, so a failure here is this assertion's.
+  test.fail(true, 'the probe in src/api/browser.rs sets neither cache: no-store nor redirect: manual');
+  const wire = watchWire(context);
+  const { probes } = await droppedWhoamiWithProbe(page, request, wire);
+  for (const probe of probes) expect(probe, 'the probe').toMatchObject({ cache: 'no-store', redirect: 'manual' });
+});
