@@ -48,16 +48,15 @@ export async function unlock(page, passphrase = PASSPHRASE) {
 /** Every place a secret must never be: storage, cookies, the URL, and the DOM. The DOM is read
  *  as a person's browser holds it, not as markup: every text node, every attribute, and the
  *  live value of every input, textarea and select (typing sets no attribute), in the document,
- *  in every shadow root (open or closed) and in frames (support `domText`). `typedIn` names the
- *  labels of fields the person is typing a secret into at that moment: their value is theirs. */
-export async function expectNoSecretsLeaked(page, secrets, { typedIn = [] } = {}) {
-  const findings = await secretFindings(page, secrets, { typedIn });
+ *  in every shadow root (open or closed) and in frames (see `domText`). */
+export async function expectNoSecretsLeaked(page, secrets) {
+  const findings = await secretFindings(page, secrets);
   expect(findings, 'secrets found in the page').toEqual([]);
 }
 
 /** Where `secrets` (in any of their `encodings`) are in storage, cookies, the URL and the DOM:
  *  a list of "<encoding> secret #<n> in <where>" lines, empty when there are none. */
-export async function secretFindings(page, secrets, { typedIn = [] } = {}) {
+export async function secretFindings(page, secrets) {
   const dump = await page.evaluate(() => {
     const storage = (s) => Object.keys(s).map((k) => `${k}=${s.getItem(k)}`).join('\n');
     return {
@@ -69,10 +68,7 @@ export async function secretFindings(page, secrets, { typedIn = [] } = {}) {
   });
   const dom = await domText(page);
   const places = Object.entries(dump);
-  for (const part of dom.parts) {
-    if (part.where.startsWith('value of ') && typedIn.some((label) => part.labels.includes(label))) continue;
-    places.push([`DOM ${part.where}`, part.text]);
-  }
+  for (const part of dom.parts) places.push([`DOM ${part.where}`, part.text]);
   const findings = [];
   secrets.forEach((secret, n) => {
     const forms = encodings(secret);
@@ -89,7 +85,7 @@ export async function secretFindings(page, secrets, { typedIn = [] } = {}) {
  * no page script can reach) are read too: `DOM.getDocument` with `pierce` gives every node of the
  * document, its shadow roots and frames, with attributes and text; each input, textarea and
  * select is then asked for its live `value`, which no attribute reflects. Returns
- * `{ parts: [{ where, text, labels }], shadowRoots: { open, closed }, fields }`.
+ * `{ parts: [{ where, text }], shadowRoots: { open, closed }, fields }`.
  */
 export async function domText(page) {
   const cdp = await page.context().newCDPSession(page);
@@ -100,10 +96,10 @@ export async function domText(page) {
     const fields = [];
     const walk = (node, path) => {
       const here = node.nodeType === 1 ? `${path}/${node.localName}${idOf(node)}` : path;
-      if (node.nodeType === 3 || node.nodeType === 8) parts.push({ where: `text at ${path}`, text: node.nodeValue, labels: [] });
+      if (node.nodeType === 3 || node.nodeType === 8) parts.push({ where: `text at ${path}`, text: node.nodeValue });
       const attributes = node.attributes ?? [];
       for (let i = 0; i < attributes.length; i += 2) {
-        parts.push({ where: `attribute ${attributes[i]} of ${here}`, text: `${attributes[i]}=${attributes[i + 1]}`, labels: [] });
+        parts.push({ where: `attribute ${attributes[i]} of ${here}`, text: `${attributes[i]}=${attributes[i + 1]}` });
       }
       if (['input', 'textarea', 'select'].includes(node.localName)) fields.push({ node, where: here });
       for (const shadow of node.shadowRoots ?? []) {
@@ -122,11 +118,10 @@ export async function domText(page) {
       const { result } = await cdp.send('Runtime.callFunctionOn', {
         objectId: object.objectId,
         returnByValue: true,
-        // The field's own value, and the text of its labels (to tell a field the person types in).
-        functionDeclaration: 'function () { return { value: String(this.value ?? ""), labels: Array.from(this.labels ?? [], (l) => l.textContent.trim()) }; }',
+        functionDeclaration: 'function () { return String(this.value ?? ""); }',
       });
       await cdp.send('Runtime.releaseObject', { objectId: object.objectId });
-      parts.push({ where: `value of ${where}`, text: result.value.value, labels: result.value.labels });
+      parts.push({ where: `value of ${where}`, text: result.value });
     }
     return { parts, shadowRoots, fields: fields.length };
   } finally {
