@@ -1,10 +1,11 @@
 // The fault matrix through the double: every failure of whoami and of the tokens list gets a
 // clear message (role alert), the request id where the API gave one, a way forward that works,
-// no uncaught error (the fixture), and the stored keyring left byte for byte as it was.
+// no uncaught error (the fixture), and the keyring intact: stored byte for byte as it was, and
+// still the page's live, stored keyring (see expectKeyringIntact).
 import { test, expect, appUrl, demoKey, screenshot } from '../support/fixtures.mjs';
-import { addFirstKey, resetDouble, injectFault, unlock } from '../support/flows.mjs';
+import { addFirstKey, resetDouble, injectFault, unlock, PASSPHRASE } from '../support/flows.mjs';
 import { API_BASE } from '../support/env.mjs';
-import { storedKeyring } from '../support/security.mjs';
+import { storedKeyring, readStored, deriveMaterial } from '../support/security.mjs';
 
 test.beforeEach(async ({ request }) => resetDouble(request));
 
@@ -30,12 +31,45 @@ const FAULTS = [
   ['dropped connection', { kind: 'drop', count: 5 }, 'Blocked by the browser (CORS)', /answers, but the browser withheld its response.*same-origin proxy/, false],
 ];
 
-/** A stored keyring, unlocked; returns the stored value to compare with afterwards. */
+const LABEL = 'lab member';
+
+/** A stored keyring, unlocked; returns what to compare with afterwards: all of localStorage as
+ *  it was, and the keyring opened in Node with the passphrase (SPEC.md). */
 async function unlockedKeyring(page) {
   await page.goto(appUrl());
-  await addFirstKey(page, { key: demoKey('member') });
+  await addFirstKey(page, { key: demoKey('member'), label: LABEL });
   await expect(page.getByRole('table')).toBeVisible();
-  return storedKeyring(page);
+  const material = deriveMaterial(await readStored(page), PASSPHRASE);
+  expect(material.index.entries.map((e) => e.label)).toEqual([LABEL]);
+  return { stored: await storedKeyring(page), material };
+}
+
+/**
+ * After the faults: the keyring is what it was, and the page still holds it as its live, stored
+ * keyring. No error path writes storage, so the byte comparison alone holds for any
+ * implementation that does nothing; what an implementation that mishandles an error would
+ * break is the rest: one that dropped or replaced the keyring in memory, forgot that it is
+ * stored (later changes kept for the tab only), or wrote it behind the page's back (the next save
+ * refused as a change from another tab). So a change is made after the faults and must be saved
+ * as the very next revision of the same keyring, and it must open again with the passphrase.
+ */
+async function expectKeyringIntact(page, before) {
+  expect(await storedKeyring(page), 'localStorage byte for byte as before the faults').toBe(before.stored);
+  await page.getByRole('button', { name: 'Manage keyring' }).click();
+  await page.getByRole('button', { name: `Rename ${LABEL}` }).click();
+  await page.getByLabel('New label').fill('renamed after the faults');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Renamed to "renamed after the faults"' })).toBeVisible();
+  const after = deriveMaterial(await readStored(page), PASSPHRASE);
+  expect(after.env.revision, 'the rename is the next revision of the stored keyring').toBe(before.material.env.revision + 1n);
+  expect(after.env.salt.equals(before.material.env.salt), 'the same keyring (same salt)').toBeTruthy();
+  expect(after.dataKey.equals(before.material.dataKey), 'the same keyring (same data key)').toBeTruthy();
+  const entries = (index) => index.entries.map(({ id, fingerprint, token_id, api_base, sealed_key }) => ({ id, fingerprint, token_id, api_base, sealed_key }));
+  expect(entries(after.index), 'the same entries, keys untouched').toEqual(entries(before.material.index));
+  expect(after.index.entries.map((e) => e.label)).toEqual(['renamed after the faults']);
+  await lockAndUnlock(page);
+  await expect(page.getByRole('heading', { name: 'Who this key belongs to' })).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByLabel('Key in use')).toContainText('renamed after the faults');
 }
 
 /** Lock then unlock: both whoami and the tokens list are fetched again. */
@@ -85,7 +119,7 @@ for (const [name, fault, title, text, requestId] of FAULTS) {
       await alert.getByRole('button', { name: 'Try again' }).click();
       await expect(page.getByRole('heading', { name: 'Who this key belongs to' })).toBeVisible({ timeout: 20_000 });
       await expect(page.getByRole('table')).toBeVisible({ timeout: 20_000 });
-      expect(await storedKeyring(page)).toBe(before);
+      expect(await storedKeyring(page)).toBe(before.stored);
     });
 
     await test.step('tokens list', async () => {
@@ -100,8 +134,10 @@ for (const [name, fault, title, text, requestId] of FAULTS) {
       await clearUnusedDrops(request, fault);
       await alert.getByRole('button', { name: 'Try again' }).click();
       await expect(page.getByRole('table')).toBeVisible({ timeout: 20_000 });
-      expect(await storedKeyring(page)).toBe(before);
+      expect(await storedKeyring(page)).toBe(before.stored);
     });
+
+    await test.step('keyring intact', () => expectKeyringIntact(page, before));
   });
 }
 
@@ -118,7 +154,7 @@ test('whoami slower than the 15 s per-request timeout: "The API took too long", 
   await screenshot(page, 'fault-whoami-slow');
   await alert.getByRole('button', { name: 'Try again' }).click();
   await expect(page.getByRole('heading', { name: 'Who this key belongs to' })).toBeVisible({ timeout: 20_000 });
-  expect(await storedKeyring(page)).toBe(before);
+  await expectKeyringIntact(page, before);
 });
 
 test('CORS refused: both panels say the browser blocked it and point to the proxy; allowed again, a retry works', async ({ page, request }) => {
@@ -139,5 +175,5 @@ test('CORS refused: both panels say the browser blocked it and point to the prox
   }).toPass({ timeout: 20_000 });
   await expect(page.getByRole('heading', { name: 'Who this key belongs to' })).toBeVisible({ timeout: 20_000 });
   await expect(page.getByRole('table')).toBeVisible({ timeout: 20_000 });
-  expect(await storedKeyring(page)).toBe(before);
+  await expectKeyringIntact(page, before);
 });

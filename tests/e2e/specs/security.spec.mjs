@@ -1,11 +1,11 @@
 // Security: where the key, the passphrase and the key material may be (and may not), what
 // stays in memory after Lock, and the Content-Security-Policy the page is served with.
 import { test, expect, appUrl, demoKey, screenshot } from '../support/fixtures.mjs';
-import { addFirstKey, resetDouble, unlock, PASSPHRASE } from '../support/flows.mjs';
-import { API_BASE } from '../support/env.mjs';
+import { addFirstKey, resetDouble, unlock, secretFindings, expectNoSecretsLeaked, encodings, PASSPHRASE } from '../support/flows.mjs';
+import { API_BASE, FOREIGN_BASE } from '../support/env.mjs';
 import {
-  recordTraffic, expectNoSecretsAnywhere, readStored, deriveMaterial, binaryForms,
-  heapSnapshot, findInSnapshot, captureWasmMemory, findInWasmMemory,
+  recordTraffic, expectNoSecretsAnywhere, readStored, deriveMaterial,
+  heapSnapshot, findInSnapshot, findFormsInSnapshot, captureWasmMemory, findInWasmMemory, byteForms,
 } from '../support/security.mjs';
 
 test.beforeEach(async ({ request }) => resetDouble(request));
@@ -52,17 +52,18 @@ test('no key, passphrase or derived key anywhere after add, attenuate, lock, unl
   await expect(page.getByText('Passphrase changed')).toBeVisible({ timeout: 20_000 });
   const second = deriveMaterial(await readStored(page), NEXT_PASSPHRASE);
   expect(second.env.salt.equals(first.env.salt), 'a passphrase change draws a new salt').toBeFalsy();
-  expect(second.dataKey.equals(first.dataKey), 'the data key survives a passphrase change').toBeTruthy();
+  // SPEC.md, Writing: a passphrase change makes a new random data key and re-seals every key.
+  expect(second.dataKey.equals(first.dataKey), 'a passphrase change makes a new data key').toBeFalsy();
   await page.getByRole('button', { name: 'Lock' }).click();
   await unlock(page, NEXT_PASSPHRASE);
   await expect(page.getByRole('heading', { name: 'Who this key belongs to' })).toBeVisible({ timeout: 20_000 });
   await expect(page.getByRole('table')).toBeVisible();
   await screenshot(page, 'security-after-flows');
 
-  const derivedMaterial = [first.derived, second.derived, first.dataKey].flatMap(binaryForms);
+  // Binary material as bytes: the scans look for its hex and base64 forms (flows.encodings).
   const { allowed, indexedDbNames } = await expectNoSecretsAnywhere(page, traffic, {
     keys: [key, restricted],
-    other: [PASSPHRASE, NEXT_PASSPHRASE, ...derivedMaterial],
+    other: [PASSPHRASE, NEXT_PASSPHRASE, first.derived, second.derived, first.dataKey, second.dataKey],
   });
   // The scan saw the real traffic: the key went out, but only where it is allowed.
   expect(allowed.authorization, 'keys sent as Authorization to the API base').toBeGreaterThan(3);
@@ -105,13 +106,135 @@ test('after Lock (inputs gone, GC forced) neither the JS heap nor the WebAssembl
   // Positive control: a string the page still holds is found. (Not by its property name: V8
   // may keep a global's value in a PropertyCell whose edge has no name.)
   expect(findInSnapshot(snapshot, canary), 'the heap scan finds what is there').not.toEqual([]);
-  for (const [what, secret] of [['the key', key], ['the restricted token', restricted], ['the passphrase', PASSPHRASE]]) {
-    expect(findInSnapshot(snapshot, secret), `${what} in the JS heap after Lock`).toEqual([]);
-  }
-  for (const form of [material.derived, material.dataKey].flatMap(binaryForms)) {
-    expect(snapshot.includes(form), 'derived material in the JS heap after Lock').toBeFalsy();
+  // Every text form (as is, hex, base64 and base64url at each alignment): strings only, the
+  // snapshot holds no ArrayBuffer contents.
+  for (const [what, secret] of [['the key', key], ['the restricted token', restricted], ['the passphrase', PASSPHRASE],
+    ['the derived key', material.derived], ['the data key', material.dataKey]]) {
+    expect(findFormsInSnapshot(snapshot, secret), `${what} in the JS heap after Lock`).toEqual([]);
   }
   await screenshot(page, 'security-locked-memory');
+});
+
+// ---------------------------------------------------------------------------------------------
+// Positive controls of the scans above: a scan that cannot find a planted secret proves nothing.
+
+/** A made-up key whose bytes give '+' and '/' in base64, so base64 and base64url differ. */
+function plantedSecret() {
+  return `abs0_planted~~??>>${crypto.randomUUID()}`;
+}
+
+test('the DOM scan finds a secret planted in text, attributes, live field values and open and closed shadow roots', async ({ page }) => {
+  await page.goto(appUrl());
+  await expect(page.getByLabel('Paste your key')).toBeVisible();
+  const secret = plantedSecret();
+  const forms = Object.fromEntries(encodings(secret));
+  expect(forms['base64@1']).not.toBe(forms['base64url@1']);
+  expect(await secretFindings(page, [secret]), 'nothing planted yet').toEqual([]);
+
+  // Each place gets its own form of the secret; none of them is in the page's markup as an
+  // attribute a typed value would set, and two are out of reach of any page script.
+  const planted = {
+    text: forms.plain,
+    attribute: forms['base64@1'],
+    input: forms['base64url@2'],
+    textarea: forms.hex,
+    openShadowInput: forms['base64@0'],
+    closedShadowText: forms['base64url@0'],
+    closedShadowInput: forms['base64@2'],
+  };
+  await page.evaluate((p) => {
+    const box = document.createElement('div');
+    box.id = 'planted';
+    const text = document.createElement('p');
+    text.textContent = `before ${p.text} after`;
+    const attributed = document.createElement('span');
+    attributed.setAttribute('data-x', `xx${p.attribute}yy`);
+    const input = document.createElement('input');
+    input.value = p.input; // a property, as typing sets it: no attribute
+    const textarea = document.createElement('textarea');
+    textarea.value = p.textarea;
+    const openHost = document.createElement('div');
+    const open = openHost.attachShadow({ mode: 'open' });
+    const openInput = document.createElement('input');
+    open.append(openInput);
+    openInput.value = p.openShadowInput;
+    const closedHost = document.createElement('div');
+    const closed = closedHost.attachShadow({ mode: 'closed' });
+    const closedText = document.createElement('em');
+    closedText.textContent = p.closedShadowText;
+    const closedInput = document.createElement('input');
+    closed.append(closedText, closedInput);
+    closedInput.value = p.closedShadowInput;
+    box.append(text, attributed, input, textarea, openHost, closedHost);
+    document.body.append(box);
+  }, planted);
+  // Typed values and closed roots are not in the markup: what the old outerHTML scan read.
+  const markup = await page.evaluate(() => document.documentElement.outerHTML);
+  for (const place of ['input', 'textarea', 'openShadowInput', 'closedShadowText', 'closedShadowInput']) {
+    expect(markup.includes(planted[place]), `${place} is not in outerHTML`).toBeFalsy();
+  }
+
+  const findings = await secretFindings(page, [secret]);
+  const expected = [
+    /^plain secret #0 in DOM text at .*\/div#planted\/p$/,
+    /^base64@1 secret #0 in DOM attribute data-x of .*\/div#planted\/span$/,
+    /^base64url@2 secret #0 in DOM value of .*\/div#planted\/input$/,
+    /^hex secret #0 in DOM value of .*\/div#planted\/textarea$/,
+    /^base64@0 secret #0 in DOM value of .*\/div#planted\/div\/#shadow-root\(open\)\/input$/,
+    /^base64url@0 secret #0 in DOM text at .*\/div#planted\/div\/#shadow-root\(closed\)\/em$/,
+    /^base64@2 secret #0 in DOM value of .*\/div#planted\/div\/#shadow-root\(closed\)\/input$/,
+  ];
+  for (const pattern of expected) {
+    expect(findings.filter((f) => pattern.test(f)), `the scan reports ${pattern}`).toHaveLength(1);
+  }
+  expect(findings).toHaveLength(expected.length);
+  await expect(expectNoSecretsLeaked(page, [secret])).rejects.toThrow(/secrets found in the page/);
+  await page.evaluate(() => document.getElementById('planted').remove());
+  expect(await secretFindings(page, [secret]), 'gone with the planted elements').toEqual([]);
+});
+
+test('the memory scans find a secret planted in each form: UTF-8, UTF-16LE, hex, base64 and base64url at each alignment', async ({ page }) => {
+  await page.goto(appUrl());
+  await expect(page.getByLabel('Paste your key')).toBeVisible();
+  const secret = plantedSecret();
+  const utf8 = Buffer.from(secret, 'utf8');
+
+  // WebAssembly memory: each form in a memory of its own, at an odd offset, the base64 forms as
+  // the encoding of a longer value (1 or 2 bytes before the secret shift its alignment), so a
+  // scan that only knows the aligned fragment misses two of three.
+  const plantings = {
+    'utf-8': utf8,
+    'utf-16le': Buffer.from(secret, 'utf16le'),
+    hex: Buffer.from(`0x${utf8.toString('hex')};`, 'latin1'),
+  };
+  for (const alphabet of ['base64', 'base64url']) {
+    for (let offset = 0; offset < 3; offset += 1) {
+      const around = Buffer.concat([Buffer.alloc(offset + 3, 0xfe), utf8, Buffer.from([0xff, 0xfb, 0xef])]);
+      plantings[`${alphabet}@${offset}`] = Buffer.from(`"${around.toString(alphabet)}"`, 'latin1');
+    }
+  }
+  expect(Object.keys(plantings).sort()).toEqual(byteForms(secret).map(([form]) => form).sort());
+  for (const [form, bytes] of Object.entries(plantings)) {
+    await page.evaluate((b) => {
+      window.__plantedMemory = new WebAssembly.Memory({ initial: 1 });
+      new Uint8Array(window.__plantedMemory.buffer).set(b, 4099);
+    }, Array.from(bytes));
+    const found = await findInWasmMemory(page, secret, { memory: '__plantedMemory' });
+    expect(found.filter((f) => f.form === form), `${form} found in WebAssembly memory`).toEqual([{ form, offset: expect.any(Number) }]);
+    expect(found.map((f) => f.form).filter((f) => f.split('@')[0] !== form.split('@')[0]), `only ${form} found`).toEqual([]);
+  }
+
+  // The JS heap: each text form inside a longer string the page holds.
+  const textForms = encodings(secret);
+  await page.evaluate((planted) => { window.__planted = planted; },
+    textForms.map(([name]) => name === 'plain' || name === 'hex'
+      ? `[${Object.fromEntries(textForms)[name]}]`
+      : `"${Buffer.concat([Buffer.alloc(Number(name.split('@')[1]) + 3, 0xfe), Buffer.from(secret), Buffer.from([0xff])]).toString(name.split('@')[0])}"`));
+  const snapshot = await heapSnapshot(page);
+  const hits = findFormsInSnapshot(snapshot, secret);
+  for (const [name] of textForms) {
+    expect(hits.some((h) => h.startsWith(`${name}: `)), `${name} found in the JS heap`).toBeTruthy();
+  }
 });
 
 function parsePolicy(header) {
@@ -127,7 +250,9 @@ test('the served Content-Security-Policy: wasm-unsafe-eval is its only relaxatio
   const policy = parsePolicy(headers['content-security-policy'] ?? '');
   expect(policy['default-src']).toEqual(["'self'"]);
   expect(policy['script-src']).toEqual(["'self'", "'wasm-unsafe-eval'"]);
-  expect(policy['connect-src']).toEqual(["'self'", API_BASE]);
+  // The API base, and the recording "other host" the test server also allows (--also-api in
+  // playwright.config.mjs), so that only the app's own rules keep a key from it.
+  expect(policy['connect-src']).toEqual(["'self'", API_BASE, FOREIGN_BASE]);
   expect(policy['object-src']).toEqual(["'none'"]);
   expect(policy['base-uri']).toEqual(["'none'"]);
   expect(policy['frame-ancestors']).toEqual(["'none'"]);

@@ -45,9 +45,18 @@ export async function unlock(page, passphrase = PASSPHRASE) {
   await page.getByRole('button', { name: 'Unlock' }).click();
 }
 
-/** Every place a secret must never be: storage, cookies, the URL, and the DOM (a password
- *  field's live value excepted, which is not in the DOM's markup). */
+/** Every place a secret must never be: storage, cookies, the URL, and the DOM. The DOM is read
+ *  as a person's browser holds it, not as markup: every text node, every attribute, and the
+ *  live value of every input, textarea and select (typing sets no attribute), in the document,
+ *  in every shadow root (open or closed) and in frames (see `domText`). */
 export async function expectNoSecretsLeaked(page, secrets) {
+  const findings = await secretFindings(page, secrets);
+  expect(findings, 'secrets found in the page').toEqual([]);
+}
+
+/** Where `secrets` (in any of their `encodings`) are in storage, cookies, the URL and the DOM:
+ *  a list of "<encoding> secret #<n> in <where>" lines, empty when there are none. */
+export async function secretFindings(page, secrets) {
   const dump = await page.evaluate(() => {
     const storage = (s) => Object.keys(s).map((k) => `${k}=${s.getItem(k)}`).join('\n');
     return {
@@ -55,25 +64,102 @@ export async function expectNoSecretsLeaked(page, secrets) {
       session: storage(sessionStorage),
       cookies: document.cookie,
       url: location.href,
-      dom: document.documentElement.outerHTML,
     };
   });
-  for (const secret of secrets) {
+  const dom = await domText(page);
+  const places = Object.entries(dump);
+  for (const part of dom.parts) places.push([`DOM ${part.where}`, part.text]);
+  const findings = [];
+  secrets.forEach((secret, n) => {
     const forms = encodings(secret);
-    for (const [where, text] of Object.entries(dump)) {
-      for (const [encoding, form] of forms) {
-        expect(text.includes(form), `${encoding} secret found in ${where}`).toBeFalsy();
-      }
+    for (const [where, text] of places) {
+      const encoding = forms.find(([, form]) => text.includes(form))?.[0];
+      if (encoding) findings.push(`${encoding} secret #${n} in ${where}`);
     }
+  });
+  return findings;
+}
+
+/**
+ * The DOM's content as text, read over the DevTools protocol so that closed shadow roots (which
+ * no page script can reach) are read too: `DOM.getDocument` with `pierce` gives every node of the
+ * document, its shadow roots and frames, with attributes and text; each input, textarea and
+ * select is then asked for its live `value`, which no attribute reflects. Returns
+ * `{ parts: [{ where, text }], shadowRoots: { open, closed }, fields }`.
+ */
+export async function domText(page) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+    const parts = [];
+    const shadowRoots = { open: 0, closed: 0 };
+    const fields = [];
+    const walk = (node, path) => {
+      const here = node.nodeType === 1 ? `${path}/${node.localName}${idOf(node)}` : path;
+      if (node.nodeType === 3 || node.nodeType === 8) parts.push({ where: `text at ${path}`, text: node.nodeValue });
+      const attributes = node.attributes ?? [];
+      for (let i = 0; i < attributes.length; i += 2) {
+        parts.push({ where: `attribute ${attributes[i]} of ${here}`, text: `${attributes[i]}=${attributes[i + 1]}` });
+      }
+      if (['input', 'textarea', 'select'].includes(node.localName)) fields.push({ node, where: here });
+      for (const shadow of node.shadowRoots ?? []) {
+        // The browser's own shadow trees of inputs mirror their live values, read below.
+        if (shadow.shadowRootType === 'user-agent') continue;
+        shadowRoots[shadow.shadowRootType] += 1;
+        walk(shadow, `${here}/#shadow-root(${shadow.shadowRootType})`);
+      }
+      if (node.contentDocument) walk(node.contentDocument, `${here}/#document`);
+      if (node.templateContent) walk(node.templateContent, `${here}/#template`);
+      for (const child of node.children ?? []) walk(child, here);
+    };
+    walk(root, '');
+    for (const { node, where } of fields) {
+      const { object } = await cdp.send('DOM.resolveNode', { backendNodeId: node.backendNodeId });
+      const { result } = await cdp.send('Runtime.callFunctionOn', {
+        objectId: object.objectId,
+        returnByValue: true,
+        functionDeclaration: 'function () { return String(this.value ?? ""); }',
+      });
+      await cdp.send('Runtime.releaseObject', { objectId: object.objectId });
+      parts.push({ where: `value of ${where}`, text: result.value });
+    }
+    return { parts, shadowRoots, fields: fields.length };
+  } finally {
+    await cdp.detach();
   }
 }
 
+function idOf(node) {
+  const attributes = node.attributes ?? [];
+  for (let i = 0; i < attributes.length; i += 2) if (attributes[i] === 'id') return `#${attributes[i + 1]}`;
+  return '';
+}
+
+/**
+ * The text forms a secret could take in a page: as it is, hex, and base64 (standard and URL-safe)
+ * at each of the three byte alignments. Base64 of a longer value that holds the secret contains
+ * only the characters that depend on the secret's bytes alone, and which ones depends on where the
+ * secret starts modulo 3: `base64Fragments` gives the fragment for each start.
+ */
 export function encodings(secret) {
-  const bytes = Buffer.from(secret, 'utf8');
-  return [
-    ['plain', secret],
-    ['base64', bytes.toString('base64')],
-    ['base64url', bytes.toString('base64url')],
-    ['hex', bytes.toString('hex')],
-  ];
+  const bytes = Buffer.isBuffer(secret) ? secret : Buffer.from(secret, 'utf8');
+  const forms = Buffer.isBuffer(secret) ? [] : [['plain', secret]];
+  forms.push(['hex', bytes.toString('hex')]);
+  for (const [name, fragment] of base64Fragments(bytes)) forms.push([name, fragment]);
+  return forms;
+}
+
+/** `[name, fragment]` for base64 and base64url at byte offsets 0, 1 and 2 (see `encodings`). */
+export function base64Fragments(bytes) {
+  const out = [];
+  for (const alphabet of ['base64', 'base64url']) {
+    for (let offset = 0; offset < 3; offset += 1) {
+      // Any bytes before and after: the fragment kept depends on the secret's bytes only.
+      const text = Buffer.concat([Buffer.alloc(offset, 0xa5), bytes]).toString(alphabet);
+      const from = Math.ceil((offset * 4) / 3);
+      const to = Math.floor((offset + bytes.length) / 3) * 4;
+      out.push([`${alphabet}@${offset}`, text.slice(from, to)]);
+    }
+  }
+  return out;
 }

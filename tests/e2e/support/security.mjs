@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import { expect } from '@playwright/test';
 import { API_BASE } from './env.mjs';
-import { encodings, expectNoSecretsLeaked } from './flows.mjs';
+import { encodings, base64Fragments, expectNoSecretsLeaked } from './flows.mjs';
 
 export const STORAGE_KEY = 'foundry-keyring/default/keyring';
 
@@ -183,9 +183,10 @@ export function deriveMaterial(b64, passphrase) {
   return { derived, dataKey, index, env };
 }
 
-/** Text forms of binary material as they could show up in a page (hex, base64, base64url). */
+/** Text forms of binary material as they could show up in a page (hex, and base64 and base64url
+ *  at each byte alignment: flows.encodings). */
 export function binaryForms(bytes) {
-  return [bytes.toString('hex'), bytes.toString('base64'), bytes.toString('base64url')];
+  return encodings(bytes).map(([, form]) => form);
 }
 
 /** A genuine keyring of another namespace, written by this spec as SPEC.md describes (so a
@@ -246,6 +247,8 @@ export async function heapSnapshot(page) {
   return chunks.join('');
 }
 
+const parsedSnapshot = { text: null, snap: null };
+
 /**
  * Where a secret sits in a heap snapshot: the string nodes that contain it, each with the chain
  * of its first retainers (edge name and retaining node), so a report can say "the input
@@ -253,7 +256,9 @@ export async function heapSnapshot(page) {
  */
 export function findInSnapshot(snapshotText, secret, { depth = 4, maxHits = 6 } = {}) {
   if (!snapshotText.includes(secret)) return [];
-  const snap = JSON.parse(snapshotText);
+  // Parsed once per snapshot: a scan looks for many forms of several secrets in one.
+  if (parsedSnapshot.text !== snapshotText) Object.assign(parsedSnapshot, { text: snapshotText, snap: JSON.parse(snapshotText) });
+  const { snap } = parsedSnapshot;
   const meta = snap.snapshot.meta;
   const nf = meta.node_fields.length;
   const ef = meta.edge_fields.length;
@@ -315,20 +320,46 @@ export async function captureWasmMemory(page) {
   });
 }
 
-/** Offsets in the app's WebAssembly memory where `needle` (UTF-8 text or bytes) occurs. */
-export async function findInWasmMemory(page, needle) {
-  const bytes = Array.from(Buffer.isBuffer(needle) ? needle : Buffer.from(needle, 'utf8'));
-  return page.evaluate((n) => {
-    const memory = window.__fkWasmMemory;
+/**
+ * The byte forms a secret could take in linear memory: UTF-8 (or the raw bytes of binary
+ * material), UTF-16LE (what a JS string or a `&[u16]` would hold), and the ASCII of its hex and
+ * base64 / base64url forms at each of the three byte alignments (flows.base64Fragments).
+ */
+export function byteForms(needle) {
+  const bytes = Buffer.isBuffer(needle) ? needle : Buffer.from(needle, 'utf8');
+  const forms = [[Buffer.isBuffer(needle) ? 'bytes' : 'utf-8', bytes]];
+  if (!Buffer.isBuffer(needle)) forms.push(['utf-16le', Buffer.from(needle, 'utf16le')]);
+  forms.push(['hex', Buffer.from(bytes.toString('hex'), 'latin1')]);
+  for (const [name, fragment] of base64Fragments(bytes)) forms.push([name, Buffer.from(fragment, 'latin1')]);
+  return forms;
+}
+
+/** Where `needle` (text or bytes), in any of its `byteForms`, occurs in the app's WebAssembly
+ *  memory: `[{ form, offset }]`, or null when the memory was not captured. `memory` names another
+ *  global holding a WebAssembly.Memory (the scan's own positive control uses one). */
+export async function findInWasmMemory(page, needle, { memory = '__fkWasmMemory' } = {}) {
+  const forms = byteForms(needle).map(([form, bytes]) => [form, Array.from(bytes)]);
+  return page.evaluate(([global, forms]) => {
+    const memory = window[global];
     if (!memory) return null;
     const hay = new Uint8Array(memory.buffer);
     const found = [];
-    outer: for (let i = hay.indexOf(n[0]); i !== -1 && found.length < 20; i = hay.indexOf(n[0], i + 1)) {
-      for (let j = 1; j < n.length; j++) if (hay[i + j] !== n[j]) continue outer;
-      found.push(i);
+    for (const [form, n] of forms) {
+      let hits = 0;
+      outer: for (let i = hay.indexOf(n[0]); i !== -1 && hits < 20; i = hay.indexOf(n[0], i + 1)) {
+        for (let j = 1; j < n.length; j++) if (hay[i + j] !== n[j]) continue outer;
+        found.push({ form, offset: i });
+        hits += 1;
+      }
     }
     return found;
-  }, bytes);
+  }, [memory, forms]);
+}
+
+/** Where a secret, in any of its text forms (flows.encodings), is in a heap snapshot: see
+ *  `findInSnapshot`, once per form, each hit prefixed with the form's name. */
+export function findFormsInSnapshot(snapshotText, secret) {
+  return encodings(secret).flatMap(([encoding, form]) => findInSnapshot(snapshotText, form).map((hit) => `${encoding}: ${hit}`));
 }
 
 export async function storedKeyring(page) {
