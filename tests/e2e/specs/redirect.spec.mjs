@@ -78,6 +78,7 @@ async function expectRedirectRefused(scope, wire, path, status) {
   await expect(alert).toBeVisible({ timeout: 20_000 });
   await expect(alert).toContainText(`${API_BASE} answered with a redirect. Foundry Keyring never follows redirects, so the request stopped there.`);
   await expect(alert).toContainText('Your key was not sent anywhere else.');
+  await expect(alert).toContainText('the browser hides a redirect\'s details, so there is no request id');
   const sent = wire.redirects.filter((r) => new URL(r.url).pathname === path);
   expect(sent.map((r) => r.status), 'the double answered with the redirect').toEqual([status]);
   expect(sent[0].headers['x-request-id'], 'the double sent a request id with it').toMatch(/^req_[0-9a-f-]{36}$/);
@@ -208,13 +209,11 @@ test('a dropped request is diagnosed with a probe that carries no key; every req
   for (const f of withKey) expect(f, f.url).toMatchObject({ cache: 'no-store', redirect: 'manual', credentials: 'omit' });
 });
 
-test('the diagnostic probe, too, is no-store and refuses redirects', async ({ page, context, request }) => {
-  // Issue #16 point 2 asks this of every request the app makes. The probe sets neither (it
-  // carries no key, so a redirect of it leaks nothing, but a redirected probe can still decide
-  // the diagnosis). Expected to fail until src/api/browser.rs `diagnose` sets both; the test
-  // above, with the same steps, passes, so a failure here is this assertion's.
-  test.fail(true, 'the probe in src/api/browser.rs sets neither cache: no-store nor redirect: manual');
+test('the diagnostic probe, too, is no-store; it follows redirects because no-cors allows nothing else, and carries nothing', async ({ page, context, request }) => {
+  // Issue #16 point 2 asks every request to refuse redirects. The probe is the one exception the
+  // Fetch standard forces: a no-cors request whose redirect mode is not "follow" is a network
+  // error, which would make every server look down. It carries no key and no cookie.
   const wire = watchWire(context);
   const { probes } = await droppedWhoamiWithProbe(page, request, wire);
-  for (const probe of probes) expect(probe, 'the probe').toMatchObject({ cache: 'no-store', redirect: 'manual' });
+  for (const probe of probes) expect(probe, 'the probe').toMatchObject({ cache: 'no-store', redirect: 'follow', credentials: 'omit' });
 });

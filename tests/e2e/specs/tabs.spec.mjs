@@ -105,3 +105,23 @@ test('a save over a change this tab has not seen is refused, shown, and overwrit
   await screenshot(page, 'stale-save-refused');
   expect(await readStored(page), 'the other writer\'s keyring is untouched').toBe(theirs);
 });
+
+test('a passphrase change in one tab locks the other at once; it opens only with the new passphrase, nothing lost', async ({ page, context }) => {
+  const { pageB, problems } = await twoUnlockedTabs(page, context);
+  const next = 'a new and longer passphrase';
+  await page.getByRole('button', { name: 'Manage keyring' }).click();
+  await page.getByLabel('Current passphrase').fill(PASSPHRASE);
+  await page.getByLabel('New passphrase', { exact: true }).fill(next);
+  await page.getByLabel('Confirm new passphrase').fill(next);
+  await page.getByRole('button', { name: 'Change passphrase' }).click();
+  await expect(page.getByText('Passphrase changed')).toBeVisible({ timeout: 20_000 });
+
+  await expect(unlockHeading(pageB)).toBeVisible({ timeout: 3_000 });
+  await expect(pageB.getByText(changedElsewhere)).toBeVisible();
+  await unlock(pageB, PASSPHRASE);
+  await expect(pageB.getByRole('alert').filter({ hasText: 'Wrong passphrase' })).toBeVisible({ timeout: 20_000 });
+  await unlock(pageB, next);
+  await expect(identity(pageB)).toBeVisible({ timeout: 20_000 });
+  await expect(pageB.getByLabel('Key in use')).toContainText('lab member');
+  expect(problems).toEqual([]);
+});
