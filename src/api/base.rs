@@ -44,23 +44,38 @@ pub enum BaseError {
 }
 
 /// Why a relative API path was refused by [`ApiBase::resolve_relative`].
+///
+/// The rule is an allow-list (see there); these variants only say which part of it failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PathError {
-    #[error("only paths under /api/ may be fetched")]
+    #[error("only /api/v1/… paths may be fetched")]
     NotApiPath,
     #[error("absolute URLs are refused: the key goes to the configured API only")]
     Absolute,
     #[error("protocol-relative URLs (//host) are refused: the key goes to the configured API only")]
     ProtocolRelative,
-    #[error("backslashes are refused in API paths")]
-    Backslash,
+    #[error(
+        "path segments may contain only ASCII letters, digits, '-', '_' and '.' (no escapes, backslashes, ';', spaces or other characters)"
+    )]
+    SegmentCharacter,
+    #[error("empty path segments (//) are refused in API paths")]
+    EmptySegment,
     #[error(". and .. segments are refused in API paths")]
     DotSegment,
-    #[error("control characters and spaces are refused in API paths")]
-    Control,
-    #[error("fragments (#…) are refused in API paths")]
-    Fragment,
+    #[error(
+        "the query may contain only ASCII letters, digits and - _ . ~ = & , ( ) : + (no '#', '/', '\\', ';', '?', spaces or other characters)"
+    )]
+    QueryCharacter,
+    #[error(
+        "a %-escape in the query must be % and two hex digits, and must not stand for /, \\, ., %, a control or a non-ASCII character"
+    )]
+    QueryEscape,
+    #[error("API paths longer than {MAX_RELATIVE_LEN} characters are refused")]
+    TooLong,
 }
+
+/// The longest path (with its query) a host may ask for; Foundry's are far shorter.
+pub const MAX_RELATIVE_LEN: usize = 2048;
 
 /// The fixed paths the client calls. The only way the client forms a URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,33 +172,89 @@ impl ApiBase {
         format!("{}{}", self.url, endpoint.path())
     }
 
-    /// A URL for a path the host page asks for (a future `fetch(path)` for embedders): only
-    /// plain `/api/…` paths under this base, optionally with a query string.
+    /// The URL for a path the host page asks for (`handle.fetch(path)`), under this base.
+    ///
+    /// An allow-list of what a Foundry path can be, not a list of known tricks (a deny-list
+    /// always misses the next spelling of `..` that some server or proxy decodes):
+    /// - the path is `/api/v1/` and one or more segments, each made of ASCII letters, digits,
+    ///   `-`, `_` and `.`, and never `.` or `..`. So no `%` escapes at all (`%2f`, `%5c`,
+    ///   `%2e%2e`, `%00`, double encoding), no `\`, no `;` (matrix parameters, which some
+    ///   servers strip before routing), no empty segment, no non-ASCII look-alike of `.` or
+    ///   `/` (U+FF0E, U+2215, …), no space or control character, no `#`;
+    /// - then, optionally, `?` and a query of ASCII letters, digits and `-_.~=&,():+` (what
+    ///   `limit`, `offset`, `filter` and `sort` in the Foundry grammar are written with) and
+    ///   `%XX` escapes. An escape must be two hex digits and must not decode to `/`, `\`, `.`
+    ///   (a server that decodes the query into a path must not get a separator or a dot
+    ///   segment), `%` (double encoding), a control character or a byte above 0x7F (a
+    ///   look-alike's UTF-8). Non-ASCII filter values are therefore refused.
+    ///
+    /// Everything else is refused, before any request is built.
     pub fn resolve_relative(&self, path: &str) -> Result<String, PathError> {
-        if path.chars().any(|c| c.is_control() || c.is_whitespace()) {
-            return Err(PathError::Control);
-        }
-        if path.contains('\\') {
-            return Err(PathError::Backslash);
-        }
-        if path.starts_with("//") {
-            return Err(PathError::ProtocolRelative);
-        }
-        if has_scheme(path) {
-            return Err(PathError::Absolute);
-        }
-        if path.contains('#') {
-            return Err(PathError::Fragment);
-        }
-        if !path.starts_with("/api/") {
-            return Err(PathError::NotApiPath);
-        }
-        let path_part = path.split('?').next().unwrap_or(path);
-        if path_part.split('/').any(is_dot_segment) {
-            return Err(PathError::DotSegment);
-        }
+        check_relative(path)?;
         Ok(format!("{}{}", self.url, path))
     }
+}
+
+/// The allow-list of [`ApiBase::resolve_relative`].
+fn check_relative(path: &str) -> Result<(), PathError> {
+    if path.len() > MAX_RELATIVE_LEN {
+        return Err(PathError::TooLong);
+    }
+    // These two only choose a clearer message: the allow-list below refuses them anyway.
+    if path.starts_with("//") || path.starts_with("\\\\") || path.starts_with("/\\") || path.starts_with("\\/") {
+        return Err(PathError::ProtocolRelative);
+    }
+    if has_scheme(path) {
+        return Err(PathError::Absolute);
+    }
+    let (path_part, query) = match path.split_once('?') {
+        Some((path_part, query)) => (path_part, Some(query)),
+        None => (path, None),
+    };
+    let segments = path_part.strip_prefix("/api/v1/").ok_or(PathError::NotApiPath)?;
+    for segment in segments.split('/') {
+        if segment.is_empty() {
+            return Err(PathError::EmptySegment);
+        }
+        if !segment.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) {
+            return Err(PathError::SegmentCharacter);
+        }
+        if segment == "." || segment == ".." {
+            return Err(PathError::DotSegment);
+        }
+    }
+    if let Some(query) = query {
+        check_query(query)?;
+    }
+    Ok(())
+}
+
+fn check_query(query: &str) -> Result<(), PathError> {
+    let bytes = query.as_bytes();
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        if byte == b'%' {
+            let decoded = match (bytes.get(at + 1).copied().and_then(hex_value), bytes.get(at + 2).copied().and_then(hex_value)) {
+                (Some(high), Some(low)) => high * 16 + low,
+                _ => return Err(PathError::QueryEscape),
+            };
+            let refused = decoded.is_ascii_control() || !decoded.is_ascii() || matches!(decoded, b'/' | b'\\' | b'.' | b'%');
+            if refused {
+                return Err(PathError::QueryEscape);
+            }
+            at += 3;
+            continue;
+        }
+        if !(byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~' | b'=' | b'&' | b',' | b'(' | b')' | b':' | b'+')) {
+            return Err(PathError::QueryCharacter);
+        }
+        at += 1;
+    }
+    Ok(())
+}
+
+fn hex_value(byte: u8) -> Option<u8> {
+    (byte as char).to_digit(16).and_then(|d| u8::try_from(d).ok())
 }
 
 impl fmt::Display for ApiBase {
@@ -357,34 +428,156 @@ mod tests {
     }
 
     #[test]
-    fn resolves_only_api_paths_under_the_base() {
+    fn resolves_the_paths_foundry_has_under_the_base() {
         let base = ApiBase::parse("https://example.com/prefix").unwrap();
-        assert_eq!(
-            base.resolve_relative("/api/v1/tokens?limit=5"),
-            Ok("https://example.com/prefix/api/v1/tokens?limit=5".to_owned())
-        );
-        assert_eq!(
-            base.resolve_relative("/api/v1/whoami"),
-            Ok("https://example.com/prefix/api/v1/whoami".to_owned())
-        );
-        let refused = [
+        let accepted = [
+            "/api/v1/whoami",
+            "/api/v1/tokens",
+            "/api/v1/tokens/attenuate",
+            "/api/v1/tokens/revoke",
+            "/api/v1/info/health",
+            "/api/v1/openapi.json",
+            "/api/v1/tokens?limit=5",
+            "/api/v1/tokens?limit=100&offset=200",
+            "/api/v1/tokens?filter=and(gte(created_at,2026-01-01),eq(status,draft))&sort=desc(created_at),asc(name)",
+            "/api/v1/tokens?sort=-created_at,+name",
+            "/api/v1/tokens?sort=created_at:desc",
+            "/api/v1/tokens?filter=eq(name,a%20b)",
+            "/api/v1/tokens?filter=eq(user_id,0b6f2c1e-9d7a-4c1b-8f3e-2a5d6c7b8e9f)",
+            "/api/v1/tokens?filter=gte(expires_at,2026-01-01T00:00:00Z)&x=~",
+            "/api/v1/tokens/0b6f2c1e-9d7a-4c1b-8f3e-2a5d6c7b8e9f",
+            "/api/v1/a.b/c_d/e-f",
+            "/api/v1/tokens?",
+        ];
+        for path in accepted {
+            assert_eq!(base.resolve_relative(path), Ok(format!("https://example.com/prefix{path}")), "{path:?}");
+        }
+    }
+
+    /// Every trick from issue #16 (and the old deny-list's cases), each refused with its reason.
+    #[test]
+    fn refuses_everything_else_with_a_typed_reason() {
+        let base = ApiBase::parse("https://example.com/prefix").unwrap();
+        let refused: &[(&str, PathError)] = &[
+            // Somewhere else altogether.
             ("https://evil.com/api/v1/whoami", PathError::Absolute),
             ("javascript:alert(1)", PathError::Absolute),
+            ("data:text/plain,x", PathError::Absolute),
             ("//evil.com/api/v1", PathError::ProtocolRelative),
-            ("/api\\..\\x", PathError::Backslash),
-            ("/api/v1/../../admin", PathError::DotSegment),
-            ("/api/v1/%2e%2E/x", PathError::DotSegment),
-            ("/api/./v1", PathError::DotSegment),
-            ("/api/v1/whoami\n", PathError::Control),
-            ("/api/v1/who ami", PathError::Control),
-            ("/api/v1/whoami#x", PathError::Fragment),
+            ("\\\\evil.com/api/v1", PathError::ProtocolRelative),
+            ("/\\evil.com/api/v1", PathError::ProtocolRelative),
+            ("\\/evil.com/api/v1", PathError::ProtocolRelative),
+            // Not a Foundry path.
             ("/other/v1", PathError::NotApiPath),
             ("api/v1/whoami", PathError::NotApiPath),
             ("/api", PathError::NotApiPath),
+            ("/api/", PathError::NotApiPath),
+            ("/api/v1", PathError::NotApiPath),
+            ("/api/v2/whoami", PathError::NotApiPath),
+            ("/API/v1/whoami", PathError::NotApiPath),
+            ("/api/v1%2fwhoami", PathError::NotApiPath),
+            ("/api%2fv1/whoami", PathError::NotApiPath),
+            ("/api/./v1/whoami", PathError::NotApiPath),
+            ("/api/v1/../../admin", PathError::DotSegment),
             ("", PathError::NotApiPath),
+            ("?limit=5", PathError::NotApiPath),
+            // Dot segments, plain and encoded (single, mixed case, double).
+            ("/api/v1/./whoami", PathError::DotSegment),
+            ("/api/v1/..", PathError::DotSegment),
+            ("/api/v1/tokens/../../../admin", PathError::DotSegment),
+            ("/api/v1/%2e%2e/x", PathError::SegmentCharacter),
+            ("/api/v1/.%2E/x", PathError::SegmentCharacter),
+            ("/api/v1/%252e%252e/x", PathError::SegmentCharacter),
+            // Encoded separators and NUL.
+            ("/api/v1/tokens%2f..%2f..%2fadmin", PathError::SegmentCharacter),
+            ("/api/v1/tokens%2F..", PathError::SegmentCharacter),
+            ("/api/v1/tokens%5c..%5cadmin", PathError::SegmentCharacter),
+            ("/api/v1/whoami%00.json", PathError::SegmentCharacter),
+            ("/api/v1/whoami%252f", PathError::SegmentCharacter),
+            // Raw backslashes, matrix parameters, empty segments.
+            ("/api/v1\\..\\x", PathError::NotApiPath),
+            ("/api/v1/tokens\\..\\..\\admin", PathError::SegmentCharacter),
+            ("/api/v1/tokens\\", PathError::SegmentCharacter),
+            ("/api/v1/tokens;/../admin", PathError::SegmentCharacter),
+            ("/api/v1/..;/admin", PathError::SegmentCharacter),
+            ("/api/v1/whoami;jsessionid=x", PathError::SegmentCharacter),
+            ("/api/v1//whoami", PathError::EmptySegment),
+            ("/api/v1/tokens/", PathError::EmptySegment),
+            // Non-ASCII look-alikes of '.' and '/' (and the rest of non-ASCII).
+            ("/api/v1/\u{FF0E}\u{FF0E}/admin", PathError::SegmentCharacter),
+            ("/api/v1/tokens\u{2215}..\u{2215}admin", PathError::SegmentCharacter),
+            ("/api/v1/tokens\u{FF0F}admin", PathError::SegmentCharacter),
+            ("/api/v1/\u{2024}\u{2024}/admin", PathError::SegmentCharacter),
+            ("/api/v1/who\u{0430}mi", PathError::SegmentCharacter),
+            // Spaces, controls, fragments.
+            ("/api/v1/whoami\n", PathError::SegmentCharacter),
+            ("/api/v1/who ami", PathError::SegmentCharacter),
+            ("/api/v1/whoami\t", PathError::SegmentCharacter),
+            ("/api/v1/whoami#x", PathError::SegmentCharacter),
+            ("/api/v1/whoami@evil.com", PathError::SegmentCharacter),
+            ("/api/v1/whoami:80", PathError::SegmentCharacter),
+            // The query: only its safe set, and no escape of a separator, dot, '%' or control.
+            ("/api/v1/tokens?limit=5#x", PathError::QueryCharacter),
+            ("/api/v1/tokens?a=/../../admin", PathError::QueryCharacter),
+            ("/api/v1/tokens?a=\\x", PathError::QueryCharacter),
+            ("/api/v1/tokens?a=1;b=2", PathError::QueryCharacter),
+            ("/api/v1/tokens?a=1?b", PathError::QueryCharacter),
+            ("/api/v1/tokens?a=b c", PathError::QueryCharacter),
+            ("/api/v1/tokens?a=\u{0}", PathError::QueryCharacter),
+            ("/api/v1/tokens?a=\u{FF0E}", PathError::QueryCharacter),
+            ("/api/v1/tokens?a=\"x\"", PathError::QueryCharacter),
+            ("/api/v1/tokens?a=<x>", PathError::QueryCharacter),
+            ("/api/v1/tokens?a=%2f..", PathError::QueryEscape),
+            ("/api/v1/tokens?a=%2F", PathError::QueryEscape),
+            ("/api/v1/tokens?a=%5c", PathError::QueryEscape),
+            ("/api/v1/tokens?a=%2e%2e", PathError::QueryEscape),
+            ("/api/v1/tokens?a=%00", PathError::QueryEscape),
+            ("/api/v1/tokens?a=%0a", PathError::QueryEscape),
+            ("/api/v1/tokens?a=%7f", PathError::QueryEscape),
+            ("/api/v1/tokens?a=%252f", PathError::QueryEscape),
+            ("/api/v1/tokens?a=%25", PathError::QueryEscape),
+            ("/api/v1/tokens?a=%EF%BC%8F", PathError::QueryEscape),
+            ("/api/v1/tokens?a=%c0%af", PathError::QueryEscape),
+            ("/api/v1/tokens?a=%", PathError::QueryEscape),
+            ("/api/v1/tokens?a=%2", PathError::QueryEscape),
+            ("/api/v1/tokens?a=%zz", PathError::QueryEscape),
+            ("/api/v1/tokens?a=%+2", PathError::QueryEscape),
         ];
         for (input, expected) in refused {
-            assert_eq!(base.resolve_relative(input), Err(expected), "{input:?}");
+            assert_eq!(base.resolve_relative(input), Err(expected.clone()), "{input:?}");
+        }
+        let long = format!("/api/v1/tokens?filter={}", "a".repeat(MAX_RELATIVE_LEN));
+        assert_eq!(base.resolve_relative(&long), Err(PathError::TooLong));
+        let longest = format!("/api/v1/{}", "a".repeat(MAX_RELATIVE_LEN - "/api/v1/".len()));
+        assert!(base.resolve_relative(&longest).is_ok());
+    }
+
+    /// Whatever the input, an accepted path never leaves the base, never carries a character
+    /// outside the allow-list and never holds a dot segment, however a server decodes it.
+    #[test]
+    fn an_accepted_path_stays_under_the_base_for_any_input() {
+        let base = ApiBase::parse("https://example.com/prefix").unwrap();
+        let alphabet: Vec<char> = "/ap1v.%2eEfFcC5\\;?#&=:\u{FF0E}\u{2215}az0".chars().collect();
+        // Every string of up to 4 characters from the alphabet, after "/api/v1/".
+        let mut inputs = vec![String::new()];
+        for _ in 0..4 {
+            let next: Vec<String> = inputs.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
+            inputs.extend(next);
+        }
+        for tail in inputs {
+            let path = format!("/api/v1/{tail}");
+            let Ok(url) = base.resolve_relative(&path) else { continue };
+            let rest = url.strip_prefix("https://example.com/prefix/api/v1/").unwrap_or_else(|| panic!("{path:?} left the base"));
+            let (segments, query) = rest.split_once('?').unwrap_or((rest, ""));
+            for segment in segments.split('/') {
+                assert!(!segment.is_empty() && segment != "." && segment != "..", "{path:?}");
+                assert!(segment.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)), "{path:?}");
+            }
+            assert!(!query.contains(['#', '/', '\\', ';', '?']), "{path:?}");
+            let lower = query.to_ascii_lowercase();
+            for escape in ["%2f", "%5c", "%2e", "%25", "%00"] {
+                assert!(!lower.contains(escape), "{path:?}");
+            }
         }
     }
 }

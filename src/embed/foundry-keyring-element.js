@@ -13,6 +13,12 @@
 // (`body`, `*`) do not reach out. The stylesheet is linked inside the shadow root, so the
 // host's CSP needs nothing beyond style-src 'self'.
 //
+// The shadow root is closed and kept in a private field: `element.shadowRoot` is null, and no
+// property of the element leads to the fields. The events that carry what is typed, pasted or
+// copied (input, beforeinput, composition, clipboard) stop at the shadow root, so a host
+// listener in the bubbling phase never sees them. What a host script can still do is in the
+// README ("Embedding": what the host can and cannot see).
+//
 // Events (bubbling, composed) arrive on the element: foundry-keyring:unlocked {label,
 // fingerprint}, foundry-keyring:locked {reason}, foundry-keyring:error {title, requestId}.
 
@@ -27,6 +33,9 @@ export function loadKeyring() {
   return ready;
 }
 
+// Composed events whose fields (data, clipboardData) carry what is typed, pasted or copied.
+const CONTENT_EVENTS = ['beforeinput', 'input', 'textInput', 'compositionstart', 'compositionupdate', 'compositionend', 'paste', 'copy', 'cut'];
+
 const ATTRIBUTES = ['api-base', 'storage-namespace', 'theme', 'panels', 'idle-minutes', 'lock-when-hidden'];
 
 export class FoundryKeyringElement extends HTMLElement {
@@ -34,6 +43,8 @@ export class FoundryKeyringElement extends HTMLElement {
 
   #handle = null;
   #generation = 0;
+  /** The closed shadow root; only this class holds it. */
+  #root = null;
 
   /** The mounted instance's KeyringHandle, or null while not mounted. */
   get handle() {
@@ -65,7 +76,12 @@ export class FoundryKeyringElement extends HTMLElement {
   }
 
   disconnectedCallback() {
-    this.unmount();
+    try {
+      this.unmount();
+    } catch (error) {
+      // Only after an internal error, when the keyring refuses everything until a reload.
+      this.#report(error?.message ?? String(error));
+    }
   }
 
   attributeChangedCallback(_name, previous, next) {
@@ -91,10 +107,11 @@ export class FoundryKeyringElement extends HTMLElement {
     const handle = this.#handle;
     this.#handle = null;
     if (handle) {
+      // After an internal error this throws (KeyringCrashedError) and the crash panel stays.
       handle.unmount();
       handle.free();
     }
-    this.shadowRoot?.replaceChildren();
+    this.#root?.replaceChildren();
   }
 
   async #mount() {
@@ -107,7 +124,7 @@ export class FoundryKeyringElement extends HTMLElement {
     }
     // Disconnected (or remounted) while the WebAssembly was loading.
     if (generation !== this.#generation || !this.isConnected) return;
-    const root = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
+    const root = this.#root ?? this.#attachRoot();
     const style = document.createElement('link');
     style.rel = 'stylesheet';
     style.href = here('./foundry-keyring.css');
@@ -120,6 +137,16 @@ export class FoundryKeyringElement extends HTMLElement {
       root.replaceChildren();
       this.#report(error?.message ?? String(error));
     }
+  }
+
+  #attachRoot() {
+    this.#root = this.attachShadow({ mode: 'closed' });
+    for (const type of CONTENT_EVENTS) {
+      // Listeners inside the keyring have run by now (they sit below the root); only the way
+      // out is closed.
+      this.#root.addEventListener(type, (event) => event.stopPropagation());
+    }
+    return this.#root;
   }
 
   #report(title) {

@@ -22,16 +22,21 @@ export interface KeyringOptions {
 }
 
 export interface KeyringHandle {
-  /** Locks now; a `locked` event with reason "manual" follows. No-op when not unlocked. */
+  /** Locks now; a `locked` event with reason "manual" follows. No-op when not unlocked.
+   *  Every member throws a "KeyringCrashedError" after an internal error (reload the page). */
   lock(): void;
   /** Removes the keyring and everything it started (listeners, timers, requests). Idempotent. */
   unmount(): void;
   /** True while mounted and unlocked. */
   readonly unlocked: boolean;
   /**
-   * `fetch` with `Authorization: Bearer <key in use>`, for `/api/...` paths under `apiBase`.
-   * Rejects with a TypeError for absolute or protocol-relative URLs and other paths, and with
-   * an Error named "KeyringLockedError" while locked. Sends no cookies, follows no redirects.
+   * `fetch` with `Authorization: Bearer <key in use>`, sent to the API base that key is bound
+   * to. `path` must be `/api/v1/` and segments of ASCII letters, digits, `-_.` (no `.`/`..`),
+   * with an optional query of ASCII letters, digits, `-_.~=&,():+` and safe `%XX` escapes.
+   * Rejects with a TypeError for anything else (before any request), with an Error named
+   * "KeyringLockedError" while locked, "KeyringUnmountedError" once unmounted and
+   * "KeyringCrashedError" after an internal error. An `init` that throws rejects this call
+   * only. Sends no cookies, follows no redirects.
    */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   /** Frees the WASM-side object; call after `unmount()` if you drop the handle early. */

@@ -47,6 +47,8 @@ pub fn Keyring(
     let state = KeyringState::new(namespace, worker_url.unwrap_or_else(|| DEFAULT_WORKER_URL.to_owned()));
     provide_context(state);
     state.watch_other_tabs();
+    // So that a panic can drop this instance's key (ui::panic).
+    crate::ui::panic::register_state(state);
     if let Some(on_state) = on_state {
         on_state.run(state);
     }

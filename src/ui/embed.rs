@@ -113,6 +113,7 @@ fn resolve(raw: JsValue) -> Result<Resolved, String> {
 #[wasm_bindgen]
 pub fn mount(element: HtmlElement, options: JsValue) -> Result<KeyringHandle, JsValue> {
     panic::install();
+    refuse_after_crash()?;
     let Resolved { options, base, worker_url } = resolve(options).map_err(|m| type_error(&format!("Foundry Keyring: {m}")))?;
     let requests = AbortController::new()?;
     let (report_tx, report_rx) = mpsc::unbounded::<ErrorReport>();
@@ -170,19 +171,26 @@ pub struct KeyringHandle {
 impl KeyringHandle {
     /// Locks the keyring now (the plain key is dropped and zeroized). A no-op when it is not
     /// unlocked or already unmounted. The `locked` event follows with reason "manual".
-    pub fn lock(&self) {
+    /// Throws a `KeyringCrashedError` after a panic.
+    pub fn lock(&self) -> Result<(), JsValue> {
+        refuse_after_crash()?;
         if let Some(state) = self.state()
             && state.phase.try_get_untracked() == Some(Phase::Unlocked)
         {
             state.lock(LockReason::Manual);
         }
+        Ok(())
     }
 
     /// Removes the keyring from the element and ends everything it started: listeners,
     /// timers, in-flight API calls (the host's too). Idempotent. If it was unlocked, a
     /// `locked` event with reason "unmounted" is the last event the element receives.
-    pub fn unmount(&self) {
-        let Some(mounted) = self.inner.borrow_mut().take() else { return };
+    /// Throws a `KeyringCrashedError` after a panic (the page must be reloaded).
+    pub fn unmount(&self) -> Result<(), JsValue> {
+        refuse_after_crash()?;
+        // Taken out before anything runs: a host listener that calls back into the handle
+        // finds it unmounted instead of a borrowed cell.
+        let Some(mounted) = self.inner.try_borrow_mut().ok().and_then(|mut inner| inner.take()) else { return Ok(()) };
         let was_unlocked = mounted
             .state
             .and_then(|s| s.phase.try_get_untracked())
@@ -195,19 +203,24 @@ impl KeyringHandle {
         if was_unlocked {
             dispatch(&element, EVENT_LOCKED, &locked_detail("unmounted"));
         }
+        Ok(())
     }
 
-    /// True while mounted and unlocked.
+    /// True while mounted and unlocked. Throws a `KeyringCrashedError` after a panic.
     #[wasm_bindgen(getter)]
-    pub fn unlocked(&self) -> bool {
-        self.state().and_then(|s| s.phase.try_get_untracked()) == Some(Phase::Unlocked)
+    pub fn unlocked(&self) -> Result<bool, JsValue> {
+        refuse_after_crash()?;
+        Ok(self.state().and_then(|s| s.phase.try_get_untracked()) == Some(Phase::Unlocked))
     }
 
-    /// `fetch(path, init)` with the key in use: `path` must be an `/api/…` path, resolved
-    /// under the configured API base. Absolute and protocol-relative URLs are refused with a
-    /// `TypeError`; a locked keyring rejects with an `Error` named `KeyringLockedError`.
-    /// Cookies are never sent (`credentials: "omit"`) and redirects are refused
-    /// (`redirect: "error"`), so the key cannot be carried to another address.
+    /// `fetch(path, init)` with the key in use: `path` must be an `/api/v1/…` path
+    /// ([`ApiBase::resolve_relative`]), resolved under the API base the key is bound to.
+    /// Anything else is refused with a `TypeError` before a request is built; a locked
+    /// keyring rejects with an `Error` named `KeyringLockedError`, an unmounted one with
+    /// `KeyringUnmountedError`, and after a panic with `KeyringCrashedError`. Cookies are
+    /// never sent (`credentials: "omit"`) and redirects are refused (`redirect: "error"`), so
+    /// the key cannot be carried to another address. A host `init` that throws (a getter, a
+    /// bogus `signal` or `headers`) rejects this call only.
     pub fn fetch(&self, path: JsValue, init: JsValue) -> Promise {
         match self.prepare(path, init) {
             Ok((url, init)) => match web_sys::window() {
@@ -217,64 +230,145 @@ impl KeyringHandle {
             Err(error) => Promise::reject(&error),
         }
     }
+
+    /// Panics inside a handle method, as a bug would: for the end-to-end test of what a panic
+    /// leaves. Only in builds with the `test-hooks` feature (the test run's, never the
+    /// bundle integrators build).
+    #[cfg(feature = "test-hooks")]
+    #[wasm_bindgen(js_name = panicForTests)]
+    #[allow(clippy::panic)]
+    pub fn panic_for_tests(&self) {
+        let _held = self.inner.borrow();
+        panic!("a deliberate panic for the end-to-end tests");
+    }
 }
 
 impl KeyringHandle {
     fn state(&self) -> Option<KeyringState> {
-        self.inner.borrow().as_ref().and_then(|m| m.state)
+        self.inner.try_borrow().ok().and_then(|inner| inner.as_ref().and_then(|m| m.state))
+    }
+
+    /// What `fetch` needs from the mounted instance, copied out: `inner` is borrowed only for
+    /// the copy, so no host code ever runs while it is borrowed and nothing the host does
+    /// from a getter (say `unmount()`) can find it borrowed.
+    fn mounted_parts(&self) -> Result<(ApiBase, Option<KeyringState>, web_sys::AbortSignal), JsValue> {
+        refuse_after_crash()?;
+        let inner = self.inner.try_borrow().map_err(|_| plain_error("Foundry Keyring: the keyring is busy; try again", "KeyringBusyError"))?;
+        let mounted = inner.as_ref().ok_or_else(unmounted_error)?;
+        Ok((mounted.base.clone(), mounted.state, mounted.requests.signal()))
     }
 
     fn prepare(&self, path: JsValue, init: JsValue) -> Result<(String, web_sys::RequestInit), JsValue> {
-        let inner = self.inner.borrow();
-        let mounted = inner.as_ref().ok_or_else(|| plain_error("Foundry Keyring: this keyring was unmounted", "KeyringUnmountedError"))?;
+        let (configured, _, _) = self.mounted_parts()?;
         let path = path
             .as_string()
             .ok_or_else(|| type_error("Foundry Keyring: fetch(path): path must be a string such as \"/api/v1/whoami\""))?;
         // The path is judged before the lock, so a bad path is a TypeError whatever the state.
-        mounted.base.resolve_relative(&path).map_err(|e| type_error(&format!("Foundry Keyring: fetch refused {path:?}: {e}")))?;
-        let Credential { base, key } = mounted
-            .state
+        configured.resolve_relative(&path).map_err(|e| type_error(&format!("Foundry Keyring: fetch refused {path:?}: {e}")))?;
+        if !self.unlocked()? {
+            return Err(locked_error());
+        }
+        // The host's init is read (its getters run) with nothing of ours borrowed and no key
+        // in hand yet.
+        let request = copy_init(&init)?;
+        // Then everything is checked again: a getter may have locked or unmounted the
+        // keyring, or a panic may have happened meanwhile.
+        let (_, state, ours) = self.mounted_parts()?;
+        let Credential { base, key } = state
             .filter(|s| s.phase.try_get_untracked() == Some(Phase::Unlocked))
             .and_then(|s| s.credential())
-            .ok_or_else(|| plain_error("Foundry Keyring is locked: unlock it before calling fetch()", "KeyringLockedError"))?;
+            .ok_or_else(locked_error)?;
         // Resolved under the base the key is bound to, not the one the host configured.
         let url = base.resolve_relative(&path).map_err(|e| type_error(&format!("Foundry Keyring: fetch refused {path:?}: {e}")))?;
-        let request = request_init(&init, &key, &mounted.requests)?;
-        Ok((url, request))
+        finish_init(&request, &key, &ours)?;
+        Ok((url, request.unchecked_into()))
     }
 }
 
-/// The host's `init`, copied (theirs is left untouched), with the key, no cookies, no
-/// redirects, CORS mode, and the instance's abort signal joined to theirs.
-fn request_init(init: &JsValue, key: &SecretString, requests: &AbortController) -> Result<web_sys::RequestInit, JsValue> {
-    let copy = Object::new();
+#[wasm_bindgen]
+extern "C" {
+    // `catch`: a host getter, Proxy trap or iterator that throws becomes an `Err` here. An
+    // exception that crossed our frames instead would skip their destructors and leave a
+    // borrow held for good.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = assign)]
+    fn object_assign(target: &Object, source: &JsValue) -> Result<Object, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = AbortSignal, js_name = any)]
+    fn abort_signal_any(signals: &Array) -> Result<web_sys::AbortSignal, JsValue>;
+}
+
+/// The host's `init`, copied (theirs is left untouched) into a null-prototype object, so no
+/// setter on `Object.prototype` sees what is added later. The host's headers become a
+/// `Headers` and its `signal` is checked now, while no key is in hand.
+fn copy_init(init: &JsValue) -> Result<Object, JsValue> {
+    let copy = Object::create(JsValue::NULL.unchecked_ref());
     if !init.is_undefined() && !init.is_null() {
         if !init.is_object() {
             return Err(type_error("Foundry Keyring: fetch(path, init): init must be an object"));
         }
-        Object::assign(&copy, init.unchecked_ref());
+        object_assign(&copy, init).map_err(|e| host_init_error(&e))?;
     }
-    let given = Reflect::get(&copy, &"headers".into())?;
-    let headers = if given.is_undefined() || given.is_null() { Headers::new()? } else { Headers::new_with_str_sequence_sequence(&given)? };
+    let given = Reflect::get(&copy, &"headers".into()).map_err(|e| host_init_error(&e))?;
+    let headers = if given.is_undefined() || given.is_null() {
+        Headers::new()?
+    } else {
+        Headers::new_with_str_sequence_sequence(&given).map_err(|e| host_init_error(&e))?
+    };
+    Reflect::set(&copy, &"headers".into(), &headers)?;
+    let theirs = Reflect::get(&copy, &"signal".into())?;
+    if !theirs.is_undefined() && !theirs.is_null() && !theirs.is_instance_of::<web_sys::AbortSignal>() {
+        return Err(type_error("Foundry Keyring: fetch(path, init): init.signal must be an AbortSignal"));
+    }
+    Ok(copy)
+}
+
+/// Adds what the host may not choose: the key, no cookies, no redirects, CORS mode, and the
+/// instance's abort signal (joined to theirs).
+fn finish_init(copy: &Object, key: &SecretString, ours: &web_sys::AbortSignal) -> Result<(), JsValue> {
+    let headers: Headers = Reflect::get(copy, &"headers".into())?.dyn_into()?;
     let mut value = Zeroizing::new(String::with_capacity(7 + key.expose_secret().len()));
     value.push_str("Bearer ");
     value.push_str(key.expose_secret());
     // The key becomes a JS string here; that copy cannot be wiped (see SECURITY).
     headers.set("authorization", &value)?;
     drop(value);
-    Reflect::set(&copy, &"headers".into(), &headers)?;
-    Reflect::set(&copy, &"credentials".into(), &"omit".into())?;
-    Reflect::set(&copy, &"redirect".into(), &"error".into())?;
-    Reflect::set(&copy, &"mode".into(), &"cors".into())?;
-    let ours = requests.signal();
-    let theirs = Reflect::get(&copy, &"signal".into())?;
+    Reflect::set(copy, &"credentials".into(), &"omit".into())?;
+    Reflect::set(copy, &"redirect".into(), &"error".into())?;
+    Reflect::set(copy, &"mode".into(), &"cors".into())?;
+    let theirs = Reflect::get(copy, &"signal".into())?;
     let signal: JsValue = if theirs.is_undefined() || theirs.is_null() {
-        ours.into()
+        ours.clone().into()
     } else {
-        web_sys::AbortSignal::any(&Array::of2(&ours, &theirs)).into()
+        abort_signal_any(&Array::of2(ours, &theirs)).map_err(|e| host_init_error(&e))?.into()
     };
-    Reflect::set(&copy, &"signal".into(), &signal)?;
-    Ok(copy.unchecked_into())
+    Reflect::set(copy, &"signal".into(), &signal)?;
+    Ok(())
+}
+
+/// A host `init` that threw: its own error when it threw an `Error`, else a `TypeError`.
+fn host_init_error(error: &JsValue) -> JsValue {
+    if error.is_instance_of::<js_sys::Error>() {
+        error.clone()
+    } else {
+        type_error("Foundry Keyring: fetch(path, init): reading init threw")
+    }
+}
+
+fn refuse_after_crash() -> Result<(), JsValue> {
+    if panic::crashed() {
+        return Err(plain_error(
+            "Foundry Keyring stopped after an internal error and refuses every call; reload the page",
+            "KeyringCrashedError",
+        ));
+    }
+    Ok(())
+}
+
+fn locked_error() -> JsValue {
+    plain_error("Foundry Keyring is locked: unlock it before calling fetch()", "KeyringLockedError")
+}
+
+fn unmounted_error() -> JsValue {
+    plain_error("Foundry Keyring: this keyring was unmounted", "KeyringUnmountedError")
 }
 
 /// `locked` when the keyring leaves the unlocked phase, `unlocked` when it enters it.

@@ -232,6 +232,17 @@ impl KeyringState {
         Ok(())
     }
 
+    /// After a panic (`ui::panic`): drops the open keyring, the plain key and a tab-only wrap
+    /// key (all zeroize) without touching a signal, so no effect, view or host listener runs
+    /// inside the panic hook. True when nothing secret is left in this state.
+    pub fn discard_secrets_after_crash(&self) -> bool {
+        let ring = self.ring.try_update_value(Option::take).is_some();
+        let key = self.key.try_update_value(Option::take).is_some();
+        let wrap = self.session_wrap.try_update_value(Option::take).is_some();
+        // A disposed state (an unmounted instance) has already dropped all three.
+        (ring && key && wrap) || self.namespace.is_disposed()
+    }
+
     /// Drops the open keyring and the plain key (both zeroize). A tab-only keyring is gone.
     pub fn lock(&self, reason: LockReason) {
         self.ring.set_value(None);

@@ -4,7 +4,38 @@ import { test, expect, demoKey } from '../support/fixtures.mjs';
 import { API_BASE } from '../support/env.mjs';
 import { addFirstKey, resetDouble, injectFault, unlock, expectNoSecretsLeaked, encodings } from '../support/flows.mjs';
 
-const HOST_PAGE = `/examples/?api=${encodeURIComponent(API_BASE)}`;
+// The example page names the README's double (.ci/serve) in its elements' api-base, as an
+// integrator writes the base into the page; each test worker has a double of its own.
+const HOST_PAGE = '/examples/';
+const EXAMPLE_API_BASE = 'http://127.0.0.1:8787';
+
+/** Playwright's locators do not enter closed shadow roots. Tests that drive the keyring
+ *  through its UI open them, the way any script that runs before the element module can
+ *  (README "Embedding" says so); the closed-root tests below do not. */
+async function openShadowRoots(page) {
+  await page.addInitScript(() => {
+    const attach = Element.prototype.attachShadow;
+    Element.prototype.attachShadow = function attachOpen(init) {
+      return attach.call(this, { ...init, mode: 'open' });
+    };
+  });
+}
+
+/** The example host page, with its api-base pointed at this worker's double: rewritten in the
+ *  markup as the parser inserts it, before the element module (deferred) mounts anything.
+ *  (Serving a rewritten page through page.route would make Chromium treat it as a public
+ *  page, which may not call a loopback API.) */
+async function openHostPage(page, { openRoots = true } = {}) {
+  if (openRoots) await openShadowRoots(page);
+  await page.addInitScript(([from, to]) => {
+    new MutationObserver(() => {
+      for (const element of document.querySelectorAll(`foundry-keyring[api-base="${from}"]`)) element.setAttribute('api-base', to);
+    }).observe(document, { childList: true, subtree: true });
+  }, [EXAMPLE_API_BASE, API_BASE]);
+  await page.goto(HOST_PAGE);
+  const bases = await page.evaluate(() => [...document.querySelectorAll('foundry-keyring')].map((element) => element.getAttribute('api-base')));
+  expect(bases, `the example page names ${EXAMPLE_API_BASE}`).toEqual([API_BASE, API_BASE]);
+}
 const PASS_A = 'lab A keeps its own passphrase';
 const PASS_B = 'lab B has a different one';
 
@@ -45,7 +76,7 @@ test.beforeEach(async ({ request }) => {
 
 test('two instances unlock independently and keep separate stored keyrings', async ({ page }) => {
   await recordEvents(page);
-  await page.goto(HOST_PAGE);
+  await openHostPage(page);
   const a = page.locator('#lab-a');
   const b = page.locator('#lab-b');
   const memberKey = demoKey('member');
@@ -95,7 +126,7 @@ test('two instances unlock independently and keep separate stored keyrings', asy
 test('handle.fetch sends the key only to API paths under the configured base', async ({ page }) => {
   const requests = [];
   page.on('request', (request) => requests.push({ url: request.url(), authorization: request.headers().authorization }));
-  await page.goto(HOST_PAGE);
+  await openHostPage(page);
   const a = page.locator('#lab-a');
   const memberKey = demoKey('member');
   await addFirstKey(a, { key: memberKey, label: 'member key', sessionOnly: true });
@@ -109,10 +140,17 @@ test('handle.fetch sends the key only to API paths under the configured base', a
   const sent = requests.filter((r) => r.url === `${API_BASE}/api/v1/whoami` && r.authorization === `Bearer ${memberKey}`);
   expect(sent.length, 'the host call carried the key').toBeGreaterThan(0);
 
+  // Each trick of issue #16 that some server resolves outside /api/: refused before any
+  // request leaves (src/api/base.rs tests every one natively).
+  const sentBefore = requests.length;
   const refusals = await page.evaluate(async (base) => {
     const handle = document.getElementById('lab-a').handle;
     const out = {};
-    for (const path of ['https://evil.example/x', '//evil.example/x', `${base}/api/v1/whoami`, '/other/path', '/api/v1/../../x', 42]) {
+    const tricks = [
+      '/api/v1/tokens%2f..%2f..%2fadmin', '/api/v1/tokens%5c..%5cadmin', '/api/v1/..;/admin', '/api/v1/whoami%00',
+      '/api/v1/%252e%252e/admin', '/api/v1/\uFF0E\uFF0E/admin', '/api/v1/tokens\u2215..\u2215admin', '/api/v1/tokens?a=%2e%2e%2fadmin',
+    ];
+    for (const path of ['https://evil.example/x', '//evil.example/x', `${base}/api/v1/whoami`, '/other/path', '/api/v1/../../x', 42, ...tricks]) {
       try {
         await handle.fetch(path);
         out[path] = 'fetched';
@@ -125,7 +163,8 @@ test('handle.fetch sends the key only to API paths under the configured base', a
   for (const [path, outcome] of Object.entries(refusals)) {
     expect(outcome, `fetch(${path})`).toBe('TypeError');
   }
-  expect(requests.filter((r) => r.url.includes('evil.example'))).toEqual([]);
+  expect(Object.keys(refusals)).toHaveLength(14);
+  expect(requests.slice(sentBefore), 'requests sent for refused paths').toEqual([]);
 
   const locked = await page.evaluate(async () => {
     const handle = document.getElementById('lab-a').handle;
@@ -142,7 +181,7 @@ test('handle.fetch sends the key only to API paths under the configured base', a
 
 test('an API error shown in an instance reaches the host as an error event, with its request id', async ({ page, request }) => {
   await recordEvents(page);
-  await page.goto(HOST_PAGE);
+  await openHostPage(page);
   const b = page.locator('#lab-b');
   const key = demoKey('read-only');
   // The client retries a failing GET itself (3 tries): fail all of them.
@@ -166,7 +205,7 @@ test('unmount leaves nothing behind, and no listener or timer fires afterwards',
   await recordEvents(page);
   // A fake clock, so "past the idle time" takes no real minutes.
   await page.clock.install();
-  await page.goto(HOST_PAGE);
+  await openHostPage(page);
   const a = page.locator('#lab-a');
   const b = page.locator('#lab-b');
   await expect(a.getByLabel('Paste your key')).toBeVisible();
@@ -207,4 +246,210 @@ test('unmount leaves nothing behind, and no listener or timer fires afterwards',
   await page.mouse.move(50, 50);
   expect((await events(page)).filter((e) => e.target === 'lab-b').at(-1).detail).toEqual({ reason: 'idle' });
   // The fixture fails the test on any uncaught error or console error meanwhile.
+});
+
+test('a host init that throws rejects that call only: the handle keeps working and unmounts cleanly', async ({ page }) => {
+  const requests = [];
+  page.on('request', (request) => requests.push({ url: request.url(), authorization: request.headers().authorization }));
+  await openHostPage(page);
+  const a = page.locator('#lab-a');
+  const memberKey = demoKey('member');
+  await addFirstKey(a, { key: memberKey, label: 'member key', sessionOnly: true });
+
+  const outcomes = await page.evaluate(async () => {
+    const element = document.getElementById('lab-a');
+    const handle = element.handle;
+    const attempt = async (init) => {
+      try {
+        const response = await handle.fetch('/api/v1/whoami', init);
+        return `status ${response.status}`;
+      } catch (error) {
+        return `${error.name}: ${error.message}`;
+      }
+    };
+    const out = {};
+    out.throwingGetter = await attempt({ get headers() { throw new Error('host getter failed'); } });
+    out.throwingProxy = await attempt(new Proxy({}, { ownKeys() { throw new Error('host proxy failed'); } }));
+    out.bogusSignal = await attempt({ signal: 'not a signal' });
+    out.throwingHeaders = await attempt({ headers: { [Symbol.iterator]() { throw new Error('host iterator failed'); } } });
+    out.afterwards = await attempt({ headers: { accept: 'application/json' } });
+    out.unlockedAfterwards = handle.unlocked;
+    // A getter that unmounts the keyring while its init is read: that call must not send the key.
+    out.unmountingGetter = await attempt({ get method() { handle.unmount(); return 'GET'; } });
+    out.unmountAgain = (() => { try { handle.unmount(); element.unmount(); return 'ok'; } catch (error) { return `${error.name}: ${error.message}`; } })();
+    return out;
+  });
+  expect(outcomes).toEqual({
+    throwingGetter: 'Error: host getter failed',
+    throwingProxy: 'Error: host proxy failed',
+    bogusSignal: expect.stringMatching(/^TypeError: .*signal must be an AbortSignal/),
+    throwingHeaders: 'Error: host iterator failed',
+    afterwards: 'status 200',
+    unlockedAfterwards: true,
+    unmountingGetter: expect.stringMatching(/^KeyringUnmountedError: /),
+    unmountAgain: 'ok',
+  });
+  // Exactly one host call reached the API with the key: the one after the failures.
+  const sent = requests.filter((r) => r.url === `${API_BASE}/api/v1/whoami` && r.authorization === `Bearer ${memberKey}`);
+  expect(sent.length, 'the app itself calls whoami once at unlock, the host once').toBe(2);
+  await expect(page.getByText(/internal error/)).toHaveCount(0);
+  expect(await page.evaluate(() => document.getElementById('lab-a').handle)).toBeNull();
+  // The other instance never noticed.
+  await expect(page.locator('#lab-b').getByLabel('Paste your key')).toBeVisible();
+});
+
+test('after a panic every export refuses, the key is dropped and the crash panel says so', async ({ page }) => {
+  const requests = [];
+  page.on('request', (request) => requests.push(request.url()));
+  await openHostPage(page);
+  const a = page.locator('#lab-a');
+  const b = page.locator('#lab-b');
+  await addFirstKey(a, { key: demoKey('member'), label: 'member key', sessionOnly: true });
+  const hasHook = await page.evaluate(() => typeof document.getElementById('lab-a').handle.panicForTests);
+  expect(hasHook, 'the embedding bundle must be built with FOUNDRY_KEYRING_TEST_HOOKS=1 (.ci/run does)').toBe('function');
+
+  const crash = await page.evaluate(() => {
+    try {
+      document.getElementById('lab-a').handle.panicForTests();
+      return 'returned';
+    } catch (error) {
+      return error.constructor.name;
+    }
+  });
+  expect(crash, 'a panic ends in a trap').toBe('RuntimeError');
+
+  // Both instances show the panel, and its words are true.
+  for (const instance of [a, b]) {
+    const panel = instance.getByRole('alert');
+    await expect(panel).toContainText('Foundry Keyring stopped because of an internal error.');
+    await expect(panel).toContainText('It has stopped answering this page and has dropped the key it held in memory.');
+    await expect(panel.getByRole('link', { name: 'Reload' })).toBeVisible();
+  }
+  await expect(a.getByRole('heading', { name: 'Who this key belongs to' })).toHaveCount(0);
+
+  const sentBefore = requests.length;
+  const after = await page.evaluate(async () => {
+    const element = document.getElementById('lab-a');
+    const handle = element.handle;
+    const outcome = async (call) => {
+      try {
+        await call();
+        return 'accepted';
+      } catch (error) {
+        return error.name;
+      }
+    };
+    const { mount } = await import('/embed/foundry_keyring.js');
+    const div = document.createElement('div');
+    return {
+      fetch: await outcome(() => handle.fetch('/api/v1/whoami')),
+      elementFetch: await outcome(() => element.fetch('/api/v1/whoami')),
+      otherFetch: await outcome(() => document.getElementById('lab-b').handle.fetch('/api/v1/info/health')),
+      lock: await outcome(() => handle.lock()),
+      unlocked: await outcome(() => handle.unlocked),
+      unmount: await outcome(() => handle.unmount()),
+      elementUnmount: await outcome(() => element.unmount()),
+      mount: await outcome(() => mount(div, {})),
+    };
+  });
+  expect(after).toEqual({
+    fetch: 'KeyringCrashedError',
+    elementFetch: 'KeyringCrashedError',
+    otherFetch: 'KeyringCrashedError',
+    lock: 'KeyringCrashedError',
+    unlocked: 'KeyringCrashedError',
+    unmount: 'KeyringCrashedError',
+    elementUnmount: 'KeyringCrashedError',
+    mount: 'KeyringCrashedError',
+  });
+  expect(requests.slice(sentBefore), 'requests after the panic').toEqual([]);
+  // The panel is still there: a refused unmount does not wipe it.
+  await expect(a.getByRole('alert')).toContainText('internal error');
+});
+
+/** Focuses a control inside a closed shadow root the way a person's Tab key would reach it:
+ *  by role and accessible name, through the accessibility tree (DevTools protocol), which
+ *  is not subject to the shadow root's mode. Returns the field, for reading its value. */
+async function focusByRoleAndName(page, hostSelector, role, name) {
+  const cdp = await page.context().newCDPSession(page);
+  const { root } = await cdp.send('DOM.getDocument', { depth: 0 });
+  const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector: hostSelector });
+  const { nodes } = await cdp.send('Accessibility.queryAXTree', { nodeId, role, accessibleName: name });
+  if (nodes.length !== 1) throw new Error(`expected one ${role} named ${name}, found ${nodes.length}`);
+  const { backendDOMNodeId } = nodes[0];
+  await cdp.send('DOM.focus', { backendNodeId: backendDOMNodeId });
+  const { object } = await cdp.send('DOM.resolveNode', { backendNodeId: backendDOMNodeId });
+  return {
+    value: async () => (await cdp.send('Runtime.callFunctionOn', { objectId: object.objectId, functionDeclaration: 'function () { return this.value; }', returnByValue: true })).result.value,
+  };
+}
+
+test('the shadow root is closed and what is typed into the key field does not bubble out to the host', async ({ page }) => {
+  await openHostPage(page, { openRoots: false });
+  await page.evaluate(() => {
+    window.__seen = [];
+    const types = ['beforeinput', 'input', 'textInput', 'compositionstart', 'compositionupdate', 'compositionend', 'paste', 'copy', 'cut', 'change', 'keydown'];
+    const record = (where, phase) => (event) => {
+      const path = event.composedPath();
+      window.__seen.push({
+        where, phase, type: event.type, target: event.target?.id ?? event.target?.nodeName,
+        pathStart: path[0]?.id ?? path[0]?.nodeName, value: event.target?.value, data: event.data ?? null,
+      });
+    };
+    for (const type of types) {
+      for (const [where, target] of [['window', window], ['document', document], ['element', document.getElementById('lab-a')]]) {
+        target.addEventListener(type, record(where, 'bubble'));
+        target.addEventListener(type, record(where, 'capture'), true);
+      }
+    }
+  });
+  // Nothing on the element leads inside.
+  const reach = await page.evaluate(() => {
+    const element = document.getElementById('lab-a');
+    const found = [];
+    const inside = (value) => value instanceof ShadowRoot || (value instanceof Node && value.getRootNode() !== document && value !== element);
+    for (let proto = element; proto && proto !== HTMLElement.prototype; proto = Object.getPrototypeOf(proto)) {
+      for (const name of Object.getOwnPropertyNames(proto)) {
+        let value;
+        try { value = element[name]; } catch { continue; }
+        if (inside(value)) found.push(name);
+      }
+    }
+    const handle = element.handle;
+    for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(handle))) {
+      let value;
+      try { value = handle[name]; } catch { continue; }
+      if (inside(value)) found.push(`handle.${name}`);
+    }
+    return {
+      shadowRoot: element.shadowRoot,
+      found,
+      reattach: (() => { try { element.attachShadow({ mode: 'open' }); return 'attached'; } catch (error) { return error.name; } })(),
+      text: element.textContent,
+      inputs: document.querySelectorAll('input').length,
+    };
+  });
+  expect(reach).toEqual({ shadowRoot: null, found: [], reattach: 'NotSupportedError', text: '', inputs: 0 });
+
+  const key = demoKey('member');
+  const field = await focusByRoleAndName(page, '#lab-a', 'textbox', 'Paste your key');
+  await page.keyboard.type(key.slice(0, 12));
+  await page.keyboard.insertText(key.slice(12));
+  expect(await field.value(), 'the key was typed into the field').toBe(key);
+  const a = page.locator('#lab-a');
+  const seen = await page.evaluate(() => window.__seen);
+  const contentTypes = new Set(['beforeinput', 'input', 'textInput', 'compositionstart', 'compositionupdate', 'compositionend', 'paste', 'copy', 'cut']);
+  // Bubbling listeners anywhere on the host never hear what was typed.
+  expect(seen.filter((e) => e.phase === 'bubble' && contentTypes.has(e.type))).toEqual([]);
+  // Capturing listeners run before the shadow root and cannot be kept out (README): the event
+  // is retargeted to the element, its path starts there, and no field value is reachable.
+  const captured = seen.filter((e) => e.phase === 'capture' && e.type === 'input');
+  expect(captured.length, 'capture listeners still see input events').toBeGreaterThan(0);
+  for (const event of captured) {
+    expect(event).toMatchObject({ target: 'lab-a', pathStart: 'lab-a' });
+    expect(event.value).toBeUndefined();
+  }
+  expect(JSON.stringify(seen.map(({ value }) => value))).not.toContain(key.slice(0, 12));
+  // The host page still sees the key element behave: a label is asked for next.
+  await expect(a).toBeVisible();
 });
