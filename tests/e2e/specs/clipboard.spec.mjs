@@ -1,0 +1,48 @@
+// A copied new token leaves the clipboard even when the page was hidden at the time.
+// Chromium lets a page write the clipboard only while its document has focus; a headless page
+// never loses focus by itself, so this test plays the browser's rule: while "hidden" (the page
+// is behind another tab), writeText is refused as Chromium refuses it, and coming back fires
+// `visibilitychange` and `focus` as a real return does.
+import { test, expect, appUrl, demoKey } from '../support/fixtures.mjs';
+import { addFirstKey, resetDouble } from '../support/flows.mjs';
+
+test.beforeEach(async ({ request }) => resetDouble(request));
+
+test('a clear that fails while the page is hidden runs again when the person comes back', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.addInitScript(() => {
+    let hidden = false;
+    Object.defineProperty(document, 'visibilityState', { get: () => (hidden ? 'hidden' : 'visible') });
+    Object.defineProperty(document, 'hidden', { get: () => hidden });
+    const hasFocus = Document.prototype.hasFocus;
+    document.hasFocus = () => !hidden && hasFocus.call(document);
+    const write = navigator.clipboard.writeText.bind(navigator.clipboard);
+    navigator.clipboard.writeText = (text) => (hidden
+      ? Promise.reject(new DOMException('Document is not focused.', 'NotAllowedError'))
+      : write(text));
+    window.__setHidden = (value) => {
+      hidden = value;
+      document.dispatchEvent(new Event('visibilitychange'));
+      if (!value) window.dispatchEvent(new Event('focus'));
+    };
+  });
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member') });
+  await page.getByRole('button', { name: 'Create a restricted token…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create a restricted token' });
+  await dialog.getByLabel('Name').fill('copied then hidden');
+  await dialog.getByLabel('Read-only (list and read)').check();
+  await dialog.getByRole('button', { name: 'Create token' }).click();
+  await expect(dialog.getByLabel('New token')).toHaveValue(/^abs0_/);
+  await dialog.getByRole('button', { name: 'Copy' }).click();
+  await expect(dialog.getByText(/^Copied\./)).toBeVisible();
+  const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
+  expect(await clipboard()).toMatch(/^abs0_/);
+
+  await page.evaluate(() => window.__setHidden(true));
+  await page.waitForTimeout(300);
+  expect(await clipboard(), 'the browser refused the clear while hidden').toMatch(/^abs0_/);
+
+  await page.evaluate(() => window.__setHidden(false));
+  await expect.poll(clipboard, { timeout: 5_000 }).toBe('');
+});
