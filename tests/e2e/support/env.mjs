@@ -8,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const WORKERS = Number(process.env.E2E_WORKERS ?? 3);
-// Moves every port by this much, so two checkouts can run their suites side by side.
+// Moves every port by this much, so two checkouts can run their suites side by side. Use
+// multiples of 1000: the ports of one checkout span 18080..18789, so smaller steps collide.
 export const PORT_OFFSET = Number(process.env.E2E_PORT_OFFSET ?? 0);
 export const E2E_DIR = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
