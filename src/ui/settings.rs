@@ -36,7 +36,7 @@ pub fn SettingsPanel(on_close: Callback<()>) -> impl IntoView {
                         <button type="submit">"Use this API"</button>
                     </div>
                     <span id="fk-api-base-hint" class="fk-hint">
-                        "Your key is sent only to this address. This build's default: " {build_default_api_base()} ". "
+                        "Keys you add from now on are saved for this address; a saved key is still sent only to the address it was saved for. This build's default: " {build_default_api_base()} ". "
                         "If the browser blocks the real API (CORS), serve this app behind a same-origin proxy: see the README."
                     </span>
                 </div>
