@@ -9,7 +9,8 @@ use crate::ui::confirm::ConfirmDialog;
 use crate::ui::messages::vault_message;
 use crate::ui::options::build_default_base;
 use crate::ui::session::Session;
-use crate::ui::state::{KeyringState, Phase};
+use crate::ui::state::{KeyringState, Phase, bound_base};
+use crate::vault::EntryId;
 use leptos::prelude::*;
 
 #[component]
@@ -23,7 +24,7 @@ pub fn ApiBaseNotice() -> impl IntoView {
             return None;
         }
         let meta = state.active_meta()?;
-        let bound = crate::ui::state::bound_base(&meta);
+        let bound = bound_base(&meta);
         let page = page_base()?;
         (bound != page).then_some((meta, bound, page))
     };
@@ -41,7 +42,7 @@ pub fn ApiBaseNotice() -> impl IntoView {
 }
 
 #[component]
-fn Mismatch(label: String, id: crate::vault::EntryId, bound: ApiBase, page: ApiBase) -> impl IntoView {
+fn Mismatch(label: String, id: EntryId, bound: ApiBase, page: ApiBase) -> impl IntoView {
     let session = expect_context::<Session>();
     let state = expect_context::<KeyringState>();
     let open = RwSignal::new(false);
