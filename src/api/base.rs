@@ -190,8 +190,24 @@ impl ApiBase {
     ///
     /// Everything else is refused, before any request is built.
     pub fn resolve_relative(&self, path: &str) -> Result<String, PathError> {
+        Ok(self.join(&ApiPath::check(path)?))
+    }
+
+    /// A path already checked, under this base.
+    pub fn join(&self, path: &ApiPath<'_>) -> String {
+        format!("{}{}", self.url, path.0)
+    }
+}
+
+/// A path that passed the allow-list of [`ApiBase::resolve_relative`]. The check does not
+/// depend on the base, so a caller can judge a path first and choose the base later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiPath<'a>(&'a str);
+
+impl<'a> ApiPath<'a> {
+    pub fn check(path: &'a str) -> Result<Self, PathError> {
         check_relative(path)?;
-        Ok(format!("{}{}", self.url, path))
+        Ok(Self(path))
     }
 }
 

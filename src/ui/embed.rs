@@ -14,7 +14,7 @@
 //! only for `/api/…` paths under the configured base ([`ApiBase::resolve_relative`]). Events
 //! carry a label, a fingerprint, a reason, a title or a request id, never a secret.
 
-use crate::api::base::ApiBase;
+use crate::api::base::{ApiBase, ApiPath};
 use crate::secret::SecretString;
 use crate::ui::app::Keyring;
 use crate::ui::error_panel::{ErrorReport, ErrorReports};
@@ -66,7 +66,6 @@ struct PanelOptions {
 /// What `mount` resolved the options to.
 struct Resolved {
     options: Options,
-    base: ApiBase,
     worker_url: String,
 }
 
@@ -103,7 +102,7 @@ fn resolve(raw: JsValue) -> Result<Resolved, String> {
         standalone: false,
     };
     let worker_url = raw.worker_url.filter(|u| !u.is_empty()).unwrap_or_else(|| DEFAULT_WORKER_URL.to_owned());
-    Ok(Resolved { options, base, worker_url })
+    Ok(Resolved { options, worker_url })
 }
 
 /// Mounts a keyring into `element` (appended to it; the element's other children stay).
@@ -114,7 +113,7 @@ fn resolve(raw: JsValue) -> Result<Resolved, String> {
 pub fn mount(element: HtmlElement, options: JsValue) -> Result<KeyringHandle, JsValue> {
     panic::install();
     refuse_after_crash()?;
-    let Resolved { options, base, worker_url } = resolve(options).map_err(|m| type_error(&format!("Foundry Keyring: {m}")))?;
+    let Resolved { options, worker_url } = resolve(options).map_err(|m| type_error(&format!("Foundry Keyring: {m}")))?;
     let requests = AbortController::new()?;
     let (report_tx, report_rx) = mpsc::unbounded::<ErrorReport>();
     let slot: Arc<Mutex<Option<KeyringState>>> = Arc::new(Mutex::new(None));
@@ -143,7 +142,7 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<KeyringHandle, Js
     let state = slot.lock().ok().and_then(|s| *s);
     panic::register_root(&element);
     Ok(KeyringHandle {
-        inner: RefCell::new(Some(Mounted { unmount, element, state, base, requests, reports: report_tx })),
+        inner: RefCell::new(Some(Mounted { unmount, element, state, requests, reports: report_tx })),
     })
 }
 
@@ -153,7 +152,6 @@ struct Mounted {
     unmount: leptos::mount::UnmountHandle<AnyViewState>,
     element: HtmlElement,
     state: Option<KeyringState>,
-    base: ApiBase,
     /// Aborts the host's in-flight `fetch` calls on unmount.
     requests: AbortController,
     reports: mpsc::UnboundedSender<ErrorReport>,
@@ -251,20 +249,20 @@ impl KeyringHandle {
     /// What `fetch` needs from the mounted instance, copied out: `inner` is borrowed only for
     /// the copy, so no host code ever runs while it is borrowed and nothing the host does
     /// from a getter (say `unmount()`) can find it borrowed.
-    fn mounted_parts(&self) -> Result<(ApiBase, Option<KeyringState>, web_sys::AbortSignal), JsValue> {
+    fn mounted_parts(&self) -> Result<(Option<KeyringState>, web_sys::AbortSignal), JsValue> {
         refuse_after_crash()?;
         let inner = self.inner.try_borrow().map_err(|_| plain_error("Foundry Keyring: the keyring is busy; try again", "KeyringBusyError"))?;
         let mounted = inner.as_ref().ok_or_else(unmounted_error)?;
-        Ok((mounted.base.clone(), mounted.state, mounted.requests.signal()))
+        Ok((mounted.state, mounted.requests.signal()))
     }
 
     fn prepare(&self, path: JsValue, init: JsValue) -> Result<(String, web_sys::RequestInit), JsValue> {
-        let (configured, _, _) = self.mounted_parts()?;
+        self.mounted_parts()?;
         let path = path
             .as_string()
             .ok_or_else(|| type_error("Foundry Keyring: fetch(path): path must be a string such as \"/api/v1/whoami\""))?;
         // The path is judged before the lock, so a bad path is a TypeError whatever the state.
-        configured.resolve_relative(&path).map_err(|e| type_error(&format!("Foundry Keyring: fetch refused {path:?}: {e}")))?;
+        let checked = ApiPath::check(&path).map_err(|e| type_error(&format!("Foundry Keyring: fetch refused {path:?}: {e}")))?;
         if !self.unlocked()? {
             return Err(locked_error());
         }
@@ -273,13 +271,13 @@ impl KeyringHandle {
         let request = copy_init(&init)?;
         // Then everything is checked again: a getter may have locked or unmounted the
         // keyring, or a panic may have happened meanwhile.
-        let (_, state, ours) = self.mounted_parts()?;
+        let (state, ours) = self.mounted_parts()?;
         let Credential { base, key } = state
             .filter(|s| s.phase.try_get_untracked() == Some(Phase::Unlocked))
             .and_then(|s| s.credential())
             .ok_or_else(locked_error)?;
         // Resolved under the base the key is bound to, not the one the host configured.
-        let url = base.resolve_relative(&path).map_err(|e| type_error(&format!("Foundry Keyring: fetch refused {path:?}: {e}")))?;
+        let url = base.join(&checked);
         finish_init(&request, &key, &ours)?;
         Ok((url, request.unchecked_into()))
     }
