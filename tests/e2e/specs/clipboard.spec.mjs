@@ -4,7 +4,7 @@
 // is behind another tab), writeText is refused as Chromium refuses it, and coming back fires
 // `visibilitychange` and `focus` as a real return does.
 import { test, expect, appUrl, demoKey } from '../support/fixtures.mjs';
-import { addFirstKey, resetDouble } from '../support/flows.mjs';
+import { addFirstKey, createReadOnlyToken, resetDouble } from '../support/flows.mjs';
 
 test.beforeEach(async ({ request }) => resetDouble(request));
 
@@ -28,12 +28,7 @@ test('a clear that fails while the page is hidden runs again when the person com
   });
   await page.goto(appUrl());
   await addFirstKey(page, { key: demoKey('member') });
-  await page.getByRole('button', { name: 'Create a restricted token…' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Create a restricted token' });
-  await dialog.getByLabel('Name').fill('copied then hidden');
-  await dialog.getByLabel('Read-only (list and read)').check();
-  await dialog.getByRole('button', { name: 'Create token' }).click();
-  await expect(dialog.getByLabel('New token')).toHaveValue(/^abs0_/);
+  const dialog = await createReadOnlyToken(page, 'copied then hidden');
   await dialog.getByRole('button', { name: 'Copy' }).click();
   await expect(dialog.getByText(/^Copied\./)).toBeVisible();
   // Said in words, so that a failure does not print the token.

@@ -1,6 +1,6 @@
 // What a new entry of the keyring inherits, and what "Set a passphrase and keep" keeps.
 import { test, expect, appUrl, demoKey } from '../support/fixtures.mjs';
-import { addFirstKey, resetDouble, unlock, PASSPHRASE } from '../support/flows.mjs';
+import { addFirstKey, createReadOnlyToken, resetDouble, unlock, PASSPHRASE } from '../support/flows.mjs';
 import { readStored } from '../support/security.mjs';
 import { API_BASE } from '../support/env.mjs';
 
@@ -11,12 +11,7 @@ test('a token made from a partner key is kept as a partner key, bound to the sam
   await page.getByLabel('Paste your key').fill(demoKey('member'));
   await page.getByLabel('Used for').selectOption({ label: 'Partner (minting) key' });
   await addFirstKey(page, { key: demoKey('member'), label: 'partner main' });
-  await page.getByRole('button', { name: 'Create a restricted token…' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Create a restricted token' });
-  await dialog.getByLabel('Name').fill('partner child');
-  await dialog.getByLabel('Read-only (list and read)').check();
-  await dialog.getByRole('button', { name: 'Create token' }).click();
-  await expect(dialog.getByLabel('New token')).toHaveValue(/^abs0_/);
+  const dialog = await createReadOnlyToken(page, 'partner child');
   await dialog.getByRole('button', { name: 'Add to keyring' }).click();
   await expect(dialog.getByText('Added "partner child" to the keyring.')).toBeVisible();
   await dialog.getByRole('button', { name: 'Done' }).click();

@@ -1,6 +1,6 @@
 // Tokens: the table (filter, sort, page, URL state), attenuation and revocation.
 import { test, expect, appUrl, demoKey, screenshot } from '../support/fixtures.mjs';
-import { addFirstKey, resetDouble, selectKey, expectNoSecretsLeaked, PASSPHRASE } from '../support/flows.mjs';
+import { addFirstKey, createReadOnlyToken, resetDouble, selectKey, expectNoSecretsLeaked, PASSPHRASE } from '../support/flows.mjs';
 import { API_BASE } from '../support/env.mjs';
 
 test.beforeEach(async ({ request }) => resetDouble(request));
@@ -67,13 +67,7 @@ test('attenuate: a read-only token, shown once, copied, and added to the keyring
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await page.goto(appUrl());
   await addFirstKey(page, { key: demoKey('member') });
-  await page.getByRole('button', { name: 'Create a restricted token…' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Create a restricted token' });
-  await dialog.getByLabel('Name').fill('reporting dashboard');
-  await dialog.getByLabel('Read-only (list and read)').check();
-  await dialog.getByRole('button', { name: 'Create token' }).click();
-  const token = dialog.getByLabel('New token');
-  await expect(token).toHaveValue(/^abs0_/);
+  const dialog = await createReadOnlyToken(page, 'reporting dashboard');
   await dialog.getByRole('button', { name: 'Copy' }).click();
   await expect(dialog.getByText(/^Copied\./)).toBeVisible();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(/^abs0_/);

@@ -40,6 +40,18 @@ export async function selectKey(page, label) {
   await select.selectOption(value);
 }
 
+/** Creates a read-only restricted token from the key in use; returns the open dialog, showing
+ *  the new token once. */
+export async function createReadOnlyToken(page, name) {
+  await page.getByRole('button', { name: 'Create a restricted token…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create a restricted token' });
+  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByLabel('Read-only (list and read)').check();
+  await dialog.getByRole('button', { name: 'Create token' }).click();
+  await expect(dialog.getByLabel('New token')).toHaveValue(/^abs0_/);
+  return dialog;
+}
+
 export async function unlock(page, passphrase = PASSPHRASE) {
   await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
   await page.getByRole('button', { name: 'Unlock' }).click();
