@@ -26,7 +26,11 @@ pub fn relative(then: Timestamp, now: Timestamp) -> String {
         (round_div(span, 365 * DAY), "year")
     };
     let plural = if count == 1 { "" } else { "s" };
-    if delta > 0 { format!("in {count} {unit}{plural}") } else { format!("{count} {unit}{plural} ago") }
+    if delta > 0 {
+        format!("in {count} {unit}{plural}")
+    } else {
+        format!("{count} {unit}{plural} ago")
+    }
 }
 
 fn round_div(value: i64, unit: i64) -> i64 {
@@ -41,7 +45,11 @@ pub fn countdown(seconds: i64) -> String {
 
 /// An idle-time choice in words: `1 minute`, `15 minutes`, `1 hour`, `4 hours`.
 pub fn duration_choice(minutes: u32) -> String {
-    let (n, unit) = if minutes >= 60 && minutes.is_multiple_of(60) { (minutes / 60, "hour") } else { (minutes, "minute") };
+    let (n, unit) = if minutes >= 60 && minutes.is_multiple_of(60) {
+        (minutes / 60, "hour")
+    } else {
+        (minutes, "minute")
+    };
     format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
@@ -111,13 +119,20 @@ mod tests {
             (-800 * DAY, "2 years ago"),
         ];
         for (delta, expected) in cases {
-            assert_eq!(relative(at(now.unix() + delta), now), expected, "delta {delta}");
+            assert_eq!(
+                relative(at(now.unix() + delta), now),
+                expected,
+                "delta {delta}"
+            );
         }
     }
 
     #[test]
     fn absolute_and_countdown() {
-        assert_eq!(absolute(Timestamp::parse("2026-12-31T23:59:59Z").expect("ts")), "2026-12-31 23:59 UTC");
+        assert_eq!(
+            absolute(Timestamp::parse("2026-12-31T23:59:59Z").expect("ts")),
+            "2026-12-31 23:59 UTC"
+        );
         assert_eq!(countdown(59), "0:59");
         assert_eq!(countdown(61), "1:01");
         assert_eq!(countdown(-3), "0:00");

@@ -14,8 +14,18 @@ pub enum Strength {
 pub const MIN_LENGTH: usize = 10;
 
 const COMMON: [&str; 12] = [
-    "password", "passphrase", "123456", "qwerty", "letmein", "foundry", "adaptyv", "welcome", "admin", "secret",
-    "iloveyou", "abc123",
+    "password",
+    "passphrase",
+    "123456",
+    "qwerty",
+    "letmein",
+    "foundry",
+    "adaptyv",
+    "welcome",
+    "admin",
+    "secret",
+    "iloveyou",
+    "abc123",
 ];
 
 impl Strength {
@@ -33,7 +43,9 @@ impl Strength {
             Strength::TooShort => "Use at least 10 characters.",
             Strength::Weak => "Easy to guess. Try four or more unrelated words.",
             Strength::Fair => "Good. A few more words would make it strong.",
-            Strength::Strong => "Strong. Store it in your password manager: it cannot be recovered.",
+            Strength::Strong => {
+                "Strong. Store it in your password manager: it cannot be recovered."
+            }
         }
     }
 
@@ -65,7 +77,10 @@ pub fn estimate(passphrase: &str) -> Strength {
     .iter()
     .filter(|present| **present)
     .count();
-    let words = passphrase.split(|c: char| c.is_whitespace() || c == '-' || c == '_').filter(|w| w.len() >= 3).count();
+    let words = passphrase
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+        .filter(|w| w.len() >= 3)
+        .count();
     if distinct < 5 || (common && chars.len() < 20) {
         return Strength::Weak;
     }

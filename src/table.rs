@@ -21,7 +21,14 @@ pub enum Column {
 }
 
 impl Column {
-    pub const ALL: [Column; 6] = [Column::Name, Column::Status, Column::Type, Column::Created, Column::Expires, Column::LastUsed];
+    pub const ALL: [Column; 6] = [
+        Column::Name,
+        Column::Status,
+        Column::Type,
+        Column::Created,
+        Column::Expires,
+        Column::LastUsed,
+    ];
 
     /// The field in the filter/sort grammar (seed shape names).
     pub fn field(self) -> &'static str {
@@ -86,7 +93,10 @@ impl Default for TableState {
             statuses: Vec::new(),
             token_type: String::new(),
             advanced: String::new(),
-            sort: vec![SortKey { column: Column::Created, descending: true }],
+            sort: vec![SortKey {
+                column: Column::Created,
+                descending: true,
+            }],
             page_size: DEFAULT_PAGE_SIZE,
             page: 0,
         }
@@ -104,7 +114,10 @@ impl TableState {
                     self.sort.remove(i);
                 }
                 Some(i) => self.sort[i].descending = !self.sort[i].descending,
-                None if self.sort.len() < MAX_SORT_KEYS => self.sort.push(SortKey { column, descending: false }),
+                None if self.sort.len() < MAX_SORT_KEYS => self.sort.push(SortKey {
+                    column,
+                    descending: false,
+                }),
                 None => {}
             }
         } else {
@@ -119,7 +132,10 @@ impl TableState {
 
     /// Where a column stands in the sort: its 1-based rank and direction.
     pub fn sort_rank(&self, column: Column) -> Option<(usize, bool)> {
-        self.sort.iter().position(|k| k.column == column).map(|i| (i + 1, self.sort[i].descending))
+        self.sort
+            .iter()
+            .position(|k| k.column == column)
+            .map(|i| (i + 1, self.sort[i].descending))
     }
 
     pub fn offset(&self) -> u64 {
@@ -141,7 +157,13 @@ impl TableState {
     pub fn sort_short(&self) -> String {
         self.sort
             .iter()
-            .map(|k| format!("{}{}", if k.descending { "-" } else { "" }, k.column.field()))
+            .map(|k| {
+                format!(
+                    "{}{}",
+                    if k.descending { "-" } else { "" },
+                    k.column.field()
+                )
+            })
             .collect::<Vec<_>>()
             .join(",")
     }
@@ -189,7 +211,11 @@ impl TableState {
                 "type" => state.token_type = value.to_owned(),
                 "filter" => state.advanced = value.to_owned(),
                 "sort" => {
-                    let keys: Vec<SortKey> = value.split(',').filter_map(parse_short_sort).take(MAX_SORT_KEYS).collect();
+                    let keys: Vec<SortKey> = value
+                        .split(',')
+                        .filter_map(parse_short_sort)
+                        .take(MAX_SORT_KEYS)
+                        .collect();
                     if !keys.is_empty() {
                         state.sort = keys;
                     }
@@ -248,7 +274,9 @@ pub struct LocalQueryAt<'a> {
 impl TokenQuery for LocalQueryAt<'_> {
     fn matches(&self, token: &Token) -> Result<bool, EvalFailure> {
         match &self.query.filter {
-            Some(filter) => filter.matches(&TokenRow::new(token, self.now)).map_err(|e| EvalFailure(e.to_string())),
+            Some(filter) => filter
+                .matches(&TokenRow::new(token, self.now))
+                .map_err(|e| EvalFailure(e.to_string())),
             None => Ok(true),
         }
     }
@@ -266,8 +294,13 @@ impl TokenQuery for LocalQueryAt<'_> {
         let Some(sort) = &self.query.sort else {
             return Ok(None);
         };
-        let rows: Vec<TokenRow> = tokens.iter().map(|token| TokenRow::new(token, self.now)).collect();
-        sort.order(&rows).map(Some).map_err(|e| EvalFailure(e.to_string()))
+        let rows: Vec<TokenRow> = tokens
+            .iter()
+            .map(|token| TokenRow::new(token, self.now))
+            .collect();
+        sort.order(&rows)
+            .map(Some)
+            .map_err(|e| EvalFailure(e.to_string()))
     }
 
     fn order_name(&self) -> Option<String> {
@@ -281,10 +314,16 @@ impl TableState {
     /// advanced expression, all required.
     pub fn filter(&self) -> Result<Option<Filter>, TableQueryError> {
         let mut parts = Vec::new();
-        if let Some(search) = query::text_search(Column::Name.field(), &self.search).map_err(TableQueryError::Search)? {
+        if let Some(search) = query::text_search(Column::Name.field(), &self.search)
+            .map_err(TableQueryError::Search)?
+        {
             parts.push(search);
         }
-        let statuses: Vec<Literal> = self.statuses.iter().filter_map(|s| Literal::new(s.as_str()).ok()).collect();
+        let statuses: Vec<Literal> = self
+            .statuses
+            .iter()
+            .filter_map(|s| Literal::new(s.as_str()).ok())
+            .collect();
         if let Some(status) = field(Column::Status).and_then(|f| Filter::in_(f, statuses)) {
             parts.push(status);
         }
@@ -307,7 +346,11 @@ impl TableState {
             .iter()
             .filter_map(|key| {
                 let operand = field(key.column)?;
-                Some(if key.descending { SortTerm::desc(operand) } else { SortTerm::asc(operand) })
+                Some(if key.descending {
+                    SortTerm::desc(operand)
+                } else {
+                    SortTerm::asc(operand)
+                })
             })
             .collect();
         Sort::new(terms).ok()
@@ -320,8 +363,12 @@ impl TableState {
         let request = ListQuery {
             limit: PageLimit::new(self.page_size).unwrap_or_default(),
             offset: self.offset(),
-            filter: filter.as_ref().and_then(|f| FilterText::new(&f.to_string()).ok()),
-            sort: sort.as_ref().and_then(|s| SortText::new(&s.to_string()).ok()),
+            filter: filter
+                .as_ref()
+                .and_then(|f| FilterText::new(&f.to_string()).ok()),
+            sort: sort
+                .as_ref()
+                .and_then(|s| SortText::new(&s.to_string()).ok()),
         };
         Ok((request, LocalQuery { filter, sort }))
     }
@@ -332,14 +379,23 @@ impl TableState {
 /// a seed-shape server refuses the field (400), and then the count is unknown. `None` for an
 /// id the grammar cannot carry.
 pub fn descendants_request(root: &str) -> Option<(ListQuery, LocalQuery)> {
-    let filter = Filter::eq(Operand::field("root_token_id").ok()?, Literal::new(root).ok()?);
+    let filter = Filter::eq(
+        Operand::field("root_token_id").ok()?,
+        Literal::new(root).ok()?,
+    );
     let request = ListQuery {
         limit: PageLimit::new(1)?,
         offset: 0,
         filter: FilterText::new(&filter.to_string()).ok(),
         sort: None,
     };
-    Some((request, LocalQuery { filter: Some(filter), sort: None }))
+    Some((
+        request,
+        LocalQuery {
+            filter: Some(filter),
+            sort: None,
+        },
+    ))
 }
 
 fn field(column: Column) -> Option<Operand> {
@@ -373,7 +429,11 @@ mod tests {
     use super::*;
 
     fn keys(state: &TableState) -> Vec<(Column, bool)> {
-        state.sort.iter().map(|k| (k.column, k.descending)).collect()
+        state
+            .sort
+            .iter()
+            .map(|k| (k.column, k.descending))
+            .collect()
     }
 
     #[test]
@@ -381,7 +441,10 @@ mod tests {
         let root = "0190aaaa-0000-7000-8000-000000000001";
         let (request, local) = descendants_request(root).expect("a uuid is a literal");
         assert_eq!(request.limit.get(), 1);
-        assert_eq!(request.filter.as_ref().map(FilterText::as_str), Some("eq(root_token_id,0190aaaa-0000-7000-8000-000000000001)"));
+        assert_eq!(
+            request.filter.as_ref().map(FilterText::as_str),
+            Some("eq(root_token_id,0190aaaa-0000-7000-8000-000000000001)")
+        );
         let token = |id: &str, root_id: Option<&str>| -> Token {
             serde_json::from_value(serde_json::json!({
                 "id": id, "name": id, "kind": if root_id.is_some() { "attenuated" } else { "root" },
@@ -392,9 +455,19 @@ mod tests {
         };
         let now = Timestamp::from_unix(1_800_000_000);
         let query = local.at(now);
-        assert_eq!(query.matches(&token(root, None)), Ok(false), "the root is not its own descendant");
+        assert_eq!(
+            query.matches(&token(root, None)),
+            Ok(false),
+            "the root is not its own descendant"
+        );
         assert_eq!(query.matches(&token("child", Some(root))), Ok(true));
-        assert_eq!(query.matches(&token("other", Some("0190bbbb-0000-7000-8000-000000000002"))), Ok(false));
+        assert_eq!(
+            query.matches(&token(
+                "other",
+                Some("0190bbbb-0000-7000-8000-000000000002")
+            )),
+            Ok(false)
+        );
         assert!(descendants_request("has space").is_none());
     }
 
@@ -402,16 +475,35 @@ mod tests {
     fn an_order_by_status_is_not_reused_because_statuses_change_with_time() {
         let named = |sort: &str| {
             let sort = query::parse_sort(sort).expect("sort");
-            LocalQuery { filter: None, sort: Some(sort) }.at(Timestamp::from_unix(1_800_000_000)).order_name()
+            LocalQuery {
+                filter: None,
+                sort: Some(sort),
+            }
+            .at(Timestamp::from_unix(1_800_000_000))
+            .order_name()
         };
-        assert_eq!(named("asc(expires_at),asc(name)").as_deref(), Some("asc(expires_at),asc(name)"));
+        assert_eq!(
+            named("asc(expires_at),asc(name)").as_deref(),
+            Some("asc(expires_at),asc(name)")
+        );
         assert_eq!(named("asc(name),desc(status)"), None);
-        assert_eq!(LocalQuery { filter: None, sort: None }.at(Timestamp::from_unix(0)).order_name(), None);
+        assert_eq!(
+            LocalQuery {
+                filter: None,
+                sort: None
+            }
+            .at(Timestamp::from_unix(0))
+            .order_name(),
+            None
+        );
     }
 
     #[test]
     fn plain_click_sorts_by_one_column_and_flips() {
-        let mut state = TableState { page: 3, ..TableState::default() };
+        let mut state = TableState {
+            page: 3,
+            ..TableState::default()
+        };
         state.click_header(Column::Name, false);
         assert_eq!(keys(&state), [(Column::Name, false)]);
         assert_eq!(state.page, 0);
@@ -425,9 +517,15 @@ mod tests {
     fn shift_click_adds_flips_then_removes() {
         let mut state = TableState::default();
         state.click_header(Column::Name, true);
-        assert_eq!(keys(&state), [(Column::Created, true), (Column::Name, false)]);
+        assert_eq!(
+            keys(&state),
+            [(Column::Created, true), (Column::Name, false)]
+        );
         state.click_header(Column::Name, true);
-        assert_eq!(keys(&state), [(Column::Created, true), (Column::Name, true)]);
+        assert_eq!(
+            keys(&state),
+            [(Column::Created, true), (Column::Name, true)]
+        );
         state.click_header(Column::Name, true);
         assert_eq!(keys(&state), [(Column::Created, true)]);
         // The last key is never removed (there is always an order): it flips instead.
@@ -456,8 +554,14 @@ mod tests {
             token_type: "user".into(),
             advanced: "gte(created_at,2026-01-01)".into(),
             sort: vec![
-                SortKey { column: Column::Expires, descending: false },
-                SortKey { column: Column::Name, descending: true },
+                SortKey {
+                    column: Column::Expires,
+                    descending: false,
+                },
+                SortKey {
+                    column: Column::Name,
+                    descending: true,
+                },
             ],
             page_size: 100,
             page: 4,
@@ -498,7 +602,16 @@ mod tests {
             statuses: vec![TokenStatus::Active, TokenStatus::Expired],
             token_type: "user".into(),
             advanced: "gte(created_at,2026-01-01)".into(),
-            sort: vec![SortKey { column: Column::Expires, descending: false }, SortKey { column: Column::Name, descending: true }],
+            sort: vec![
+                SortKey {
+                    column: Column::Expires,
+                    descending: false,
+                },
+                SortKey {
+                    column: Column::Name,
+                    descending: true,
+                },
+            ],
             page_size: 10,
             page: 2,
         };
@@ -507,7 +620,10 @@ mod tests {
             request.filter.as_ref().map(|f| f.as_str().to_owned()),
             Some("and(contains(name,lab),contains(name,admin),in(status,active,expired),eq(token_type,user),gte(created_at,2026-01-01))".to_owned())
         );
-        assert_eq!(request.sort.as_ref().map(|s| s.as_str().to_owned()), Some("asc(expires_at),desc(name)".to_owned()));
+        assert_eq!(
+            request.sort.as_ref().map(|s| s.as_str().to_owned()),
+            Some("asc(expires_at),desc(name)".to_owned())
+        );
         assert_eq!((request.limit.get(), request.offset), (10, 20));
         assert!(local.filter.is_some() && local.sort.is_some());
     }
@@ -516,14 +632,26 @@ mod tests {
     fn the_default_state_filters_nothing() {
         let (request, local) = TableState::default().list_request().expect("request");
         assert!(request.filter.is_none() && local.filter.is_none());
-        assert_eq!(request.sort.as_ref().map(|s| s.as_str().to_owned()), Some("desc(created_at)".to_owned()));
+        assert_eq!(
+            request.sort.as_ref().map(|s| s.as_str().to_owned()),
+            Some("desc(created_at)".to_owned())
+        );
     }
 
     #[test]
     fn what_the_grammar_cannot_carry_is_refused_before_sending() {
-        let comma = TableState { search: "a,b".into(), ..TableState::default() };
-        assert!(matches!(comma.list_request(), Err(TableQueryError::Search(_))));
-        let broken = TableState { advanced: "and(eq(status,active)".into(), ..TableState::default() };
+        let comma = TableState {
+            search: "a,b".into(),
+            ..TableState::default()
+        };
+        assert!(matches!(
+            comma.list_request(),
+            Err(TableQueryError::Search(_))
+        ));
+        let broken = TableState {
+            advanced: "and(eq(status,active)".into(),
+            ..TableState::default()
+        };
         match broken.list_request() {
             Err(TableQueryError::Advanced(error)) => assert_eq!(error.position, 21),
             other => panic!("expected a positioned parse error, got {other:?}"),
@@ -547,14 +675,28 @@ mod tests {
             root_token_id: None,
             attenuation_spec: None,
         };
-        let state = TableState { statuses: vec![TokenStatus::Active], ..TableState::default() };
+        let state = TableState {
+            statuses: vec![TokenStatus::Active],
+            ..TableState::default()
+        };
         let (_, local) = state.list_request().expect("request");
         let now = Timestamp::parse("2026-06-01").expect("now");
         let query = local.at(now);
-        let (old, new, gone) = (token("old", "2026-01-01", false), token("new", "2026-03-01", false), token("gone", "2026-02-01", true));
-        assert_eq!((query.matches(&old), query.matches(&new)), (Ok(true), Ok(true)));
+        let (old, new, gone) = (
+            token("old", "2026-01-01", false),
+            token("new", "2026-03-01", false),
+            token("gone", "2026-02-01", true),
+        );
+        assert_eq!(
+            (query.matches(&old), query.matches(&new)),
+            (Ok(true), Ok(true))
+        );
         assert_eq!(query.matches(&gone), Ok(false));
-        assert_eq!(query.compare(&new, &old), Ok(Ordering::Less), "newest first by default");
+        assert_eq!(
+            query.compare(&new, &old),
+            Ok(Ordering::Less),
+            "newest first by default"
+        );
     }
 
     #[test]
@@ -566,7 +708,11 @@ mod tests {
         assert_eq!(range_label(0, 25, 201), "1–25 of 201");
         assert_eq!(range_label(200, 1, 201), "201–201 of 201");
         assert_eq!(range_label(0, 0, 0), "0 of 0");
-        let mut state = TableState { page: 9, page_size: 10, ..TableState::default() };
+        let mut state = TableState {
+            page: 9,
+            page_size: 10,
+            ..TableState::default()
+        };
         assert_eq!(state.offset(), 90);
         state.clamp_page(35);
         assert_eq!(state.page, 3);

@@ -146,7 +146,10 @@ fn parse_rfc3339(text: &str) -> Option<Timestamp> {
     if b.len() == 10 {
         return Some(midnight);
     }
-    if !matches!(b.get(10), Some(b'T' | b't' | b' ')) || b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
+    if !matches!(b.get(10), Some(b'T' | b't' | b' '))
+        || b.get(13) != Some(&b':')
+        || b.get(16) != Some(&b':')
+    {
         return None;
     }
     let (hour, minute, second) = (digits(b, 11, 2)?, digits(b, 14, 2)?, digits(b, 17, 2)?);
@@ -177,7 +180,9 @@ fn parse_rfc3339(text: &str) -> Option<Timestamp> {
         }
         _ => return None,
     };
-    Some(Timestamp(midnight.0 + hour * 3600 + minute * 60 + second - offset))
+    Some(Timestamp(
+        midnight.0 + hour * 3600 + minute * 60 + second - offset,
+    ))
 }
 
 #[cfg(test)]
@@ -188,7 +193,10 @@ mod tests {
     fn parses_and_prints_foundry_timestamps() {
         let t = Timestamp::parse("2026-12-31T23:59:59Z").map(|t| t.unix());
         assert_eq!(t, Ok(1_798_761_599));
-        assert_eq!(Timestamp::from_unix(1_798_761_599).to_string(), "2026-12-31T23:59:59Z");
+        assert_eq!(
+            Timestamp::from_unix(1_798_761_599).to_string(),
+            "2026-12-31T23:59:59Z"
+        );
     }
 
     #[test]
@@ -197,15 +205,27 @@ mod tests {
         assert_eq!(Timestamp::parse("2026-01-01T00:00:00.123456Z"), z);
         assert_eq!(Timestamp::parse("2026-01-01T01:30:00+01:30"), z);
         assert_eq!(Timestamp::parse("2026-01-01"), z);
-        assert_eq!(Timestamp::parse("1969-12-31T23:00:00-01:00").map(|t| t.unix()), Ok(0));
+        assert_eq!(
+            Timestamp::parse("1969-12-31T23:00:00-01:00").map(|t| t.unix()),
+            Ok(0)
+        );
     }
 
     #[test]
     fn refuses_malformed_input() {
         for bad in [
-            "", "2026", "2026-13-01", "2026-02-30", "2026-01-01T", "2026-01-01T24:00:00Z",
-            "2026-01-01T00:00:00", "2026-01-01T00:00:00.Z", "2026-01-01T00:00:00+0100",
-            "2026-01-01T00:00:00Zjunk", "2O26-01-01", "2026-01-01T00:00:00+99:00",
+            "",
+            "2026",
+            "2026-13-01",
+            "2026-02-30",
+            "2026-01-01T",
+            "2026-01-01T24:00:00Z",
+            "2026-01-01T00:00:00",
+            "2026-01-01T00:00:00.Z",
+            "2026-01-01T00:00:00+0100",
+            "2026-01-01T00:00:00Zjunk",
+            "2O26-01-01",
+            "2026-01-01T00:00:00+99:00",
         ] {
             assert!(Timestamp::parse(bad).is_err(), "accepted {bad:?}");
         }

@@ -10,12 +10,27 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn fresh_root(namespace: &str) -> (web_sys::HtmlElement, Options) {
-    let document = web_sys::window().and_then(|w| w.document()).expect("document");
-    let root: web_sys::HtmlElement = document.create_element("div").expect("div").unchecked_into();
-    document.body().expect("body").append_child(&root).expect("append");
-    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten()).expect("storage");
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("document");
+    let root: web_sys::HtmlElement = document
+        .create_element("div")
+        .expect("div")
+        .unchecked_into();
+    document
+        .body()
+        .expect("body")
+        .append_child(&root)
+        .expect("append");
+    let storage = web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .expect("storage");
     storage.clear().expect("clear storage");
-    let options = Options { namespace: namespace.to_owned(), api_base: "http://127.0.0.1:9".to_owned(), ..Options::default() };
+    let options = Options {
+        namespace: namespace.to_owned(),
+        api_base: "http://127.0.0.1:9".to_owned(),
+        ..Options::default()
+    };
     (root, options)
 }
 
@@ -25,7 +40,12 @@ fn by_label(root: &web_sys::HtmlElement, label: &str) -> web_sys::HtmlInputEleme
         let el: web_sys::HtmlLabelElement = labels.item(i).expect("label").unchecked_into();
         if el.text_content().unwrap_or_default().trim() == label {
             let id = el.html_for();
-            return root.query_selector(&format!("#{id}")).ok().flatten().expect("labelled control").unchecked_into();
+            return root
+                .query_selector(&format!("#{id}"))
+                .ok()
+                .flatten()
+                .expect("labelled control")
+                .unchecked_into();
         }
     }
     panic!("no control labelled {label:?}");
@@ -40,35 +60,58 @@ fn type_into(input: &web_sys::HtmlInputElement, text: &str) {
 #[wasm_bindgen_test]
 async fn first_visit_shows_the_name_and_a_masked_labelled_key_field() {
     let (root, options) = fresh_root("first-visit");
-    let handle = leptos::mount::mount_to(root.clone(), move || view! { <Keyring options=options /> });
+    let handle =
+        leptos::mount::mount_to(root.clone(), move || view! { <Keyring options=options /> });
     leptos::task::tick().await;
-    let heading = root.query_selector("h1").ok().flatten().and_then(|h| h.text_content());
+    let heading = root
+        .query_selector("h1")
+        .ok()
+        .flatten()
+        .and_then(|h| h.text_content());
     assert_eq!(heading.as_deref(), Some("Foundry Keyring"));
     let field = by_label(&root, "Paste your key");
     assert_eq!(field.type_(), "password");
-    assert!(root.text_content().unwrap_or_default().contains("Create one in the Foundry portal"));
+    assert!(
+        root.text_content()
+            .unwrap_or_default()
+            .contains("Create one in the Foundry portal")
+    );
     drop(handle);
-    assert!(root.query_selector("h1").ok().flatten().is_none(), "unmount removes the view");
+    assert!(
+        root.query_selector("h1").ok().flatten().is_none(),
+        "unmount removes the view"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn a_pasted_non_key_gets_a_clear_message_and_is_not_echoed() {
     let (root, options) = fresh_root("preview");
-    let _handle = leptos::mount::mount_to(root.clone(), move || view! { <Keyring options=options /> });
+    let _handle =
+        leptos::mount::mount_to(root.clone(), move || view! { <Keyring options=options /> });
     leptos::task::tick().await;
     let secret = "sk-live-not-a-foundry-key-0123456789";
     type_into(&by_label(&root, "Paste your key"), secret);
     leptos::task::tick().await;
     let text = root.text_content().unwrap_or_default();
-    assert!(text.contains("This key cannot be read"), "preview error shown: {text}");
-    assert!(text.contains("abs0_"), "the message says what a Foundry key looks like");
-    assert!(!root.inner_html().contains(secret), "the pasted text never reaches the DOM");
+    assert!(
+        text.contains("This key cannot be read"),
+        "preview error shown: {text}"
+    );
+    assert!(
+        text.contains("abs0_"),
+        "the message says what a Foundry key looks like"
+    );
+    assert!(
+        !root.inner_html().contains(secret),
+        "the pasted text never reaches the DOM"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn show_key_toggles_the_field_type_and_announces_its_state() {
     let (root, options) = fresh_root("toggle");
-    let _handle = leptos::mount::mount_to(root.clone(), move || view! { <Keyring options=options /> });
+    let _handle =
+        leptos::mount::mount_to(root.clone(), move || view! { <Keyring options=options /> });
     leptos::task::tick().await;
     let button: web_sys::HtmlElement = root
         .query_selector("button[aria-pressed]")
@@ -76,16 +119,25 @@ async fn show_key_toggles_the_field_type_and_announces_its_state() {
         .flatten()
         .expect("show/hide button")
         .unchecked_into();
-    assert_eq!(button.get_attribute("aria-pressed").as_deref(), Some("false"));
+    assert_eq!(
+        button.get_attribute("aria-pressed").as_deref(),
+        Some("false")
+    );
     button.click();
     leptos::task::tick().await;
     assert_eq!(by_label(&root, "Paste your key").type_(), "text");
-    assert_eq!(button.get_attribute("aria-pressed").as_deref(), Some("true"));
+    assert_eq!(
+        button.get_attribute("aria-pressed").as_deref(),
+        Some("true")
+    );
 }
 
 /// Keys with no recorded base (legacy entries) are bound to this; it must never fail to parse.
 #[wasm_bindgen_test]
 fn the_build_default_base_parses() {
     let base = foundry_keyring::ui::options::build_default_base();
-    assert_eq!(base.as_str(), foundry_keyring::ui::options::build_default_api_base().trim_end_matches('/'));
+    assert_eq!(
+        base.as_str(),
+        foundry_keyring::ui::options::build_default_api_base().trim_end_matches('/')
+    );
 }

@@ -171,7 +171,11 @@ async fn webcrypto_and_rust_derive_the_same_key() {
         let native = webcrypto::derive_key(&subtle, passphrase.as_bytes(), &params).await;
         let native = native.unwrap_or_else(|_| panic!("WebCrypto refused {passphrase:?}"));
         let rust = derive_key(&SecretString::from(passphrase), &params);
-        assert_eq!(native.expose_secret(), rust.expose_secret(), "passphrase {passphrase:?}");
+        assert_eq!(
+            native.expose_secret(),
+            rust.expose_secret(),
+            "passphrase {passphrase:?}"
+        );
     }
     // A different salt gives a different key (the salt really reaches WebCrypto).
     let a = KdfParams::generate(DEFAULT_ITERATIONS).unwrap();

@@ -217,7 +217,11 @@ fn check_relative(path: &str) -> Result<(), PathError> {
         return Err(PathError::TooLong);
     }
     // These two only choose a clearer message: the allow-list below refuses them anyway.
-    if path.starts_with("//") || path.starts_with("\\\\") || path.starts_with("/\\") || path.starts_with("\\/") {
+    if path.starts_with("//")
+        || path.starts_with("\\\\")
+        || path.starts_with("/\\")
+        || path.starts_with("\\/")
+    {
         return Err(PathError::ProtocolRelative);
     }
     if has_scheme(path) {
@@ -227,12 +231,17 @@ fn check_relative(path: &str) -> Result<(), PathError> {
         Some((path_part, query)) => (path_part, Some(query)),
         None => (path, None),
     };
-    let segments = path_part.strip_prefix("/api/v1/").ok_or(PathError::NotApiPath)?;
+    let segments = path_part
+        .strip_prefix("/api/v1/")
+        .ok_or(PathError::NotApiPath)?;
     for segment in segments.split('/') {
         if segment.is_empty() {
             return Err(PathError::EmptySegment);
         }
-        if !segment.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) {
+        if !segment
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        {
             return Err(PathError::SegmentCharacter);
         }
         if segment == "." || segment == ".." {
@@ -250,18 +259,28 @@ fn check_query(query: &str) -> Result<(), PathError> {
     let mut at = 0;
     while let Some(&byte) = bytes.get(at) {
         if byte == b'%' {
-            let decoded = match (bytes.get(at + 1).copied().and_then(hex_value), bytes.get(at + 2).copied().and_then(hex_value)) {
+            let decoded = match (
+                bytes.get(at + 1).copied().and_then(hex_value),
+                bytes.get(at + 2).copied().and_then(hex_value),
+            ) {
                 (Some(high), Some(low)) => high * 16 + low,
                 _ => return Err(PathError::QueryEscape),
             };
-            let refused = decoded.is_ascii_control() || !decoded.is_ascii() || matches!(decoded, b'/' | b'\\' | b'.' | b'%');
+            let refused = decoded.is_ascii_control()
+                || !decoded.is_ascii()
+                || matches!(decoded, b'/' | b'\\' | b'.' | b'%');
             if refused {
                 return Err(PathError::QueryEscape);
             }
             at += 3;
             continue;
         }
-        if !(byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~' | b'=' | b'&' | b',' | b'(' | b')' | b':' | b'+')) {
+        if !(byte.is_ascii_alphanumeric()
+            || matches!(
+                byte,
+                b'-' | b'_' | b'.' | b'~' | b'=' | b'&' | b',' | b'(' | b')' | b':' | b'+'
+            ))
+        {
             return Err(PathError::QueryCharacter);
         }
         at += 1;
@@ -270,7 +289,9 @@ fn check_query(query: &str) -> Result<(), PathError> {
 }
 
 fn hex_value(byte: u8) -> Option<u8> {
-    (byte as char).to_digit(16).and_then(|d| u8::try_from(d).ok())
+    (byte as char)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
 }
 
 impl fmt::Display for ApiBase {
@@ -466,7 +487,11 @@ mod tests {
             "/api/v1/tokens?",
         ];
         for path in accepted {
-            assert_eq!(base.resolve_relative(path), Ok(format!("https://example.com/prefix{path}")), "{path:?}");
+            assert_eq!(
+                base.resolve_relative(path),
+                Ok(format!("https://example.com/prefix{path}")),
+                "{path:?}"
+            );
         }
     }
 
@@ -505,7 +530,10 @@ mod tests {
             ("/api/v1/.%2E/x", PathError::SegmentCharacter),
             ("/api/v1/%252e%252e/x", PathError::SegmentCharacter),
             // Encoded separators and NUL.
-            ("/api/v1/tokens%2f..%2f..%2fadmin", PathError::SegmentCharacter),
+            (
+                "/api/v1/tokens%2f..%2f..%2fadmin",
+                PathError::SegmentCharacter,
+            ),
             ("/api/v1/tokens%2F..", PathError::SegmentCharacter),
             ("/api/v1/tokens%5c..%5cadmin", PathError::SegmentCharacter),
             ("/api/v1/whoami%00.json", PathError::SegmentCharacter),
@@ -520,10 +548,19 @@ mod tests {
             ("/api/v1//whoami", PathError::EmptySegment),
             ("/api/v1/tokens/", PathError::EmptySegment),
             // Non-ASCII look-alikes of '.' and '/' (and the rest of non-ASCII).
-            ("/api/v1/\u{FF0E}\u{FF0E}/admin", PathError::SegmentCharacter),
-            ("/api/v1/tokens\u{2215}..\u{2215}admin", PathError::SegmentCharacter),
+            (
+                "/api/v1/\u{FF0E}\u{FF0E}/admin",
+                PathError::SegmentCharacter,
+            ),
+            (
+                "/api/v1/tokens\u{2215}..\u{2215}admin",
+                PathError::SegmentCharacter,
+            ),
             ("/api/v1/tokens\u{FF0F}admin", PathError::SegmentCharacter),
-            ("/api/v1/\u{2024}\u{2024}/admin", PathError::SegmentCharacter),
+            (
+                "/api/v1/\u{2024}\u{2024}/admin",
+                PathError::SegmentCharacter,
+            ),
             ("/api/v1/who\u{0430}mi", PathError::SegmentCharacter),
             // Spaces, controls, fragments.
             ("/api/v1/whoami\n", PathError::SegmentCharacter),
@@ -560,11 +597,18 @@ mod tests {
             ("/api/v1/tokens?a=%+2", PathError::QueryEscape),
         ];
         for (input, expected) in refused {
-            assert_eq!(base.resolve_relative(input), Err(expected.clone()), "{input:?}");
+            assert_eq!(
+                base.resolve_relative(input),
+                Err(expected.clone()),
+                "{input:?}"
+            );
         }
         let long = format!("/api/v1/tokens?filter={}", "a".repeat(MAX_RELATIVE_LEN));
         assert_eq!(base.resolve_relative(&long), Err(PathError::TooLong));
-        let longest = format!("/api/v1/{}", "a".repeat(MAX_RELATIVE_LEN - "/api/v1/".len()));
+        let longest = format!(
+            "/api/v1/{}",
+            "a".repeat(MAX_RELATIVE_LEN - "/api/v1/".len())
+        );
         assert!(base.resolve_relative(&longest).is_ok());
     }
 
@@ -573,21 +617,38 @@ mod tests {
     #[test]
     fn an_accepted_path_stays_under_the_base_for_any_input() {
         let base = ApiBase::parse("https://example.com/prefix").unwrap();
-        let alphabet: Vec<char> = "/ap1v.%2eEfFcC5\\;?#&=:\u{FF0E}\u{2215}az0".chars().collect();
+        let alphabet: Vec<char> = "/ap1v.%2eEfFcC5\\;?#&=:\u{FF0E}\u{2215}az0"
+            .chars()
+            .collect();
         // Every string of up to 4 characters from the alphabet, after "/api/v1/".
         let mut inputs = vec![String::new()];
         for _ in 0..4 {
-            let next: Vec<String> = inputs.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
+            let next: Vec<String> = inputs
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
             inputs.extend(next);
         }
         for tail in inputs {
             let path = format!("/api/v1/{tail}");
-            let Ok(url) = base.resolve_relative(&path) else { continue };
-            let rest = url.strip_prefix("https://example.com/prefix/api/v1/").unwrap_or_else(|| panic!("{path:?} left the base"));
+            let Ok(url) = base.resolve_relative(&path) else {
+                continue;
+            };
+            let rest = url
+                .strip_prefix("https://example.com/prefix/api/v1/")
+                .unwrap_or_else(|| panic!("{path:?} left the base"));
             let (segments, query) = rest.split_once('?').unwrap_or((rest, ""));
             for segment in segments.split('/') {
-                assert!(!segment.is_empty() && segment != "." && segment != "..", "{path:?}");
-                assert!(segment.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)), "{path:?}");
+                assert!(
+                    !segment.is_empty() && segment != "." && segment != "..",
+                    "{path:?}"
+                );
+                assert!(
+                    segment
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)),
+                    "{path:?}"
+                );
             }
             assert!(!query.contains(['#', '/', '\\', ';', '?']), "{path:?}");
             let lower = query.to_ascii_lowercase();

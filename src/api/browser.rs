@@ -21,7 +21,9 @@ use std::sync::Arc;
 use std::time::Duration;
 // `RequestMode`/`RequestCredentials` are web-sys types that gloo-net's builder takes, so
 // gloo-net enables their web-sys features.
-use web_sys::{AbortController, RequestCache, RequestCredentials, RequestMode, RequestRedirect, ResponseType};
+use web_sys::{
+    AbortController, RequestCache, RequestCredentials, RequestMode, RequestRedirect, ResponseType,
+};
 
 /// How long the diagnostic probe may take before the failure stays undiagnosed.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -132,7 +134,10 @@ async fn fetch(request: HttpRequest, cancel: &CancelToken) -> Result<HttpRespons
         .abort_signal(Some(&controller.signal()));
     // The attenuate body holds the key: its JS copy is zeroed once the exchange is over (the
     // upload is done by then), so only the browser's own internal copies remain.
-    let sent = request.body.as_ref().map(|body| js_sys::Uint8Array::from(body.expose_secret()));
+    let sent = request
+        .body
+        .as_ref()
+        .map(|body| js_sys::Uint8Array::from(body.expose_secret()));
     let built = match &sent {
         Some(body) => builder.body(body.clone()),
         None => builder.build(),
@@ -162,7 +167,9 @@ async fn fetch(request: HttpRequest, cancel: &CancelToken) -> Result<HttpRespons
 /// (`HttpResponse`). The JS string the browser may have made of it is out of reach.
 async fn read_body(response: &web_sys::Response) -> Result<Vec<u8>, Failure> {
     let promise = response.array_buffer().map_err(|_| Failure::Network)?;
-    let buffer = wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|_| Failure::Network)?;
+    let buffer = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|_| Failure::Network)?;
     let view = js_sys::Uint8Array::new(&buffer);
     let body = view.to_vec();
     view.fill(0, 0, view.length());

@@ -427,7 +427,9 @@ fn redirect_message(origin: &str, status: Option<u16>) -> String {
         Some(status) => format!("a redirect (status {status})"),
         None => "a redirect".to_owned(),
     };
-    format!("{origin} answered with {answer}. Foundry Keyring never follows redirects, so the request stopped there.")
+    format!(
+        "{origin} answered with {answer}. Foundry Keyring never follows redirects, so the request stopped there."
+    )
 }
 
 fn unreachable_message(origin: &str, confirmed: bool) -> String {

@@ -39,7 +39,10 @@ impl WhoAmI {
         let mut grouped: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for permission in &self.permissions {
             match permission.split_once(':') {
-                Some((resource, action)) => grouped.entry(resource.to_owned()).or_default().push(action.to_owned()),
+                Some((resource, action)) => grouped
+                    .entry(resource.to_owned())
+                    .or_default()
+                    .push(action.to_owned()),
                 None => {
                     grouped.entry(permission.clone()).or_default();
                 }
@@ -84,7 +87,11 @@ pub enum TokenStatus {
 }
 
 impl TokenStatus {
-    pub const ALL: [TokenStatus; 3] = [TokenStatus::Active, TokenStatus::Expired, TokenStatus::Revoked];
+    pub const ALL: [TokenStatus; 3] = [
+        TokenStatus::Active,
+        TokenStatus::Expired,
+        TokenStatus::Revoked,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -100,7 +107,11 @@ impl TokenStatus {
 
     /// The published rule for shapes without a status: revoked_at set → revoked; expires_at
     /// reached → expired; otherwise active. The client and the double both derive it here.
-    pub fn derive(revoked_at: Option<Timestamp>, expires_at: Option<Timestamp>, now: Timestamp) -> Self {
+    pub fn derive(
+        revoked_at: Option<Timestamp>,
+        expires_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Self {
         if revoked_at.is_some() {
             TokenStatus::Revoked
         } else if expires_at.is_some_and(|e| e <= now) {
@@ -163,7 +174,8 @@ impl Token {
     /// The status the server sent, or else derived: revoked_at set → revoked; expires_at
     /// reached → expired; otherwise active.
     pub fn status_at(&self, now: Timestamp) -> TokenStatus {
-        self.status.unwrap_or_else(|| TokenStatus::derive(self.revoked_at, self.expires_at, now))
+        self.status
+            .unwrap_or_else(|| TokenStatus::derive(self.revoked_at, self.expires_at, now))
     }
 
     /// The restrictions of an attenuated token, when the server sent a spec this client reads.
@@ -174,13 +186,40 @@ impl Token {
 }
 
 /// The actions an attenuation may allow (published list).
-pub const ACTIONS: [&str; 8] = ["list", "read", "create", "update", "delete", "issue", "revoke", "mint_token"];
+pub const ACTIONS: [&str; 8] = [
+    "list",
+    "read",
+    "create",
+    "update",
+    "delete",
+    "issue",
+    "revoke",
+    "mint_token",
+];
 
 /// The resource types an attenuation may allow (published list).
 pub const RESOURCES: [&str; 21] = [
-    "experiment", "sequence", "target", "result", "project", "organization", "user", "token", "webhook",
-    "update", "quote", "invoice", "billing", "feedback", "partner", "credit", "usage", "product", "info",
-    "admin", "policy",
+    "experiment",
+    "sequence",
+    "target",
+    "result",
+    "project",
+    "organization",
+    "user",
+    "token",
+    "webhook",
+    "update",
+    "quote",
+    "invoice",
+    "billing",
+    "feedback",
+    "partner",
+    "credit",
+    "usage",
+    "product",
+    "info",
+    "admin",
+    "policy",
 ];
 
 /// Restrictions for `POST /api/v1/tokens/attenuate`; rights are the intersection of all.
@@ -280,35 +319,67 @@ mod tests {
             "token_type":null,"attenuation_spec":{"read_only":true,"allowed_resources":["experiment"]},"extra":1}"#;
         let token: Token = serde_json::from_str(json).expect("lineage token");
         assert_eq!(token.kind, Some(TokenKind::Attenuated));
-        assert_eq!(token.status_at(ts("2026-05-31T23:59:59Z")), TokenStatus::Active);
-        assert_eq!(token.status_at(ts("2026-06-01T00:00:00Z")), TokenStatus::Expired);
+        assert_eq!(
+            token.status_at(ts("2026-05-31T23:59:59Z")),
+            TokenStatus::Active
+        );
+        assert_eq!(
+            token.status_at(ts("2026-06-01T00:00:00Z")),
+            TokenStatus::Expired
+        );
         let spec = token.attenuation().unwrap_or_default();
         assert!(spec.read_only);
         assert_eq!(spec.allowed_resources, Some(vec!["experiment".to_owned()]));
-        let revoked = Token { revoked_at: Some(ts("2026-02-01T00:00:00Z")), ..token };
-        assert_eq!(revoked.status_at(ts("2026-01-02T00:00:00Z")), TokenStatus::Revoked);
+        let revoked = Token {
+            revoked_at: Some(ts("2026-02-01T00:00:00Z")),
+            ..token
+        };
+        assert_eq!(
+            revoked.status_at(ts("2026-01-02T00:00:00Z")),
+            TokenStatus::Revoked
+        );
     }
 
     #[test]
     fn requires_only_id_name_and_created_at() {
-        assert!(serde_json::from_str::<Token>(r#"{"id":"x","name":"y","created_at":"2026-01-01T00:00:00Z"}"#).is_ok());
-        assert!(serde_json::from_str::<Token>(r#"{"id":"x","created_at":"2026-01-01T00:00:00Z"}"#).is_err());
-        assert!(serde_json::from_str::<Token>(r#"{"id":"x","name":"y","created_at":"yesterday"}"#).is_err());
+        assert!(
+            serde_json::from_str::<Token>(
+                r#"{"id":"x","name":"y","created_at":"2026-01-01T00:00:00Z"}"#
+            )
+            .is_ok()
+        );
+        assert!(
+            serde_json::from_str::<Token>(r#"{"id":"x","created_at":"2026-01-01T00:00:00Z"}"#)
+                .is_err()
+        );
+        assert!(
+            serde_json::from_str::<Token>(r#"{"id":"x","name":"y","created_at":"yesterday"}"#)
+                .is_err()
+        );
     }
 
     #[test]
     fn groups_permissions_by_resource() {
         let who = WhoAmI {
             organizations: vec![],
-            permissions: ["experiment:read", "organization:read", "experiment:create", "experiment:read", "odd"]
-                .map(String::from)
-                .to_vec(),
+            permissions: [
+                "experiment:read",
+                "organization:read",
+                "experiment:create",
+                "experiment:read",
+                "odd",
+            ]
+            .map(String::from)
+            .to_vec(),
             active_organization_id: None,
             token_expires_at: None,
             user_id: None,
         };
         let grouped = who.permissions_by_resource();
-        assert_eq!(grouped.get("experiment"), Some(&vec!["create".to_owned(), "read".to_owned()]));
+        assert_eq!(
+            grouped.get("experiment"),
+            Some(&vec!["create".to_owned(), "read".to_owned()])
+        );
         assert_eq!(grouped.get("odd"), Some(&vec![]));
         assert_eq!(grouped.len(), 3);
     }
@@ -319,10 +390,16 @@ mod tests {
         let request = AttenuateRequest {
             token: &key,
             name: "ro".into(),
-            attenuation: AttenuationSpec { read_only: true, ..Default::default() },
+            attenuation: AttenuationSpec {
+                read_only: true,
+                ..Default::default()
+            },
             attenuated_parent_token_id: None,
         };
         let json = serde_json::to_value(&request).unwrap_or_default();
-        assert_eq!(json, serde_json::json!({"token":"abs0_key","name":"ro","attenuation":{"read_only":true}}));
+        assert_eq!(
+            json,
+            serde_json::json!({"token":"abs0_key","name":"ro","attenuation":{"read_only":true}})
+        );
     }
 }

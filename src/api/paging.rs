@@ -79,14 +79,20 @@ impl HeldTokens {
     }
 
     /// The page `query` asks for, from the held tokens, without a request.
-    pub fn listing(&self, query: &ListQuery, evaluate: &dyn TokenQuery) -> Result<Listing, ApiError> {
+    pub fn listing(
+        &self,
+        query: &ListQuery,
+        evaluate: &dyn TokenQuery,
+    ) -> Result<Listing, ApiError> {
         let page = match self.order_of_all(evaluate) {
             Some(order) => page_in_order(&self.tokens, &order, query, evaluate),
             None => page_locally(&self.tokens, query, evaluate),
         };
         Ok(Listing {
             page: page.map_err(not_applicable)?,
-            mode: ListMode::ClientSide { reason: self.reason },
+            mode: ListMode::ClientSide {
+                reason: self.reason,
+            },
             held: Some(self.clone()),
         })
     }
@@ -101,7 +107,11 @@ impl HeldTokens {
             return known.order.clone();
         }
         let all: Vec<&Token> = self.tokens.iter().collect();
-        let order = evaluate.order(&all).ok().flatten().map(|order| Arc::new(KeptOrder::new(order)));
+        let order = evaluate
+            .order(&all)
+            .ok()
+            .flatten()
+            .map(|order| Arc::new(KeptOrder::new(order)));
         *sorted = Some(NamedOrder {
             name,
             order: order.clone(),
@@ -122,7 +132,8 @@ impl HeldTokens {
 /// matter.
 impl PartialEq for HeldTokens {
     fn eq(&self, other: &Self) -> bool {
-        self.reason == other.reason && (Arc::ptr_eq(&self.tokens, &other.tokens) || self.tokens == other.tokens)
+        self.reason == other.reason
+            && (Arc::ptr_eq(&self.tokens, &other.tokens) || self.tokens == other.tokens)
     }
 }
 
@@ -242,7 +253,10 @@ fn page_in_order(
     ranks.sort_unstable();
     // `kept` was worked out over these very tokens (`HeldTokens` keeps both), so every rank
     // and position is in range.
-    Ok(page_of(ranks.iter().map(|&r| &tokens[kept.order[r]]), query))
+    Ok(page_of(
+        ranks.iter().map(|&r| &tokens[kept.order[r]]),
+        query,
+    ))
 }
 
 /// The page of `query`'s offset and limit from every match, in order; only its tokens are

@@ -19,8 +19,18 @@ impl<'a> TokenRow<'a> {
 
 /// The fields a filter may name.
 pub const TOKEN_FIELDS: [&str; 12] = [
-    "id", "name", "status", "token_type", "created_at", "created_by", "expires_at", "last_used", "kind", "revoked_at",
-    "parent_token_id", "root_token_id",
+    "id",
+    "name",
+    "status",
+    "token_type",
+    "created_at",
+    "created_by",
+    "expires_at",
+    "last_used",
+    "kind",
+    "revoked_at",
+    "parent_token_id",
+    "root_token_id",
 ];
 
 /// The fields whose value depends on the time a row is read at (a token expires while held).
@@ -68,7 +78,10 @@ mod tests {
         let active = parse_filter("eq(status,active)").expect("filter");
         assert_eq!(active.matches(&before), Ok(true));
         assert_eq!(active.matches(&after), Ok(false));
-        let lineage = parse_filter("and(eq(kind,attenuated),eq(root_token_id,r1),is_null(last_used),contains(name,one))").expect("filter");
+        let lineage = parse_filter(
+            "and(eq(kind,attenuated),eq(root_token_id,r1),is_null(last_used),contains(name,one))",
+        )
+        .expect("filter");
         assert_eq!(lineage.matches(&before), Ok(true));
     }
 

@@ -28,7 +28,9 @@ mod worker {
 
     /// Reads a job, wiping the transferred passphrase buffer whatever happens.
     fn read_job(data: &JsValue) -> Result<(SecretString, KdfParams), String> {
-        let passphrase: Uint8Array = field(data, "passphrase")?.dyn_into().map_err(|_| "passphrase is not bytes")?;
+        let passphrase: Uint8Array = field(data, "passphrase")?
+            .dyn_into()
+            .map_err(|_| "passphrase is not bytes")?;
         let mut bytes = passphrase.to_vec();
         passphrase.fill(0, 0, passphrase.length());
         let text = String::from_utf8(std::mem::take(&mut bytes)).map_err(|e| {
@@ -37,20 +39,35 @@ mod worker {
             "passphrase is not UTF-8".to_owned()
         })?;
         let passphrase = SecretString::new(text);
-        let salt: Uint8Array = field(data, "salt")?.dyn_into().map_err(|_| "salt is not bytes")?;
-        let iterations = field(data, "iterations")?.as_f64().ok_or("iterations is not a number")?;
-        let salt: [u8; SALT_LEN] = salt.to_vec().try_into().map_err(|_| "salt must be 16 bytes")?;
+        let salt: Uint8Array = field(data, "salt")?
+            .dyn_into()
+            .map_err(|_| "salt is not bytes")?;
+        let iterations = field(data, "iterations")?
+            .as_f64()
+            .ok_or("iterations is not a number")?;
+        let salt: [u8; SALT_LEN] = salt
+            .to_vec()
+            .try_into()
+            .map_err(|_| "salt must be 16 bytes")?;
         let params = KdfParams::new(salt, iterations as u32).map_err(|e| e.to_string())?;
         Ok((passphrase, params))
     }
 
     async fn derive(data: &JsValue) -> Result<(SecretKey<32>, KdfEngine), String> {
         let (passphrase, params) = read_job(data)?;
-        let wasm_only = field(data, "engine").ok().and_then(|e| e.as_string()).as_deref() == Some("wasm");
+        let wasm_only = field(data, "engine")
+            .ok()
+            .and_then(|e| e.as_string())
+            .as_deref()
+            == Some("wasm");
         Ok(webcrypto::derive_key_or_fallback(&passphrase, &params, !wasm_only).await)
     }
 
-    fn reply(scope: &DedicatedWorkerGlobalScope, id: &JsValue, result: Result<(SecretKey<32>, KdfEngine), String>) {
+    fn reply(
+        scope: &DedicatedWorkerGlobalScope,
+        id: &JsValue,
+        result: Result<(SecretKey<32>, KdfEngine), String>,
+    ) {
         let message = Object::new();
         let _ = Reflect::set(&message, &JsValue::from_str("id"), id);
         let transfer = js_sys::Array::new();
@@ -59,10 +76,18 @@ mod worker {
                 let key = Uint8Array::from(&key.expose_secret()[..]);
                 transfer.push(&key.buffer());
                 let _ = Reflect::set(&message, &JsValue::from_str("key"), &key);
-                let _ = Reflect::set(&message, &JsValue::from_str("engine"), &JsValue::from_str(engine.as_str()));
+                let _ = Reflect::set(
+                    &message,
+                    &JsValue::from_str("engine"),
+                    &JsValue::from_str(engine.as_str()),
+                );
             }
             Err(error) => {
-                let _ = Reflect::set(&message, &JsValue::from_str("error"), &JsValue::from_str(&error));
+                let _ = Reflect::set(
+                    &message,
+                    &JsValue::from_str("error"),
+                    &JsValue::from_str(&error),
+                );
             }
         }
         // Transferring moves the key's buffer to the page: no copy stays in this worker.

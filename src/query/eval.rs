@@ -148,7 +148,9 @@ fn apply_cast<'a>(cast: Cast, value: Value<'a>, inner: &Operand) -> Result<Value
     };
     Ok(match (cast, value) {
         (_, Value::Null) => Value::Null,
-        (Cast::Text, value) => value.text_form().map_or(Value::Null, |text| Value::Text(Cow::Owned(text))),
+        (Cast::Text, value) => value
+            .text_form()
+            .map_or(Value::Null, |text| Value::Text(Cow::Owned(text))),
         (Cast::Float, Value::Number(n)) => Value::Number(n),
         (Cast::Float, Value::Text(s)) => Value::Number(parse_finite(&s).ok_or_else(|| failed(&s))?),
         // PostgreSQL rounds when casting a fraction to an integer.
@@ -301,7 +303,11 @@ impl Filter {
                 for item in items {
                     each.add(item.truth(row)?);
                 }
-                if matches!(self, Filter::And(_)) { each.and() } else { each.or() }
+                if matches!(self, Filter::And(_)) {
+                    each.and()
+                } else {
+                    each.or()
+                }
             }
             Filter::Not(inner) => inner.truth(row)?.map(|t| !t),
             Filter::IsNull(operand) => Some(eval_operand(operand, row)? == Value::Null),
@@ -333,7 +339,10 @@ pub(crate) fn validate_operands<'a>(
 fn contains_ignoring_case(text: &str, needle: &str) -> bool {
     if text.is_ascii() && needle.is_ascii() {
         let (text, needle) = (text.as_bytes(), needle.as_bytes());
-        return needle.is_empty() || text.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
+        return needle.is_empty()
+            || text
+                .windows(needle.len())
+                .any(|w| w.eq_ignore_ascii_case(needle));
     }
     text.to_lowercase().contains(&needle.to_lowercase())
 }
@@ -350,7 +359,9 @@ fn compare(
             return Ok(match left {
                 // The common case (a name searched for a word) without copying the name.
                 Value::Text(text) => Some(contains_ignoring_case(text, needle)),
-                other => other.text_form().map(|text| contains_ignoring_case(&text, needle)),
+                other => other
+                    .text_form()
+                    .map(|text| contains_ignoring_case(&text, needle)),
             });
         }
         Comparison::Eq => Ordering::is_eq,

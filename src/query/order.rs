@@ -34,7 +34,11 @@ fn ascending(a: &Value, b: &Value) -> Ordering {
 
 impl Sort {
     /// Appends the sort key of one row, one value per term, to `out`.
-    fn push_key<'r, R: Row + ?Sized>(&self, row: &'r R, out: &mut Vec<Value<'r>>) -> Result<(), EvalError> {
+    fn push_key<'r, R: Row + ?Sized>(
+        &self,
+        row: &'r R,
+        out: &mut Vec<Value<'r>>,
+    ) -> Result<(), EvalError> {
         for term in self.terms() {
             out.push(eval_operand(&term.operand, row)?);
         }
@@ -91,7 +95,9 @@ impl Sort {
 
     /// Whether the order depends on `field` (a term reads it, directly or inside JSON or a cast).
     pub fn reads(&self, field: &str) -> bool {
-        self.terms().iter().any(|term| term.operand.base_field().as_str() == field)
+        self.terms()
+            .iter()
+            .any(|term| term.operand.base_field().as_str() == field)
     }
 
     /// Checks every field name against the fields a row type has, before any row is seen.
@@ -104,5 +110,8 @@ impl Sort {
 /// a permutation of the positions (as [`Sort::order`] makes), so every slot is taken once.
 fn permuted<T>(items: Vec<T>, order: &[usize]) -> Vec<T> {
     let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
-    order.iter().filter_map(|&i| slots.get_mut(i).and_then(Option::take)).collect()
+    order
+        .iter()
+        .filter_map(|&i| slots.get_mut(i).and_then(Option::take))
+        .collect()
 }

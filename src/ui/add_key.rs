@@ -75,22 +75,34 @@ pub fn AddKeyForm(
         }
         let name = label.get_untracked();
         if name.trim().is_empty() {
-            problem.set(Some(("Give the key a label".into(), "A label tells your keys apart, e.g. \"lab admin\".".into())));
+            problem.set(Some((
+                "Give the key a label".into(),
+                "A label tells your keys apart, e.g. \"lab admin\".".into(),
+            )));
             return;
         }
         let Ok(api_base) = ApiBase::parse(&session.api_base.get_untracked()) else {
-            problem.set(Some(("The API address cannot be used".into(), "Open Settings and give a valid https address for the Foundry API.".into())));
+            problem.set(Some((
+                "The API address cannot be used".into(),
+                "Open Settings and give a valid https address for the Foundry API.".into(),
+            )));
             return;
         };
         let keep_it = keep.get_untracked() && can_save();
         let new_passphrase = if first_run && keep_it {
             let pass = passphrase.get_value();
             if !strength::estimate(pass.expose_secret()).acceptable() {
-                problem.set(Some(("Choose a stronger passphrase".into(), strength::estimate(pass.expose_secret()).advice().into())));
+                problem.set(Some((
+                    "Choose a stronger passphrase".into(),
+                    strength::estimate(pass.expose_secret()).advice().into(),
+                )));
                 return;
             }
             if confirmation.with_value(|c| c != &pass) {
-                problem.set(Some(("The passphrases differ".into(), "Type the same passphrase in both fields.".into())));
+                problem.set(Some((
+                    "The passphrases differ".into(),
+                    "Type the same passphrase in both fields.".into(),
+                )));
                 return;
             }
             Some(pass)
@@ -102,12 +114,20 @@ pub fn AddKeyForm(
             kind: kind.get_untracked(),
             api_key: key.get_value(),
             created_at: now(),
-            persistence: if keep_it { Persistence::Saved } else { Persistence::SessionOnly },
+            persistence: if keep_it {
+                Persistence::Saved
+            } else {
+                Persistence::SessionOnly
+            },
             api_base,
         };
         busy.set(true);
         spawn_local(async move {
-            let result = if first_run { state.create(new_passphrase, entry).await } else { state.add(entry, true).map(|_| ()) };
+            let result = if first_run {
+                state.create(new_passphrase, entry).await
+            } else {
+                state.add(entry, true).map(|_| ())
+            };
             busy.set(false);
             match result {
                 Ok(()) => {

@@ -25,7 +25,10 @@ pub fn use_api() -> Api {
     let cancel = CancelToken::new();
     let on_drop = cancel.clone();
     on_cleanup(move || on_drop.cancel());
-    Api { state: expect_context::<KeyringState>(), cancel: StoredValue::new(cancel) }
+    Api {
+        state: expect_context::<KeyringState>(),
+        cancel: StoredValue::new(cancel),
+    }
 }
 
 impl Api {

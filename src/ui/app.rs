@@ -1,8 +1,8 @@
 //! The keyring component: what the standalone page shows, and what `mount` embeds.
 
+use crate::ui::add_key::AddKeyForm;
 use crate::ui::autolock::{AutoLock, AutoLockSettings};
 use crate::ui::base_notice::ApiBaseNotice;
-use crate::ui::add_key::AddKeyForm;
 use crate::ui::common::{Alert, Tone};
 use crate::ui::kdf::DEFAULT_WORKER_URL;
 use crate::ui::keyring_panel::KeyringBar;
@@ -44,7 +44,10 @@ pub fn Keyring(
             .into_any();
         }
     };
-    let state = KeyringState::new(namespace, worker_url.unwrap_or_else(|| DEFAULT_WORKER_URL.to_owned()));
+    let state = KeyringState::new(
+        namespace,
+        worker_url.unwrap_or_else(|| DEFAULT_WORKER_URL.to_owned()),
+    );
     provide_context(state);
     state.watch_other_tabs();
     // So that a panic can drop this instance's key (ui::panic).

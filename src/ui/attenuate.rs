@@ -105,7 +105,10 @@ fn AttenuateForm(
                 return;
             }
         }
-        let mut spec = AttenuationSpec { expires_at, ..AttenuationSpec::default() };
+        let mut spec = AttenuationSpec {
+            expires_at,
+            ..AttenuationSpec::default()
+        };
         match preset.get_untracked() {
             Preset::ReadOnly => spec.read_only = true,
             Preset::NonDestructive => spec.non_destructive = true,
@@ -113,11 +116,15 @@ fn AttenuateForm(
                 let chosen_resources = resources.get_untracked();
                 let chosen_actions = actions.get_untracked();
                 if chosen_resources.is_empty() && chosen_actions.is_empty() {
-                    problem.set(Some("Choose at least one resource or action, or pick a preset.".into()));
+                    problem.set(Some(
+                        "Choose at least one resource or action, or pick a preset.".into(),
+                    ));
                     return;
                 }
-                spec.allowed_resources = (!chosen_resources.is_empty()).then(|| chosen_resources.iter().map(|s| s.to_string()).collect());
-                spec.allowed_actions = (!chosen_actions.is_empty()).then(|| chosen_actions.iter().map(|s| s.to_string()).collect());
+                spec.allowed_resources = (!chosen_resources.is_empty())
+                    .then(|| chosen_resources.iter().map(|s| s.to_string()).collect());
+                spec.allowed_actions = (!chosen_actions.is_empty())
+                    .then(|| chosen_actions.iter().map(|s| s.to_string()).collect());
             }
         }
         let chosen_orgs = orgs.get_untracked();
@@ -281,18 +288,29 @@ fn NewToken(
     };
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(secret) = token.get_value() else { return };
-        let Some(parent) = parent.as_ref() else { return };
+        let Some(secret) = token.get_value() else {
+            return;
+        };
+        let Some(parent) = parent.as_ref() else {
+            return;
+        };
         let entry = NewEntry {
             label: label.get_untracked(),
             kind: parent.kind,
             api_base: bound_base(parent),
             api_key: secret,
             created_at: now(),
-            persistence: if state.saved.get_untracked() { Persistence::Saved } else { Persistence::SessionOnly },
+            persistence: if state.saved.get_untracked() {
+                Persistence::Saved
+            } else {
+                Persistence::SessionOnly
+            },
         };
         saved_note.set(Some(match state.add(entry, false) {
-            Ok(_) => Ok(format!("Added \"{}\" to the keyring.", label.get_untracked())),
+            Ok(_) => Ok(format!(
+                "Added \"{}\" to the keyring.",
+                label.get_untracked()
+            )),
             Err(error) => {
                 let (title, advice) = vault_message(&error);
                 Err((title.to_owned(), advice))
@@ -314,7 +332,11 @@ fn NewToken(
     // Written straight into the field from the secret, with no Rust `String` in between that
     // the view would keep unwiped; the field's JS string is the one copy out of reach.
     let field = NodeRef::<leptos::html::Input>::new();
-    field.on_load(move |input| token.with_value(|t| input.set_value(t.as_ref().map(|t| t.expose_secret()).unwrap_or_default())));
+    field.on_load(move |input| {
+        token.with_value(|t| {
+            input.set_value(t.as_ref().map(|t| t.expose_secret()).unwrap_or_default())
+        })
+    });
     view! {
         <Alert title="Token created" tone=Tone::Success>
             <p>"This is the only time it is shown. Copy it now, or add it to your keyring."</p>

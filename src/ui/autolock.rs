@@ -21,9 +21,15 @@ pub fn AutoLock() -> impl IntoView {
     let settings = expect_context::<AutoLockSettings>();
     // Idle is measured in seconds by a one-second ticker against the last activity time
     // reported by use_idle, so changing the idle time applies at once.
-    let UseIdleReturn { last_active, reset, .. } = use_idle(1_000);
+    let UseIdleReturn {
+        last_active, reset, ..
+    } = use_idle(1_000);
     let now_ms = RwSignal::new(js_sys::Date::now());
-    let ticker = set_interval_with_handle(move || now_ms.set(js_sys::Date::now()), std::time::Duration::from_secs(1)).ok();
+    let ticker = set_interval_with_handle(
+        move || now_ms.set(js_sys::Date::now()),
+        std::time::Duration::from_secs(1),
+    )
+    .ok();
     on_cleanup(move || {
         if let Some(handle) = ticker {
             handle.clear();

@@ -28,7 +28,8 @@ pub fn ApiBaseNotice() -> impl IntoView {
         let page = page_base()?;
         (bound != page).then_some((meta, bound, page))
     };
-    let unusual = move || page_base().is_some_and(|b| b != build_default_base()) && mismatch().is_none();
+    let unusual =
+        move || page_base().is_some_and(|b| b != build_default_base()) && mismatch().is_none();
     view! {
         {move || mismatch().map(|(meta, bound, page)| view! { <Mismatch label=meta.label id=meta.id bound page /> })}
         <Show when=unusual>

@@ -26,7 +26,9 @@ pub fn write(text: &str) {
 }
 
 fn write_then(text: &str, done: impl FnOnce(bool) + 'static) {
-    let Some(window) = web_sys::window() else { return done(false) };
+    let Some(window) = web_sys::window() else {
+        return done(false);
+    };
     let promise = window.navigator().clipboard().write_text(text);
     leptos::task::spawn_local(async move {
         done(JsFuture::from(promise).await.is_ok());
@@ -48,7 +50,10 @@ pub fn clear() {
 }
 
 fn has_focus() -> bool {
-    web_sys::window().and_then(|w| w.document()).and_then(|d| d.has_focus().ok()).unwrap_or(false)
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.has_focus().ok())
+        .unwrap_or(false)
 }
 
 /// Once per page: on `focus` and on `visibilitychange` to visible, a pending clear runs.
@@ -56,7 +61,9 @@ fn watch_for_return() {
     if WATCHING.with(|w| w.replace(true)) {
         return;
     }
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let retry = Closure::<dyn FnMut()>::new(|| {
         if PENDING_CLEAR.with(Cell::get) {
             clear();
@@ -64,9 +71,9 @@ fn watch_for_return() {
     });
     let _ = window.add_event_listener_with_callback("focus", retry.as_ref().unchecked_ref());
     if let Some(document) = window.document() {
-        let _ = document.add_event_listener_with_callback("visibilitychange", retry.as_ref().unchecked_ref());
+        let _ = document
+            .add_event_listener_with_callback("visibilitychange", retry.as_ref().unchecked_ref());
     }
     // Lives as long as the page: a pending clear must outlive the dialog that asked for it.
     retry.forget();
 }
-

@@ -27,8 +27,16 @@ impl Tone {
 
 /// A message box. Errors interrupt (`role="alert"`); everything else is announced politely.
 #[component]
-pub fn Alert(#[prop(into)] title: String, #[prop(optional)] tone: Tone, #[prop(optional)] children: Option<Children>) -> impl IntoView {
-    let role = if tone == Tone::Error { "alert" } else { "status" };
+pub fn Alert(
+    #[prop(into)] title: String,
+    #[prop(optional)] tone: Tone,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let role = if tone == Tone::Error {
+        "alert"
+    } else {
+        "status"
+    };
     view! {
         <div class=tone.class() role=role>
             <p class="fk-alert-title">{title}</p>

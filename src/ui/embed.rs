@@ -70,15 +70,22 @@ struct Resolved {
 }
 
 fn resolve(raw: JsValue) -> Result<Resolved, String> {
-    let raw: Option<EmbedOptions> = serde_wasm_bindgen::from_value(raw).map_err(|e| format!("invalid options: {e}"))?;
+    let raw: Option<EmbedOptions> =
+        serde_wasm_bindgen::from_value(raw).map_err(|e| format!("invalid options: {e}"))?;
     let raw = raw.unwrap_or_default();
-    let base_text = raw.api_base.unwrap_or_else(|| build_default_api_base().to_owned());
+    let base_text = raw
+        .api_base
+        .unwrap_or_else(|| build_default_api_base().to_owned());
     let base = ApiBase::parse(&base_text).map_err(|e| format!("invalid apiBase: {e}"))?;
-    let namespace = raw.storage_namespace.unwrap_or_else(|| "default".to_owned());
+    let namespace = raw
+        .storage_namespace
+        .unwrap_or_else(|| "default".to_owned());
     Namespace::new(&namespace).map_err(|e| format!("invalid storageNamespace: {e}"))?;
     let theme = match raw.theme {
         None => Theme::System,
-        Some(text) => Theme::parse(&text).ok_or("invalid theme: use \"system\", \"light\" or \"dark\"")?,
+        Some(text) => {
+            Theme::parse(&text).ok_or("invalid theme: use \"system\", \"light\" or \"dark\"")?
+        }
     };
     let defaults = Options::default();
     let idle_minutes = match raw.idle_minutes {
@@ -101,8 +108,14 @@ fn resolve(raw: JsValue) -> Result<Resolved, String> {
         lock_when_hidden: raw.lock_when_hidden.unwrap_or(defaults.lock_when_hidden),
         standalone: false,
     };
-    let worker_url = raw.worker_url.filter(|u| !u.is_empty()).unwrap_or_else(|| DEFAULT_WORKER_URL.to_owned());
-    Ok(Resolved { options, worker_url })
+    let worker_url = raw
+        .worker_url
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| DEFAULT_WORKER_URL.to_owned());
+    Ok(Resolved {
+        options,
+        worker_url,
+    })
 }
 
 /// Mounts a keyring into `element` (appended to it; the element's other children stay).
@@ -113,7 +126,10 @@ fn resolve(raw: JsValue) -> Result<Resolved, String> {
 pub fn mount(element: HtmlElement, options: JsValue) -> Result<KeyringHandle, JsValue> {
     panic::install();
     refuse_after_crash()?;
-    let Resolved { options, worker_url } = resolve(options).map_err(|m| type_error(&format!("Foundry Keyring: {m}")))?;
+    let Resolved {
+        options,
+        worker_url,
+    } = resolve(options).map_err(|m| type_error(&format!("Foundry Keyring: {m}")))?;
     let requests = AbortController::new()?;
     let (report_tx, report_rx) = mpsc::unbounded::<ErrorReport>();
     let slot: Arc<Mutex<Option<KeyringState>>> = Arc::new(Mutex::new(None));
@@ -130,7 +146,8 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<KeyringHandle, Js
     let watched = Arc::clone(&slot);
     let unmount = mount_to(element.clone(), move || {
         provide_context(reports);
-        let view = view! { <Keyring options=options worker_url=worker_url on_state=on_state /> }.into_any();
+        let view = view! { <Keyring options=options worker_url=worker_url on_state=on_state /> }
+            .into_any();
         // The component body has run: the state exists (unless the options were refused,
         // which `resolve` has already ruled out).
         if let Some(state) = watched.lock().ok().and_then(|s| *s) {
@@ -142,7 +159,13 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<KeyringHandle, Js
     let state = slot.lock().ok().and_then(|s| *s);
     panic::register_root(&element);
     Ok(KeyringHandle {
-        inner: RefCell::new(Some(Mounted { unmount, element, state, requests, reports: report_tx })),
+        inner: RefCell::new(Some(Mounted {
+            unmount,
+            element,
+            state,
+            requests,
+            reports: report_tx,
+        })),
     })
 }
 
@@ -188,12 +211,25 @@ impl KeyringHandle {
         refuse_after_crash()?;
         // Taken out before anything runs: a host listener that calls back into the handle
         // finds it unmounted instead of a borrowed cell.
-        let Some(mounted) = self.inner.try_borrow_mut().ok().and_then(|mut inner| inner.take()) else { return Ok(()) };
+        let Some(mounted) = self
+            .inner
+            .try_borrow_mut()
+            .ok()
+            .and_then(|mut inner| inner.take())
+        else {
+            return Ok(());
+        };
         let was_unlocked = mounted
             .state
             .and_then(|s| s.phase.try_get_untracked())
             .is_some_and(|p| p == Phase::Unlocked);
-        let Mounted { unmount, element, requests, reports, .. } = mounted;
+        let Mounted {
+            unmount,
+            element,
+            requests,
+            reports,
+            ..
+        } = mounted;
         requests.abort();
         reports.close_channel();
         drop(unmount);
@@ -243,7 +279,10 @@ impl KeyringHandle {
 
 impl KeyringHandle {
     fn state(&self) -> Option<KeyringState> {
-        self.inner.try_borrow().ok().and_then(|inner| inner.as_ref().and_then(|m| m.state))
+        self.inner
+            .try_borrow()
+            .ok()
+            .and_then(|inner| inner.as_ref().and_then(|m| m.state))
     }
 
     /// What `fetch` needs from the mounted instance, copied out: `inner` is borrowed only for
@@ -251,18 +290,30 @@ impl KeyringHandle {
     /// from a getter (say `unmount()`) can find it borrowed.
     fn mounted_parts(&self) -> Result<(Option<KeyringState>, web_sys::AbortSignal), JsValue> {
         refuse_after_crash()?;
-        let inner = self.inner.try_borrow().map_err(|_| plain_error("Foundry Keyring: the keyring is busy; try again", "KeyringBusyError"))?;
+        let inner = self.inner.try_borrow().map_err(|_| {
+            plain_error(
+                "Foundry Keyring: the keyring is busy; try again",
+                "KeyringBusyError",
+            )
+        })?;
         let mounted = inner.as_ref().ok_or_else(unmounted_error)?;
         Ok((mounted.state, mounted.requests.signal()))
     }
 
-    fn prepare(&self, path: JsValue, init: JsValue) -> Result<(String, web_sys::RequestInit), JsValue> {
+    fn prepare(
+        &self,
+        path: JsValue,
+        init: JsValue,
+    ) -> Result<(String, web_sys::RequestInit), JsValue> {
         self.mounted_parts()?;
-        let path = path
-            .as_string()
-            .ok_or_else(|| type_error("Foundry Keyring: fetch(path): path must be a string such as \"/api/v1/whoami\""))?;
+        let path = path.as_string().ok_or_else(|| {
+            type_error(
+                "Foundry Keyring: fetch(path): path must be a string such as \"/api/v1/whoami\"",
+            )
+        })?;
         // The path is judged before the lock, so a bad path is a TypeError whatever the state.
-        let checked = ApiPath::check(&path).map_err(|e| type_error(&format!("Foundry Keyring: fetch refused {path:?}: {e}")))?;
+        let checked = ApiPath::check(&path)
+            .map_err(|e| type_error(&format!("Foundry Keyring: fetch refused {path:?}: {e}")))?;
         if !self.unlocked()? {
             return Err(locked_error());
         }
@@ -301,7 +352,9 @@ fn copy_init(init: &JsValue) -> Result<Object, JsValue> {
     let copy = Object::create(JsValue::NULL.unchecked_ref());
     if !init.is_undefined() && !init.is_null() {
         if !init.is_object() {
-            return Err(type_error("Foundry Keyring: fetch(path, init): init must be an object"));
+            return Err(type_error(
+                "Foundry Keyring: fetch(path, init): init must be an object",
+            ));
         }
         object_assign(&copy, init).map_err(|e| host_init_error(&e))?;
     }
@@ -313,15 +366,24 @@ fn copy_init(init: &JsValue) -> Result<Object, JsValue> {
     };
     Reflect::set(&copy, &"headers".into(), &headers)?;
     let theirs = Reflect::get(&copy, &"signal".into())?;
-    if !theirs.is_undefined() && !theirs.is_null() && !theirs.is_instance_of::<web_sys::AbortSignal>() {
-        return Err(type_error("Foundry Keyring: fetch(path, init): init.signal must be an AbortSignal"));
+    if !theirs.is_undefined()
+        && !theirs.is_null()
+        && !theirs.is_instance_of::<web_sys::AbortSignal>()
+    {
+        return Err(type_error(
+            "Foundry Keyring: fetch(path, init): init.signal must be an AbortSignal",
+        ));
     }
     Ok(copy)
 }
 
 /// Adds what the host may not choose: the key, no cookies, no redirects, CORS mode, and the
 /// instance's abort signal (joined to theirs).
-fn finish_init(copy: &Object, key: &SecretString, ours: &web_sys::AbortSignal) -> Result<(), JsValue> {
+fn finish_init(
+    copy: &Object,
+    key: &SecretString,
+    ours: &web_sys::AbortSignal,
+) -> Result<(), JsValue> {
     let headers: Headers = Reflect::get(copy, &"headers".into())?.dyn_into()?;
     let mut value = Zeroizing::new(String::with_capacity(7 + key.expose_secret().len()));
     value.push_str("Bearer ");
@@ -336,7 +398,9 @@ fn finish_init(copy: &Object, key: &SecretString, ours: &web_sys::AbortSignal) -
     let signal: JsValue = if theirs.is_undefined() || theirs.is_null() {
         ours.clone().into()
     } else {
-        abort_signal_any(&Array::of2(ours, &theirs)).map_err(|e| host_init_error(&e))?.into()
+        abort_signal_any(&Array::of2(ours, &theirs))
+            .map_err(|e| host_init_error(&e))?
+            .into()
     };
     Reflect::set(copy, &"signal".into(), &signal)?;
     Ok(())
@@ -362,11 +426,17 @@ fn refuse_after_crash() -> Result<(), JsValue> {
 }
 
 fn locked_error() -> JsValue {
-    plain_error("Foundry Keyring is locked: unlock it before calling fetch()", "KeyringLockedError")
+    plain_error(
+        "Foundry Keyring is locked: unlock it before calling fetch()",
+        "KeyringLockedError",
+    )
 }
 
 fn unmounted_error() -> JsValue {
-    plain_error("Foundry Keyring: this keyring was unmounted", "KeyringUnmountedError")
+    plain_error(
+        "Foundry Keyring: this keyring was unmounted",
+        "KeyringUnmountedError",
+    )
 }
 
 /// `locked` when the keyring leaves the unlocked phase, `unlocked` when it enters it.
@@ -401,7 +471,14 @@ fn forward_error_reports(mut reports: mpsc::UnboundedReceiver<ErrorReport>, elem
         while let Some(report) = reports.next().await {
             let detail = Object::new();
             set(&detail, "title", &report.title.into());
-            set(&detail, "requestId", &report.request_id.map(JsValue::from).unwrap_or(JsValue::NULL));
+            set(
+                &detail,
+                "requestId",
+                &report
+                    .request_id
+                    .map(JsValue::from)
+                    .unwrap_or(JsValue::NULL),
+            );
             dispatch(&element, EVENT_ERROR, &detail);
         }
     });

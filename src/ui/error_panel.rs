@@ -26,12 +26,18 @@ impl ErrorReports {
 }
 
 #[component]
-pub fn ApiErrorPanel(error: ApiError, #[prop(optional, into)] on_retry: Option<Callback<()>>) -> impl IntoView {
+pub fn ApiErrorPanel(
+    error: ApiError,
+    #[prop(optional, into)] on_retry: Option<Callback<()>>,
+) -> impl IntoView {
     let copied = RwSignal::new(false);
     let request_id = error.request_id().map(str::to_owned);
     if let Some(reports) = use_context::<ErrorReports>() {
         // A closed channel (instance unmounted) just drops the report.
-        let _ = reports.0.unbounded_send(ErrorReport { title: error.title().to_owned(), request_id: request_id.clone() });
+        let _ = reports.0.unbounded_send(ErrorReport {
+            title: error.title().to_owned(),
+            request_id: request_id.clone(),
+        });
     }
     let copy_id = request_id.clone();
     view! {

@@ -19,11 +19,17 @@ pub const DEFAULT_WORKER_URL: &str = "./kdf-worker_loader.js";
 
 /// Derives the key in a worker; if no worker can be started (a host page whose CSP forbids
 /// workers, say) it derives on this thread instead: never wrong, at worst slower to paint.
-pub async fn derive(passphrase: &SecretString, params: &KdfParams, worker_url: &str) -> SecretKey<32> {
+pub async fn derive(
+    passphrase: &SecretString,
+    params: &KdfParams,
+    worker_url: &str,
+) -> SecretKey<32> {
     if let Ok(key) = derive_in_worker(passphrase, params, worker_url).await {
         return key;
     }
-    crate::webcrypto::derive_key_or_fallback(passphrase, params, true).await.0
+    crate::webcrypto::derive_key_or_fallback(passphrase, params, true)
+        .await
+        .0
 }
 
 /// Longer than any real derivation; past it the page derives itself rather than wait forever.
@@ -35,14 +41,22 @@ enum Reply {
     Failed,
 }
 
-async fn derive_in_worker(passphrase: &SecretString, params: &KdfParams, worker_url: &str) -> Result<SecretKey<32>, ()> {
+async fn derive_in_worker(
+    passphrase: &SecretString,
+    params: &KdfParams,
+    worker_url: &str,
+) -> Result<SecretKey<32>, ()> {
     let worker = Worker::new(worker_url).map_err(|_| ())?;
     let result = run_job(&worker, passphrase, params).await;
     worker.terminate();
     result
 }
 
-async fn run_job(worker: &Worker, passphrase: &SecretString, params: &KdfParams) -> Result<SecretKey<32>, ()> {
+async fn run_job(
+    worker: &Worker,
+    passphrase: &SecretString,
+    params: &KdfParams,
+) -> Result<SecretKey<32>, ()> {
     let (sender, mut receiver) = mpsc::unbounded::<Reply>();
     let on_message = {
         let sender = sender.clone();
@@ -103,8 +117,16 @@ fn post_job(worker: &Worker, passphrase: &SecretString, params: &KdfParams) -> R
     let posted = (|| -> Result<(), JsValue> {
         Reflect::set(&message, &JsValue::from_str("id"), &JsValue::from_f64(1.0))?;
         Reflect::set(&message, &JsValue::from_str("passphrase"), &secret)?;
-        Reflect::set(&message, &JsValue::from_str("salt"), &Uint8Array::from(&params.salt()[..]))?;
-        Reflect::set(&message, &JsValue::from_str("iterations"), &JsValue::from_f64(f64::from(params.iterations())))?;
+        Reflect::set(
+            &message,
+            &JsValue::from_str("salt"),
+            &Uint8Array::from(&params.salt()[..]),
+        )?;
+        Reflect::set(
+            &message,
+            &JsValue::from_str("iterations"),
+            &JsValue::from_f64(f64::from(params.iterations())),
+        )?;
         // Transferring moves the passphrase buffer out of this thread: no copy stays behind.
         worker.post_message_with_transfer(&message, &Array::of1(&secret.buffer()))
     })();

@@ -15,10 +15,19 @@ pub fn KeyPreview(info: Signal<Option<Result<KeyInfo, KeyInfoError>>>) -> impl I
         }
         .into_any(),
         Some(Ok(info)) => {
-            let blocks = info.blocks.iter().enumerate().map(|(i, source)| {
-                let title = if i == 0 { "Authority block".to_owned() } else { format!("Block {i} (attenuation)") };
-                view! { <h4>{title}</h4><pre>{source.clone()}</pre> }
-            }).collect_view();
+            let blocks = info
+                .blocks
+                .iter()
+                .enumerate()
+                .map(|(i, source)| {
+                    let title = if i == 0 {
+                        "Authority block".to_owned()
+                    } else {
+                        format!("Block {i} (attenuation)")
+                    };
+                    view! { <h4>{title}</h4><pre>{source.clone()}</pre> }
+                })
+                .collect_view();
             view! {
                 <section class="fk-preview" aria-label="Key preview">
                     <h3>"Key preview"</h3>

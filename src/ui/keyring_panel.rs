@@ -92,7 +92,10 @@ fn ManageKeyring() -> impl IntoView {
     let remove = Callback::new(move |_| {
         confirm_remove.set(false);
         if let Some(entry) = to_remove.get_untracked() {
-            report(state.remove(entry.id), &format!("Removed \"{}\".", entry.label));
+            report(
+                state.remove(entry.id),
+                &format!("Removed \"{}\".", entry.label),
+            );
         }
     });
     let forget = Callback::new(move |_| {
@@ -151,7 +154,10 @@ fn EntryRow(
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let label = draft.get_untracked();
-        report(state.rename(id, &label), &format!("Renamed to \"{}\".", label.trim()));
+        report(
+            state.rename(id, &label),
+            &format!("Renamed to \"{}\".", label.trim()),
+        );
         editing.set(false);
     };
     let removable = entry.clone();
@@ -195,11 +201,17 @@ fn ChangePassphrase() -> impl IntoView {
         let pass = first.get_value();
         let strength = strength::estimate(pass.expose_secret());
         if !strength.acceptable() {
-            outcome.set(Some(Err(("Choose a stronger passphrase".into(), strength.advice().into()))));
+            outcome.set(Some(Err((
+                "Choose a stronger passphrase".into(),
+                strength.advice().into(),
+            ))));
             return;
         }
         if second.with_value(|s| s != &pass) {
-            outcome.set(Some(Err(("The passphrases differ".into(), "Type the same passphrase in both fields.".into()))));
+            outcome.set(Some(Err((
+                "The passphrases differ".into(),
+                "Type the same passphrase in both fields.".into(),
+            ))));
             return;
         }
         busy.set(true);

@@ -4,14 +4,14 @@ pub mod add_key;
 pub mod api;
 pub mod app;
 pub mod attenuate;
-pub mod clipboard;
-pub mod error_panel;
 pub mod autolock;
 pub mod base_notice;
+pub mod clipboard;
 pub mod common;
 pub mod confirm;
 #[cfg(feature = "embed")]
 pub mod embed;
+pub mod error_panel;
 pub mod kdf;
 pub mod key_preview;
 pub mod keyring_panel;
@@ -22,9 +22,9 @@ pub mod revoke;
 pub mod session;
 pub mod settings;
 pub mod state;
+pub mod tokens;
 pub mod unlock;
 pub mod unlocked;
-pub mod tokens;
 pub mod url;
 
 pub use app::Keyring;
@@ -44,14 +44,17 @@ pub fn mount_standalone() {
         return;
     }
     let pairs = url::query_pairs();
-    let options = Options::standalone_from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let options =
+        Options::standalone_from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     leptos::mount::mount_to_body(move || view! { <Keyring options=options /> });
 }
 
 /// True when this document is not the top-level one. Reading `window.top` is allowed across
 /// origins; an error is taken as framed.
 fn is_framed() -> bool {
-    let Some(window) = web_sys::window() else { return false };
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
     match window.top() {
         Ok(Some(top)) => !js_sys::Object::is(&top, &window),
         Ok(None) | Err(_) => true,
@@ -61,7 +64,9 @@ fn is_framed() -> bool {
 /// All a framed standalone page shows: no field, no button, only the way out.
 #[component]
 fn FramedNotice() -> impl IntoView {
-    let here = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    let here = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
     view! {
         <div class="fk fk-page" data-foundry-keyring-root="">
             <div class="fk-alert fk-warning" role="alert">

@@ -14,7 +14,10 @@ pub fn build_default_api_base() -> &'static str {
 
 /// The build's default base, parsed. A `FOUNDRY_API_BASE` that does not parse falls back to
 /// the published API rather than to anything a link could name.
-#[allow(clippy::expect_used, reason = "constants; tests/web_ui.rs checks that the build's parses")]
+#[allow(
+    clippy::expect_used,
+    reason = "constants; tests/web_ui.rs checks that the build's parses"
+)]
 pub fn build_default_base() -> ApiBase {
     ApiBase::parse(build_default_api_base())
         .or_else(|_| ApiBase::parse(PRODUCTION_API_BASE))
@@ -39,7 +42,9 @@ impl Theme {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Theme::System, Theme::Light, Theme::Dark].into_iter().find(|t| t.as_str() == text)
+        [Theme::System, Theme::Light, Theme::Dark]
+            .into_iter()
+            .find(|t| t.as_str() == text)
     }
 }
 
@@ -53,7 +58,11 @@ pub struct Panels {
 
 impl Default for Panels {
     fn default() -> Self {
-        Self { identity: true, permissions: true, tokens: true }
+        Self {
+            identity: true,
+            permissions: true,
+            tokens: true,
+        }
     }
 }
 
@@ -93,7 +102,10 @@ impl Default for Options {
 impl Options {
     /// The standalone page's options: `?api=` overrides the API base, `?theme=` the theme.
     pub fn standalone_from_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        let mut options = Self { standalone: true, ..Self::default() };
+        let mut options = Self {
+            standalone: true,
+            ..Self::default()
+        };
         for (key, value) in pairs {
             match key {
                 "api" if !value.is_empty() => options.api_base = value.to_owned(),
@@ -107,5 +119,4 @@ impl Options {
         }
         options
     }
-
 }

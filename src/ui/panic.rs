@@ -101,26 +101,42 @@ fn discard_secrets() -> bool {
 
 /// Shows the panel in every instance; returns the panels' body paragraphs.
 fn show_crash_panel() -> Vec<web_sys::Element> {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return Vec::new() };
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return Vec::new();
+    };
     let mounted = ROOTS.with(|roots| roots.try_borrow().map(|r| r.clone()).unwrap_or_default());
-    let roots = document.query_selector_all("[data-foundry-keyring-root]").ok();
+    let roots = document
+        .query_selector_all("[data-foundry-keyring-root]")
+        .ok();
     let targets: Vec<web_sys::Element> = match roots {
         _ if !mounted.is_empty() => mounted,
-        Some(list) if list.length() > 0 => {
-            (0..list.length()).filter_map(|i| list.item(i)).filter_map(|n| n.dyn_into().ok()).collect()
-        }
-        _ => document.body().map(|b| vec![b.unchecked_into()]).unwrap_or_default(),
+        Some(list) if list.length() > 0 => (0..list.length())
+            .filter_map(|i| list.item(i))
+            .filter_map(|n| n.dyn_into().ok())
+            .collect(),
+        _ => document
+            .body()
+            .map(|b| vec![b.unchecked_into()])
+            .unwrap_or_default(),
     };
-    targets.iter().filter_map(|target| render_panel(&document, target).ok()).collect()
+    targets
+        .iter()
+        .filter_map(|target| render_panel(&document, target).ok())
+        .collect()
 }
 
-fn render_panel(document: &web_sys::Document, target: &web_sys::Element) -> Result<web_sys::Element, wasm_bindgen::JsValue> {
+fn render_panel(
+    document: &web_sys::Document,
+    target: &web_sys::Element,
+) -> Result<web_sys::Element, wasm_bindgen::JsValue> {
     let panel = document.create_element("div")?;
     panel.set_class_name("fk fk-alert fk-error");
     panel.set_attribute("role", "alert")?;
     let title = document.create_element("p")?;
     title.set_class_name("fk-alert-title");
-    title.set_text_content(Some("Foundry Keyring stopped because of an internal error."));
+    title.set_text_content(Some(
+        "Foundry Keyring stopped because of an internal error.",
+    ));
     let body = document.create_element("p")?;
     body.set_text_content(Some(NOT_DROPPED_TEXT));
     let reload = document.create_element("a")?;

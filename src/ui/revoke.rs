@@ -5,10 +5,10 @@ use crate::api::error::ApiError;
 use crate::api::models::RevokeResponse;
 use crate::format;
 use crate::keyinfo;
+use crate::table::descendants_request;
 use crate::ui::api;
 use crate::ui::common::{Alert, Tone};
 use crate::ui::error_panel::ApiErrorPanel;
-use crate::table::descendants_request;
 use crate::ui::state::{KeyringState, now};
 use leptos::html::Dialog;
 use leptos::prelude::*;
@@ -40,8 +40,12 @@ pub fn RevokeDialog(open: RwSignal<bool>, on_revoked: Callback<()>) -> impl Into
     });
     let family = move || {
         let meta = state.active_meta();
-        let info = state.credential().and_then(|c| keyinfo::inspect(c.key.expose_secret()).ok());
-        let label = meta.map(|m| m.label).unwrap_or_else(|| "the key in use".to_owned());
+        let info = state
+            .credential()
+            .and_then(|c| keyinfo::inspect(c.key.expose_secret()).ok());
+        let label = meta
+            .map(|m| m.label)
+            .unwrap_or_else(|| "the key in use".to_owned());
         let root = info.as_ref().and_then(|i| i.token_id.clone());
         let attenuated = info.map(|i| i.block_count > 1).unwrap_or(false);
         (label, root, attenuated)
@@ -53,19 +57,28 @@ pub fn RevokeDialog(open: RwSignal<bool>, on_revoked: Callback<()>) -> impl Into
         async move {
             let (query, local) = descendants_request(&root?)?;
             let client = api.client().ok()?;
-            Some(match client.list_tokens_checked(&query, &local.at(now())).await {
-                Ok(listing) => Descendants::Counted(listing.page.total),
-                // The seed shape's list has no lineage fields and refuses the filter.
-                Err(ApiError::BadRequest { .. }) => Descendants::NotListed,
-                Err(_) => Descendants::Failed,
-            })
+            Some(
+                match client.list_tokens_checked(&query, &local.at(now())).await {
+                    Ok(listing) => Descendants::Counted(listing.page.total),
+                    // The seed shape's list has no lineage fields and refuses the filter.
+                    Err(ApiError::BadRequest { .. }) => Descendants::NotListed,
+                    Err(_) => Descendants::Failed,
+                },
+            )
         }
     });
     let descendants_text = move || match descendants.get().flatten() {
         None => "every token attenuated from that root (counting…)".to_owned(),
-        Some(Descendants::NotListed) => "every token attenuated from that root (this API's token list does not say how many)".to_owned(),
-        Some(Descendants::Failed) => "every token attenuated from that root (they could not be counted just now)".to_owned(),
-        Some(Descendants::Counted(0)) => "no other token: none has been attenuated from that root".to_owned(),
+        Some(Descendants::NotListed) => {
+            "every token attenuated from that root (this API's token list does not say how many)"
+                .to_owned()
+        }
+        Some(Descendants::Failed) => {
+            "every token attenuated from that root (they could not be counted just now)".to_owned()
+        }
+        Some(Descendants::Counted(0)) => {
+            "no other token: none has been attenuated from that root".to_owned()
+        }
         Some(Descendants::Counted(1)) => "the 1 token attenuated from that root".to_owned(),
         Some(Descendants::Counted(n)) => format!("the {n} tokens attenuated from that root"),
     };

@@ -38,9 +38,9 @@ impl LockReason {
             LockReason::Manual => None,
             LockReason::Idle => Some("Locked after a period of inactivity."),
             LockReason::Hidden => Some("Locked because the page was hidden."),
-            LockReason::ChangedElsewhere => {
-                Some("The keyring was changed in another tab or window. Unlock again to see the changes.")
-            }
+            LockReason::ChangedElsewhere => Some(
+                "The keyring was changed in another tab or window. Unlock again to see the changes.",
+            ),
         }
     }
 }
@@ -123,7 +123,9 @@ impl KeyringState {
                 return;
             }
             match state.phase.get_untracked() {
-                Phase::Unlocked if state.saved.get_untracked() => state.lock(LockReason::ChangedElsewhere),
+                Phase::Unlocked if state.saved.get_untracked() => {
+                    state.lock(LockReason::ChangedElsewhere)
+                }
                 Phase::Unlocked => {}
                 Phase::Locked | Phase::FirstRun => state.inspect_storage(),
             }
@@ -169,7 +171,9 @@ impl KeyringState {
 
     pub fn active_meta_untracked(&self) -> Option<EntryMeta> {
         let id = self.active.try_get_untracked().flatten()?;
-        self.entries.try_with_untracked(|entries| entries.iter().find(|e| e.id == id).cloned()).flatten()
+        self.entries
+            .try_with_untracked(|entries| entries.iter().find(|e| e.id == id).cloned())
+            .flatten()
     }
 
     /// The base the key in use is bound to, tracked by views.
@@ -179,15 +183,22 @@ impl KeyringState {
 
     pub fn active_meta(&self) -> Option<EntryMeta> {
         let id = self.active.get()?;
-        self.entries.with(|entries| entries.iter().find(|e| e.id == id).cloned())
+        self.entries
+            .with(|entries| entries.iter().find(|e| e.id == id).cloned())
     }
 
     /// Starts a keyring with its first key. With a passphrase it is stored encrypted; without,
     /// it lives in this tab only (wrapped under a random key that is never kept).
-    pub async fn create(&self, passphrase: Option<SecretString>, first: NewEntry) -> Result<(), VaultError> {
+    pub async fn create(
+        &self,
+        passphrase: Option<SecretString>,
+        first: NewEntry,
+    ) -> Result<(), VaultError> {
         let params = KdfParams::generate(vault::DEFAULT_ITERATIONS)?;
         let derived = match &passphrase {
-            Some(passphrase) => kdf::derive(passphrase, &params, &self.worker_url.get_value()).await,
+            Some(passphrase) => {
+                kdf::derive(passphrase, &params, &self.worker_url.get_value()).await
+            }
             None => {
                 let wrap = random_key()?;
                 self.session_wrap.set_value(Some(wrap.clone()));
@@ -206,13 +217,21 @@ impl KeyringState {
 
     pub async fn unlock(&self, passphrase: SecretString) -> Result<(), VaultError> {
         let stored = self.load_stored()?.ok_or(VaultError::NotAKeyring)?;
-        let derived = kdf::derive(&passphrase, stored.kdf_params(), &self.worker_url.get_value()).await;
+        let derived = kdf::derive(
+            &passphrase,
+            stored.kdf_params(),
+            &self.worker_url.get_value(),
+        )
+        .await;
         drop(passphrase);
         self.still_mounted()?;
         let ring = stored.unlock(derived)?;
         self.saved.set(true);
         let first = ring.list().first().map(|e| e.id);
-        let keep = self.active.get_untracked().filter(|id| ring.get(*id).is_some());
+        let keep = self
+            .active
+            .get_untracked()
+            .filter(|id| ring.get(*id).is_some());
         self.install(ring, keep.or(first))
     }
 
@@ -256,7 +275,10 @@ impl KeyringState {
 
     /// Runs a change on the open keyring and stores it; a save refused because another tab
     /// changed the keyring locks this tab instead of overwriting theirs.
-    fn change<T>(&self, f: impl FnOnce(&mut UnlockedKeyring) -> Result<T, VaultError>) -> Result<T, VaultError> {
+    fn change<T>(
+        &self,
+        f: impl FnOnce(&mut UnlockedKeyring) -> Result<T, VaultError>,
+    ) -> Result<T, VaultError> {
         self.change_then(true, f)
     }
 
@@ -278,14 +300,18 @@ impl KeyringState {
         });
         let result = result.unwrap_or(Err(VaultError::NotAKeyring));
         match &result {
-            Err(VaultError::Conflict) if lock_on_conflict => self.lock(LockReason::ChangedElsewhere),
+            Err(VaultError::Conflict) if lock_on_conflict => {
+                self.lock(LockReason::ChangedElsewhere)
+            }
             _ => self.refresh_entries(),
         }
         result
     }
 
     fn refresh_entries(&self) {
-        let list = self.ring.with_value(|ring| ring.as_ref().map(UnlockedKeyring::list).unwrap_or_default());
+        let list = self
+            .ring
+            .with_value(|ring| ring.as_ref().map(UnlockedKeyring::list).unwrap_or_default());
         self.entries.set(list);
     }
 
@@ -325,7 +351,9 @@ impl KeyringState {
     pub fn remove(&self, id: EntryId) -> Result<(), VaultError> {
         self.change(|ring| ring.remove(id))?;
         if self.active.get_untracked() == Some(id) {
-            let next = self.entries.with_untracked(|entries| entries.first().map(|e| e.id));
+            let next = self
+                .entries
+                .with_untracked(|entries| entries.first().map(|e| e.id));
             match next {
                 Some(next) => self.switch_to(next)?,
                 None => {
@@ -350,7 +378,11 @@ impl KeyringState {
     /// Makes a new data key, seals every entry again under it and wraps it under the new
     /// passphrase (`UnlockedKeyring::change_passphrase`). A stored keyring needs its current
     /// passphrase; a tab-only one becomes stored this way, every entry with it.
-    pub async fn change_passphrase(&self, current: Option<SecretString>, new_passphrase: SecretString) -> Result<(), VaultError> {
+    pub async fn change_passphrase(
+        &self,
+        current: Option<SecretString>,
+        new_passphrase: SecretString,
+    ) -> Result<(), VaultError> {
         let worker = self.worker_url.get_value();
         let current_params = self
             .ring
@@ -360,10 +392,13 @@ impl KeyringState {
             let current = current.ok_or(VaultError::WrongPassphrase)?;
             kdf::derive(&current, &current_params, &worker).await
         } else {
-            self.session_wrap.get_value().ok_or(VaultError::NotAKeyring)?
+            self.session_wrap
+                .get_value()
+                .ok_or(VaultError::NotAKeyring)?
         };
         // Never fewer rounds than the keyring already has (a calibration may have raised them).
-        let params = KdfParams::generate(current_params.iterations().max(vault::DEFAULT_ITERATIONS))?;
+        let params =
+            KdfParams::generate(current_params.iterations().max(vault::DEFAULT_ITERATIONS))?;
         self.still_mounted()?;
         let derived = kdf::derive(&new_passphrase, &params, &worker).await;
         drop(new_passphrase);

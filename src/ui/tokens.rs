@@ -36,7 +36,12 @@ pub fn TokensPanel(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl Into
         if session.standalone {
             let updates: Vec<(&str, Option<String>)> = TABLE_PARAMS
                 .iter()
-                .map(|key| (*key, pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())))
+                .map(|key| {
+                    (
+                        *key,
+                        pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()),
+                    )
+                })
                 .collect();
             url::replace_params(&updates);
         }
@@ -54,7 +59,9 @@ pub fn TokensPanel(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl Into
         refresh.get();
         let request = request.get();
         let reuse = held.with_value(|h| {
-            h.as_ref().filter(|(e, b, _)| *e == epoch && *b == base).map(|(_, _, tokens)| tokens.clone())
+            h.as_ref()
+                .filter(|(e, b, _)| *e == epoch && *b == base)
+                .map(|(_, _, tokens)| tokens.clone())
         });
         async move {
             let (query, local) = match request {
@@ -151,10 +158,12 @@ fn Filters(table: RwSignal<TableState>) -> impl IntoView {
             handle.clear();
         }
         let handle = set_timeout_with_handle(
-            move || table.update(|t| {
-                t.search = search.get_untracked();
-                t.reset_page();
-            }),
+            move || {
+                table.update(|t| {
+                    t.search = search.get_untracked();
+                    t.reset_page();
+                })
+            },
             std::time::Duration::from_millis(300),
         );
         pending.set_value(handle.ok());
@@ -230,11 +239,18 @@ fn Filters(table: RwSignal<TableState>) -> impl IntoView {
 #[component]
 fn AdvancedError(text: String, position: usize, message: String) -> impl IntoView {
     let at = position.min(text.len());
-    let at = (0..=at).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+    let at = (0..=at)
+        .rev()
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(0);
     let before = text[..at].to_owned();
     let rest = &text[at..];
     let next = rest.chars().next().map(|c| c.len_utf8()).unwrap_or(0);
-    let marked = if next == 0 { "␣".to_owned() } else { rest[..next].to_owned() };
+    let marked = if next == 0 {
+        "␣".to_owned()
+    } else {
+        rest[..next].to_owned()
+    };
     let after = rest[next..].to_owned();
     view! {
         <div class="fk-alert fk-error" role="alert">
@@ -248,7 +264,10 @@ fn AdvancedError(text: String, position: usize, message: String) -> impl IntoVie
 
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 #[component]
@@ -266,9 +285,16 @@ fn TokenTable(tokens: Vec<Token>, table: RwSignal<TableState>) -> impl IntoView 
         .into_any();
     }
     let now = now();
-    let lineage = tokens.iter().any(|t| t.kind.is_some() || t.parent_token_id.is_some());
-    let last_used = tokens.iter().any(|t| t.last_used.is_some() || t.status.is_some());
-    let columns: Vec<Column> = Column::ALL.into_iter().filter(|c| *c != Column::LastUsed || last_used).collect();
+    let lineage = tokens
+        .iter()
+        .any(|t| t.kind.is_some() || t.parent_token_id.is_some());
+    let last_used = tokens
+        .iter()
+        .any(|t| t.last_used.is_some() || t.status.is_some());
+    let columns: Vec<Column> = Column::ALL
+        .into_iter()
+        .filter(|c| *c != Column::LastUsed || last_used)
+        .collect();
     let rows = tokens
         .into_iter()
         .map(|token| {

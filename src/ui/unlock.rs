@@ -32,7 +32,10 @@ pub fn UnlockForm() -> impl IntoView {
         ev.prevent_default();
         let pass = passphrase.get_value();
         if pass.is_empty() {
-            problem.set(Some(("Enter your passphrase".into(), "It is the one you chose when you stored your first key.".into())));
+            problem.set(Some((
+                "Enter your passphrase".into(),
+                "It is the one you chose when you stored your first key.".into(),
+            )));
             return;
         }
         busy.set(true);

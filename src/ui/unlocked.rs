@@ -50,7 +50,10 @@ fn IdentityPanel(who: WhoAmI) -> impl IntoView {
         if at <= now {
             Some(("This key has expired".to_owned(), Tone::Error))
         } else if format::expires_within(at, now, 7) {
-            Some((format!("This key expires {}", format::relative(at, now)), Tone::Warning))
+            Some((
+                format!("This key expires {}", format::relative(at, now)),
+                Tone::Warning,
+            ))
         } else {
             None
         }

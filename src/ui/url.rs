@@ -2,8 +2,12 @@
 
 /// All query pairs of the current URL.
 pub fn query_pairs() -> Vec<(String, String)> {
-    let Some(search) = web_sys::window().and_then(|w| w.location().search().ok()) else { return Vec::new() };
-    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else { return Vec::new() };
+    let Some(search) = web_sys::window().and_then(|w| w.location().search().ok()) else {
+        return Vec::new();
+    };
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
+        return Vec::new();
+    };
     let mut pairs = Vec::new();
     let entries = js_sys::try_iter(&params.entries()).ok().flatten();
     for entry in entries.into_iter().flatten().flatten() {
@@ -17,8 +21,12 @@ pub fn query_pairs() -> Vec<(String, String)> {
 
 /// Replaces the given keys (removing those with `None`), keeping every other parameter.
 pub fn replace_params(updates: &[(&str, Option<String>)]) {
-    let Some(window) = web_sys::window() else { return };
-    let Ok(url) = web_sys::Url::new(&window.location().href().unwrap_or_default()) else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::new(&window.location().href().unwrap_or_default()) else {
+        return;
+    };
     let params = url.search_params();
     for (key, value) in updates {
         match value {

@@ -310,12 +310,20 @@ fn a_redirect_is_refused_with_its_status_and_request_id() {
         let mut answer = error(status, "moved", "req_moved");
         answer.body.clear();
         let transport = FakeTransport::scripted(&clock, vec![Step::Respond(answer)]);
-        let Err(error) = block_on(client(&transport, &clock).attenuate("child", AttenuationSpec::default(), None)) else {
+        let Err(error) = block_on(client(&transport, &clock).attenuate(
+            "child",
+            AttenuationSpec::default(),
+            None,
+        )) else {
             panic!("a {status} was taken for a new token");
         };
         assert_eq!(
             error,
-            ApiError::Redirected { origin: BASE.to_owned(), status: Some(status), request_id: Some("req_moved".into()) },
+            ApiError::Redirected {
+                origin: BASE.to_owned(),
+                status: Some(status),
+                request_id: Some("req_moved".into())
+            },
             "status {status}"
         );
         assert_eq!(error.title(), "Redirect refused");
@@ -330,7 +338,14 @@ fn a_redirect_is_refused_with_its_status_and_request_id() {
 #[test]
 fn a_redirect_the_browser_hid_is_refused_too() {
     let error = whoami_with(Step::Fail(TransportError::Redirected));
-    assert_eq!(error, ApiError::Redirected { origin: BASE.to_owned(), status: None, request_id: None });
+    assert_eq!(
+        error,
+        ApiError::Redirected {
+            origin: BASE.to_owned(),
+            status: None,
+            request_id: None
+        }
+    );
     assert!(!error.is_retryable());
     assert!(error.advice().contains("not sent anywhere else"));
 }

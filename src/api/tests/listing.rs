@@ -154,17 +154,23 @@ fn now() -> Timestamp {
 
 /// `query` listed with [`ActiveByName`] from a server that pages `all` (100 a page) and ignores
 /// filter and sort; the transport tells what was sent.
-fn list_from_ignoring_server(all: Vec<serde_json::Value>, query: &ListQuery) -> (Listing, FakeTransport) {
+fn list_from_ignoring_server(
+    all: Vec<serde_json::Value>,
+    query: &ListQuery,
+) -> (Listing, FakeTransport) {
     let clock = FakeClock::new();
     let transport = FakeTransport::routed(&clock, paging_server(all, 100));
     let evaluate = ActiveByName { now: now() };
-    let listing = block_on(client(&transport, &clock).list_tokens_checked(query, &evaluate)).unwrap();
+    let listing =
+        block_on(client(&transport, &clock).list_tokens_checked(query, &evaluate)).unwrap();
     (listing, transport)
 }
 
 /// `n` seed-shape tokens, the even ones active and the odd ones revoked.
 fn half_revoked(n: u64) -> Vec<serde_json::Value> {
-    (0..n).map(|n| seed_token(n, if n % 2 == 0 { "active" } else { "revoked" })).collect()
+    (0..n)
+        .map(|n| seed_token(n, if n % 2 == 0 { "active" } else { "revoked" }))
+        .collect()
 }
 
 #[test]
@@ -246,14 +252,23 @@ fn server_ignoring_only_the_sort_falls_back() {
 
 #[test]
 fn a_browser_side_listing_holds_its_tokens_for_the_next_page_without_requests() {
-    let (first, transport) = list_from_ignoring_server(half_revoked(30), &active_by_name_query(5, 0));
+    let (first, transport) =
+        list_from_ignoring_server(half_revoked(30), &active_by_name_query(5, 0));
     let evaluate = ActiveByName { now: now() };
-    let held = first.held.expect("a browser-side listing holds what it fetched");
+    let held = first
+        .held
+        .expect("a browser-side listing holds what it fetched");
     assert_eq!(held.len(), 30, "every token, not only the matching ones");
     let requests = transport.seen().len();
 
-    let second = held.listing(&active_by_name_query(5, 5), &evaluate).unwrap();
-    assert_eq!(transport.seen().len(), requests, "no request for the next page");
+    let second = held
+        .listing(&active_by_name_query(5, 5), &evaluate)
+        .unwrap();
+    assert_eq!(
+        transport.seen().len(),
+        requests,
+        "no request for the next page"
+    );
     assert_eq!(second.mode, first.mode);
     assert_eq!(second.page.total, 15);
     assert_eq!(second.page.offset, 5);
@@ -311,20 +326,49 @@ fn held_tokens_are_ordered_once_per_named_sort_and_a_filter_change_only_filters(
         refusals: &refusals,
     };
 
-    let active = held.listing(&active_by_name_query(5, 0), &query(TokenStatus::Active, Some("desc(name)"))).unwrap();
+    let active = held
+        .listing(
+            &active_by_name_query(5, 0),
+            &query(TokenStatus::Active, Some("desc(name)")),
+        )
+        .unwrap();
     assert_eq!(page_ids(&active), ["t028", "t026", "t024", "t022", "t020"]);
     assert_eq!(active.page.total, 15);
-    assert!(compares.get() > 0, "the first listing under a sort orders the tokens");
+    assert!(
+        compares.get() > 0,
+        "the first listing under a sort orders the tokens"
+    );
 
     compares.set(0);
-    let revoked = held.listing(&active_by_name_query(5, 5), &query(TokenStatus::Revoked, Some("desc(name)"))).unwrap();
+    let revoked = held
+        .listing(
+            &active_by_name_query(5, 5),
+            &query(TokenStatus::Revoked, Some("desc(name)")),
+        )
+        .unwrap();
     assert_eq!(page_ids(&revoked), ["t019", "t017", "t015", "t013", "t011"]);
     assert_eq!(revoked.page.total, 15);
-    assert_eq!(compares.get(), 0, "same sort, another filter: no token compared again");
+    assert_eq!(
+        compares.get(),
+        0,
+        "same sort, another filter: no token compared again"
+    );
 
-    let unnamed = held.listing(&active_by_name_query(5, 5), &query(TokenStatus::Revoked, None)).unwrap();
-    assert_eq!(page_ids(&unnamed), page_ids(&revoked), "an unnamed order gives the same page");
-    assert!(compares.get() > 0, "an order without a name is worked out each time");
+    let unnamed = held
+        .listing(
+            &active_by_name_query(5, 5),
+            &query(TokenStatus::Revoked, None),
+        )
+        .unwrap();
+    assert_eq!(
+        page_ids(&unnamed),
+        page_ids(&revoked),
+        "an unnamed order gives the same page"
+    );
+    assert!(
+        compares.get() > 0,
+        "an order without a name is worked out each time"
+    );
 }
 
 #[test]
@@ -340,7 +384,11 @@ fn a_sort_that_fails_on_a_token_the_filter_leaves_out_still_lists() {
         refusals: &refusals,
     };
     let listing = held.listing(&active_by_name_query(5, 0), &picky).unwrap();
-    assert_eq!(page_ids(&listing), ["t028", "t026", "t024", "t022", "t020"], "filtered first, then sorted");
+    assert_eq!(
+        page_ids(&listing),
+        ["t028", "t026", "t024", "t022", "t020"],
+        "filtered first, then sorted"
+    );
 
     assert!(refusals.get() > 0, "sorting all tokens was tried first");
 
