@@ -669,6 +669,7 @@ mod tests {
             created_by: None,
             expires_at: None,
             last_used: None,
+            user_id: None,
             kind: None,
             revoked_at: revoked.then(|| Timestamp::from_unix(0)),
             parent_token_id: None,

@@ -156,6 +156,9 @@ pub struct Token {
     pub expires_at: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used: Option<Timestamp>,
+    /// The owner (seed shape, newer pages): what an admin filters on to see another user's tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
     // July 2026 (lineage) shape.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<TokenKind>,
@@ -223,6 +226,10 @@ pub const RESOURCES: [&str; 21] = [
 ];
 
 /// Restrictions for `POST /api/v1/tokens/attenuate`; rights are the intersection of all.
+///
+/// A tolerant reader: `payment_policy` (September 2026; its shape is not published) is kept as
+/// opaque JSON, and any other field a newer API adds lands in `other`, so a restriction this
+/// client cannot read is never dropped and never makes a token look unrestricted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttenuationSpec {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -237,6 +244,12 @@ pub struct AttenuationSpec {
     pub allowed_org_ids: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Timestamp>,
+    /// Opaque: stored, carried and shown, never interpreted (its meaning is not published).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_policy: Option<serde_json::Value>,
+    /// Fields of the spec this client does not know, kept as they came.
+    #[serde(flatten, default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub other: BTreeMap<String, serde_json::Value>,
 }
 
 impl AttenuationSpec {
@@ -262,10 +275,12 @@ fn expose<S: Serializer>(secret: &&SecretString, s: S) -> Result<S::Ok, S::Error
     s.serialize_str(secret.expose_secret())
 }
 
-/// The answer to an attenuation: the new token, shown once.
+/// The answer to an attenuation: the new token, shown once. Older pages of the API answered
+/// `{token}` alone: the token is what cannot be had again, so only it is required.
 #[derive(Deserialize)]
 pub struct AttenuateResponse {
-    pub id: String,
+    #[serde(default)]
+    pub id: Option<String>,
     pub token: SecretString,
 }
 
@@ -276,11 +291,14 @@ pub struct RevokeResponse {
     pub token_id: String,
     /// The first revocation time (a repeat returns the original).
     pub revoked_at: Timestamp,
-    /// Attenuated descendants newly revoked by this call (0 on a repeat).
-    pub children_revoked: u64,
+    /// Attenuated descendants newly revoked by this call (0 on a repeat); `None` where the API
+    /// did not say (older pages answered without it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub children_revoked: Option<u64>,
 }
 
-/// Every 4xx/5xx body.
+/// The 4xx/5xx body as the July spec writes it (the double's default). The client reads error
+/// bodies tolerantly instead (`api::error`): `{error}` alone, `message`, `detail`, or no JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub error: String,

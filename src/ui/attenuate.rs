@@ -73,7 +73,8 @@ fn AttenuateForm(
     let api_error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
     let created = StoredValue::new_local(None::<SecretString>);
-    let created_id = RwSignal::new(None::<String>);
+    // Some(id) once created; the id itself may be missing (older API pages answered `{token}`).
+    let created_id = RwSignal::new(None::<Option<String>>);
     // The key the token is made from: the new token goes to the same base and is the same
     // kind (a partner key's children stay partner keys, as the vendor asks).
     let state = expect_context::<KeyringState>();

@@ -135,7 +135,7 @@ pub fn RevokeDialog(open: RwSignal<bool>, on_revoked: Callback<()>) -> impl Into
                 Some(Ok(done)) => view! {
                     <Alert title="Revoked" tone=Tone::Success>
                         <p>"Root token " <code>{done.token_id.clone()}</code> " was revoked " {format::absolute(done.revoked_at)}
-                           ", with " {done.children_revoked} " attenuated descendant(s) newly revoked."</p>
+                           {descendants_sentence(done.children_revoked)}</p>
                     </Alert>
                     <p>"The key in use no longer works. Switch to another key, or remove this one from the keyring."</p>
                     <button type="button" on:click=finish>"Close"</button>
@@ -146,5 +146,15 @@ pub fn RevokeDialog(open: RwSignal<bool>, on_revoked: Callback<()>) -> impl Into
                 }.into_any(),
             }}
         </dialog>
+    }
+}
+
+/// The count when the API gave one; older API pages answered without it, and "0" would be a
+/// guess that could be wrong.
+fn descendants_sentence(children_revoked: Option<u64>) -> String {
+    match children_revoked {
+        Some(1) => ", with 1 restricted token made from it newly revoked.".to_owned(),
+        Some(n) => format!(", with {n} restricted tokens made from it newly revoked."),
+        None => ", with every restricted token made from it (the API did not say how many).".to_owned(),
     }
 }

@@ -26,6 +26,6 @@ pub async fn revoke(
     Ok(Json(RevokeResponse {
         token_id: root_id,
         revoked_at: revocation.revoked_at,
-        children_revoked: revocation.children_revoked,
+        children_revoked: Some(revocation.children_revoked),
     }))
 }
