@@ -18,8 +18,10 @@
 //! The Authorizer of a request adds `time(<now>)`, `operation("<resource>", "<action>")`,
 //! `acting_organization("<org uuid>")` and the single policy
 //! `allow if right($r, $a), operation($r, $a);`. Attenuation blocks only add checks over those
-//! facts (see [`attenuation_block`]). User text never becomes Datalog source: every value goes
-//! in as a typed term (facts built term by term, or `code_with_params`).
+//! facts (see [`attenuation_block`]); a block with a payment policy also states it as a fact
+//! `payment_policy("<compact JSON>")`, which nothing reads for rights. User text never becomes
+//! Datalog source: every value goes in as a typed term (facts built term by term, or
+//! `code_with_params`).
 
 use biscuit_auth::builder::{Term, fact, string};
 use biscuit_auth::{
@@ -219,9 +221,16 @@ pub fn sort_rights(mut rights: Vec<(String, String)>) -> Vec<(String, String)> {
     rights
 }
 
-/// The block an attenuation appends: only checks, so it can only remove rights.
+/// The block an attenuation appends: only checks, so it can only remove rights. A spec with a
+/// `payment_policy` (September) also puts the policy, as compact JSON text, in a fact
+/// `payment_policy("<json>")`, so whoever reads the token can see it is there. The fact grants
+/// nothing: facts of appended blocks are outside the Authorizer's default scope, and no policy
+/// or check of the double reads it.
 pub fn attenuation_block(spec: &AttenuationSpec) -> Result<BlockBuilder, BiscuitError> {
     let mut block = BlockBuilder::new();
+    if let Some(policy) = &spec.payment_policy {
+        block = block.fact(fact("payment_policy", &[string(&policy.to_string())]))?;
+    }
     let with = |block: BlockBuilder, source: &str, name: &str, value: Term| {
         block.code_with_params(
             source,
@@ -274,6 +283,17 @@ pub fn attenuation_block(spec: &AttenuationSpec) -> Result<BlockBuilder, Biscuit
         )?;
     }
     Ok(block)
+}
+
+/// The `payment_policy` facts of every block, as the JSON values they hold (text that is not
+/// JSON is kept as a JSON string). Empty when no block has one.
+pub fn payment_policies(token: &Biscuit) -> Result<Vec<serde_json::Value>, BiscuitError> {
+    let mut authorizer = AuthorizerBuilder::new().set_limits(limits()).build(token)?;
+    let rows: Vec<(String,)> = authorizer.query_all("data($p) <- payment_policy($p)")?;
+    Ok(rows
+        .into_iter()
+        .map(|(text,)| serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+        .collect())
 }
 
 /// Hex of the token's last revocation identifier: names one exact token (a root, or a root plus

@@ -1,6 +1,6 @@
 //! Command line of `foundry-double`.
 
-use crate::state::Shape;
+use crate::state::{ErrorBodyChoice, Variant};
 use clap::{Parser, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -20,9 +20,13 @@ pub struct Cli {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8787")]
     pub addr: SocketAddr,
-    /// Which published token shape GET /api/v1/tokens returns.
-    #[arg(long, value_enum, default_value_t = Shape::Seed)]
-    pub shape: Shape,
+    /// Which published variant of the API to play (POST /__control/variant switches it).
+    #[arg(long, value_enum, default_value_t = Variant::Seed)]
+    pub variant: Variant,
+    /// The body of every error: the variant's own form (auto) or a fixed one
+    /// (POST /__control/error-body switches it).
+    #[arg(long, value_enum, default_value_t = ErrorBodyChoice::Auto)]
+    pub error_body: ErrorBodyChoice,
     /// CORS behaviour at start (POST /__control/cors switches it at run time).
     #[arg(long, value_enum, default_value_t = Cors::Allow)]
     pub cors: Cors,

@@ -294,6 +294,46 @@ impl Generator<'_> {
     }
 }
 
+/// The payment policies demo records carry (their meaning is not published; these only look
+/// like what a client may meet).
+fn demo_policies() -> [serde_json::Value; 3] {
+    [
+        serde_json::json!({"max_spend_usd": 500, "requires_quote": true}),
+        serde_json::json!({"max_spend_usd": 2000}),
+        serde_json::json!({"requires_quote": true}),
+    ]
+}
+
+/// Gives about one attenuated record in six a payment policy, and every descendant of such a
+/// record the same one (a policy is carried into children, never changed). Drawn from its own
+/// generator, so the rest of the world for a seed is what it was before policies existed.
+fn assign_payment_policies(rows: &mut [TokenRow], seed: u64) {
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x7061_796d_656e_7473);
+    let policies = demo_policies();
+    let mut by_id: std::collections::HashMap<String, serde_json::Value> =
+        std::collections::HashMap::new();
+    // Rows are in the order they were made: a parent always comes before its children.
+    for row in rows.iter_mut() {
+        let Some(spec) = row.attenuation_spec.as_mut() else {
+            continue;
+        };
+        let inherited = row
+            .parent_token_id
+            .as_ref()
+            .and_then(|parent| by_id.get(parent))
+            .cloned();
+        let policy = match inherited {
+            Some(policy) => Some(policy),
+            None if rng.gen_range(0..6) == 0 => policies.choose(&mut rng).cloned(),
+            None => None,
+        };
+        if let Some(policy) = policy {
+            by_id.insert(row.id.clone(), policy.clone());
+            spec.payment_policy = Some(policy);
+        }
+    }
+}
+
 fn org(rng: &mut StdRng, name: &str, epoch: Timestamp) -> Org {
     Org {
         id: uuid_at(rng, epoch),
@@ -425,7 +465,7 @@ pub fn build(seed: u64, now: Timestamp, root: &KeyPair) -> Result<Demo, BiscuitE
     let in_90_days = Some(now.plus_seconds(90 * DAY));
     minter.root_key(
         "admin",
-        "global admin: sees every user's tokens",
+        "global admin: sees every user's tokens (seed variant: their own, another user's with filter eq(user_id,<uuid>))",
         &admin,
         "admin",
         admin_rights(),
@@ -536,6 +576,7 @@ pub fn build(seed: u64, now: Timestamp, root: &KeyPair) -> Result<Demo, BiscuitE
     {
         row.token_type = Some("admin_impersonating".into());
     }
+    assign_payment_policies(&mut rows, seed);
     for row in rows {
         store.insert(row);
     }
@@ -605,6 +646,36 @@ mod tests {
                 child.revoked_at,
                 demo.store.get(child.family()).unwrap().revoked_at
             );
+        }
+        // Some of the member's attenuated records carry a payment policy, and children carry
+        // their parent's.
+        assert!(
+            count(&|t| t
+                .attenuation_spec
+                .as_ref()
+                .is_some_and(|s| s.payment_policy.is_some()))
+                >= 3
+        );
+        for child in tokens.iter().filter(|t| t.kind == TokenKind::Attenuated) {
+            let parent = demo
+                .store
+                .get(child.parent_token_id.as_deref().unwrap())
+                .unwrap();
+            if let Some(policy) = parent
+                .attenuation_spec
+                .as_ref()
+                .and_then(|s| s.payment_policy.as_ref())
+            {
+                assert_eq!(
+                    child
+                        .attenuation_spec
+                        .as_ref()
+                        .unwrap()
+                        .payment_policy
+                        .as_ref(),
+                    Some(policy)
+                );
+            }
         }
         let labels: Vec<&str> = demo.keys.iter().map(|k| k.label.as_str()).collect();
         assert_eq!(

@@ -1,17 +1,21 @@
-//! Errors as the API returns them: `{ "error": string, "request_id": "req_<uuid>" }` with the same
-//! id in an `x-request-id` header, on every response (success too).
+//! Errors as the API returns them, with an `x-request-id: req_<uuid>` header on every response
+//! (success too). The body takes the form in force ([`ErrorForm`]): by default the variant's own
+//! (`{ "error": string, "request_id": "req_<uuid>" }`, or `{ "error": string }` in April), or
+//! one fixed by `--error-body` / `POST /__control/error-body`: `{message, request_id}`,
+//! `{detail, request_id}`, or the message alone as `text/plain`.
 //!
 //! Handlers return [`ApiError`]; it does not know the request id, so it leaves its message in
 //! a response extension and [`request_id`] (the outermost middleware that sees every request)
-//! renders the envelope. Responses axum makes itself (405, a rejected extractor) get the same
-//! envelope there, so no error leaves the double in another shape.
+//! renders the body. Responses axum makes itself (404 fallback, 405, a rejected extractor) and
+//! injected faults get the same treatment there, so no error leaves the double in another form.
 
+use crate::state::{AppState, ErrorForm};
 use axum::Json;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use foundry_keyring::api::models::ErrorBody;
+use serde_json::{Value, json};
 
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -89,19 +93,35 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The JSON body of `form`, or `None` for the plain-text form.
+pub fn error_json(form: ErrorForm, message: &str, request_id: &str) -> Option<Value> {
+    match form {
+        ErrorForm::Envelope => Some(json!({ "error": message, "request_id": request_id })),
+        ErrorForm::Error => Some(json!({ "error": message })),
+        ErrorForm::Message => Some(json!({ "message": message, "request_id": request_id })),
+        ErrorForm::Detail => Some(json!({ "detail": message, "request_id": request_id })),
+        ErrorForm::Text => None,
+    }
+}
+
 fn envelope(
+    form: ErrorForm,
     status: StatusCode,
     message: String,
     request_id: &RequestId,
     old: Response,
 ) -> Response {
     let (mut parts, _) = old.into_parts();
-    let body = ErrorBody {
-        error: message,
-        request_id: request_id.0.clone(),
+    let mut response = match error_json(form, &message, &request_id.0) {
+        Some(body) => (status, Json(body)).into_response(),
+        None => (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            message,
+        )
+            .into_response(),
     };
-    let mut response = (status, Json(body)).into_response();
-    // Keep what the error set (Retry-After); the JSON body brings its own content type/length.
+    // Keep what the error set (Retry-After); the new body brings its own content type/length.
     parts.headers.remove(header::CONTENT_TYPE);
     parts.headers.remove(header::CONTENT_LENGTH);
     for (name, value) in parts.headers.iter() {
@@ -111,17 +131,22 @@ fn envelope(
     response
 }
 
-/// Middleware: gives the request its id, renders error envelopes, sets `x-request-id`.
-pub async fn request_id(mut request: Request, next: Next) -> Response {
+/// Middleware: gives the request its id, renders error bodies in the form in force (read when
+/// the response is made, so a switch applies from the next response on), sets `x-request-id`.
+pub async fn request_id(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let id = RequestId::new();
     request.extensions_mut().insert(id.clone());
     let mut response = next.run(request).await;
     let status = response.status();
     if let Some(ErrorMessage(message)) = response.extensions_mut().remove::<ErrorMessage>() {
-        response = envelope(status, message, &id, response);
+        response = envelope(state.error_form(), status, message, &id, response);
     } else if (status.is_client_error() || status.is_server_error()) && !is_json(&response) {
         let message = status.canonical_reason().unwrap_or("error").to_lowercase();
-        response = envelope(status, message, &id, response);
+        response = envelope(state.error_form(), status, message, &id, response);
     }
     if let Ok(value) = HeaderValue::from_str(&id.0) {
         response.headers_mut().insert(X_REQUEST_ID, value);

@@ -1,6 +1,8 @@
 //! `foundry-double`: a local double of the Foundry API token surface (whoami, list, attenuate,
-//! revoke, health, openapi.json) with real Biscuit tokens, both published token shapes, a
-//! switchable CORS policy and fault injection for tests. See `tests/double/README.md`.
+//! revoke, health, openapi.json, and rights-checked experiment/target stubs) with real Biscuit
+//! tokens, every published variant of the API (seed, April, July, September), switchable error
+//! body forms, a switchable CORS policy and fault injection for tests. See
+//! `tests/double/README.md`.
 
 pub mod auth;
 pub mod biscuit;

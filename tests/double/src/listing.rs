@@ -17,11 +17,11 @@
 use crate::error::ApiError;
 use crate::shape::seed_token_type;
 use crate::store::TokenRow;
-use foundry_keyring::query::{self, EvalError, FieldValue, Filter, Row, Sort};
+use foundry_keyring::query::{self, Comparison, EvalError, FieldValue, Filter, Operand, Row, Sort};
 use foundry_keyring::timestamp::Timestamp;
 
 /// The fields of a seed-shape token, exactly as the seed "List tokens" page names them.
-pub const FIELDS: [&str; 8] = [
+pub const FIELDS: [&str; 9] = [
     "id",
     "name",
     "status",
@@ -30,6 +30,7 @@ pub const FIELDS: [&str; 8] = [
     "created_by",
     "expires_at",
     "last_used",
+    "user_id",
 ];
 
 /// A token row as the filter sees it: the seed shape's fields, `status` derived at `now`.
@@ -51,6 +52,7 @@ impl Row for SeedRow<'_> {
             "created_by" => row.created_by.as_str().into(),
             "expires_at" => row.expires_at.into(),
             "last_used" => row.last_used.into(),
+            "user_id" => row.created_by.as_str().into(),
             _ => return None,
         })
     }
@@ -90,6 +92,32 @@ fn unknown_field(error: &EvalError, what: &str) -> Option<ApiError> {
 fn eval_error(error: &EvalError, what: &str) -> ApiError {
     unknown_field(error, what)
         .unwrap_or_else(|| ApiError::bad_request(format!("{what} cannot be evaluated: {error}")))
+}
+
+/// The user ids a filter names with `eq(user_id,<value>)` on the bare field, anywhere in the
+/// expression (under `and`, `or` or `not` too): in the seed variant that is how an admin asks
+/// for another user's tokens, and what a non-admin may not ask for.
+pub fn named_user_ids(filter: &Filter) -> Vec<&str> {
+    let mut found = Vec::new();
+    collect_user_ids(filter, &mut found);
+    found
+}
+
+fn collect_user_ids<'a>(filter: &'a Filter, found: &mut Vec<&'a str>) {
+    match filter {
+        Filter::Compare {
+            op: Comparison::Eq,
+            operand: Operand::Field(field),
+            value,
+        } if field.as_str() == "user_id" => found.push(value.as_str()),
+        Filter::And(parts) | Filter::Or(parts) => {
+            for part in parts.iter() {
+                collect_user_ids(part, found);
+            }
+        }
+        Filter::Not(inner) => collect_user_ids(inner, found),
+        _ => {}
+    }
 }
 
 /// A parsed `filter` and `sort`; both absent (or empty) lists everything in the default order.
@@ -197,8 +225,20 @@ mod tests {
         assert_eq!(
             error.message,
             "unknown field 'kind' in filter; the fields are id, name, status, token_type, \
-             created_at, created_by, expires_at, last_used"
+             created_at, created_by, expires_at, last_used, user_id"
         );
+    }
+
+    #[test]
+    fn user_ids_named_by_eq_anywhere() {
+        let plan = Plan::parse(
+            Some("and(eq(status,active),or(eq(user_id,a),not(eq(user_id,b))),eq(created_by,c),neq(user_id,d))"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(named_user_ids(plan.filter.as_ref().unwrap()), ["a", "b"]);
+        let plan = Plan::parse(Some("eq(text(user_id),a)"), None).unwrap();
+        assert!(named_user_ids(plan.filter.as_ref().unwrap()).is_empty());
     }
 
     #[test]

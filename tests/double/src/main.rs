@@ -10,7 +10,8 @@ async fn main() -> Result<(), StartError> {
     let cli = Cli::parse();
     let root = root_key(cli.root_key.as_deref())?;
     let config = Config {
-        shape: cli.shape,
+        variant: cli.variant,
+        error_body: cli.error_body,
         cors_allowed: cli.cors == Cors::Allow,
         seed: cli.seed,
     };
@@ -21,7 +22,11 @@ async fn main() -> Result<(), StartError> {
     }
     let listener = tokio::net::TcpListener::bind(cli.addr).await?;
     let addr = listener.local_addr()?;
-    println!("foundry-double listening on http://{addr}");
+    println!(
+        "foundry-double listening on http://{addr} (variant {}, error body {})",
+        cli.variant.as_str(),
+        cli.error_body.as_str()
+    );
     println!("root public key: {}", keys.root_public_key);
     for key in keys.keys {
         println!("{:<11} {}", key.label, key.token);

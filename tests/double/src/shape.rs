@@ -1,4 +1,4 @@
-//! The two published token shapes, with exactly their field sets. Optional fields are written
+//! The two published token shapes (seed, lineage), with exactly their field sets. Optional fields are written
 //! as explicit nulls, as a serializer of the published schema would: the shared
 //! [`foundry_keyring::api::models::Token`] skips `None`, which suits a client, not a server.
 
@@ -19,9 +19,12 @@ pub struct SeedToken {
     pub created_by: String,
     pub expires_at: Option<Timestamp>,
     pub last_used: Option<Timestamp>,
+    /// The owner's user uuid (newer seed pages): what an admin filters on with
+    /// `eq(user_id,<uuid>)` to see another user's tokens.
+    pub user_id: String,
 }
 
-/// An item of the July 2026 `list_tokens` response.
+/// An item of the April/July/September 2026 `list_tokens` response.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LineageToken {
     pub id: String,
@@ -54,10 +57,13 @@ pub fn seed(row: &TokenRow, now: Timestamp) -> SeedToken {
         created_by: row.created_by.clone(),
         expires_at: row.expires_at,
         last_used: row.last_used,
+        user_id: row.created_by.clone(),
     }
 }
 
-pub fn lineage(row: &TokenRow) -> LineageToken {
+/// The lineage item of `row`. `payment_policy` is listed inside `attenuation_spec` only when
+/// the variant knows it (September); before that the field did not exist.
+pub fn lineage(row: &TokenRow, with_payment_policy: bool) -> LineageToken {
     LineageToken {
         id: row.id.clone(),
         name: row.name.clone(),
@@ -71,9 +77,14 @@ pub fn lineage(row: &TokenRow) -> LineageToken {
             TokenKind::Root => row.token_type.clone(),
             TokenKind::Attenuated => None,
         },
-        attenuation_spec: row
-            .attenuation_spec
-            .as_ref()
-            .and_then(|s| serde_json::to_value(s).ok()),
+        attenuation_spec: row.attenuation_spec.as_ref().and_then(|spec| {
+            if with_payment_policy || spec.payment_policy.is_none() {
+                serde_json::to_value(spec).ok()
+            } else {
+                let mut older = spec.clone();
+                older.payment_policy = None;
+                serde_json::to_value(older).ok()
+            }
+        }),
     }
 }

@@ -8,7 +8,7 @@ use biscuit_auth::builder::{fact, string};
 use biscuit_auth::{AuthorizerBuilder, Biscuit, PublicKey, UnverifiedBiscuit};
 use common::Double;
 use foundry_double::biscuit::{PREFIX, SLUG, date, limits};
-use foundry_double::state::{Shape, now};
+use foundry_double::state::{Variant, now};
 use foundry_keyring::timestamp::Timestamp;
 
 fn b64(token: &str) -> &str {
@@ -39,7 +39,7 @@ fn root_public(double: &Double) -> PublicKey {
 
 #[tokio::test]
 async fn minted_keys_decode_without_the_root_key() {
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     let member = UnverifiedBiscuit::from_base64(b64(&double.key("member"))).unwrap();
     assert_eq!(member.block_count(), 1);
     let authority = member.print_block_source(0).unwrap();
@@ -75,7 +75,7 @@ async fn minted_keys_decode_without_the_root_key() {
 
 #[tokio::test]
 async fn read_only_child_authorizes_exactly_list_and_read() {
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     let token = Biscuit::from_base64(b64(&double.key("read-only")), root_public(&double)).unwrap();
     let now = now();
     assert!(authorized(&token, "experiment", "list", now));
@@ -101,8 +101,8 @@ async fn read_only_child_authorizes_exactly_list_and_read() {
 
 #[tokio::test]
 async fn tokens_fail_verification_under_another_root_key() {
-    let double = Double::new(Shape::Seed);
-    let other = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
+    let other = Double::new(Variant::Seed);
     assert!(Biscuit::from_base64(b64(&double.key("member")), root_public(&other)).is_err());
     assert!(Biscuit::from_base64(b64(&double.key("member")), root_public(&double)).is_ok());
 }
@@ -110,7 +110,7 @@ async fn tokens_fail_verification_under_another_root_key() {
 #[tokio::test]
 async fn an_offline_attenuation_is_honoured() {
     // A holder appends a block without the root key; the double must enforce it.
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     let member = UnverifiedBiscuit::from_base64(b64(&double.key("member"))).unwrap();
     let block = biscuit_auth::BlockBuilder::new()
         .code("check if operation($r, $a), $r == \"experiment\";")

@@ -7,7 +7,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use common::Double;
-use foundry_double::state::Shape;
+use foundry_double::state::Variant;
 use serde_json::json;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -33,7 +33,7 @@ fn from_origin(path: &str) -> Request<Body> {
 
 #[tokio::test]
 async fn cors_allowed_answers_preflights_and_exposes_headers() {
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     let reply = double.request(preflight()).await;
     assert!(reply.status.is_success(), "{}", reply.status);
     let h = &reply.headers;
@@ -60,7 +60,7 @@ async fn cors_allowed_answers_preflights_and_exposes_headers() {
 
 #[tokio::test]
 async fn cors_denied_sends_no_cors_headers_and_switches_at_run_time() {
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     let off = double
         .post("/__control/cors", None, Some(json!({"allow": false})))
         .await;
@@ -87,7 +87,7 @@ async fn cors_denied_sends_no_cors_headers_and_switches_at_run_time() {
             .contains_key("access-control-allow-origin")
     );
 
-    let denied = Double::new(Shape::Seed);
+    let denied = Double::new(Variant::Seed);
     denied.state.set_cors_allowed(false);
     assert!(
         !denied
@@ -126,7 +126,7 @@ fn assert_refused(reply: &common::Reply) -> String {
 
 #[tokio::test]
 async fn control_api_answers_loopback_peers_only() {
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     let host = [("host", "127.0.0.1:8787")];
     let reply = double
         .request_from(
@@ -144,7 +144,7 @@ async fn control_api_answers_loopback_peers_only() {
 #[tokio::test]
 async fn control_api_answers_a_plain_local_client() {
     // What curl, Node's fetch and Playwright's `request` send: a loopback Host, no Origin.
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     for host in [
         "127.0.0.1:8787",
         "localhost:18787",
@@ -162,7 +162,7 @@ async fn control_api_answers_a_plain_local_client() {
 
 #[tokio::test]
 async fn control_api_refuses_a_request_with_an_origin() {
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     // A page on any origin, loopback ones included, and an opaque origin (a sandboxed frame).
     for origin in ["https://evil.example", "http://localhost:8080", "null"] {
         let reply = double
@@ -201,7 +201,7 @@ async fn control_api_refuses_a_request_with_an_origin() {
 
 #[tokio::test]
 async fn control_api_approves_no_preflight() {
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     assert!(double.state.cors_allowed());
     for (method, path) in [("GET", "/__control/keys"), ("POST", "/__control/reset")] {
         let reply = double
@@ -223,7 +223,7 @@ async fn control_api_approves_no_preflight() {
 async fn control_api_refuses_a_name_that_is_not_loopback() {
     // DNS rebinding: the attacker's own name resolves to 127.0.0.1, so the page is same-origin
     // with the double, sends no Origin on a GET, and only its Host tells it apart.
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     for host in [
         "rebound.example:8787",
         "rebound.example",
@@ -257,7 +257,7 @@ async fn control_api_refuses_a_name_that_is_not_loopback() {
 
 #[tokio::test]
 async fn api_routes_keep_their_cors_whatever_the_host() {
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     let reply = double
         .request(control(
             Method::GET,
@@ -282,7 +282,7 @@ async fn raw_request(addr: std::net::SocketAddr, head: &str) -> String {
 
 #[tokio::test]
 async fn control_guard_over_a_real_socket() {
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let server = tokio::spawn(foundry_double::server::serve(
@@ -307,7 +307,7 @@ async fn control_guard_over_a_real_socket() {
 
 #[tokio::test]
 async fn status_faults_answer_with_the_envelope_then_stop() {
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     let member = double.key("member");
     for status in [401u16, 403, 404, 409, 429, 500, 502, 503] {
         let fault =
@@ -377,7 +377,7 @@ async fn status_faults_answer_with_the_envelope_then_stop() {
 
 #[tokio::test]
 async fn slow_and_malformed_faults() {
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     double
         .post(
             "/__control/faults",
@@ -420,7 +420,7 @@ async fn raw_get(addr: std::net::SocketAddr, path: &str) -> std::io::Result<Vec<
 
 #[tokio::test]
 async fn drop_fault_closes_the_connection_unanswered() {
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let server = tokio::spawn(foundry_double::server::serve(
@@ -477,7 +477,7 @@ fn redirect_fault(
 
 #[tokio::test]
 async fn redirect_faults_send_the_attenuate_post_elsewhere() {
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     let member = double.key("member");
     let attenuate = |origin: Option<&str>| {
         let body = json!({"token": member, "name": "child", "attenuation": {"read_only": true}});
@@ -570,7 +570,7 @@ async fn redirect_faults_send_the_attenuate_post_elsewhere() {
 
 #[tokio::test]
 async fn redirect_faults_refuse_other_statuses_and_relative_locations() {
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     for bad in [
         redirect_fault(302, "https://elsewhere.example/", None, 1),
         redirect_fault(301, "https://elsewhere.example/", None, 1),

@@ -6,13 +6,13 @@ mod common;
 use axum::http::StatusCode;
 use common::{Double, validate_component, validate_lineage_page, validate_seed_page};
 use foundry_double::demo::{MEMBER_TOKENS, TOTAL_TOKENS};
-use foundry_double::state::Shape;
+use foundry_double::state::Variant;
 use foundry_keyring::api::models::{Page, RevokeResponse, Token, TokenKind, WhoAmI};
 use serde_json::{Value, json};
 
 #[tokio::test]
 async fn health_and_openapi_need_no_token() {
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     let health = double.get("/api/v1/info/health", None).await;
     assert_eq!(health.status, StatusCode::OK);
     assert!(health.headers.contains_key("x-request-id"));
@@ -49,7 +49,7 @@ async fn health_and_openapi_need_no_token() {
 
 #[tokio::test]
 async fn whoami_reports_what_the_authorizer_grants() {
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     let member = double
         .get("/api/v1/whoami", Some(&double.key("member")))
         .await;
@@ -106,7 +106,7 @@ async fn whoami_reports_what_the_authorizer_grants() {
 
 #[tokio::test]
 async fn whoami_rejects_bad_tokens_with_the_envelope() {
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     let cases = [
         (None, "missing authentication token"),
         (Some("garbage".to_owned()), "invalid token"),
@@ -119,7 +119,7 @@ async fn whoami_rejects_bad_tokens_with_the_envelope() {
         assert_eq!(reply.assert_error(StatusCode::UNAUTHORIZED), message);
     }
     // A key signed by another root key.
-    let other = Double::new(Shape::Seed);
+    let other = Double::new(Variant::Seed);
     let reply = double
         .get("/api/v1/whoami", Some(&other.key("member")))
         .await;
@@ -131,7 +131,7 @@ async fn whoami_rejects_bad_tokens_with_the_envelope() {
 
 #[tokio::test]
 async fn seed_list_has_exactly_the_seed_fields() {
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     let reply = double
         .get("/api/v1/tokens?limit=100", Some(&double.key("member")))
         .await;
@@ -155,11 +155,16 @@ async fn seed_list_has_exactly_the_seed_fields() {
     for status in ["active", "expired", "revoked"] {
         assert!(statuses.contains(&status), "demo data has {status} tokens");
     }
+    let member = double.user("member");
+    for item in reply.body["items"].as_array().unwrap() {
+        assert_eq!(item["user_id"], member.as_str(), "the owner");
+        assert_eq!(item["created_by"], member.as_str());
+    }
 }
 
 #[tokio::test]
 async fn lineage_list_matches_the_july_schema_with_explicit_nulls() {
-    let double = Double::new(Shape::Lineage);
+    let double = Double::new(Variant::July);
     let member = double.key("member");
     // filter/sort are not July parameters: ignored, as the real one most likely does.
     let reply = double
@@ -212,7 +217,7 @@ async fn lineage_list_matches_the_july_schema_with_explicit_nulls() {
 
 #[tokio::test]
 async fn admin_sees_every_token() {
-    let double = Double::new(Shape::Lineage);
+    let double = Double::new(Variant::July);
     let reply = double
         .get("/api/v1/tokens?limit=1", Some(&double.key("admin")))
         .await;
@@ -230,7 +235,7 @@ async fn admin_sees_every_token() {
 
 #[tokio::test]
 async fn paging_edges() {
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     let member = double.key("member");
     let past = double
         .get("/api/v1/tokens?offset=5000", Some(&member))
@@ -274,7 +279,7 @@ async fn paging_edges() {
 
 #[tokio::test]
 async fn list_needs_token_list() {
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     let member = double.key("member");
     let reply = double
         .attenuate(&member, json!({"allowed_resources": ["experiment"]}))
@@ -295,7 +300,7 @@ async fn list_needs_token_list() {
 
 #[tokio::test]
 async fn attenuate_records_a_child_with_lineage() {
-    let double = Double::new(Shape::Lineage);
+    let double = Double::new(Variant::July);
     let member = double.key("member");
     let reply = double
         .attenuate(
@@ -362,7 +367,7 @@ async fn attenuate_records_a_child_with_lineage() {
 
 #[tokio::test]
 async fn attenuate_refuses_what_would_widen_or_is_malformed() {
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     let member = double.key("member");
     let far = "2999-01-01T00:00:00Z";
     let cases: Vec<(Value, &str)> = vec![
@@ -447,7 +452,7 @@ async fn attenuate_refuses_what_would_widen_or_is_malformed() {
 
 #[tokio::test]
 async fn attenuate_can_scope_to_one_organization() {
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     let member = double.key("member");
     let who: WhoAmI =
         serde_json::from_value(double.get("/api/v1/whoami", Some(&member)).await.body).unwrap();
@@ -472,7 +477,7 @@ async fn attenuate_can_scope_to_one_organization() {
 
 #[tokio::test]
 async fn revoke_is_idempotent_and_kills_the_family() {
-    let double = Double::new(Shape::Lineage);
+    let double = Double::new(Variant::July);
     let member = double.key("member");
     let read_only = double.key("read-only");
     double
@@ -495,7 +500,8 @@ async fn revoke_is_idempotent_and_kills_the_family() {
     validate_component("RevokeTokenResponse", &first.body);
     let first: RevokeResponse = serde_json::from_value(first.body).unwrap();
     assert_eq!(
-        first.children_revoked, Some(2),
+        first.children_revoked,
+        Some(2),
         "the read-only demo key and the new child"
     );
 
@@ -561,7 +567,7 @@ async fn revoke_is_idempotent_and_kills_the_family() {
 
 #[tokio::test]
 async fn unknown_paths_and_methods_get_the_envelope() {
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     double
         .get("/api/v1/nope", None)
         .await
@@ -574,7 +580,7 @@ async fn unknown_paths_and_methods_get_the_envelope() {
 
 #[tokio::test]
 async fn control_reset_restores_the_demo_data() {
-    let double = Double::new(Shape::Seed);
+    let double = Double::new(Variant::Seed);
     let member = double.key("member");
     assert_eq!(
         double
@@ -601,24 +607,40 @@ async fn control_reset_restores_the_demo_data() {
 }
 
 #[tokio::test]
-async fn the_shape_switches_at_run_time_and_reset_restores_it() {
-    let double = Double::new(Shape::Seed);
+async fn the_variant_switches_at_run_time_and_reset_restores_it() {
+    let double = Double::new(Variant::Seed);
     let member = double.key("member");
     let list = "/api/v1/tokens?limit=5&offset=0";
     validate_seed_page(&double.get(list, Some(&member)).await.body);
 
-    let switched = double
-        .post("/__control/shape", None, Some(json!({"shape": "lineage"})))
-        .await;
-    assert_eq!(switched.body, json!({"shape": "lineage"}));
-    let reply = double.get(list, Some(&member)).await;
-    validate_lineage_page(&reply.body);
-    assert!(reply.body["items"][0].get("kind").is_some());
+    for variant in ["april", "july", "september"] {
+        let switched = double
+            .post(
+                "/__control/variant",
+                None,
+                Some(json!({"variant": variant})),
+            )
+            .await;
+        assert_eq!(switched.status, StatusCode::OK);
+        assert_eq!(switched.body, json!({"variant": variant}));
+        let reply = double.get(list, Some(&member)).await;
+        validate_lineage_page(&reply.body);
+        assert!(reply.body["items"][0].get("kind").is_some());
+    }
 
-    let bad = double
-        .post("/__control/shape", None, Some(json!({"shape": "square"})))
-        .await;
-    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    for bad in [
+        json!({"variant": "lineage"}),
+        json!({"variant": "October"}),
+        json!({"shape": "seed"}),
+    ] {
+        let reply = double.post("/__control/variant", None, Some(bad)).await;
+        reply.assert_error(StatusCode::BAD_REQUEST);
+    }
+    // The old switch is gone.
+    double
+        .post("/__control/shape", None, Some(json!({"shape": "lineage"})))
+        .await
+        .assert_error(StatusCode::NOT_FOUND);
 
     double.post("/__control/reset", None, None).await;
     validate_seed_page(&double.get(list, Some(&member)).await.body);

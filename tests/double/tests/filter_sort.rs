@@ -1,6 +1,7 @@
 //! `filter` and `sort` on the seed token list, against a fixture of six tokens with known
-//! values (inserted for one extra user, listed by the global admin) and the member's demo
-//! tokens. Expected orders are written out by hand from the fixture table below.
+//! values (inserted for one extra user, listed by the global admin, who sees them by naming
+//! that user with `eq(user_id,…)`) and the member's demo tokens. Expected orders are written
+//! out by hand from the fixture table below.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -8,7 +9,7 @@ mod common;
 use axum::http::StatusCode;
 use common::{Double, validate_seed_page};
 use foundry_double::demo::{MEMBER_TOKENS, TOTAL_TOKENS};
-use foundry_double::state::Shape;
+use foundry_double::state::Variant;
 use foundry_double::store::TokenRow;
 use foundry_keyring::api::models::TokenKind;
 use foundry_keyring::timestamp::Timestamp;
@@ -16,8 +17,9 @@ use serde_json::Value;
 
 /// The fixture's owner: no demo row has this user.
 const FIX: &str = "00000000-0000-4000-8000-00000000f1f7";
-/// Every fixture query starts with this, so the admin sees only the fixture.
-const MINE: &str = "eq(created_by,00000000-0000-4000-8000-00000000f1f7)";
+/// Every fixture query starts with this, so the admin sees only the fixture (and, in the seed
+/// variant, sees it at all: an admin sees another user's tokens only by naming the user).
+const MINE: &str = "eq(user_id,00000000-0000-4000-8000-00000000f1f7)";
 
 fn at(text: &str) -> Timestamp {
     Timestamp::parse(text).unwrap()
@@ -33,8 +35,8 @@ fn at(text: &str) -> Timestamp {
 /// | fix-6 | zeta            | 2026-01-03T00:00Z | user        | null       |         | null       | active  |
 ///
 /// Default order (newest first, then the greater id): fix-5, fix-4, fix-3, fix-2, fix-1, fix-6.
-fn with_fixture(shape: Shape) -> Double {
-    let double = Double::new(shape);
+fn with_fixture(variant: Variant) -> Double {
+    let double = Double::new(variant);
     let row = |n: u8, name: &str, created: &str, token_type: &str| TokenRow {
         id: format!("fix-{n}"),
         name: name.to_owned(),
@@ -124,7 +126,7 @@ async fn filtered(double: &Double, extra: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn filter_semantics_on_the_fixture() {
-    let double = with_fixture(Shape::Seed);
+    let double = with_fixture(Variant::Seed);
     let reply = list(&double, &format!("filter={MINE}")).await;
     assert_eq!(reply.body["total"], 6);
     assert_eq!(ids(&reply), fix(&[5, 4, 3, 2, 1, 6]));
@@ -171,7 +173,7 @@ async fn filter_semantics_on_the_fixture() {
 
 #[tokio::test]
 async fn sort_semantics_and_short_forms() {
-    let double = with_fixture(Shape::Seed);
+    let double = with_fixture(Variant::Seed);
     let sorted = |sort: &'static str| {
         let double = &double;
         async move { ids(&list(double, &format!("filter={MINE}&sort={sort}")).await) }
@@ -207,7 +209,7 @@ async fn sort_semantics_and_short_forms() {
 
 #[tokio::test]
 async fn total_counts_the_filtered_set_and_paging_applies_after_the_sort() {
-    let double = with_fixture(Shape::Seed);
+    let double = with_fixture(Variant::Seed);
     let page = list(
         &double,
         &format!("filter={MINE}&sort=asc(name)&limit=2&offset=2"),
@@ -232,16 +234,29 @@ async fn total_counts_the_filtered_set_and_paging_applies_after_the_sort() {
     let past = list(&double, &format!("filter={filter}&offset=3")).await;
     assert_eq!(ids(&past), Vec::<String>::new());
     assert_eq!(past.body["total"], 3);
-    // Without a filter the admin sees everything, fixture included.
+    // Without a filter the admin sees only their own tokens: not the fixture.
+    let admin = double.user("admin");
+    let own = double
+        .state
+        .store()
+        .tokens()
+        .iter()
+        .filter(|t| t.created_by == admin)
+        .count();
+    assert!(own > 0);
     let all = list(&double, "limit=1").await;
-    assert_eq!(all.body["total"], TOTAL_TOKENS + 6);
+    assert_eq!(all.body["total"], own);
+    // Another field naming the fixture's owner does not widen what the admin sees.
+    let by_creator = list(&double, &format!("filter=eq(created_by,{FIX})")).await;
+    assert_eq!(by_creator.body["total"], 0);
 }
 
 #[tokio::test]
 async fn query_parameters_are_form_urlencoded() {
-    let double = with_fixture(Shape::Seed);
+    let double = with_fixture(Variant::Seed);
     // Percent-encoded punctuation and spaces around tokens.
-    let encoded = "filter=and(eq(created_by%2C00000000-0000-4000-8000-00000000f1f7)%2C%20eq(status%2Cexpired))";
+    let encoded =
+        "filter=and(eq(user_id%2C00000000-0000-4000-8000-00000000f1f7)%2C%20eq(status%2Cexpired))";
     assert_eq!(ids(&list(&double, encoded).await), fix(&[3]));
     // An offset in a timestamp literal needs %2B: 12:00+02:00 is 10:00Z, so fix-1 is included.
     let filter = format!("and({MINE},gte(created_at,2026-01-05T12:00:00%2B02:00))");
@@ -265,7 +280,7 @@ async fn query_parameters_are_form_urlencoded() {
 
 #[tokio::test]
 async fn bad_expressions_are_400_with_the_envelope() {
-    let double = with_fixture(Shape::Seed);
+    let double = with_fixture(Variant::Seed);
     // Parse errors carry the 0-based byte position of the ParseError.
     for (query, position) in [
         ("filter=and(eq(status,active)x", 21),
@@ -337,7 +352,7 @@ async fn bad_expressions_are_400_with_the_envelope() {
 
 #[tokio::test]
 async fn member_demo_tokens_filter_by_status() {
-    let double = with_fixture(Shape::Seed);
+    let double = with_fixture(Variant::Seed);
     let member = double.key("member");
     let mut sum = 0;
     for status in ["active", "expired", "revoked"] {
@@ -359,33 +374,58 @@ async fn member_demo_tokens_filter_by_status() {
         );
     }
     assert_eq!(sum, MEMBER_TOKENS as u64);
-    // The member does not see the fixture's owner's tokens.
+    // The member does not see the fixture's owner's tokens, and may not ask by user_id.
+    let reply = double
+        .get(
+            &format!("/api/v1/tokens?filter=eq(created_by,{FIX})"),
+            Some(&member),
+        )
+        .await;
+    assert_eq!(reply.body["total"], 0);
     let reply = double
         .get(&format!("/api/v1/tokens?filter={MINE}"), Some(&member))
         .await;
-    assert_eq!(reply.body["total"], 0);
+    let message = reply.assert_error(StatusCode::FORBIDDEN);
+    assert!(message.contains("user_id"), "{message}");
 }
 
 #[tokio::test]
-async fn lineage_shape_ignores_filter_and_sort() {
-    let double = with_fixture(Shape::Lineage);
-    let reply = list(
-        &double,
-        &format!("filter={MINE}&filter=eq(kind,root)&sort=desc(name)&limit=100"),
-    )
-    .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    assert_eq!(reply.body["total"], TOTAL_TOKENS + 6);
-    let created: Vec<&str> = reply.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["created_at"].as_str().unwrap())
-        .collect();
-    assert_eq!(created.len(), 100);
-    assert!(created.windows(2).all(|w| w[0] >= w[1]), "newest first");
-    // limit/offset still apply, and a repeated one is still refused.
-    let reply = list(&double, "limit=5&limit=6").await;
-    let message = reply.assert_error(StatusCode::BAD_REQUEST);
-    assert!(message.contains("\"limit\""), "{message}");
+async fn lineage_variants_ignore_filter_and_sort() {
+    for variant in [Variant::April, Variant::July, Variant::September] {
+        let double = with_fixture(variant);
+        let reply = list(
+            &double,
+            &format!("filter={MINE}&filter=eq(kind,root)&sort=desc(name)&limit=100"),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::OK, "{variant:?}: {}", reply.body);
+        // The dated documents: a global admin sees every user's tokens, fixture included.
+        assert_eq!(reply.body["total"], TOTAL_TOKENS + 6, "{variant:?}");
+        let created: Vec<&str> = reply.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["created_at"].as_str().unwrap())
+            .collect();
+        assert_eq!(created.len(), 100);
+        assert!(created.windows(2).all(|w| w[0] >= w[1]), "newest first");
+        // limit/offset still apply, and a repeated one is still refused.
+        let reply = list(&double, "limit=5&limit=6").await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        let message = reply
+            .body
+            .get("error")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        assert!(message.contains("\"limit\""), "{variant:?}: {message}");
+        // A non-admin naming another user in an ignored filter is not refused: it is ignored.
+        let member = double
+            .get(
+                &format!("/api/v1/tokens?filter={MINE}"),
+                Some(&double.key("member")),
+            )
+            .await;
+        assert_eq!(member.status, StatusCode::OK, "{variant:?}");
+        assert_eq!(member.body["total"], MEMBER_TOKENS, "{variant:?}");
+    }
 }

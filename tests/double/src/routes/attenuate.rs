@@ -1,7 +1,13 @@
 //! `POST /api/v1/tokens/attenuate`: appends a real Biscuit block of checks to the token in the
 //! body and records the child.
+//!
+//! The answer depends on the variant: `201 {id, token}` (seed, July, September) or
+//! `201 {token}` (April). `payment_policy` (September) is stored, carried into children and
+//! never widened: a child of a token with a policy gets that policy, and sending another one
+//! is refused, since what a policy means is not published. Earlier variants accept the field
+//! and ignore it, as a server ignores a field its schema does not have.
 
-use crate::auth::{self, Revoked};
+use crate::auth::{self, Caller, Revoked};
 use crate::biscuit;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -13,6 +19,7 @@ use axum::http::{HeaderMap, StatusCode};
 use foundry_keyring::api::models::{ACTIONS, AttenuationSpec, RESOURCES, TokenKind};
 use foundry_keyring::timestamp::Timestamp;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// The request body (`AttenuateTokenRequest`). The app's model of it serializes a borrowed
 /// secret and cannot be deserialized, hence this owned twin.
@@ -25,11 +32,62 @@ pub struct AttenuateBody {
     pub attenuated_parent_token_id: Option<String>,
 }
 
-/// `AttenuateTokenResponse`.
+/// `AttenuateTokenResponse`; April's answer had no `id`.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Attenuated {
-    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub token: String,
+}
+
+/// The payment policy the token in the body already carries, if any: the nearest one up its
+/// chain of records (so a policy set in September survives a detour through a variant that
+/// ignored the field), or for a token without a record the `payment_policy` facts of its
+/// blocks.
+fn inherited_policy(state: &AppState, parent: &Caller) -> Result<Option<Value>, ApiError> {
+    if let Some(record) = &parent.record {
+        let store = state.store();
+        let mut row = Some(record);
+        // Bounded by the store's size: a chain of parents cannot be longer.
+        for _ in 0..=store.tokens().len() {
+            let Some(current) = row else { break };
+            if let Some(policy) = current
+                .attenuation_spec
+                .as_ref()
+                .and_then(|s| s.payment_policy.clone())
+            {
+                return Ok(Some(policy));
+            }
+            row = current
+                .parent_token_id
+                .as_deref()
+                .and_then(|id| store.get(id));
+        }
+        return Ok(None);
+    }
+    let mut policies = biscuit::payment_policies(&parent.token).map_err(ApiError::internal)?;
+    policies.dedup();
+    match policies.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one.clone())),
+        _ => Err(ApiError::bad_request(
+            "the token carries more than one payment_policy; it cannot be attenuated further",
+        )),
+    }
+}
+
+/// Carries the parent's payment policy into `spec`, or refuses a different one.
+fn carry_policy(spec: &mut AttenuationSpec, inherited: Option<Value>) -> Result<(), ApiError> {
+    match (inherited, &spec.payment_policy) {
+        (Some(inherited), None) => spec.payment_policy = Some(inherited),
+        (Some(inherited), Some(sent)) if &inherited != sent => {
+            return Err(ApiError::bad_request(
+                "payment_policy cannot be changed: its meaning is not published",
+            ));
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 fn validate_spec(
@@ -102,8 +160,17 @@ pub async fn attenuate(
         ));
     }
     let parent_expiry = parent.record.as_ref().and_then(|r| r.expires_at);
-    validate_spec(&body.attenuation, now, parent_expiry)?;
-    if let Some(orgs) = &body.attenuation.allowed_org_ids {
+    let variant = state.variant();
+    let mut spec = body.attenuation;
+    // Fields the published spec does not have are ignored, as the real API's schema does.
+    spec.other.clear();
+    if variant.payment_policy() {
+        carry_policy(&mut spec, inherited_policy(&state, &parent)?)?;
+    } else {
+        spec.payment_policy = None;
+    }
+    validate_spec(&spec, now, parent_expiry)?;
+    if let Some(orgs) = &spec.allowed_org_ids {
         let access =
             biscuit::access(&parent.token, &parent.claims, now).map_err(ApiError::internal)?;
         for org in orgs {
@@ -139,10 +206,10 @@ pub async fn attenuate(
         (None, None) => root_id.clone(),
     };
 
-    let block = biscuit::attenuation_block(&body.attenuation).map_err(ApiError::internal)?;
+    let block = biscuit::attenuation_block(&spec).map_err(ApiError::internal)?;
     let child = parent.token.append(block).map_err(ApiError::internal)?;
     let text = biscuit::encode(&child).map_err(ApiError::internal)?;
-    let expires_at = match (parent_expiry, body.attenuation.expires_at) {
+    let expires_at = match (parent_expiry, spec.expires_at) {
         (Some(p), Some(s)) => Some(p.min(s)),
         (p, s) => p.or(s),
     };
@@ -159,8 +226,14 @@ pub async fn attenuate(
         last_used: None,
         parent_token_id: Some(parent_id),
         root_token_id: Some(root_id),
-        attenuation_spec: Some(body.attenuation),
+        attenuation_spec: Some(spec),
         revocation_id: Some(biscuit::last_revocation_id(&child)),
     });
-    Ok((StatusCode::CREATED, Json(Attenuated { id, token: text })))
+    Ok((
+        StatusCode::CREATED,
+        Json(Attenuated {
+            id: variant.attenuate_has_id().then_some(id),
+            token: text,
+        }),
+    ))
 }

@@ -10,14 +10,17 @@
 //!   307/308 and an absolute http(s) `location`) → 201 with the queued faults
 //! - `GET /__control/faults` → the queued faults; `DELETE /__control/faults` → clears them
 //! - `POST /__control/cors` `{"allow": bool}` → the new setting
-//! - `POST /__control/shape` `{"shape": "seed" | "lineage"}` → the token list's shape from now on
-//! - `POST /__control/reset` → demo data, CORS setting, shape and faults as at start
+//! - `POST /__control/variant` `{"variant": "seed" | "april" | "july" | "september"}` → the API
+//!   variant from now on
+//! - `POST /__control/error-body` `{"form": "auto" | "envelope" | "error" | "message" | "detail" |
+//!   "text"}` → the error body form from now on
+//! - `POST /__control/reset` → demo data, CORS setting, variant, error body and faults as at start
 //! - `GET /__control/keys` → the `--keys-out` JSON
 
 use crate::demo::KeysFile;
 use crate::error::ApiError;
 use crate::faults::Fault;
-use crate::state::{AppState, Shape};
+use crate::state::{AppState, ErrorBodyChoice, Variant};
 use axum::Json;
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::rejection::JsonRejection;
@@ -128,17 +131,31 @@ pub async fn set_cors(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct ShapeSwitch {
-    pub shape: Shape,
+pub struct VariantSwitch {
+    pub variant: Variant,
 }
 
-pub async fn set_shape(
+pub async fn set_variant(
     State(state): State<AppState>,
-    switch: Result<Json<ShapeSwitch>, JsonRejection>,
+    switch: Result<Json<VariantSwitch>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let switch = body(switch)?;
-    state.set_shape(switch.shape);
-    Ok(Json(json!({ "shape": switch.shape })))
+    state.set_variant(switch.variant);
+    Ok(Json(json!({ "variant": switch.variant })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ErrorBodySwitch {
+    pub form: ErrorBodyChoice,
+}
+
+pub async fn set_error_body(
+    State(state): State<AppState>,
+    switch: Result<Json<ErrorBodySwitch>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let switch = body(switch)?;
+    state.set_error_body(switch.form);
+    Ok(Json(json!({ "form": switch.form })))
 }
 
 pub async fn reset(State(state): State<AppState>) -> Json<Value> {

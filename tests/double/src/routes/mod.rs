@@ -18,8 +18,8 @@ async fn not_found() -> ApiError {
     ApiError::not_found("no such endpoint")
 }
 
-/// Layers, outermost first: request id and error envelope (so every response has an id, even a
-/// preflight), the control API's guard (before CORS, so no control response carries a CORS
+/// Layers, outermost first: request id and error body (so every response has an id, even a
+/// preflight, and every error the body form in force), the control API's guard (before CORS, so no control response carries a CORS
 /// header and no preflight to it is approved), CORS (so that injected faults still carry CORS
 /// headers and a browser can read them), fault injection, then the routes.
 pub fn app(state: AppState) -> Router {
@@ -39,7 +39,8 @@ pub fn app(state: AppState) -> Router {
                 .delete(control::clear_faults),
         )
         .route("/__control/cors", post(control::set_cors))
-        .route("/__control/shape", post(control::set_shape))
+        .route("/__control/variant", post(control::set_variant))
+        .route("/__control/error-body", post(control::set_error_body))
         .route("/__control/reset", post(control::reset))
         .route("/__control/keys", get(control::keys));
     api.merge(control)
@@ -47,6 +48,6 @@ pub fn app(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), faults::inject))
         .layer(from_fn_with_state(state.clone(), cors::cors))
         .layer(from_fn(control::guard))
-        .layer(from_fn(error::request_id))
+        .layer(from_fn_with_state(state.clone(), error::request_id))
         .with_state(state)
 }

@@ -11,7 +11,7 @@ use foundry_keyring::api::models::RevokeResponse;
 /// Published: idempotent, "a repeat returns the original revocation timestamp and
 /// children_revoked: 0". A repeat can only come with a token of the revoked family, so this is
 /// the one endpoint where a revoked family still authenticates (signature, expiry and the
-/// token:revoke right are checked as everywhere).
+/// token:revoke right are checked as everywhere). April's answer has no `children_revoked`.
 pub async fn revoke(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -26,6 +26,9 @@ pub async fn revoke(
     Ok(Json(RevokeResponse {
         token_id: root_id,
         revoked_at: revocation.revoked_at,
-        children_revoked: Some(revocation.children_revoked),
+        children_revoked: state
+            .variant()
+            .revoke_has_children()
+            .then_some(revocation.children_revoked),
     }))
 }

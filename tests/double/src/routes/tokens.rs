@@ -1,10 +1,12 @@
-//! `GET /api/v1/tokens`: the caller's tokens (all tokens for a global admin), paged.
+//! `GET /api/v1/tokens`: the caller's tokens, paged. Global admins see every user's tokens in the
+//! dated variants; in the seed variant they see their own, and another user's only when the
+//! filter names that user with `eq(user_id,<uuid>)`, which only admins may do for another user.
 
 use crate::auth::{self, Revoked};
 use crate::error::ApiError;
 use crate::listing;
 use crate::shape;
-use crate::state::{AppState, Shape};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Query, State, rejection::QueryRejection};
 use axum::http::HeaderMap;
@@ -43,10 +45,10 @@ pub fn paging(query: &HashMap<String, String>) -> Result<(u64, u64), ApiError> {
 }
 
 /// The query string, form-urlencoded (`%2B` is `+`, a literal `+` is a space), one value per
-/// name. A parameter the shape reads given twice is a 400: taking one silently would let a
-/// client believe the other applied. Others (unknown, or `filter`/`sort` in the lineage shape)
-/// are ignored, repeated or not.
-fn single_values(
+/// name. A parameter the variant reads given twice is a 400: taking one silently would let a
+/// client believe the other applied. Others (unknown, or `filter`/`sort` outside the seed
+/// variant) are ignored, repeated or not.
+pub fn single_values(
     pairs: Vec<(String, String)>,
     read: &[&str],
 ) -> Result<HashMap<String, String>, ApiError> {
@@ -73,12 +75,13 @@ pub async fn list(
     caller.require("token", "list")?;
     let Query(pairs) = query
         .map_err(|e| ApiError::bad_request(format!("invalid query string: {}", e.body_text())))?;
-    let shape = state.shape();
-    // The July list takes only limit/offset: like the real one most likely does, it ignores
+    let variant = state.variant();
+    // The dated lists take only limit/offset: like the real one most likely does, they ignore
     // unknown parameters such as filter and sort.
-    let read: &[&str] = match shape {
-        Shape::Seed => &["limit", "offset", "filter", "sort"],
-        Shape::Lineage => &["limit", "offset"],
+    let read: &[&str] = if variant.reads_filter_sort() {
+        &["limit", "offset", "filter", "sort"]
+    } else {
+        &["limit", "offset"]
     };
     let query = single_values(pairs, read)?;
     let (limit, offset) = paging(&query)?;
@@ -86,12 +89,23 @@ pub async fn list(
         query.get("filter").map(String::as_str),
         query.get("sort").map(String::as_str),
     )?;
+    let named: Vec<&str> = plan
+        .filter
+        .as_ref()
+        .map(listing::named_user_ids)
+        .unwrap_or_default();
+    if !caller.sees_all() && named.iter().any(|user| *user != caller.user_id()) {
+        return Err(ApiError::forbidden(
+            "filtering by another user's user_id needs admin scope",
+        ));
+    }
+    let sees_all = caller.sees_all() && variant.admin_sees_all();
+    let sees = |owner: &str| {
+        sees_all || owner == caller.user_id() || (caller.sees_all() && named.contains(&owner))
+    };
     let now = caller.now;
     let store = state.store();
-    let visible = store
-        .tokens()
-        .iter()
-        .filter(|row| caller.sees_all() || row.created_by == caller.user_id());
+    let visible = store.tokens().iter().filter(|row| sees(&row.created_by));
     let rows = plan.apply(visible, now)?;
     let total = rows.len() as u64;
     let start = usize::try_from(offset).unwrap_or(usize::MAX);
@@ -100,9 +114,12 @@ pub async fn list(
         .into_iter()
         .skip(start)
         .take(take)
-        .filter_map(|row| match shape {
-            Shape::Seed => serde_json::to_value(shape::seed(row, now)).ok(),
-            Shape::Lineage => serde_json::to_value(shape::lineage(row)).ok(),
+        .filter_map(|row| {
+            if variant.lineage() {
+                serde_json::to_value(shape::lineage(row, variant.payment_policy())).ok()
+            } else {
+                serde_json::to_value(shape::seed(row, now)).ok()
+            }
         })
         .collect();
     Ok(Json(Page {

@@ -5,7 +5,7 @@
 use axum::body::Body;
 use axum::extract::connect_info::ConnectInfo;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
-use foundry_double::state::{AppState, Config, Shape};
+use foundry_double::state::{AppState, Config, ErrorForm, Variant};
 use foundry_double::{build_state, root_key, routes};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
@@ -24,15 +24,26 @@ pub struct Reply {
 }
 
 impl Double {
-    pub fn new(shape: Shape) -> Self {
-        let config = Config {
-            shape,
-            cors_allowed: true,
-            seed: 1,
-        };
+    pub fn new(variant: Variant) -> Self {
+        Self::with_config(Config::new(variant))
+    }
+
+    pub fn with_config(config: Config) -> Self {
         Self {
             state: build_state(root_key(None).unwrap(), config).unwrap(),
         }
+    }
+
+    /// The user uuid of a demo key.
+    pub fn user(&self, label: &str) -> String {
+        self.state
+            .0
+            .keys
+            .iter()
+            .find(|k| k.label == label)
+            .unwrap_or_else(|| panic!("no key {label}"))
+            .user
+            .clone()
     }
 
     pub fn key(&self, label: &str) -> String {
@@ -147,6 +158,67 @@ impl Reply {
     }
 }
 
+impl Reply {
+    /// The `x-request-id` header, checked to be `req_<uuid>`.
+    pub fn request_id(&self) -> String {
+        let header = self
+            .headers
+            .get("x-request-id")
+            .expect("x-request-id header")
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(header.starts_with("req_"), "{header}");
+        assert!(uuid::Uuid::parse_str(&header[4..]).is_ok(), "{header}");
+        header
+    }
+
+    /// Asserts an error body of exactly `form` (with the header's id where the form has one)
+    /// and returns its message.
+    pub fn assert_error_form(&self, status: StatusCode, form: ErrorForm) -> String {
+        assert_eq!(
+            self.status,
+            status,
+            "raw: {}",
+            String::from_utf8_lossy(&self.raw)
+        );
+        let id = self.request_id();
+        let content_type = self
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let (key, with_id) = match form {
+            ErrorForm::Text => {
+                assert_eq!(content_type, "text/plain; charset=utf-8");
+                let text = String::from_utf8(self.raw.clone()).unwrap();
+                assert!(!text.is_empty() && !text.starts_with('{'), "{text}");
+                return text;
+            }
+            ErrorForm::Envelope => ("error", true),
+            ErrorForm::Error => ("error", false),
+            ErrorForm::Message => ("message", true),
+            ErrorForm::Detail => ("detail", true),
+        };
+        assert_eq!(content_type, "application/json", "{form:?}");
+        let object = self.body.as_object().expect("JSON object body");
+        let mut keys: Vec<&str> = object.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        let mut expected = vec![key];
+        if with_id {
+            expected.push("request_id");
+            assert_eq!(object["request_id"], id.as_str());
+        }
+        expected.sort_unstable();
+        assert_eq!(keys, expected, "{form:?}: {}", self.body);
+        if form == ErrorForm::Envelope {
+            validate_component("ErrorResponse", &self.body);
+        }
+        object[key].as_str().unwrap().to_owned()
+    }
+}
+
 pub fn openapi() -> Value {
     serde_json::from_str(foundry_double::openapi::PUBLISHED).unwrap()
 }
@@ -189,14 +261,15 @@ pub fn validate_lineage_page(instance: &Value) {
     assert_valid(&schema, instance, "list_tokens 200");
 }
 
-/// The seed page: the envelope, and items with exactly the seed reference's eight fields.
+/// The seed page: the envelope, and items with exactly the seed reference's eight fields plus
+/// the newer pages' `user_id`.
 pub fn validate_seed_page(instance: &Value) {
     let date_time = json!({"type": "string", "format": "date-time"});
     let nullable_date_time = json!({"type": ["string", "null"], "format": "date-time"});
     let item = json!({
         "type": "object",
         "additionalProperties": false,
-        "required": ["id", "name", "status", "token_type", "created_at", "created_by", "expires_at", "last_used"],
+        "required": ["id", "name", "status", "token_type", "created_at", "created_by", "expires_at", "last_used", "user_id"],
         "properties": {
             "id": {"type": "string"},
             "name": {"type": "string"},
@@ -205,7 +278,8 @@ pub fn validate_seed_page(instance: &Value) {
             "created_at": date_time,
             "created_by": {"type": "string", "format": "uuid"},
             "expires_at": nullable_date_time,
-            "last_used": nullable_date_time
+            "last_used": nullable_date_time,
+            "user_id": {"type": "string", "format": "uuid"}
         }
     });
     let schema = json!({
