@@ -1,18 +1,27 @@
 //! `GET /api/v1/openapi.json`: the published July 2026 document of the token surface (copied
-//! verbatim into `tests/double/openapi/`), plus the seed reference's `filter` and `sort`
-//! parameters on `list_tokens`, which the July document does not list.
+//! verbatim into `tests/double/openapi/`), plus the experiment and target operations the double
+//! also serves, adjusted per request:
+//!
+//! - `servers` names the double itself (`http://<Host header>`), not the production host, so a
+//!   client that reads it stays on the double;
+//! - in the seed variant `list_tokens` also advertises the seed reference's `filter` and `sort`
+//!   parameters; the dated variants list only `limit` and `offset`, as the published document.
 
+use crate::state::Variant;
+use axum::http::uri::Authority;
 use serde_json::{Value, json};
 
 /// The published document, unchanged. Tests validate responses against its schemas.
 pub const PUBLISHED: &str = include_str!("../openapi/foundry-tokens-2026-07.json");
+
+const LIST_TOKENS_PARAMETERS: &str = "/paths/~1api~1v1~1tokens/get/parameters";
 
 fn seed_parameters() -> [Value; 2] {
     [
         json!({
             "name": "filter",
             "in": "query",
-            "description": "Filter expression in s-expression syntax (seed \"List tokens\" reference). Comparison: eq, neq, gt, lt, gte, lte, contains; range/set: between, in; logical: and, or, not; null checks: is_null, is_not_null; JSONB access: at(field,key); casts: float, int, text, timestamp, date. Example: and(gte(created_at,2026-01-01),eq(status,active))",
+            "description": "Filter expression in s-expression syntax (seed \"List tokens\" reference). Comparison: eq, neq, gt, lt, gte, lte, contains; range/set: between, in; logical: and, or, not; null checks: is_null, is_not_null; JSONB access: at(field,key); casts: float, int, text, timestamp, date. Example: and(gte(created_at,2026-01-01),eq(status,active)). An admin sees another user's tokens only with eq(user_id,<uuid>).",
             "required": false,
             "schema": { "type": "string" }
         }),
@@ -26,15 +35,173 @@ fn seed_parameters() -> [Value; 2] {
     ]
 }
 
-/// The document the double serves. The published text is a compile-time constant checked by
-/// the tests, so a parse failure cannot happen at run time; if it ever did, serving `null`
-/// beats refusing to start.
+fn paging_parameters() -> Value {
+    json!([
+        {
+            "name": "limit",
+            "in": "query",
+            "description": "Maximum number of items to return (1-100, default 50).",
+            "required": false,
+            "schema": { "type": "integer", "format": "int64" }
+        },
+        {
+            "name": "offset",
+            "in": "query",
+            "description": "Number of items to skip (default 0).",
+            "required": false,
+            "schema": { "type": "integer", "format": "int64" }
+        }
+    ])
+}
+
+fn error_responses(statuses: &[(&str, &str)]) -> serde_json::Map<String, Value> {
+    statuses
+        .iter()
+        .map(|(status, description)| {
+            (
+                (*status).to_owned(),
+                json!({
+                    "description": description,
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ErrorResponse" } } }
+                }),
+            )
+        })
+        .collect()
+}
+
+/// A list operation answering the published Page envelope of untyped items.
+fn list_operation(tag: &str, operation_id: &str, summary: &str, right: &str) -> Value {
+    let mut responses = error_responses(&[
+        ("400", "Invalid limit or offset"),
+        ("401", "Missing, invalid, expired or revoked token"),
+        ("403", "The token lacks the right"),
+    ]);
+    responses.insert(
+        "200".to_owned(),
+        json!({
+            "description": "A page (always empty on the local double)",
+            "content": { "application/json": { "schema": {
+                "type": "object",
+                "required": ["items", "total", "count", "offset"],
+                "properties": {
+                    "items": { "type": "array", "items": { "type": "object" } },
+                    "count": { "type": "integer", "format": "int64" },
+                    "offset": { "type": "integer", "format": "int64" },
+                    "total": { "type": "integer", "format": "int64" }
+                }
+            } } }
+        }),
+    );
+    json!({
+        "tags": [tag],
+        "summary": summary,
+        "description": format!("Needs `{right}`."),
+        "operationId": operation_id,
+        "parameters": paging_parameters(),
+        "responses": responses
+    })
+}
+
+fn create_experiment() -> Value {
+    let mut responses = error_responses(&[
+        ("400", "The body is not a JSON object"),
+        ("401", "Missing, invalid, expired or revoked token"),
+        ("403", "The token lacks experiment:create"),
+    ]);
+    responses.insert(
+        "201".to_owned(),
+        json!({
+            "description": "Created (the local double stores nothing)",
+            "content": { "application/json": { "schema": {
+                "type": "object",
+                "required": ["id"],
+                "properties": { "id": { "type": "string", "format": "uuid" } }
+            } } }
+        }),
+    );
+    json!({
+        "tags": ["experiments"],
+        "summary": "Create an experiment",
+        "description": "Needs `experiment:create`.",
+        "operationId": "create_experiment",
+        "requestBody": {
+            "required": true,
+            "content": { "application/json": { "schema": { "type": "object" } } }
+        },
+        "responses": responses
+    })
+}
+
+/// The document every variant starts from: the published one plus the experiment and target
+/// operations. The published text is a compile-time constant checked by the tests, so a parse
+/// failure cannot happen at run time; if it ever did, serving `null` beats refusing to start.
 pub fn document() -> Value {
     let mut doc: Value = serde_json::from_str(PUBLISHED).unwrap_or(Value::Null);
-    if let Some(Value::Array(parameters)) =
-        doc.pointer_mut("/paths/~1api~1v1~1tokens/get/parameters")
+    if let Some(Value::Object(paths)) = doc.get_mut("paths") {
+        let mut experiments = serde_json::Map::new();
+        experiments.insert(
+            "get".to_owned(),
+            list_operation(
+                "experiments",
+                "list_experiments",
+                "List experiments",
+                "experiment:list",
+            ),
+        );
+        experiments.insert("post".to_owned(), create_experiment());
+        paths.insert("/api/v1/experiments".to_owned(), Value::Object(experiments));
+        paths.insert(
+            "/api/v1/targets".to_owned(),
+            json!({ "get": list_operation("targets", "list_targets", "List targets", "target:list") }),
+        );
+    }
+    doc
+}
+
+/// The server URL a client reached the double at: `http://<host>` when `host` is a valid
+/// authority (a host name or address and an optional port, nothing else), else the relative
+/// `/` (the document's own origin).
+pub fn server_url(host: Option<&str>) -> String {
+    match host.map(str::parse::<Authority>) {
+        Some(Ok(authority)) if !authority.as_str().contains('@') => {
+            format!("http://{}", authority.as_str())
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+/// The document as served to one request.
+pub fn for_request(base: &Value, variant: Variant, host: Option<&str>) -> Value {
+    let mut doc = base.clone();
+    if let Some(object) = doc.as_object_mut() {
+        object.insert(
+            "servers".to_owned(),
+            json!([{
+                "url": server_url(host),
+                "description": format!("foundry-double (local), playing the {} variant", variant.as_str())
+            }]),
+        );
+    }
+    if variant.reads_filter_sort()
+        && let Some(Value::Array(parameters)) = doc.pointer_mut(LIST_TOKENS_PARAMETERS)
     {
         parameters.extend(seed_parameters());
     }
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_url_takes_only_an_authority() {
+        assert_eq!(server_url(Some("127.0.0.1:8787")), "http://127.0.0.1:8787");
+        assert_eq!(server_url(Some("localhost")), "http://localhost");
+        assert_eq!(server_url(Some("[::1]:9")), "http://[::1]:9");
+        for bad in ["", "a b", "evil.example/x", "user@evil.example", "a\"b"] {
+            assert_eq!(server_url(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(server_url(None), "/");
+    }
 }

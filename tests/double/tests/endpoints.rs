@@ -11,17 +11,27 @@ use foundry_keyring::api::models::{Page, RevokeResponse, Token, TokenKind, WhoAm
 use serde_json::{Value, json};
 
 #[tokio::test]
-async fn health_and_openapi_need_no_token() {
+async fn health_and_openapi_need_no_token_health_db_does() {
     let double = Double::new(Variant::Seed);
     let health = double.get("/api/v1/info/health", None).await;
     assert_eq!(health.status, StatusCode::OK);
     assert!(health.headers.contains_key("x-request-id"));
     validate_component("HealthResponse", &health.body);
     assert_eq!(health.body, json!({"status": "ok"}));
-    validate_component(
-        "HealthDbResponse",
-        &double.get("/api/v1/info/health-db", None).await.body,
-    );
+    let db = double
+        .get("/api/v1/info/health-db", Some(&double.key("read-only")))
+        .await;
+    assert_eq!(db.status, StatusCode::OK, "{}", db.body);
+    validate_component("HealthDbResponse", &db.body);
+    for (token, message) in [
+        (None, "missing authentication token"),
+        (Some("garbage".to_owned()), "invalid token"),
+        (Some(double.key("expired")), "token expired"),
+        (Some(double.key("revoked")), "token revoked"),
+    ] {
+        let reply = double.get("/api/v1/info/health-db", token.as_deref()).await;
+        assert_eq!(reply.assert_error(StatusCode::UNAUTHORIZED), message);
+    }
 
     let spec = double.get("/api/v1/openapi.json", None).await;
     assert_eq!(spec.status, StatusCode::OK);

@@ -3,6 +3,7 @@
 pub mod attenuate;
 pub mod control;
 pub mod meta;
+pub mod resources;
 pub mod revoke;
 pub mod tokens;
 pub mod whoami;
@@ -30,7 +31,12 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/tokens/revoke", post(revoke::revoke))
         .route("/api/v1/openapi.json", get(meta::openapi))
         .route("/api/v1/info/health", get(meta::health))
-        .route("/api/v1/info/health-db", get(meta::health_db));
+        .route("/api/v1/info/health-db", get(meta::health_db))
+        .route(
+            "/api/v1/experiments",
+            get(resources::list_experiments).post(resources::create_experiment),
+        )
+        .route("/api/v1/targets", get(resources::list_targets));
     let control = Router::new()
         .route(
             "/__control/faults",
