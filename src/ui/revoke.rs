@@ -155,6 +155,8 @@ fn descendants_sentence(children_revoked: Option<u64>) -> String {
     match children_revoked {
         Some(1) => ", with 1 restricted token made from it newly revoked.".to_owned(),
         Some(n) => format!(", with {n} restricted tokens made from it newly revoked."),
-        None => ", with every restricted token made from it (the API did not say how many).".to_owned(),
+        None => {
+            ", with every restricted token made from it (the API did not say how many).".to_owned()
+        }
     }
 }

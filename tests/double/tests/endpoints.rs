@@ -495,7 +495,8 @@ async fn revoke_is_idempotent_and_kills_the_family() {
     validate_component("RevokeTokenResponse", &first.body);
     let first: RevokeResponse = serde_json::from_value(first.body).unwrap();
     assert_eq!(
-        first.children_revoked, Some(2),
+        first.children_revoked,
+        Some(2),
         "the read-only demo key and the new child"
     );
 
