@@ -16,6 +16,7 @@ pub mod api;
 pub mod format;
 pub mod keyinfo;
 pub mod query;
+pub mod restrictions;
 pub mod secret;
 pub mod strength;
 pub mod table;

@@ -1,6 +1,7 @@
 //! Browser tests of the mounted component (headless Chromium, wasm-bindgen-test): what a person
 //! sees on first visit, the local key preview, and that the key never reaches the DOM.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests: a panic is a failure report
 
 use foundry_keyring::ui::{Keyring, Options};
 use leptos::prelude::*;

@@ -4,7 +4,6 @@
 //! request id when the API gave one. Server messages are shown as sent, minus the key (which a
 //! careless server could echo) and trimmed to a readable length.
 
-use crate::api::models::ErrorBody;
 use crate::api::transport::{HttpResponse, NetworkFailure, TransportError};
 use std::time::Duration;
 
@@ -276,18 +275,21 @@ impl ApiError {
     /// Maps a non-2xx response. `key` is only used to scrub it from server text. A 3xx is a
     /// refused redirect (transports never follow one); `origin` names the server then.
     pub fn from_status(response: &HttpResponse, key: &str, origin: &str) -> Self {
-        let envelope = serde_json::from_slice::<ErrorBody>(&response.body).ok();
+        let words = ServerWords::read(&response.body);
         // The body's id wins: it is what the server logged; the header is the fallback for
-        // bodies that are not the envelope (a proxy's HTML page, an empty 502).
-        let request_id = envelope
-            .as_ref()
-            .map(|e| e.request_id.clone())
-            .filter(|id| !id.is_empty())
-            .or_else(|| response.request_id.clone());
-        let message = match &envelope {
-            Some(e) => clean_message(&e.error, key),
-            None => fallback_message(response.status),
+        // bodies without one (April's `{error}`, a proxy's page, an empty 502).
+        let request_id = words.request_id.or_else(|| response.request_id.clone());
+        let message = match &words.message {
+            Some(text) => clean_message(text, key),
+            None => fallback_message(response.status, words.html),
         };
+        // September: rate limiting on experiment submission shows as 409 with this kind.
+        if words.kind.as_deref() == Some("rate_limited") {
+            return ApiError::RateLimited {
+                retry_after: response.retry_after(),
+                request_id,
+            };
+        }
         let status = response.status;
         match status {
             300..=399 => ApiError::Redirected {
@@ -377,8 +379,119 @@ fn clean_message(text: &str, key: &str) -> String {
     }
 }
 
-fn fallback_message(status: u16) -> String {
-    format!("status {status} without the documented error body")
+fn fallback_message(status: u16, html: bool) -> String {
+    if html {
+        format!("status {status} with a web page instead of the API's error body")
+    } else {
+        format!("status {status} without a message")
+    }
+}
+
+/// What an error body says, in every form the API has been seen to send: the July envelope
+/// `{error, request_id}`, April's `{error}` alone, `{message}` or `{detail}` (which Foundry's own
+/// SDK also reads; `detail` may be FastAPI's list of `{msg}`), `{error: {message}}`, or no JSON
+/// at all (a proxy's plain text or HTML page). Nothing here is required.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct ServerWords {
+    message: Option<String>,
+    request_id: Option<String>,
+    /// `error_kind`, e.g. `rate_limited`.
+    kind: Option<String>,
+    /// The body was a web page: its text is markup, not words for a person.
+    html: bool,
+}
+
+impl ServerWords {
+    fn read(body: &[u8]) -> Self {
+        match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(serde_json::Value::Object(fields)) => {
+                let text = |name: &str| fields.get(name).and_then(words_of);
+                ServerWords {
+                    message: text("error")
+                        .or_else(|| text("message"))
+                        .or_else(|| text("detail")),
+                    request_id: fields
+                        .get("request_id")
+                        .and_then(serde_json::Value::as_str)
+                        .filter(|id| !id.trim().is_empty())
+                        .map(str::to_owned),
+                    kind: fields
+                        .get("error_kind")
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_owned),
+                    html: false,
+                }
+            }
+            Ok(other) => ServerWords {
+                message: words_of(&other),
+                ..ServerWords::default()
+            },
+            Err(_) => {
+                let text = String::from_utf8_lossy(body);
+                let text = text.trim();
+                let lower = text
+                    .get(..text.len().min(200))
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                let html = lower.starts_with('<')
+                    && (lower.contains("<html")
+                        || lower.contains("<!doctype")
+                        || lower.contains("<body"));
+                ServerWords {
+                    message: (!html && !text.is_empty()).then(|| text.to_owned()),
+                    html,
+                    ..ServerWords::default()
+                }
+            }
+        }
+    }
+}
+
+/// The words in one field of an error body: a string, FastAPI's `[{msg, loc}]`, or an object
+/// with its own `message` / `msg`.
+fn words_of(value: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    let words = match value {
+        Value::String(text) => text.clone(),
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|item| match item {
+                Value::Object(fields) => {
+                    let msg = fields
+                        .get("msg")
+                        .or_else(|| fields.get("message"))?
+                        .as_str()?;
+                    let at: Vec<String> = fields
+                        .get("loc")
+                        .and_then(Value::as_array)
+                        .map(|loc| {
+                            loc.iter()
+                                .map(|part| match part {
+                                    Value::String(s) => s.clone(),
+                                    other => other.to_string(),
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    Some(if at.is_empty() {
+                        msg.to_owned()
+                    } else {
+                        format!("{}: {msg}", at.join("."))
+                    })
+                }
+                other => words_of(other),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        Value::Object(fields) => {
+            return fields
+                .get("message")
+                .or_else(|| fields.get("msg"))
+                .and_then(words_of);
+        }
+        _ => return None,
+    };
+    (!words.trim().is_empty()).then_some(words)
 }
 
 fn auth_problem(message: &str) -> AuthProblem {

@@ -28,6 +28,7 @@ pub fn KeyPreview(info: Signal<Option<Result<KeyInfo, KeyInfoError>>>) -> impl I
                     view! { <h4>{title}</h4><pre>{source.clone()}</pre> }
                 })
                 .collect_view();
+            let notes = crate::restrictions::of_key_blocks(&info.blocks);
             view! {
                 <section class="fk-preview" aria-label="Key preview">
                     <h3>"Key preview"</h3>
@@ -39,6 +40,10 @@ pub fn KeyPreview(info: Signal<Option<Result<KeyInfo, KeyInfoError>>>) -> impl I
                         <dd><MaybeWhen at=info.expires_at none="no expiry check in the key" /></dd>
                         <dt>"Blocks"</dt>
                         <dd>{info.block_count} {if info.block_count == 1 { " (a root key)" } else { " (attenuated)" }}</dd>
+                        {(!notes.is_empty()).then(|| view! {
+                            <dt>"Restrictions"</dt>
+                            <dd><ul class="fk-plain-list">{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul></dd>
+                        })}
                     </dl>
                     <details>
                         <summary>"Show the raw Datalog"</summary>

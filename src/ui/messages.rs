@@ -50,6 +50,15 @@ pub fn vault_message(error: &VaultError) -> (&'static str, String) {
             "The keyring was changed in another tab",
             "Nothing was overwritten. Unlock again to see the changes, then repeat what you were doing.".into(),
         ),
+        VaultError::Locked => (
+            "The keyring is locked",
+            "It was locked before this could finish (idle time, or a change in another tab). Unlock it and try again.".into(),
+        ),
+        VaultError::NothingStored => (
+            "No keyring is stored here any more",
+            "It may have been forgotten in another tab. Reload the page, then add your keys again.".into(),
+        ),
+        VaultError::Closed => ("The keyring was closed", "Open it again to continue.".into()),
         VaultError::Random => (
             "This browser could not produce random numbers",
             "Encryption needs them. Try another browser.".into(),

@@ -47,8 +47,11 @@ pub fn RevokeDialog(open: RwSignal<bool>, on_revoked: Callback<()>) -> impl Into
             .map(|m| m.label)
             .unwrap_or_else(|| "the key in use".to_owned());
         let root = info.as_ref().and_then(|i| i.token_id.clone());
-        let attenuated = info.map(|i| i.block_count > 1).unwrap_or(false);
-        (label, root, attenuated)
+        let attenuated = info.as_ref().is_some_and(|i| i.block_count > 1);
+        let restrictions = info
+            .map(|i| crate::restrictions::of_key_blocks(&i.blocks))
+            .unwrap_or_default();
+        (label, root, attenuated, restrictions)
     };
     // How many tokens go with the root, asked of the API while the dialog is open (`None`
     // while asking).
@@ -107,12 +110,18 @@ pub fn RevokeDialog(open: RwSignal<bool>, on_revoked: Callback<()>) -> impl Into
             <h2 id="fk-revoke-title">"Revoke this key's family?"</h2>
             {move || match outcome.get() {
                 None => {
-                    let (label, root, attenuated) = family();
+                    let (label, root, attenuated, restrictions) = family();
                     view! {
                         <p>"This revokes " <strong>{label}</strong>
                             {if attenuated { ", the root token it was attenuated from" } else { "" }}
                             ", and " {descendants_text} ". They stop working at once, everywhere."</p>
                         <dl class="fk-facts">
+                            <dt>"Restrictions of the key in use"</dt>
+                            <dd>{if restrictions.is_empty() {
+                                "none: it is a main key".into_any()
+                            } else {
+                                view! { <ul class="fk-plain-list">{restrictions.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul> }.into_any()
+                            }}</dd>
                             <dt>"Root token id"</dt>
                             <dd class="fk-mono">{root.unwrap_or_else(|| "not stated in the key".to_owned())}</dd>
                             <dt>"Descendants"</dt>
@@ -155,6 +164,8 @@ fn descendants_sentence(children_revoked: Option<u64>) -> String {
     match children_revoked {
         Some(1) => ", with 1 restricted token made from it newly revoked.".to_owned(),
         Some(n) => format!(", with {n} restricted tokens made from it newly revoked."),
-        None => ", with every restricted token made from it (the API did not say how many).".to_owned(),
+        None => {
+            ", with every restricted token made from it (the API did not say how many).".to_owned()
+        }
     }
 }

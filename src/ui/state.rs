@@ -94,7 +94,7 @@ impl KeyringState {
     /// disposed, and reading it would panic. Checked after every `await`.
     fn still_mounted(&self) -> Result<(), VaultError> {
         if self.namespace.is_disposed() {
-            return Err(VaultError::NotAKeyring);
+            return Err(VaultError::Closed);
         }
         Ok(())
     }
@@ -216,7 +216,7 @@ impl KeyringState {
     }
 
     pub async fn unlock(&self, passphrase: SecretString) -> Result<(), VaultError> {
-        let stored = self.load_stored()?.ok_or(VaultError::NotAKeyring)?;
+        let stored = self.load_stored()?.ok_or(VaultError::NothingStored)?;
         let derived = kdf::derive(
             &passphrase,
             stored.kdf_params(),
@@ -291,14 +291,14 @@ impl KeyringState {
     ) -> Result<T, VaultError> {
         let saved = self.saved.get_untracked();
         let result = self.ring.try_update_value(|slot| -> Result<T, VaultError> {
-            let ring = slot.as_mut().ok_or(VaultError::NotAKeyring)?;
+            let ring = slot.as_mut().ok_or(VaultError::Locked)?;
             let value = f(ring)?;
             if saved {
                 ring.save(&Self::storage()?)?;
             }
             Ok(value)
         });
-        let result = result.unwrap_or(Err(VaultError::NotAKeyring));
+        let result = result.unwrap_or(Err(VaultError::Locked));
         match &result {
             Err(VaultError::Conflict) if lock_on_conflict => {
                 self.lock(LockReason::ChangedElsewhere)
@@ -327,7 +327,7 @@ impl KeyringState {
         let key = self
             .ring
             .with_value(|ring| ring.as_ref().map(|r| r.open(id)))
-            .unwrap_or(Err(VaultError::NotAKeyring))?;
+            .unwrap_or(Err(VaultError::Locked))?;
         self.key.set_value(Some(key));
         self.active.set(Some(id));
         self.key_epoch.update(|e| *e += 1);
@@ -387,14 +387,12 @@ impl KeyringState {
         let current_params = self
             .ring
             .with_value(|ring| ring.as_ref().map(|r| r.kdf_params().clone()))
-            .ok_or(VaultError::NotAKeyring)?;
+            .ok_or(VaultError::Locked)?;
         let current_key = if self.saved.get_untracked() {
             let current = current.ok_or(VaultError::WrongPassphrase)?;
             kdf::derive(&current, &current_params, &worker).await
         } else {
-            self.session_wrap
-                .get_value()
-                .ok_or(VaultError::NotAKeyring)?
+            self.session_wrap.get_value().ok_or(VaultError::Locked)?
         };
         // Never fewer rounds than the keyring already has (a calibration may have raised them).
         let params =

@@ -5,6 +5,7 @@ use crate::api::error::ApiError;
 use crate::api::models::{Token, TokenStatus, WhoAmI};
 use crate::api::paging::HeldTokens;
 use crate::format;
+use crate::restrictions::Restrictions;
 use crate::table::{Column, PAGE_SIZES, TableQueryError, TableState, page_count, range_label};
 use crate::ui::api;
 use crate::ui::attenuate::AttenuateDialog;
@@ -301,6 +302,7 @@ fn TokenTable(tokens: Vec<Token>, table: RwSignal<TableState>) -> impl IntoView 
             let status = token.status_at(now);
             let expiring = status == TokenStatus::Active && token.expires_at.is_some_and(|e| format::expires_within(e, now, 7));
             let kind = token.token_type.clone().or_else(|| token.kind.map(|k| k.as_str().to_owned()));
+            let restrictions = lineage.then(|| Restrictions::of_token(&token));
             view! {
                 <tr>
                     <th scope="row">{token.name.clone()}<span class="fk-id fk-mono" title=token.id.clone()>{token.id.clone()}</span></th>
@@ -315,6 +317,7 @@ fn TokenTable(tokens: Vec<Token>, table: RwSignal<TableState>) -> impl IntoView 
                     {lineage.then(|| view! {
                         <td class="fk-mono">{token.parent_token_id.clone().unwrap_or_else(|| "root".to_owned())}</td>
                     })}
+                    {restrictions.map(|r| view! { <td><RestrictionsCell restrictions=r /></td> })}
                 </tr>
             }
         })
@@ -326,7 +329,7 @@ fn TokenTable(tokens: Vec<Token>, table: RwSignal<TableState>) -> impl IntoView 
                 <thead>
                     <tr>
                         {columns.into_iter().map(|column| view! { <SortHeader column=column table=table /> }).collect_view()}
-                        {lineage.then(|| view! { <th scope="col">"Parent"</th> })}
+                        {lineage.then(|| view! { <th scope="col">"Parent"</th><th scope="col">"Restrictions"</th> })}
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
@@ -334,6 +337,22 @@ fn TokenTable(tokens: Vec<Token>, table: RwSignal<TableState>) -> impl IntoView 
         </div>
     }
     .into_any()
+}
+
+/// A token's restrictions in words; what this app cannot put in words is one click away, as
+/// the API sent it, so a restricted token never looks unrestricted.
+#[component]
+fn RestrictionsCell(restrictions: Restrictions) -> impl IntoView {
+    let raw = restrictions.raw();
+    view! {
+        <span class="fk-restrictions">{restrictions.summary()}</span>
+        {(!raw.is_empty()).then(|| view! {
+            <details class="fk-raw">
+                <summary>"As sent by the API"</summary>
+                <pre>{raw.join("\n")}</pre>
+            </details>
+        })}
+    }
 }
 
 #[component]

@@ -63,6 +63,15 @@ pub enum VaultError {
         "the keyring was changed elsewhere (another tab?) since it was opened; nothing was overwritten; reload it and try again"
     )]
     Conflict,
+    /// An action needs an open keyring and none is open (locked meanwhile: idle, another tab).
+    #[error("the keyring is locked")]
+    Locked,
+    /// Unlock was asked for but this browser stores no keyring (forgotten in another tab?).
+    #[error("no keyring is stored in this browser")]
+    NothingStored,
+    /// The keyring's view went away (an embedding page unmounted it) while work was under way.
+    #[error("the keyring was closed while this was under way")]
+    Closed,
     /// The browser's random number generator failed.
     #[error("the browser could not provide random numbers")]
     Random,

@@ -187,7 +187,7 @@ fn request_id_comes_from_the_header_when_the_body_is_not_json() {
     assert!(
         error
             .to_string()
-            .contains("without the documented error body")
+            .contains("with a web page instead of the API's error body")
     );
 }
 
@@ -348,4 +348,112 @@ fn a_redirect_the_browser_hid_is_refused_too() {
     );
     assert!(!error.is_retryable());
     assert!(error.advice().contains("not sent anywhere else"));
+}
+
+/// Every error-body form the API has been seen to send: the server's own words reach the
+/// person, and the request id comes from the body or else the `x-request-id` header.
+#[test]
+fn every_published_error_body_form_is_read() {
+    let forms: [(&str, &str, Option<&str>); 9] = [
+        // (body, the words that must be shown, body request id)
+        (
+            r#"{"error":"token revoked","request_id":"req_b"}"#,
+            "token revoked",
+            Some("req_b"),
+        ),
+        (r#"{"error":"token revoked"}"#, "token revoked", None),
+        (
+            r#"{"message":"token revoked","request_id":"req_b"}"#,
+            "token revoked",
+            Some("req_b"),
+        ),
+        (r#"{"detail":"token revoked"}"#, "token revoked", None),
+        (
+            r#"{"detail":[{"loc":["body","name"],"msg":"token revoked","type":"value_error"}]}"#,
+            "body.name: token revoked",
+            None,
+        ),
+        (
+            r#"{"error":{"message":"token revoked","code":7}}"#,
+            "token revoked",
+            None,
+        ),
+        (
+            r#"{"error":"token revoked","request_id":"","extra":[1,2]}"#,
+            "token revoked",
+            None,
+        ),
+        ("token revoked\n", "token revoked", None),
+        (r#""token revoked""#, "token revoked", None),
+    ];
+    for (body, words, body_id) in forms {
+        let error = whoami_with(Step::Respond(with_header_id(response(401, body), "req_h")));
+        assert!(
+            matches!(
+                &error,
+                ApiError::Unauthorized {
+                    problem: AuthProblem::Revoked,
+                    ..
+                }
+            ),
+            "{body}: {error:?}"
+        );
+        assert!(error.to_string().contains(words), "{body}: {error}");
+        assert_eq!(
+            error.request_id(),
+            Some(body_id.unwrap_or("req_h")),
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn an_error_without_words_says_so_and_keeps_the_header_id() {
+    for (body, says) in [
+        ("", "status 500 without a message"),
+        ("{}", "status 500 without a message"),
+        (r#"{"request_id":"req_b"}"#, "status 500 without a message"),
+        (
+            "<!DOCTYPE html><html><body>oops</body></html>",
+            "a web page",
+        ),
+    ] {
+        let error = revoke_with(Step::Respond(with_header_id(response(500, body), "req_h")));
+        assert!(
+            matches!(&error, ApiError::Server { status: 500, .. }),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains(says), "{body}: {error}");
+        assert!(error.request_id().is_some());
+    }
+}
+
+#[test]
+fn a_409_that_says_rate_limited_is_rate_limiting() {
+    let body =
+        r#"{"error":"too many submissions","error_kind":"rate_limited","request_id":"req_b"}"#;
+    let limited = revoke_with(Step::Respond(with_retry_after(response(409, body), "3")));
+    assert_eq!(
+        limited,
+        ApiError::RateLimited {
+            retry_after: Some(Duration::from_secs(3)),
+            request_id: Some("req_b".into())
+        }
+    );
+    let plain = revoke_with(Step::Respond(error(409, "already done", "req_c")));
+    assert!(matches!(plain, ApiError::Conflict { .. }), "{plain:?}");
+}
+
+/// A server that echoes the key in any form never gets it onto the page.
+#[test]
+fn the_key_is_scrubbed_from_every_form() {
+    for body in [
+        format!(r#"{{"message":"bad token {KEY}"}}"#),
+        format!(r#"{{"detail":[{{"msg":"bad token {KEY}"}}]}}"#),
+        format!("bad token {KEY}"),
+    ] {
+        let error = whoami_with(Step::Respond(response(401, &body)));
+        assert!(!error.to_string().contains(KEY), "{body}");
+        assert!(error.to_string().contains("[key]"), "{body}");
+    }
 }
