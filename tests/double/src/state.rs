@@ -115,11 +115,15 @@ impl Variant {
 pub enum ErrorBodyChoice {
     /// The variant's own form (April: `error`; the others: `envelope`).
     Auto,
-    /// A fixed form, whatever the variant.
+    /// `{"error", "request_id"}`, whatever the variant.
     Envelope,
+    /// `{"error"}` alone.
     Error,
+    /// `{"message", "request_id"}`.
     Message,
+    /// `{"detail", "request_id"}` (FastAPI style).
     Detail,
+    /// `text/plain` with the message alone (what a proxy sends).
     Text,
 }
 
