@@ -279,22 +279,53 @@ fn expose<S: Serializer>(secret: &&SecretString, s: S) -> Result<S::Ok, S::Error
 /// `{token}` alone: the token is what cannot be had again, so only it is required.
 #[derive(Deserialize)]
 pub struct AttenuateResponse {
-    #[serde(default)]
+    /// A string id; a number is taken as its text, anything else as absent.
+    #[serde(default, deserialize_with = "lenient_text")]
     pub id: Option<String>,
     pub token: SecretString,
 }
 
-/// The answer to `POST /api/v1/tokens/revoke`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The answer to `POST /api/v1/tokens/revoke`. A 2xx means the family is revoked, whatever
+/// the body holds, so every field is optional and a field of an unexpected type reads as absent:
+/// a side detail must not turn a done revocation into an error.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RevokeResponse {
     /// The root `token_id` that was revoked (its descendants with it).
-    pub token_id: String,
+    #[serde(default, deserialize_with = "lenient_text")]
+    pub token_id: Option<String>,
     /// The first revocation time (a repeat returns the original).
-    pub revoked_at: Timestamp,
+    #[serde(default, deserialize_with = "lenient")]
+    pub revoked_at: Option<Timestamp>,
     /// Attenuated descendants newly revoked by this call (0 on a repeat); `None` where the API
     /// did not say (older pages answered without it).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub children_revoked: Option<u64>,
+}
+
+/// A side field read leniently: present and of the expected type, or `None`.
+fn lenient<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let value = serde_json::Value::deserialize(deserializer)?;
+    Ok(serde_json::from_value(value).ok())
+}
+
+/// An id read leniently: a string, or a number as its text.
+fn lenient_text<'de, D>(deserializer: D) -> Result<Option<String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    Ok(match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::String(text) if !text.is_empty() => Some(text),
+        serde_json::Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    })
 }
 
 /// The 4xx/5xx body as the July spec writes it (the double's default). The client reads error
@@ -400,6 +431,35 @@ mod tests {
         );
         assert_eq!(grouped.get("odd"), Some(&vec![]));
         assert_eq!(grouped.len(), 3);
+    }
+
+    #[test]
+    fn every_published_attenuate_and_revoke_answer_reads() {
+        for (body, id) in [
+            (r#"{"id":"a1","token":"abs0_x"}"#, Some("a1")),
+            (r#"{"token":"abs0_x"}"#, None),
+            (r#"{"token":"abs0_x","id":7,"extra":true}"#, Some("7")),
+            (r#"{"token":"abs0_x","id":{"odd":1}}"#, None),
+        ] {
+            let answer: AttenuateResponse = serde_json::from_str(body).unwrap();
+            assert_eq!(answer.id.as_deref(), id, "{body}");
+            assert_eq!(answer.token.expose_secret(), "abs0_x");
+        }
+        assert!(serde_json::from_str::<AttenuateResponse>(r#"{"id":"a1"}"#).is_err());
+
+        let july: RevokeResponse = serde_json::from_str(
+            r#"{"token_id":"r1","revoked_at":"2026-01-01T00:00:00Z","children_revoked":2}"#,
+        )
+        .unwrap();
+        assert_eq!(july.children_revoked, Some(2));
+        let april: RevokeResponse =
+            serde_json::from_str(r#"{"token_id":"r1","revoked_at":"2026-01-01T00:00:00Z"}"#)
+                .unwrap();
+        assert_eq!(april.children_revoked, None);
+        assert_eq!(april.revoked_at, Some(ts("2026-01-01T00:00:00Z")));
+        let odd: RevokeResponse =
+            serde_json::from_str(r#"{"revoked_at":"yesterday","children_revoked":-1}"#).unwrap();
+        assert_eq!(odd, RevokeResponse::default());
     }
 
     #[test]

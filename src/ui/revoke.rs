@@ -143,8 +143,12 @@ pub fn RevokeDialog(open: RwSignal<bool>, on_revoked: Callback<()>) -> impl Into
                 }
                 Some(Ok(done)) => view! {
                     <Alert title="Revoked" tone=Tone::Success>
-                        <p>"Root token " <code>{done.token_id.clone()}</code> " was revoked " {format::absolute(done.revoked_at)}
-                           {descendants_sentence(done.children_revoked)}</p>
+                        <p>{match done.token_id.clone() {
+                                Some(id) => view! { "Root token " <code>{id}</code> }.into_any(),
+                                None => "The key's main token".into_any(),
+                            }}
+                            " was revoked " {done.revoked_at.map(format::absolute).unwrap_or_else(|| "just now".to_owned())}
+                            {descendants_sentence(done.children_revoked)}</p>
                     </Alert>
                     <p>"The key in use no longer works. Switch to another key, or remove this one from the keyring."</p>
                     <button type="button" on:click=finish>"Close"</button>

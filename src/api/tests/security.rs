@@ -127,14 +127,14 @@ fn a_key_echoed_by_the_server_is_scrubbed_from_errors() {
         &clock,
         vec![Step::Respond(response(
             200,
-            &format!(r#"{{"token_id":"r1","revoked_at":"{KEY}","children_revoked":0}}"#),
+            &format!(r#"{{"organizations":"{KEY}","permissions":[]}}"#),
         ))],
     );
-    let error = block_on(client(&transport, &clock).revoke()).unwrap_err();
+    let error = block_on(client(&transport, &clock).whoami()).unwrap_err();
     assert!(!format!("{error:?}").contains(KEY), "{error:?}");
     assert!(
         error.to_string().contains("[key]"),
-        "the timestamp error quotes the value: {error}"
+        "the type error quotes the value: {error}"
     );
 }
 

@@ -453,3 +453,31 @@ test('the shadow root is closed and what is typed into the key field does not bu
   // The host page still sees the key element behave: a label is asked for next.
   await expect(a).toBeVisible();
 });
+
+test('a restricted key at work through handle.fetch: a read-only child lists experiments and is refused creating one', async ({ page }) => {
+  await openHostPage(page);
+  const a = page.locator('#lab-a');
+  await addFirstKey(a, { key: demoKey('read-only'), label: 'reader', sessionOnly: true });
+  const call = (path, init) => page.evaluate(async ([path, init]) => {
+    const response = await document.getElementById('lab-a').handle.fetch(path, init);
+    return { status: response.status, body: await response.json() };
+  }, [path, init]);
+  const listed = await call('/api/v1/experiments?limit=10', { headers: { accept: 'application/json' } });
+  expect(listed.status).toBe(200);
+  expect(listed.body).toMatchObject({ items: [], total: 0 });
+  expect((await call('/api/v1/targets')).status).toBe(200);
+  const create = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'binding screen' }) };
+  const refused = await call('/api/v1/experiments', create);
+  expect(refused.status, 'the read-only restriction holds at the API').toBe(403);
+  expect(refused.body.error).toMatch(/experiment:create|not allowed|permission/i);
+
+  // The member it was made from may create one: the refusal is the restriction, not the route.
+  const b = page.locator('#lab-b');
+  await addFirstKey(b, { key: demoKey('member'), label: 'member', sessionOnly: true });
+  const created = await page.evaluate(async (init) => {
+    const response = await document.getElementById('lab-b').handle.fetch('/api/v1/experiments', init);
+    return { status: response.status, body: await response.json() };
+  }, create);
+  expect(created.status).toBe(201);
+  expect(created.body.id).toMatch(/^[0-9a-f-]{36}$/);
+});

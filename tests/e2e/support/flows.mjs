@@ -10,6 +10,19 @@ export async function resetDouble(request) {
   expect(reset.ok(), 'the double resets its demo data').toBeTruthy();
 }
 
+/** Which published variant of the API the double plays (tests/double/README.md, "Variants"). */
+export async function setVariant(request, variant) {
+  const response = await request.post(`${API_BASE}/__control/variant`, { data: { variant } });
+  expect(response.ok(), `the double plays ${variant}`).toBeTruthy();
+}
+
+/** The form of every error body from now on: auto (the variant's own), envelope, error,
+ *  message, detail or text. */
+export async function setErrorBody(request, form) {
+  const response = await request.post(`${API_BASE}/__control/error-body`, { data: { form } });
+  expect(response.ok(), `the double answers errors as ${form}`).toBeTruthy();
+}
+
 export async function injectFault(request, fault) {
   const response = await request.post(`${API_BASE}/__control/faults`, { data: fault });
   expect(response.ok(), `fault accepted: ${JSON.stringify(fault)}`).toBeTruthy();

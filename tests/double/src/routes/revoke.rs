@@ -24,8 +24,8 @@ pub async fn revoke(
         .revoke_family(&root_id, caller.now)
         .ok_or_else(|| ApiError::not_found("token not found in database (stateless token)"))?;
     Ok(Json(RevokeResponse {
-        token_id: root_id,
-        revoked_at: revocation.revoked_at,
+        token_id: Some(root_id),
+        revoked_at: Some(revocation.revoked_at),
         children_revoked: state
             .variant()
             .revoke_has_children()

@@ -1,0 +1,98 @@
+// The app against every variant of the API the double plays (tests/double/README.md,
+// "Variants"): who the key is, the table, a restricted token, a revocation and one error each,
+// with the error body in a different published form per variant. What a person sees must not
+// depend on which API version answered.
+import { test, expect, appUrl, demoKey, screenshot } from '../support/fixtures.mjs';
+import { addFirstKey, createReadOnlyToken, resetDouble, setVariant, setErrorBody } from '../support/flows.mjs';
+import { API_BASE } from '../support/env.mjs';
+
+test.beforeEach(async ({ request }) => resetDouble(request));
+
+// Each variant, the error-body form its error is answered in, and what the table says about
+// where filtering happens.
+const VARIANTS = [
+  { variant: 'seed', errorBody: 'message', mode: 'Filtered and sorted by the server.', counted: true },
+  { variant: 'april', errorBody: 'auto', mode: /^Filtered and sorted in the browser/, counted: false },
+  { variant: 'july', errorBody: 'detail', mode: /^Filtered and sorted in the browser/, counted: true },
+  { variant: 'september', errorBody: 'text', mode: /^Filtered and sorted in the browser/, counted: true },
+];
+
+for (const { variant, errorBody, mode, counted } of VARIANTS) {
+  test(`${variant}: whoami, table, a restricted token, revoke, and a ${errorBody} error body`, async ({ page, request }) => {
+    await setVariant(request, variant);
+    const key = demoKey('member');
+    await page.goto(appUrl());
+    await addFirstKey(page, { key });
+
+    // Who the key is and what it may do.
+    await expect(page.getByRole('region', { name: 'What this key may do' })).toBeVisible({ timeout: 20_000 });
+    // The table, and where it was filtered.
+    await expect(page.getByRole('table').locator('tbody tr').first()).toBeVisible({ timeout: 20_000 });
+    await expect(page.getByText(mode)).toBeVisible({ timeout: 20_000 });
+
+    // A restricted token is shown once, whether or not the API sent its id (April did not).
+    const dialog = await createReadOnlyToken(page, `${variant} reader`);
+    await expect(dialog.getByLabel('New token')).toHaveValue(/^abs0_/);
+    await screenshot(page, `variants-${variant}-created`);
+    await dialog.getByRole('button', { name: 'Done' }).click();
+
+    // Revoke: the count when the API gave one, and an honest "did not say" when it did not.
+    await page.getByRole('button', { name: 'Revoke this key…' }).click();
+    const revoke = page.getByRole('dialog', { name: "Revoke this key's family?" });
+    await revoke.getByRole('button', { name: 'Revoke the family' }).click();
+    const done = revoke.getByRole('status').filter({ hasText: 'Revoked' });
+    await expect(done).toBeVisible();
+    if (counted) {
+      await expect(done).toContainText(/newly revoked/);
+    } else {
+      await expect(done).toContainText('the API did not say how many');
+    }
+    await screenshot(page, `variants-${variant}-revoked`);
+
+    // The next call is refused: the server's own words and a request id, in whatever body form.
+    await setErrorBody(request, errorBody);
+    await revoke.getByRole('button', { name: 'Close' }).click();
+    const problem = page.getByRole('alert').filter({ hasText: 'token revoked' }).first();
+    await expect(problem).toBeVisible({ timeout: 20_000 });
+    await expect(problem).toContainText('This key was revoked');
+    await expect(problem.locator('.fk-request-id')).toHaveText(/^req_/);
+  });
+}
+
+test('september: a payment policy shows as a restriction, never as an unrestricted token', async ({ page, request }) => {
+  await setVariant(request, 'september');
+  const member = demoKey('member');
+  // A restricted token with a payment policy, made by another client of the same account.
+  const made = await request.post(`${API_BASE}/api/v1/tokens/attenuate`, {
+    headers: { authorization: `Bearer ${member}` },
+    data: { token: member, name: 'billing robot', attenuation: { non_destructive: true, payment_policy: { max_spend_usd: 250 } } },
+  });
+  expect(made.status()).toBe(201);
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: member });
+  await page.getByRole('button', { name: 'Advanced filter' }).click();
+  await page.getByLabel('Filter expression').fill('contains(name,billing)');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  const row = page.getByRole('row', { name: /billing robot/ });
+  await expect(row).toHaveCount(1, { timeout: 20_000 });
+  await expect(row).toContainText('Non-destructive (no delete); a payment policy');
+  await row.getByText('As sent by the API').click();
+  await expect(row).toContainText('payment policy: {"max_spend_usd":250}');
+  await screenshot(page, 'variants-september-payment-policy');
+});
+
+test('seed: an admin sees their own tokens, and another user\'s only by filtering on user_id', async ({ page, request }) => {
+  const keys = await (await request.get(`${API_BASE}/__control/keys`)).json();
+  const member = keys.keys.find((k) => k.label === 'member');
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('admin') });
+  const range = page.getByText(/^1–\d+ of [\d,]+$/).first();
+  await expect(range).toBeVisible({ timeout: 20_000 });
+  const own = Number((await range.textContent()).split(' of ')[1].replace(/,/g, ''));
+  expect(own, 'an admin\'s own tokens, not every user\'s').toBeLessThan(100);
+  await page.getByRole('button', { name: 'Advanced filter' }).click();
+  await page.getByLabel('Filter expression').fill(`eq(user_id,${member.user})`);
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect.poll(async () => (await range.textContent()).split(' of ')[1], { timeout: 20_000 }).not.toBe(String(own));
+  await expect(page.getByText('Filtered and sorted by the server.')).toBeVisible();
+});
