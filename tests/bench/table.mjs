@@ -20,7 +20,8 @@ const control = (path, body) => fetch(`${API}/__control/${path}`, {
   method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}),
 });
 const adminKey = await demoToken(API, 'admin');
-if (!(await control('shape', { shape: 'lineage' })).ok) throw new Error('the double refused the lineage shape');
+// The held-tokens path: the July variant (the list ignores filter and sort; the admin sees every user's tokens).
+if (!(await control('variant', { variant: 'july' })).ok) throw new Error('the double refused the July variant');
 
 const browser = await launchChromium();
 try {

@@ -1,6 +1,6 @@
 // Tokens: the table (filter, sort, page, URL state), attenuation and revocation.
 import { test, expect, appUrl, demoKey, screenshot } from '../support/fixtures.mjs';
-import { addFirstKey, createReadOnlyToken, resetDouble, selectKey, expectNoSecretsLeaked, PASSPHRASE } from '../support/flows.mjs';
+import { addFirstKey, createReadOnlyToken, resetDouble, selectKey, setVariant, expectNoSecretsLeaked, PASSPHRASE } from '../support/flows.mjs';
 import { API_BASE } from '../support/env.mjs';
 
 test.beforeEach(async ({ request }) => resetDouble(request));
@@ -105,8 +105,7 @@ test('revoke: the confirmation names the family; afterwards the key reports it w
 });
 
 test('lineage shape: the table filters and sorts in the browser, and revoke counts the descendants', async ({ page, request }) => {
-  const shape = await request.post(`${API_BASE}/__control/shape`, { data: { shape: 'lineage' } });
-  expect(shape.ok()).toBeTruthy();
+  await setVariant(request, 'july');
   const listRequests = [];
   page.on('request', (r) => { if (r.method() === 'GET' && new URL(r.url()).pathname === '/api/v1/tokens') listRequests.push(r.url()); });
   await page.goto(appUrl());
