@@ -52,6 +52,7 @@ fn generated(n: usize, now: Timestamp) -> Vec<Token> {
                 created_by: Some(format!("user-{}", (r >> 32) % 50)),
                 expires_at: expires,
                 last_used: (r % 4 != 0).then(|| created.plus_seconds(((r >> 40) % 86_400) as i64)),
+                user_id: None,
                 kind: None,
                 revoked_at: None,
                 parent_token_id: None,
