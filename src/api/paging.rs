@@ -2,11 +2,11 @@
 
 use crate::api::client::FoundryClient;
 use crate::api::error::ApiError;
-use crate::api::listing::{
-    EvalFailure, FallbackReason, FilterText, ListMode, ListQuery, PageLimit, SortText, TokenQuery,
-};
+use crate::api::evaluate::{EvalFailure, TokenQuery};
+use crate::api::listing::{FallbackReason, ListMode, ListQuery, PageLimit};
 use crate::api::models::{Page, Token};
 use crate::api::transport::Transport;
+use crate::query::{Filter, Sort};
 use futures::{StreamExt, TryStreamExt, stream};
 use std::sync::{Arc, Mutex};
 
@@ -143,8 +143,8 @@ impl<T: Transport> FoundryClient<T> {
     /// error stops the whole listing.
     pub async fn list_all_tokens(
         &self,
-        filter: Option<FilterText>,
-        sort: Option<SortText>,
+        filter: Option<Filter>,
+        sort: Option<Sort>,
     ) -> Result<Vec<Token>, ApiError> {
         let query = |offset| ListQuery {
             limit: PageLimit::MAX,
@@ -181,7 +181,8 @@ impl<T: Transport> FoundryClient<T> {
     }
 
     /// One page of `query`, filtered and sorted by the server when it does so, else by the
-    /// client over all tokens (`evaluate` applies the same filter and sort locally).
+    /// client over all tokens (`evaluate` applies the same filter and sort locally, e.g.
+    /// [`ListQuery::at`]).
     ///
     /// A server is taken to ignore filter/sort when it answers in the July 2026 lineage shape
     /// (whose list takes only limit/offset), or when what it returns visibly breaks the filter

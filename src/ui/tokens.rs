@@ -64,18 +64,15 @@ pub fn TokensPanel(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl Into
                 .map(|(_, _, tokens)| tokens.clone())
         });
         async move {
-            let (query, local) = match request {
-                Ok(parts) => parts,
-                Err(_) => return None,
-            };
+            let query = request.ok()?;
             if let Some(tokens) = reuse {
-                return Some(tokens.listing(&query, &local.at(now())));
+                return Some(tokens.listing(&query, &query.at(now())));
             }
             let client = match api.client() {
                 Ok(client) => client,
                 Err(error) => return Some(Err(error)),
             };
-            let result = client.list_tokens_checked(&query, &local.at(now())).await;
+            let result = client.list_tokens_checked(&query, &query.at(now())).await;
             if let Ok(listing) = &result {
                 held.try_set_value(listing.held.clone().map(|tokens| (epoch, base, tokens)));
             }

@@ -3,11 +3,11 @@
 
 use super::fake::*;
 use crate::api::error::ApiError;
-use crate::api::listing::{
-    EvalFailure, FallbackReason, FilterText, ListMode, ListQuery, PageLimit, SortText, TokenQuery,
-};
+use crate::api::evaluate::{EvalFailure, TokenQuery};
+use crate::api::listing::{FallbackReason, ListMode, ListQuery, PageLimit};
 use crate::api::models::{Token, TokenStatus};
 use crate::api::paging::Listing;
+use crate::query::{parse_filter, parse_sort};
 use crate::timestamp::Timestamp;
 use futures::executor::block_on;
 use std::cell::Cell;
@@ -143,8 +143,8 @@ fn active_by_name_query(limit: u32, offset: u64) -> ListQuery {
     ListQuery {
         limit: PageLimit::new(limit).unwrap(),
         offset,
-        filter: Some(FilterText::new("eq(status,active)").unwrap()),
-        sort: Some(SortText::new("asc(name)").unwrap()),
+        filter: Some(parse_filter("eq(status,active)").unwrap()),
+        sort: Some(parse_sort("asc(name)").unwrap()),
     }
 }
 
