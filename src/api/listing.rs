@@ -3,7 +3,9 @@
 //! The types make out-of-range requests impossible: a [`PageLimit`] is 1..=100 and an offset
 //! is unsigned, so the client never sends what the API leaves undefined.
 
+use crate::api::base::Endpoint;
 use crate::query::{Filter, Sort};
+use serde_json::Value;
 use std::fmt;
 
 /// Items per page, 1..=100.
@@ -128,10 +130,81 @@ impl ListMode {
     }
 }
 
+/// What the API's own description (`GET /api/v1/openapi.json`) says `GET /api/v1/tokens`
+/// takes, learnt before any filter or sort is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListCapabilities {
+    /// The document lists the operation's query parameters; these two are among them or not.
+    Described { filter: bool, sort: bool },
+    /// The document could not be had or read: network, CORS, an error status, not JSON, or a
+    /// structure other than expected. Then only what comes back tells.
+    Unknown,
+}
+
+impl ListCapabilities {
+    /// Reads `paths["/api/v1/tokens"].get.parameters[*].name` (and the path's own
+    /// `parameters`, which OpenAPI applies to every operation under it), following local
+    /// `$ref`s. Anything unexpected on the way is [`Unknown`](Self::Unknown) rather than a
+    /// guess: a parameter without a name, an unresolvable reference, or no parameter list at
+    /// all (a real list takes `limit` and `offset`, so a document without any says nothing).
+    pub fn from_openapi(document: &Value) -> Self {
+        Self::read(document).unwrap_or(Self::Unknown)
+    }
+
+    fn read(document: &Value) -> Option<Self> {
+        let path = document.get("paths")?.get(Endpoint::Tokens.path())?;
+        let operation = path.get("get").filter(|o| o.is_object())?;
+        let lists: Vec<&Value> = [path.get("parameters"), operation.get("parameters")]
+            .into_iter()
+            .flatten()
+            .collect();
+        if lists.is_empty() {
+            return None;
+        }
+        let (mut filter, mut sort) = (false, false);
+        for list in lists {
+            for parameter in list.as_array()? {
+                let parameter = resolve(document, parameter)?;
+                let name = parameter.get("name")?.as_str()?;
+                if parameter.get("in")?.as_str()? != "query" {
+                    continue;
+                }
+                filter |= name == "filter";
+                sort |= name == "sort";
+            }
+        }
+        Some(Self::Described { filter, sort })
+    }
+
+    /// Whether the description says the list would ignore part of `query`: it has a filter or
+    /// a sort that the described operation does not take.
+    pub fn refuses(&self, query: &ListQuery) -> bool {
+        match *self {
+            Self::Described { filter, sort } => {
+                (query.filter.is_some() && !filter) || (query.sort.is_some() && !sort)
+            }
+            Self::Unknown => false,
+        }
+    }
+}
+
+/// `value`, or what its local `$ref` (`#/components/parameters/…`) points to; a few hops at
+/// most, so a reference cycle ends.
+fn resolve<'a>(document: &'a Value, mut value: &'a Value) -> Option<&'a Value> {
+    for _ in 0..8 {
+        let Some(reference) = value.get("$ref") else {
+            return Some(value);
+        };
+        value = document.pointer(reference.as_str()?.strip_prefix('#')?)?;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::query::{parse_filter, parse_sort};
+    use serde_json::json;
 
     #[test]
     fn limit_is_bounded() {
@@ -160,5 +233,127 @@ mod tests {
              &sort=desc%28created_at%29%2Casc%28name%29"
         );
         assert_eq!(ListQuery::default().to_query_string(), "limit=50&offset=0");
+    }
+
+    fn described(document: Value) -> ListCapabilities {
+        ListCapabilities::from_openapi(&document)
+    }
+
+    fn parameters(names: &[&str]) -> Value {
+        Value::Array(
+            names
+                .iter()
+                .map(|name| json!({"name": name, "in": "query", "schema": {"type": "string"}}))
+                .collect(),
+        )
+    }
+
+    fn with_list_parameters(parameters: Value) -> Value {
+        json!({"openapi": "3.1.0", "paths": {"/api/v1/tokens": {"get": {
+            "operationId": "list_tokens", "parameters": parameters}}}})
+    }
+
+    #[test]
+    fn the_list_operation_tells_whether_it_takes_filter_and_sort() {
+        assert_eq!(
+            described(with_list_parameters(parameters(&[
+                "limit", "offset", "filter", "sort"
+            ]))),
+            ListCapabilities::Described {
+                filter: true,
+                sort: true
+            }
+        );
+        assert_eq!(
+            described(with_list_parameters(parameters(&["limit", "offset"]))),
+            ListCapabilities::Described {
+                filter: false,
+                sort: false
+            }
+        );
+        // A filter in a header is not the query's filter; a path-level sort applies.
+        let mut document = with_list_parameters(json!([
+            {"name": "limit", "in": "query"},
+            {"name": "filter", "in": "header"},
+        ]));
+        document["paths"]["/api/v1/tokens"]["parameters"] = parameters(&["sort"]);
+        assert_eq!(
+            described(document),
+            ListCapabilities::Described {
+                filter: false,
+                sort: true
+            }
+        );
+    }
+
+    #[test]
+    fn referenced_parameters_are_followed() {
+        let mut document = with_list_parameters(json!([
+            {"$ref": "#/components/parameters/Limit"},
+            {"$ref": "#/components/parameters/Filter"},
+        ]));
+        document["components"] = json!({"parameters": {
+            "Limit": {"name": "limit", "in": "query"},
+            "Filter": {"$ref": "#/components/parameters/Filter2"},
+            "Filter2": {"name": "filter", "in": "query"},
+        }});
+        assert_eq!(
+            described(document.clone()),
+            ListCapabilities::Described {
+                filter: true,
+                sort: false
+            }
+        );
+        document["components"]["parameters"]["Filter2"] =
+            json!({"$ref": "#/components/parameters/Filter"});
+        assert_eq!(described(document), ListCapabilities::Unknown, "a cycle");
+        assert_eq!(
+            described(with_list_parameters(
+                json!([{"$ref": "https://elsewhere.example/p.json"}])
+            )),
+            ListCapabilities::Unknown
+        );
+    }
+
+    #[test]
+    fn anything_unexpected_is_unknown_not_a_guess() {
+        for document in [
+            Value::Null,
+            json!([]),
+            json!({"paths": {}}),
+            json!({"paths": {"/api/v1/tokens": {"post": {}}}}),
+            json!({"paths": {"/api/v1/tokens": {"get": "list"}}}),
+            json!({"paths": {"/api/v1/tokens": {"get": {"operationId": "list_tokens"}}}}),
+            with_list_parameters(json!({"limit": {}})),
+            with_list_parameters(json!([{"in": "query"}])),
+            with_list_parameters(json!([{"name": "filter"}])),
+            with_list_parameters(json!([{"name": 7, "in": "query"}])),
+        ] {
+            assert_eq!(
+                described(document.clone()),
+                ListCapabilities::Unknown,
+                "{document}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_description_refuses_only_what_the_query_asks_for() {
+        let sorted = ListQuery {
+            sort: Some(parse_sort("asc(name)").unwrap()),
+            ..ListQuery::default()
+        };
+        let sort_only = ListCapabilities::Described {
+            filter: false,
+            sort: true,
+        };
+        assert!(!sort_only.refuses(&sorted));
+        assert!(!sort_only.refuses(&ListQuery::default()));
+        let filtered = ListQuery {
+            filter: Some(parse_filter("eq(status,active)").unwrap()),
+            ..sorted
+        };
+        assert!(sort_only.refuses(&filtered));
+        assert!(!ListCapabilities::Unknown.refuses(&filtered));
     }
 }

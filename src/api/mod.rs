@@ -30,7 +30,7 @@ pub use cancel::{CancelGuard, CancelToken};
 pub use client::FoundryClient;
 pub use error::{ApiError, AuthProblem};
 pub use evaluate::{EvalFailure, ListQueryAt, TokenQuery};
-pub use listing::{FallbackReason, ListMode, ListQuery, PageLimit};
+pub use listing::{FallbackReason, ListCapabilities, ListMode, ListQuery, PageLimit};
 pub use paging::{Listing, MAX_LISTED, PAGE_CONCURRENCY};
 pub use retry::RetryPolicy;
 pub use transport::{
