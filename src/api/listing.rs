@@ -93,6 +93,9 @@ pub enum ListMode {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FallbackReason {
+    /// The API's own description of `GET /api/v1/tokens` lists no `filter` or no `sort`
+    /// parameter where the query has one: nothing was sent with them.
+    NotAdvertised,
     /// Items came in the July 2026 lineage shape (`kind`, no `status`), whose list endpoint
     /// takes only `limit` and `offset`.
     LineageShape,
@@ -105,6 +108,9 @@ pub enum FallbackReason {
 impl fmt::Display for FallbackReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            FallbackReason::NotAdvertised => {
+                "the API's description of its token list has no filter or sort"
+            }
             FallbackReason::LineageShape => {
                 "this server's token list does not support filter and sort"
             }

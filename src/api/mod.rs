@@ -31,7 +31,7 @@ pub use client::FoundryClient;
 pub use error::{ApiError, AuthProblem};
 pub use evaluate::{EvalFailure, ListQueryAt, TokenQuery};
 pub use listing::{FallbackReason, ListCapabilities, ListMode, ListQuery, PageLimit};
-pub use paging::{Listing, MAX_LISTED, PAGE_CONCURRENCY};
+pub use paging::{ListDescription, Listing, MAX_LISTED, PAGE_CONCURRENCY};
 pub use retry::RetryPolicy;
 pub use transport::{
     Clock, HttpRequest, HttpResponse, Method, NetworkFailure, Transport, TransportError,

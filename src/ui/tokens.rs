@@ -3,7 +3,7 @@
 
 use crate::api::error::ApiError;
 use crate::api::models::{Token, TokenStatus, WhoAmI};
-use crate::api::paging::HeldTokens;
+use crate::api::paging::{HeldTokens, ListDescription};
 use crate::format;
 use crate::table::{Column, PAGE_SIZES, TableQueryError, TableState, page_count, range_label};
 use crate::ui::api;
@@ -53,6 +53,9 @@ pub fn TokensPanel(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl Into
     // to them instead of fetching up to 100 pages again. Refresh, a change made here, another
     // key or another API drop them.
     let held = StoredValue::new(None::<(u64, String, HeldTokens)>);
+    // Whether the API's own description says its list takes filter and sort, asked once per
+    // base (without the key) when a listing first has either, and kept for every later page.
+    let description = ListDescription::new();
     let listing = LocalResource::new(move || {
         let epoch = state.key_epoch.get();
         let base = session.api_base.get();
@@ -63,6 +66,7 @@ pub fn TokensPanel(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl Into
                 .filter(|(e, b, _)| *e == epoch && *b == base)
                 .map(|(_, _, tokens)| tokens.clone())
         });
+        let description = description.clone();
         async move {
             let query = request.ok()?;
             if let Some(tokens) = reuse {
@@ -72,7 +76,9 @@ pub fn TokensPanel(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl Into
                 Ok(client) => client,
                 Err(error) => return Some(Err(error)),
             };
-            let result = client.list_tokens_checked(&query, &query.at(now())).await;
+            let result = client
+                .list_tokens_described(&query, &query.at(now()), &description)
+                .await;
             if let Ok(listing) = &result {
                 held.try_set_value(listing.held.clone().map(|tokens| (epoch, base, tokens)));
             }
