@@ -2,12 +2,9 @@
 //! and its form in the URL (`?q=lab&status=active&sort=-created_at,name&size=25&page=2`), so a
 //! reload of the standalone page keeps it.
 
-use crate::api::listing::{EvalFailure, FilterText, ListQuery, PageLimit, SortText, TokenQuery};
-use crate::api::models::{Token, TokenStatus};
-use crate::api::rows::{TIME_DEPENDENT_FIELDS, TokenRow};
+use crate::api::listing::{ListQuery, PageLimit};
+use crate::api::models::TokenStatus;
 use crate::query::{self, Filter, Literal, LiteralError, Operand, ParseError, Sort, SortTerm};
-use crate::timestamp::Timestamp;
-use std::cmp::Ordering;
 
 /// The sortable columns, each tied to the list grammar's field name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -251,64 +248,6 @@ pub enum TableQueryError {
     Advanced(ParseError),
 }
 
-/// The filter and sort of a request, kept as trees so the browser can apply them itself when a
-/// server ignores them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LocalQuery {
-    pub filter: Option<Filter>,
-    pub sort: Option<Sort>,
-}
-
-impl LocalQuery {
-    /// The query as evaluated at `now` (a token's status depends on the time).
-    pub fn at(&self, now: Timestamp) -> LocalQueryAt<'_> {
-        LocalQueryAt { query: self, now }
-    }
-}
-
-pub struct LocalQueryAt<'a> {
-    query: &'a LocalQuery,
-    now: Timestamp,
-}
-
-impl TokenQuery for LocalQueryAt<'_> {
-    fn matches(&self, token: &Token) -> Result<bool, EvalFailure> {
-        match &self.query.filter {
-            Some(filter) => filter
-                .matches(&TokenRow::new(token, self.now))
-                .map_err(|e| EvalFailure(e.to_string())),
-            None => Ok(true),
-        }
-    }
-
-    fn compare(&self, a: &Token, b: &Token) -> Result<Ordering, EvalFailure> {
-        match &self.query.sort {
-            Some(sort) => sort
-                .compare(&TokenRow::new(a, self.now), &TokenRow::new(b, self.now))
-                .map_err(|e| EvalFailure(e.to_string())),
-            None => Ok(Ordering::Equal),
-        }
-    }
-
-    fn order(&self, tokens: &[&Token]) -> Result<Option<Vec<usize>>, EvalFailure> {
-        let Some(sort) = &self.query.sort else {
-            return Ok(None);
-        };
-        let rows: Vec<TokenRow> = tokens
-            .iter()
-            .map(|token| TokenRow::new(token, self.now))
-            .collect();
-        sort.order(&rows)
-            .map(Some)
-            .map_err(|e| EvalFailure(e.to_string()))
-    }
-
-    fn order_name(&self) -> Option<String> {
-        let sort = self.query.sort.as_ref()?;
-        (!TIME_DEPENDENT_FIELDS.iter().any(|field| sort.reads(field))).then(|| sort.to_string())
-    }
-}
-
 impl TableState {
     /// The filter the controls describe: the search words, the statuses, the type, and the
     /// advanced expression, all required.
@@ -356,21 +295,15 @@ impl TableState {
         Sort::new(terms).ok()
     }
 
-    /// The page request for the current state, and the same query for evaluating in the browser.
-    pub fn list_request(&self) -> Result<(ListQuery, LocalQuery), TableQueryError> {
-        let filter = self.filter()?;
-        let sort = self.sort_spec();
-        let request = ListQuery {
+    /// The page request for the current state. Its filter and sort are the trees the API is
+    /// sent and, when a server ignores them, what the browser evaluates ([`ListQuery::at`]).
+    pub fn list_request(&self) -> Result<ListQuery, TableQueryError> {
+        Ok(ListQuery {
             limit: PageLimit::new(self.page_size).unwrap_or_default(),
             offset: self.offset(),
-            filter: filter
-                .as_ref()
-                .and_then(|f| FilterText::new(&f.to_string()).ok()),
-            sort: sort
-                .as_ref()
-                .and_then(|s| SortText::new(&s.to_string()).ok()),
-        };
-        Ok((request, LocalQuery { filter, sort }))
+            filter: self.filter()?,
+            sort: self.sort_spec(),
+        })
     }
 }
 
@@ -378,24 +311,24 @@ impl TableState {
 /// one item asked for, `total` is the answer. Only the July lineage shape has `root_token_id`;
 /// a seed-shape server refuses the field (400), and then the count is unknown. `None` for an
 /// id the grammar cannot carry.
-pub fn descendants_request(root: &str) -> Option<(ListQuery, LocalQuery)> {
+pub fn descendants_query(root: &str) -> Option<ListQuery> {
     let filter = Filter::eq(
         Operand::field("root_token_id").ok()?,
         Literal::new(root).ok()?,
     );
-    let request = ListQuery {
+    Some(ListQuery {
         limit: PageLimit::new(1)?,
         offset: 0,
-        filter: FilterText::new(&filter.to_string()).ok(),
+        filter: Some(filter),
         sort: None,
-    };
-    Some((
-        request,
-        LocalQuery {
-            filter: Some(filter),
-            sort: None,
-        },
-    ))
+    })
+}
+
+/// [`descendants_query`] in the shape `src/ui/revoke.rs` still takes: the request, and the
+/// same query again for `.at(now)`. Goes once the dialog calls `descendants_query`.
+pub fn descendants_request(root: &str) -> Option<(ListQuery, ListQuery)> {
+    let query = descendants_query(root)?;
+    Some((query.clone(), query))
 }
 
 fn field(column: Column) -> Option<Operand> {
@@ -427,6 +360,10 @@ pub fn range_label(offset: u64, count: u64, total: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::evaluate::TokenQuery;
+    use crate::api::models::Token;
+    use crate::timestamp::Timestamp;
+    use std::cmp::Ordering;
 
     fn keys(state: &TableState) -> Vec<(Column, bool)> {
         state
@@ -439,11 +376,11 @@ mod tests {
     #[test]
     fn descendants_are_counted_by_root_token_id_in_the_browser_too() {
         let root = "0190aaaa-0000-7000-8000-000000000001";
-        let (request, local) = descendants_request(root).expect("a uuid is a literal");
+        let request = descendants_query(root).expect("a uuid is a literal");
         assert_eq!(request.limit.get(), 1);
         assert_eq!(
-            request.filter.as_ref().map(FilterText::as_str),
-            Some("eq(root_token_id,0190aaaa-0000-7000-8000-000000000001)")
+            request.to_query_string(),
+            "limit=1&offset=0&filter=eq%28root_token_id%2C0190aaaa-0000-7000-8000-000000000001%29"
         );
         let token = |id: &str, root_id: Option<&str>| -> Token {
             serde_json::from_value(serde_json::json!({
@@ -454,7 +391,7 @@ mod tests {
             .expect("lineage token")
         };
         let now = Timestamp::from_unix(1_800_000_000);
-        let query = local.at(now);
+        let query = request.at(now);
         assert_eq!(
             query.matches(&token(root, None)),
             Ok(false),
@@ -468,33 +405,11 @@ mod tests {
             )),
             Ok(false)
         );
-        assert!(descendants_request("has space").is_none());
-    }
-
-    #[test]
-    fn an_order_by_status_is_not_reused_because_statuses_change_with_time() {
-        let named = |sort: &str| {
-            let sort = query::parse_sort(sort).expect("sort");
-            LocalQuery {
-                filter: None,
-                sort: Some(sort),
-            }
-            .at(Timestamp::from_unix(1_800_000_000))
-            .order_name()
-        };
+        assert!(descendants_query("has space").is_none());
         assert_eq!(
-            named("asc(expires_at),asc(name)").as_deref(),
-            Some("asc(expires_at),asc(name)")
-        );
-        assert_eq!(named("asc(name),desc(status)"), None);
-        assert_eq!(
-            LocalQuery {
-                filter: None,
-                sort: None
-            }
-            .at(Timestamp::from_unix(0))
-            .order_name(),
-            None
+            descendants_request(root),
+            Some((request.clone(), request)),
+            "the old pair is the one query twice"
         );
     }
 
@@ -615,25 +530,24 @@ mod tests {
             page_size: 10,
             page: 2,
         };
-        let (request, local) = state.list_request().expect("request");
+        let request = state.list_request().expect("request");
         assert_eq!(
-            request.filter.as_ref().map(|f| f.as_str().to_owned()),
+            request.filter.as_ref().map(ToString::to_string),
             Some("and(contains(name,lab),contains(name,admin),in(status,active,expired),eq(token_type,user),gte(created_at,2026-01-01))".to_owned())
         );
         assert_eq!(
-            request.sort.as_ref().map(|s| s.as_str().to_owned()),
+            request.sort.as_ref().map(ToString::to_string),
             Some("asc(expires_at),desc(name)".to_owned())
         );
         assert_eq!((request.limit.get(), request.offset), (10, 20));
-        assert!(local.filter.is_some() && local.sort.is_some());
     }
 
     #[test]
     fn the_default_state_filters_nothing() {
-        let (request, local) = TableState::default().list_request().expect("request");
-        assert!(request.filter.is_none() && local.filter.is_none());
+        let request = TableState::default().list_request().expect("request");
+        assert!(request.filter.is_none());
         assert_eq!(
-            request.sort.as_ref().map(|s| s.as_str().to_owned()),
+            request.sort.as_ref().map(ToString::to_string),
             Some("desc(created_at)".to_owned())
         );
     }
@@ -680,9 +594,9 @@ mod tests {
             statuses: vec![TokenStatus::Active],
             ..TableState::default()
         };
-        let (_, local) = state.list_request().expect("request");
+        let request = state.list_request().expect("request");
         let now = Timestamp::parse("2026-06-01").expect("now");
-        let query = local.at(now);
+        let query = request.at(now);
         let (old, new, gone) = (
             token("old", "2026-01-01", false),
             token("new", "2026-03-01", false),

@@ -3,7 +3,7 @@
 use crate::api::base::{ApiBase, Endpoint};
 use crate::api::cancel::CancelToken;
 use crate::api::error::ApiError;
-use crate::api::listing::ListQuery;
+use crate::api::listing::{ListCapabilities, ListQuery};
 use crate::api::models::{
     AttenuateRequest, AttenuateResponse, AttenuationSpec, Health, Page, RevokeResponse, Token,
     WhoAmI,
@@ -15,6 +15,7 @@ use crate::api::transport::{
 use crate::secret::{SecretBytes, SecretString};
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// A client for one base URL and one key. Cheap to clone; clones share the transport.
 pub struct FoundryClient<T: Transport> {
@@ -109,6 +110,32 @@ impl<T: Transport> FoundryClient<T> {
             )
             .await?;
         self.decode(&response, "a health object ({\"status\": …})")
+    }
+
+    /// `GET /api/v1/openapi.json`, sent without the key: whether the API's own description of
+    /// `GET /api/v1/tokens` lists `filter` and `sort`. Never an error: a document that cannot
+    /// be had (network, CORS, an error status) or read is [`ListCapabilities::Unknown`]. One
+    /// try of at most 5 s and no retries, since it only spares requests and the listing checks
+    /// what comes back anyway.
+    pub async fn list_capabilities(&self) -> ListCapabilities {
+        let once = self.clone().with_policy(RetryPolicy {
+            max_tries: 1,
+            request_timeout: self.policy.request_timeout.min(Duration::from_secs(5)),
+            ..self.policy.clone()
+        });
+        let document = once
+            .call(
+                Method::Get,
+                self.base.endpoint(Endpoint::OpenApi),
+                None,
+                false,
+            )
+            .await
+            .ok()
+            .and_then(|response| serde_json::from_slice(&response.body).ok());
+        document.map_or(ListCapabilities::Unknown, |document| {
+            ListCapabilities::from_openapi(&document)
+        })
     }
 
     /// One page of `GET /api/v1/tokens`, as the server answers it (see `list_tokens_checked`

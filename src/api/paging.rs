@@ -1,12 +1,13 @@
 //! Fetching every page, and listing with a fallback for servers that ignore filter and sort.
 
+use crate::api::base::ApiBase;
 use crate::api::client::FoundryClient;
 use crate::api::error::ApiError;
-use crate::api::listing::{
-    EvalFailure, FallbackReason, FilterText, ListMode, ListQuery, PageLimit, SortText, TokenQuery,
-};
+use crate::api::evaluate::{EvalFailure, TokenQuery};
+use crate::api::listing::{FallbackReason, ListCapabilities, ListMode, ListQuery, PageLimit};
 use crate::api::models::{Page, Token};
 use crate::api::transport::Transport;
+use crate::query::{Filter, Sort};
 use futures::{StreamExt, TryStreamExt, stream};
 use std::sync::{Arc, Mutex};
 
@@ -143,8 +144,8 @@ impl<T: Transport> FoundryClient<T> {
     /// error stops the whole listing.
     pub async fn list_all_tokens(
         &self,
-        filter: Option<FilterText>,
-        sort: Option<SortText>,
+        filter: Option<Filter>,
+        sort: Option<Sort>,
     ) -> Result<Vec<Token>, ApiError> {
         let query = |offset| ListQuery {
             limit: PageLimit::MAX,
@@ -181,17 +182,53 @@ impl<T: Transport> FoundryClient<T> {
     }
 
     /// One page of `query`, filtered and sorted by the server when it does so, else by the
-    /// client over all tokens (`evaluate` applies the same filter and sort locally).
+    /// client over all tokens (`evaluate` applies the same filter and sort locally, e.g.
+    /// [`ListQuery::at`]).
     ///
     /// A server is taken to ignore filter/sort when it answers in the July 2026 lineage shape
     /// (whose list takes only limit/offset), or when what it returns visibly breaks the filter
     /// or the order. A server that honours them yet sends the lineage shape only costs extra
-    /// requests: the client-side result is the same.
+    /// requests: the client-side result is the same. This does not ask the API's description
+    /// first; [`list_tokens_described`](Self::list_tokens_described) does.
     pub async fn list_tokens_checked(
         &self,
         query: &ListQuery,
         evaluate: &dyn TokenQuery,
     ) -> Result<Listing, ApiError> {
+        self.list_tokens_given(query, evaluate, ListCapabilities::Unknown)
+            .await
+    }
+
+    /// As [`list_tokens_checked`](Self::list_tokens_checked), after learning from the API's
+    /// own description (asked once per base, kept in `description`) whether its list takes
+    /// filter and sort. When it says not, the filter and sort are never sent: every token is
+    /// fetched without them and the page made here ([`FallbackReason::NotAdvertised`]). When it
+    /// says so, or cannot tell, what comes back is still checked.
+    pub async fn list_tokens_described(
+        &self,
+        query: &ListQuery,
+        evaluate: &dyn TokenQuery,
+        description: &ListDescription,
+    ) -> Result<Listing, ApiError> {
+        let capabilities = if query.has_filter_or_sort() {
+            description.capabilities(self).await
+        } else {
+            ListCapabilities::Unknown
+        };
+        self.list_tokens_given(query, evaluate, capabilities).await
+    }
+
+    async fn list_tokens_given(
+        &self,
+        query: &ListQuery,
+        evaluate: &dyn TokenQuery,
+        capabilities: ListCapabilities,
+    ) -> Result<Listing, ApiError> {
+        if capabilities.refuses(query) {
+            return self
+                .list_in_browser(query, evaluate, FallbackReason::NotAdvertised)
+                .await;
+        }
         let page = self.list_tokens(query).await?;
         if !query.has_filter_or_sort() {
             return Ok(Listing {
@@ -209,9 +246,56 @@ impl<T: Transport> FoundryClient<T> {
                 held: None,
             });
         };
-        // Sent without filter/sort: a server that ignores them might also misapply them.
+        self.list_in_browser(query, evaluate, reason).await
+    }
+
+    /// Every token, fetched without filter/sort (a server that ignores them might also
+    /// misapply them), and `query`'s page made from them here.
+    async fn list_in_browser(
+        &self,
+        query: &ListQuery,
+        evaluate: &dyn TokenQuery,
+        reason: FallbackReason,
+    ) -> Result<Listing, ApiError> {
         let held = HeldTokens::new(self.list_all_tokens(None, None).await?.into(), reason);
         held.listing(query, evaluate)
+    }
+}
+
+/// What the API's own description says its token list takes (see
+/// [`FoundryClient::list_capabilities`]), asked once per base and kept for every later
+/// listing, by whoever lists (the token table). Clones share what is kept.
+#[derive(Debug, Clone, Default)]
+pub struct ListDescription {
+    known: Arc<Mutex<Option<(ApiBase, ListCapabilities)>>>,
+}
+
+impl ListDescription {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// What is kept for `base`, without asking.
+    pub fn known(&self, base: &ApiBase) -> Option<ListCapabilities> {
+        let known = self.known.lock().ok()?;
+        known
+            .as_ref()
+            .filter(|(of, _)| of == base)
+            .map(|(_, capabilities)| *capabilities)
+    }
+
+    /// What is kept for the client's base, or asked now and kept (an answer of
+    /// [`ListCapabilities::Unknown`] too: a document that could not be had is not asked for on
+    /// every page).
+    pub async fn capabilities<T: Transport>(&self, client: &FoundryClient<T>) -> ListCapabilities {
+        if let Some(known) = self.known(client.base()) {
+            return known;
+        }
+        let capabilities = client.list_capabilities().await;
+        if let Ok(mut known) = self.known.lock() {
+            *known = Some((client.base().clone(), capabilities));
+        }
+        capabilities
     }
 }
 

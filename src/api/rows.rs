@@ -1,5 +1,6 @@
 //! A token as a row of the list grammar, for evaluating a filter or sort in the browser when a
-//! server ignores them. Field names are the seed shape's, plus the lineage shape's own fields.
+//! server ignores them. Field names are the seed shape's, plus the lineage shape's own fields
+//! and `user_id` (newer pages: an admin filters `eq(user_id,<uuid>)` for another user's tokens).
 
 use crate::api::models::Token;
 use crate::query::{FieldValue, Row};
@@ -18,13 +19,14 @@ impl<'a> TokenRow<'a> {
 }
 
 /// The fields a filter may name.
-pub const TOKEN_FIELDS: [&str; 12] = [
+pub const TOKEN_FIELDS: [&str; 13] = [
     "id",
     "name",
     "status",
     "token_type",
     "created_at",
     "created_by",
+    "user_id",
     "expires_at",
     "last_used",
     "kind",
@@ -46,6 +48,7 @@ impl Row for TokenRow<'_> {
             "token_type" => t.token_type.as_deref().into(),
             "created_at" => t.created_at.into(),
             "created_by" => t.created_by.as_deref().into(),
+            "user_id" => t.user_id.as_deref().into(),
             "expires_at" => t.expires_at.into(),
             "last_used" => t.last_used.into(),
             "kind" => t.kind.map(|k| k.as_str()).into(),
@@ -93,5 +96,22 @@ mod tests {
             assert!(row.field(field).is_some(), "{field}");
         }
         assert!(row.field("colour").is_none());
+    }
+
+    #[test]
+    fn an_admin_filters_by_user_id_and_a_page_without_it_matches_nothing() {
+        let mut t = token();
+        let now = Timestamp::from_unix(0);
+        let theirs =
+            parse_filter("eq(user_id,0b6f2c1e-9d7a-4c1b-8f3e-2a5d6c7b8e9f)").expect("filter");
+        assert_eq!(
+            theirs.matches(&TokenRow::new(&t, now)),
+            Ok(false),
+            "no user_id: NULL"
+        );
+        t.user_id = Some("0b6f2c1e-9d7a-4c1b-8f3e-2a5d6c7b8e9f".into());
+        assert_eq!(theirs.matches(&TokenRow::new(&t, now)), Ok(true));
+        t.user_id = Some("1c7f3d2f-0e8b-4d2c-9f4a-3b6e7d8c9fa0".into());
+        assert_eq!(theirs.matches(&TokenRow::new(&t, now)), Ok(false));
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::api::error::ApiError;
 use crate::api::models::{Token, TokenStatus, WhoAmI};
-use crate::api::paging::HeldTokens;
+use crate::api::paging::{HeldTokens, ListDescription};
 use crate::format;
 use crate::restrictions::Restrictions;
 use crate::table::{Column, PAGE_SIZES, TableQueryError, TableState, page_count, range_label};
@@ -54,6 +54,9 @@ pub fn TokensPanel(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl Into
     // to them instead of fetching up to 100 pages again. Refresh, a change made here, another
     // key or another API drop them.
     let held = StoredValue::new(None::<(u64, String, HeldTokens)>);
+    // Whether the API's own description says its list takes filter and sort, asked once per
+    // base (without the key) when a listing first has either, and kept for every later page.
+    let description = ListDescription::new();
     let listing = LocalResource::new(move || {
         let epoch = state.key_epoch.get();
         let base = session.api_base.get();
@@ -64,19 +67,19 @@ pub fn TokensPanel(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl Into
                 .filter(|(e, b, _)| *e == epoch && *b == base)
                 .map(|(_, _, tokens)| tokens.clone())
         });
+        let description = description.clone();
         async move {
-            let (query, local) = match request {
-                Ok(parts) => parts,
-                Err(_) => return None,
-            };
+            let query = request.ok()?;
             if let Some(tokens) = reuse {
-                return Some(tokens.listing(&query, &local.at(now())));
+                return Some(tokens.listing(&query, &query.at(now())));
             }
             let client = match api.client() {
                 Ok(client) => client,
                 Err(error) => return Some(Err(error)),
             };
-            let result = client.list_tokens_checked(&query, &local.at(now())).await;
+            let result = client
+                .list_tokens_described(&query, &query.at(now()), &description)
+                .await;
             if let Ok(listing) = &result {
                 held.try_set_value(listing.held.clone().map(|tokens| (epoch, base, tokens)));
             }

@@ -2,16 +2,21 @@
 //! filter and sort.
 
 use super::fake::*;
+use crate::api::base::ApiBase;
+use crate::api::client::FoundryClient;
 use crate::api::error::ApiError;
-use crate::api::listing::{
-    EvalFailure, FallbackReason, FilterText, ListMode, ListQuery, PageLimit, SortText, TokenQuery,
-};
+use crate::api::evaluate::{EvalFailure, TokenQuery};
+use crate::api::listing::{FallbackReason, ListCapabilities, ListMode, ListQuery, PageLimit};
 use crate::api::models::{Token, TokenStatus};
-use crate::api::paging::Listing;
+use crate::api::paging::{ListDescription, Listing};
+use crate::api::transport::{Clock, NetworkFailure, TransportError};
+use crate::query::{parse_filter, parse_sort};
+use crate::secret::SecretString;
 use crate::timestamp::Timestamp;
 use futures::executor::block_on;
 use std::cell::Cell;
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 fn param(url: &str, name: &str) -> Option<String> {
     let query = url.split_once('?')?.1;
@@ -143,8 +148,8 @@ fn active_by_name_query(limit: u32, offset: u64) -> ListQuery {
     ListQuery {
         limit: PageLimit::new(limit).unwrap(),
         offset,
-        filter: Some(FilterText::new("eq(status,active)").unwrap()),
-        sort: Some(SortText::new("asc(name)").unwrap()),
+        filter: Some(parse_filter("eq(status,active)").unwrap()),
+        sort: Some(parse_sort("asc(name)").unwrap()),
     }
 }
 
@@ -451,4 +456,287 @@ fn a_filter_the_client_cannot_apply_is_an_error_not_an_empty_list() {
             message: "created_at cannot be compared with banana".into()
         }
     );
+}
+
+const OPENAPI: &str = "/api/v1/openapi.json";
+
+/// An OpenAPI document whose `GET /api/v1/tokens` takes these query parameters.
+fn openapi_listing(names: &[&str]) -> String {
+    let parameters: Vec<_> = names
+        .iter()
+        .map(|name| serde_json::json!({"name": name, "in": "query", "schema": {"type": "string"}}))
+        .collect();
+    serde_json::json!({"openapi": "3.1.0", "paths": {"/api/v1/tokens": {"get": {
+        "operationId": "list_tokens", "parameters": parameters}}}})
+    .to_string()
+}
+
+fn advertised() -> String {
+    openapi_listing(&["limit", "offset", "filter", "sort"])
+}
+
+/// Its description answers `describe()`; its list answers `list(request)`.
+fn described_server(
+    mut describe: impl FnMut() -> Step + Send + 'static,
+    mut list: impl FnMut(&Seen) -> Step + Send + 'static,
+) -> impl FnMut(&Seen) -> Step + Send {
+    move |seen| {
+        if seen.url.ends_with(OPENAPI) {
+            describe()
+        } else {
+            list(seen)
+        }
+    }
+}
+
+/// A list that honours `eq(status,active)` and `asc(name)`: three of forty active tokens.
+fn honest_list(_: &Seen) -> Step {
+    let honest: Vec<_> = (0..3).map(|n| seed_token(n, "active")).collect();
+    let body =
+        serde_json::json!({"count": 3, "offset": 0, "total": 40, "items": honest}).to_string();
+    Step::Respond(response(200, &body))
+}
+
+fn openapi_requests(transport: &FakeTransport) -> Vec<Seen> {
+    transport
+        .seen()
+        .into_iter()
+        .filter(|s| s.url.ends_with(OPENAPI))
+        .collect()
+}
+
+fn list_requests(transport: &FakeTransport) -> Vec<Seen> {
+    transport
+        .seen()
+        .into_iter()
+        .filter(|s| s.url.contains("/api/v1/tokens?"))
+        .collect()
+}
+
+fn sends_filter_or_sort(seen: &Seen) -> bool {
+    param(&seen.url, "filter").is_some() || param(&seen.url, "sort").is_some()
+}
+
+#[test]
+fn a_list_described_with_filter_and_sort_is_sent_them_and_trusted_when_it_honours_them() {
+    let clock = FakeClock::new();
+    let transport = FakeTransport::routed(
+        &clock,
+        described_server(|| Step::Respond(response(200, &advertised())), honest_list),
+    );
+    let description = ListDescription::new();
+    let listing = block_on(client(&transport, &clock).list_tokens_described(
+        &active_by_name_query(3, 0),
+        &ActiveByName { now: now() },
+        &description,
+    ))
+    .unwrap();
+    assert_eq!(listing.mode, ListMode::Server);
+    assert_eq!(listing.page.total, 40);
+    let seen = transport.seen();
+    assert_eq!(seen.len(), 2, "the description, then one page");
+    assert_eq!(seen[0].url, format!("{BASE}{OPENAPI}"));
+    assert_eq!(
+        seen[0].authorization, None,
+        "the description is asked for without the key"
+    );
+    assert!(
+        seen[0]
+            .headers
+            .iter()
+            .all(|(name, value)| !value.contains(KEY) && *name != "authorization")
+    );
+    assert_eq!(
+        param(&seen[1].url, "filter").as_deref(),
+        Some("eq%28status%2Cactive%29")
+    );
+    assert_eq!(
+        param(&seen[1].url, "sort").as_deref(),
+        Some("asc%28name%29")
+    );
+    assert_eq!(seen[1].authorization, Some(format!("Bearer {KEY}")));
+    assert_eq!(
+        description.known(&ApiBase::parse(BASE).unwrap()),
+        Some(ListCapabilities::Described {
+            filter: true,
+            sort: true
+        })
+    );
+}
+
+#[test]
+fn a_list_described_with_filter_and_sort_that_ignores_them_is_still_caught() {
+    let clock = FakeClock::new();
+    let transport = FakeTransport::routed(
+        &clock,
+        described_server(
+            || Step::Respond(response(200, &advertised())),
+            paging_server(half_revoked(30), 100),
+        ),
+    );
+    let listing = block_on(client(&transport, &clock).list_tokens_described(
+        &active_by_name_query(5, 0),
+        &ActiveByName { now: now() },
+        &ListDescription::new(),
+    ))
+    .unwrap();
+    assert_eq!(
+        listing.mode,
+        ListMode::ClientSide {
+            reason: FallbackReason::FilterIgnored
+        }
+    );
+    assert_eq!(listing.page.total, 15);
+    assert!(sends_filter_or_sort(&list_requests(&transport)[0]));
+}
+
+#[test]
+fn a_list_described_without_filter_or_sort_is_listed_in_the_browser_without_sending_them() {
+    // Neither advertised; or only the filter, for a query that also sorts.
+    for names in [&["limit", "offset"][..], &["limit", "offset", "filter"][..]] {
+        let clock = FakeClock::new();
+        let document = openapi_listing(names);
+        let transport = FakeTransport::routed(
+            &clock,
+            described_server(
+                move || Step::Respond(response(200, &document)),
+                paging_server(half_revoked(130), 100),
+            ),
+        );
+        let listing = block_on(client(&transport, &clock).list_tokens_described(
+            &active_by_name_query(5, 5),
+            &ActiveByName { now: now() },
+            &ListDescription::new(),
+        ))
+        .unwrap();
+        assert_eq!(
+            listing.mode,
+            ListMode::ClientSide {
+                reason: FallbackReason::NotAdvertised
+            },
+            "{names:?}"
+        );
+        assert_eq!(listing.page.total, 65);
+        assert_eq!(page_ids(&listing), ["t010", "t012", "t014", "t016", "t018"]);
+        assert_eq!(listing.held.as_ref().map(|h| h.len()), Some(130));
+        let lists = list_requests(&transport);
+        assert_eq!(lists.len(), 2, "every page, once: {names:?}");
+        assert!(
+            lists.iter().all(|s| !sends_filter_or_sort(s)),
+            "{names:?}: filter or sort sent to a list that does not take them"
+        );
+        assert_eq!(openapi_requests(&transport)[0].authorization, None);
+        assert!(
+            listing
+                .mode
+                .describe()
+                .contains("the API's description of its token list has no filter or sort")
+        );
+    }
+}
+
+#[test]
+fn a_description_that_cannot_be_had_or_read_leaves_the_check_of_what_came_back() {
+    type Describe = Box<dyn FnMut() -> Step + Send>;
+    let cases: Vec<(&str, Describe)> = vec![
+        (
+            "404",
+            Box::new(|| Step::Respond(error(404, "not found", "req_404"))),
+        ),
+        (
+            "503, not retried",
+            Box::new(|| Step::Respond(error(503, "busy", "req_503"))),
+        ),
+        (
+            "not JSON",
+            Box::new(|| Step::Respond(response(200, "<html>docs</html>"))),
+        ),
+        (
+            "another structure",
+            Box::new(|| Step::Respond(response(200, r#"{"swagger":"2.0","paths":[]}"#))),
+        ),
+        (
+            "blocked by CORS",
+            Box::new(|| Step::Fail(TransportError::Network(NetworkFailure::CorsBlocked))),
+        ),
+    ];
+    for (case, describe) in cases {
+        let clock = FakeClock::new();
+        let transport = FakeTransport::routed(
+            &clock,
+            described_server(describe, paging_server(half_revoked(30), 100)),
+        );
+        let c = client(&transport, &clock);
+        let description = ListDescription::new();
+        for offset in [0, 5] {
+            let listing = block_on(c.list_tokens_described(
+                &active_by_name_query(5, offset),
+                &ActiveByName { now: now() },
+                &description,
+            ))
+            .unwrap();
+            assert_eq!(
+                listing.mode,
+                ListMode::ClientSide {
+                    reason: FallbackReason::FilterIgnored
+                },
+                "{case}"
+            );
+        }
+        assert_eq!(
+            openapi_requests(&transport).len(),
+            1,
+            "{case}: asked once, kept though unknown"
+        );
+        assert!(
+            sends_filter_or_sort(&list_requests(&transport)[0]),
+            "{case}: the filter is tried as before"
+        );
+        assert_eq!(
+            description.known(c.base()),
+            Some(ListCapabilities::Unknown),
+            "{case}"
+        );
+    }
+}
+
+#[test]
+fn the_description_is_asked_for_once_per_base_and_only_for_a_filter_or_sort() {
+    let clock = FakeClock::new();
+    let transport = FakeTransport::routed(
+        &clock,
+        described_server(|| Step::Respond(response(200, &advertised())), honest_list),
+    );
+    let c = client(&transport, &clock);
+    let description = ListDescription::new();
+    let evaluate = ActiveByName { now: now() };
+    block_on(c.list_tokens_described(&ListQuery::default(), &evaluate, &description)).unwrap();
+    assert!(
+        openapi_requests(&transport).is_empty(),
+        "nothing to ask about"
+    );
+    for offset in [0, 3, 6] {
+        let listing = block_on(c.list_tokens_described(
+            &active_by_name_query(3, offset),
+            &evaluate,
+            &description,
+        ))
+        .unwrap();
+        assert_eq!(listing.mode, ListMode::Server);
+    }
+    assert_eq!(openapi_requests(&transport).len(), 1);
+
+    let clock_dyn: Arc<dyn Clock + Send + Sync> = clock.clone();
+    let elsewhere = FoundryClient::new(
+        ApiBase::parse("https://other.example").unwrap(),
+        SecretString::from(KEY),
+        transport.clone(),
+        clock_dyn,
+    );
+    block_on(elsewhere.list_tokens_described(&active_by_name_query(3, 0), &evaluate, &description))
+        .unwrap();
+    let asked = openapi_requests(&transport);
+    assert_eq!(asked.len(), 2, "another base is asked again");
+    assert_eq!(asked[1].url, format!("https://other.example{OPENAPI}"));
+    assert_eq!(asked[1].authorization, None);
 }

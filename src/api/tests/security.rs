@@ -14,6 +14,7 @@ fn the_key_only_travels_in_the_authorization_header_to_the_base() {
         let body = match seen.url.as_str() {
             u if u.ends_with("/api/v1/whoami") => WHOAMI.to_owned(),
             u if u.ends_with("/api/v1/info/health") => r#"{"status":"ok"}"#.to_owned(),
+            u if u.ends_with("/api/v1/openapi.json") => r#"{"paths":{}}"#.to_owned(),
             u if u.contains("/api/v1/tokens?") => {
                 r#"{"items":[],"count":0,"offset":0,"total":0}"#.to_owned()
             }
@@ -39,6 +40,7 @@ fn the_key_only_travels_in_the_authorization_header_to_the_base() {
     block_on(async {
         c.whoami().await.unwrap();
         c.health().await.unwrap();
+        c.list_capabilities().await;
         c.list_tokens(&ListQuery::default()).await.unwrap();
         let child = c
             .attenuate(
@@ -54,7 +56,7 @@ fn the_key_only_travels_in_the_authorization_header_to_the_base() {
         c.revoke().await.unwrap();
     });
     let seen = transport.seen();
-    assert_eq!(seen.len(), 5);
+    assert_eq!(seen.len(), 6);
     for request in &seen {
         assert!(
             request.url.starts_with(&format!("{BASE}/api/v1/")),
@@ -68,8 +70,9 @@ fn the_key_only_travels_in_the_authorization_header_to_the_base() {
                 .iter()
                 .all(|(name, value)| !value.contains(KEY) && !name.contains(KEY))
         );
-        let health = request.url.ends_with("/info/health");
-        let expected = (!health).then(|| format!("Bearer {KEY}"));
+        let anonymous =
+            request.url.ends_with("/info/health") || request.url.ends_with("/openapi.json");
+        let expected = (!anonymous).then(|| format!("Bearer {KEY}"));
         assert_eq!(request.authorization, expected, "{}", request.url);
         match &request.body {
             None => {}

@@ -1,5 +1,5 @@
 //! Property tests: the parsers never panic on any input and report positions inside it, and
-//! every tree prints as text that parses back to the same tree.
+//! every tree prints as text that parses back to the same tree, also inside a list request.
 
 use crate::query::literal::forbidden_reason;
 use crate::query::{
@@ -206,5 +206,57 @@ proptest! {
     fn every_sort_round_trips(sort in sort()) {
         let printed = sort.to_string();
         prop_assert_eq!(parse_sort(&printed), Ok(sort));
+    }
+}
+
+/// `%XX` back to bytes, as a server reads a query string value.
+fn percent_decoded(text: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&first, tail)) = rest.split_first() {
+        if first == b'%' {
+            let hex = std::str::from_utf8(tail.get(..2)?).ok()?;
+            bytes.push(u8::from_str_radix(hex, 16).ok()?);
+            rest = &tail[2..];
+        } else {
+            bytes.push(first);
+            rest = tail;
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// The value of `name` in a query string, decoded.
+fn query_value(query: &str, name: &str) -> Option<String> {
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+        .and_then(percent_decoded)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: CASES / 5, ..config() })]
+
+    /// What a list request sends is what the server parses back: the same trees.
+    #[test]
+    fn a_list_request_sends_its_trees_in_a_form_that_parses_back(
+        filter in prop::option::of(filter()),
+        sort in prop::option::of(sort()),
+    ) {
+        prop_assume!(filter.as_ref().is_none_or(|f| f.depth() <= crate::query::MAX_DEPTH));
+        let query = crate::api::listing::ListQuery { filter, sort, ..Default::default() };
+        let sent = query.to_query_string();
+        prop_assert!(
+            sent.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~%=&".contains(&b)),
+            "{}", sent
+        );
+        prop_assert_eq!(
+            query_value(&sent, "filter").map(|text| parse_filter(&text)),
+            query.filter.clone().map(Ok)
+        );
+        prop_assert_eq!(
+            query_value(&sent, "sort").map(|text| parse_sort(&text)),
+            query.sort.clone().map(Ok)
+        );
     }
 }
