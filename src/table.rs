@@ -324,13 +324,6 @@ pub fn descendants_query(root: &str) -> Option<ListQuery> {
     })
 }
 
-/// [`descendants_query`] in the shape `src/ui/revoke.rs` still takes: the request, and the
-/// same query again for `.at(now)`. Goes once the dialog calls `descendants_query`.
-pub fn descendants_request(root: &str) -> Option<(ListQuery, ListQuery)> {
-    let query = descendants_query(root)?;
-    Some((query.clone(), query))
-}
-
 fn field(column: Column) -> Option<Operand> {
     Operand::field(column.field()).ok()
 }
@@ -406,11 +399,6 @@ mod tests {
             Ok(false)
         );
         assert!(descendants_query("has space").is_none());
-        assert_eq!(
-            descendants_request(root),
-            Some((request.clone(), request)),
-            "the old pair is the one query twice"
-        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::api::error::ApiError;
 use crate::api::models::RevokeResponse;
 use crate::format;
 use crate::keyinfo;
-use crate::table::descendants_request;
+use crate::table::descendants_query;
 use crate::ui::api;
 use crate::ui::common::{Alert, Tone};
 use crate::ui::error_panel::ApiErrorPanel;
@@ -58,10 +58,10 @@ pub fn RevokeDialog(open: RwSignal<bool>, on_revoked: Callback<()>) -> impl Into
     let descendants = LocalResource::new(move || {
         let root = if open.get() { family().1 } else { None };
         async move {
-            let (query, local) = descendants_request(&root?)?;
+            let query = descendants_query(&root?)?;
             let client = api.client().ok()?;
             Some(
-                match client.list_tokens_checked(&query, &local.at(now())).await {
+                match client.list_tokens_checked(&query, &query.at(now())).await {
                     Ok(listing) => Descendants::Counted(listing.page.total),
                     // The seed shape's list has no lineage fields and refuses the filter.
                     Err(ApiError::BadRequest { .. }) => Descendants::NotListed,

@@ -21,8 +21,8 @@ use foundry_double::routes;
 use foundry_double::state::{AppState, ErrorBodyChoice, Variant};
 use foundry_keyring::api::models::{AttenuationSpec, TokenKind};
 use foundry_keyring::api::{
-    ApiBase, ApiError, AuthProblem, CancelToken, Clock, FilterText, FoundryClient, HttpRequest,
-    HttpResponse, ListQuery, Method, RetryPolicy, Transport, TransportError,
+    ApiBase, ApiError, AuthProblem, CancelToken, Clock, FoundryClient, HttpRequest, HttpResponse,
+    ListQuery, Method, RetryPolicy, Transport, TransportError,
 };
 use foundry_keyring::secret::SecretString;
 use foundry_keyring::timestamp::Timestamp;
@@ -319,7 +319,7 @@ async fn the_seed_variant_filters_for_the_client() {
     let h = Harness::new(Variant::Seed);
     let member = h.demo("member");
     let query = ListQuery {
-        filter: Some(FilterText::new("eq(status,revoked)").unwrap()),
+        filter: Some(foundry_keyring::query::parse_filter("eq(status,revoked)").unwrap()),
         ..ListQuery::default()
     };
     let page = member.list_tokens(&query).await.unwrap();
@@ -334,7 +334,13 @@ async fn the_seed_variant_filters_for_the_client() {
     let own = admin.list_tokens(&ListQuery::default()).await.unwrap();
     assert!(own.total < 100, "{}", own.total);
     let query = ListQuery {
-        filter: Some(FilterText::new(&format!("eq(user_id,{})", h.double.user("member"))).unwrap()),
+        filter: Some(
+            foundry_keyring::query::parse_filter(&format!(
+                "eq(user_id,{})",
+                h.double.user("member")
+            ))
+            .unwrap(),
+        ),
         ..ListQuery::default()
     };
     assert_eq!(admin.list_tokens(&query).await.unwrap().total, 200);
@@ -448,7 +454,7 @@ async fn every_error_in_every_form_reaches_the_user_with_its_request_id() {
 
             if variant == Variant::Seed {
                 let query = ListQuery {
-                    filter: Some(FilterText::new("eq(kind,root)").unwrap()),
+                    filter: Some(foundry_keyring::query::parse_filter("eq(kind,root)").unwrap()),
                     ..ListQuery::default()
                 };
                 let result = member.list_tokens(&query).await.map(|p| p.total);

@@ -111,7 +111,7 @@ test('lineage shape: the table filters and sorts in the browser, and revoke coun
   await page.goto(appUrl());
   await addFirstKey(page, { key: demoKey('member') });
   // The default sort (newest first) already needs the browser in this shape.
-  const mode = page.getByText(/^Filtered and sorted in the browser: this server's token list does not support filter and sort\. Working on the \d+ tokens fetched; Refresh fetches them again\.$/);
+  const mode = page.getByText(/^Filtered and sorted in the browser: the API's description of its token list has no filter or sort\. Working on the \d+ tokens fetched; Refresh fetches them again\.$/);
   await expect(mode).toBeVisible({ timeout: 20_000 });
   const fetched = listRequests.length;
   await page.getByRole('group', { name: 'Status' }).getByLabel('revoked').check();
