@@ -77,7 +77,25 @@ impl Restrictions {
             (None | Some(serde_json::Value::Null), Some(TokenKind::Root)) => Restrictions::None,
             (None | Some(serde_json::Value::Null), _) => Restrictions::NotListed,
             (Some(value), _) => match serde_json::from_value::<AttenuationSpec>(value.clone()) {
-                Ok(spec) => Restrictions::of_spec(&spec),
+                Ok(spec) => {
+                    let mut restrictions = Restrictions::of_spec(&spec);
+                    if let (Restrictions::Listed(list), Some(fields)) =
+                        (&mut restrictions, value.as_object())
+                    {
+                        list.extend(
+                            fields
+                                .iter()
+                                .filter(|(field, value)| {
+                                    !KNOWN_FIELDS.contains(&field.as_str()) && !value.is_null()
+                                })
+                                .map(|(field, value)| Restriction::Unknown {
+                                    field: field.clone(),
+                                    json: compact(value),
+                                }),
+                        );
+                    }
+                    restrictions
+                }
                 Err(_) => Restrictions::Unreadable(compact(value)),
             },
         }
@@ -105,14 +123,6 @@ impl Restrictions {
         }
         if let Some(policy) = spec.payment_policy.as_ref().filter(|p| !p.is_null()) {
             list.push(Restriction::PaymentPolicy(compact(policy)));
-        }
-        for (field, value) in &spec.other {
-            if !value.is_null() {
-                list.push(Restriction::Unknown {
-                    field: field.clone(),
-                    json: compact(value),
-                });
-            }
         }
         Restrictions::Listed(list)
     }
@@ -160,6 +170,17 @@ impl Restrictions {
         }
     }
 }
+
+/// The spec fields this client reads (the published ones and `payment_policy`).
+const KNOWN_FIELDS: [&str; 7] = [
+    "read_only",
+    "non_destructive",
+    "allowed_actions",
+    "allowed_resources",
+    "allowed_org_ids",
+    "expires_at",
+    "payment_policy",
+];
 
 /// The words used wherever a restriction cannot be read.
 pub const CANNOT_SHOW: &str = "has restrictions this app cannot show";

@@ -228,8 +228,10 @@ pub const RESOURCES: [&str; 21] = [
 /// Restrictions for `POST /api/v1/tokens/attenuate`; rights are the intersection of all.
 ///
 /// A tolerant reader: `payment_policy` (September 2026; its shape is not published) is kept as
-/// opaque JSON, and any other field a newer API adds lands in `other`, so a restriction this
-/// client cannot read is never dropped and never makes a token look unrestricted.
+/// opaque JSON. Other fields a newer API adds are ignored here; a token keeps its spec as the
+/// JSON that came (`Token::attenuation_spec`), which `crate::restrictions` reads for them, so a
+/// restriction this client cannot read is never dropped and never makes a token look
+/// unrestricted. (No `#[serde(flatten)]` catch-all: it costs the page ~15 kB.)
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttenuationSpec {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -247,9 +249,6 @@ pub struct AttenuationSpec {
     /// Opaque: stored, carried and shown, never interpreted (its meaning is not published).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_policy: Option<serde_json::Value>,
-    /// Fields of the spec this client does not know, kept as they came.
-    #[serde(flatten, default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub other: BTreeMap<String, serde_json::Value>,
 }
 
 impl AttenuationSpec {

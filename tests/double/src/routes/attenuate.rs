@@ -162,8 +162,8 @@ pub async fn attenuate(
     let parent_expiry = parent.record.as_ref().and_then(|r| r.expires_at);
     let variant = state.variant();
     let mut spec = body.attenuation;
-    // Fields the published spec does not have are ignored, as the real API's schema does.
-    spec.other.clear();
+    // Fields the published spec does not have were ignored when the body was read, as the
+    // real API's schema does.
     if variant.payment_policy() {
         carry_policy(&mut spec, inherited_policy(&state, &parent)?)?;
     } else {
