@@ -457,3 +457,31 @@ fn the_key_is_scrubbed_from_every_form() {
         assert!(error.to_string().contains("[key]"), "{body}");
     }
 }
+
+/// A 2xx to revoke means the family is revoked: a body in an older shape, or no body the client
+/// can read, only leaves the details unknown. Reporting it as an error would tell the person a
+/// revocation failed that did not.
+#[test]
+fn a_done_revocation_is_never_reported_as_a_failure() {
+    for (body, expected) in [
+        (
+            r#"{"token_id":"r1","revoked_at":"2026-01-01T00:00:00Z"}"#,
+            (Some("r1"), None),
+        ),
+        ("", (None, None)),
+        ("<html>ok</html>", (None, None)),
+        (
+            r#"{"token_id":"r1","children_revoked":"three"}"#,
+            (Some("r1"), None),
+        ),
+    ] {
+        let clock = FakeClock::new();
+        let transport = FakeTransport::scripted(&clock, vec![Step::Respond(response(200, body))]);
+        let done = block_on(client(&transport, &clock).revoke()).unwrap();
+        assert_eq!(
+            (done.token_id.as_deref(), done.children_revoked),
+            expected,
+            "{body}"
+        );
+    }
+}
