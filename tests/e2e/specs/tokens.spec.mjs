@@ -137,6 +137,6 @@ test('lineage shape: the table filters and sorts in the browser, and revoke coun
   const done = dialog.getByRole('status').filter({ hasText: 'Revoked' });
   await expect(done).toBeVisible();
   // Tokens already revoked before are not "newly" revoked: at most the count shown.
-  const newly = Number((await done.textContent()).match(/with (\d+) attenuated descendant/)[1]);
+  const newly = Number((await done.textContent()).match(/with (\d+) restricted tokens? made from it/)[1]);
   expect(newly).toBeLessThanOrEqual(counted);
 });
