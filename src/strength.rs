@@ -38,14 +38,14 @@ impl Strength {
         }
     }
 
+    /// What to do next; it follows the label ("Strength: Strong. Store it…"), so it never
+    /// repeats it.
     pub fn advice(self) -> &'static str {
         match self {
             Strength::TooShort => "Use at least 10 characters.",
             Strength::Weak => "Easy to guess. Try four or more unrelated words.",
-            Strength::Fair => "Good. A few more words would make it strong.",
-            Strength::Strong => {
-                "Strong. Store it in your password manager: it cannot be recovered."
-            }
+            Strength::Fair => "A few more words would make it strong.",
+            Strength::Strong => "Store it in your password manager: it cannot be recovered.",
         }
     }
 
@@ -114,5 +114,24 @@ mod tests {
         assert!(!Strength::Weak.acceptable());
         assert!(Strength::Fair.acceptable());
         assert!(Strength::Strong.advice().contains("cannot be recovered"));
+    }
+
+    /// The hint reads "Strength: <label>. <advice>": the advice must not say the label again
+    /// ("Strength: Strong. Strong. …" was what a new user saw).
+    #[test]
+    fn advice_never_repeats_the_label() {
+        for strength in [
+            Strength::TooShort,
+            Strength::Weak,
+            Strength::Fair,
+            Strength::Strong,
+        ] {
+            let advice = strength.advice().to_lowercase();
+            assert!(
+                !advice.starts_with(&strength.label().to_lowercase()),
+                "{strength:?}: {advice}"
+            );
+            assert!(!advice.starts_with("good"), "{strength:?}: {advice}");
+        }
     }
 }
