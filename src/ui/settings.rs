@@ -27,21 +27,6 @@ pub fn SettingsPanel(on_close: Callback<()>) -> impl IntoView {
     view! {
         <section class="fk-card" aria-labelledby="fk-settings-title">
             <h2 id="fk-settings-title">"Settings"</h2>
-            <form on:submit=apply_base>
-                <div class="fk-field">
-                    <label for="fk-api-base">"Foundry API base URL"</label>
-                    <div class="fk-input-row">
-                        <input id="fk-api-base" type="url" prop:value=move || draft.get()
-                            on:input=move |ev| draft.set(event_target_value(&ev)) aria-describedby="fk-api-base-hint" />
-                        <button type="submit">"Use this API"</button>
-                    </div>
-                    <span id="fk-api-base-hint" class="fk-hint">
-                        "Keys you add from now on are saved for this address; a saved key is still sent only to the address it was saved for. This build's default: " {build_default_api_base()} ". "
-                        "If the browser blocks the real API (CORS), serve this app behind a same-origin proxy: see the README."
-                    </span>
-                </div>
-                {move || problem.get().map(|p| view! { <Alert title="That address cannot be used" tone=Tone::Error><p>{p}</p></Alert> })}
-            </form>
             <div class="fk-grid">
                 <div class="fk-field">
                     <label for="fk-idle">"Lock after inactivity"</label>
@@ -76,6 +61,24 @@ pub fn SettingsPanel(on_close: Callback<()>) -> impl IntoView {
                     </select>
                 </div>
             </div>
+            <details class="fk-advanced">
+                <summary>"Advanced: the API address"</summary>
+                <form on:submit=apply_base>
+                    <div class="fk-field">
+                        <label for="fk-api-base">"Foundry API base URL"</label>
+                        <div class="fk-input-row">
+                            <input id="fk-api-base" type="url" prop:value=move || draft.get()
+                                on:input=move |ev| draft.set(event_target_value(&ev)) aria-describedby="fk-api-base-hint" />
+                            <button type="submit">"Use this API"</button>
+                        </div>
+                        <span id="fk-api-base-hint" class="fk-hint">
+                            "Keys you add from now on are saved for this address; a saved key is still sent only to the address it was saved for. This build's default: " {build_default_api_base()} ". "
+                            "If the browser blocks the real API (CORS), serve this app behind a same-origin proxy: see the README."
+                        </span>
+                    </div>
+                    {move || problem.get().map(|p| view! { <Alert title="That address cannot be used" tone=Tone::Error><p>{p}</p></Alert> })}
+                </form>
+            </details>
             <button type="button" on:click=move |_| on_close.run(())>"Close settings"</button>
         </section>
     }

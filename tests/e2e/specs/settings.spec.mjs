@@ -14,6 +14,9 @@ test('settings: a bad API address is refused, the theme and the idle time apply 
   await page.getByRole('button', { name: 'Settings' }).click();
   const settings = page.getByRole('region', { name: 'Settings' });
 
+  // The API address is advanced: one click away, not on the everyday path.
+  await expect(settings.getByLabel('Foundry API base URL')).toBeHidden();
+  await settings.getByText('Advanced: the API address').click();
   const base = settings.getByLabel('Foundry API base URL');
   await expect(base).toHaveValue(API_BASE);
   await base.fill('ftp://foundry.example');
