@@ -1,10 +1,13 @@
-//! What an unlocked keyring shows: who the key belongs to, what it may do, and its tokens.
+//! What an unlocked keyring shows: who the key belongs to, what it may do, its tokens, and,
+//! set apart at the end, the danger zone (revoking the key).
 
+use crate::api::error::ApiError;
 use crate::api::models::WhoAmI;
 use crate::format;
 use crate::ui::api;
 use crate::ui::common::{Alert, MaybeWhen, Tone};
 use crate::ui::error_panel::ApiErrorPanel;
+use crate::ui::revoke::RevokeDialog;
 use crate::ui::session::Session;
 use crate::ui::state::{KeyringState, now};
 use crate::ui::tokens::TokensPanel;
@@ -40,6 +43,40 @@ pub fn UnlockedView() -> impl IntoView {
             }.into_any(),
         }}
         {session.panels.tokens.then(|| view! { <TokensPanel whoami=whoami /> })}
+        {session.panels.tokens.then(|| view! { <DangerZone whoami=whoami /> })}
+    }
+}
+
+/// The permission Foundry's revoke endpoint asks of the calling key.
+const REVOKE_PERMISSION: &str = "token:revoke";
+
+/// What cannot be undone, apart from the everyday buttons: revoking the key in use. Offered
+/// only to a key that may revoke; any other key is told why there is no button.
+#[component]
+fn DangerZone(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    view! {
+        <section class="fk-card fk-danger-zone" aria-labelledby="fk-danger-title">
+            <h2 id="fk-danger-title">"Danger zone"</h2>
+            <h3>"Revoke this key"</h3>
+            <p>"Revoking stops this key's whole family at once, everywhere: the main key it was made from "
+               "and every token made from that main key, including keys in this keyring. It cannot be undone."</p>
+            {move || match whoami.get() {
+                None => view! { <p class="fk-hint" role="status">"Checking whether this key may revoke…"</p> }.into_any(),
+                Some(Err(_)) => view! {
+                    <p class="fk-hint">"Whether this key may revoke is known once Foundry says who it belongs to (see above)."</p>
+                }.into_any(),
+                Some(Ok(who)) if who.permissions.iter().any(|p| p == REVOKE_PERMISSION) => view! {
+                    <button type="button" class="fk-danger" on:click=move |_| open.set(true)>"Revoke this key…"</button>
+                }.into_any(),
+                Some(Ok(_)) => view! {
+                    <p>"This key cannot revoke: it does not have the " <code>{REVOKE_PERMISSION}</code> " permission. "
+                       "Foundry revokes the family of the key that asks, so to revoke this one, use its main key, "
+                       "or another key of its family that has that permission."</p>
+                }.into_any(),
+            }}
+        </section>
+        <RevokeDialog open=open />
     }
 }
 
