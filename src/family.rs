@@ -97,7 +97,53 @@ pub enum Fallout<Id> {
     },
 }
 
+/// What the revoke confirmation says about the rest of the keyring.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub title: &'static str,
+    pub text: String,
+    /// Entries whether they die cannot be told, said after the ones that do.
+    pub undecided: Option<String>,
+}
+
 impl<Id> Fallout<Id> {
+    /// The warning to show, or `None` when no other entry dies or may die.
+    pub fn notice(&self) -> Option<Notice> {
+        match self {
+            Fallout::RootUnknown { others } if others.is_empty() => None,
+            Fallout::RootUnknown { others } => Some(Notice {
+                title: "Other keys in this keyring may stop working too",
+                text: format!(
+                    "This key does not name its root token, so it cannot be told which keys of \
+                     this keyring belong to its family. Any of these may stop working with it: {}.",
+                    others.join(", ")
+                ),
+                undecided: None,
+            }),
+            Fallout::Known { dying, undecided } => {
+                let doubt = (!undecided.is_empty()).then(|| {
+                    format!(
+                        "Whether {} stop working too cannot be told: their keys do not name a \
+                         root token.",
+                        undecided.join(", ")
+                    )
+                });
+                match also_revokes_sentence(dying) {
+                    Some(text) => Some(Notice {
+                        title: "Keys in this keyring stop working too",
+                        text,
+                        undecided: doubt,
+                    }),
+                    None => doubt.map(|text| Notice {
+                        title: "Other keys in this keyring may stop working too",
+                        text,
+                        undecided: None,
+                    }),
+                }
+            }
+        }
+    }
+
     /// Labels of the entries that die, in the order shown.
     pub fn dying_labels(&self) -> Vec<&str> {
         match self {
@@ -119,7 +165,7 @@ pub fn revoked_with<Id: PartialEq + Clone>(in_use: &Id, entries: &[EntryFacts<Id
             others: others.map(|e| e.label.clone()).collect(),
         };
     };
-    let mut dying = Vec::new();
+    let mut dying: Vec<Casualty<Id>> = Vec::new();
     let mut undecided = Vec::new();
     for entry in others {
         match entry.root.as_deref() {
@@ -133,8 +179,14 @@ pub fn revoked_with<Id: PartialEq + Clone>(in_use: &Id, entries: &[EntryFacts<Id
         }
     }
     // Main keys first: losing one is what a person least expects from revoking a token.
-    dying.sort_by_key(|c| c.kinship != Kinship::MainKey);
-    Fallout::Known { dying, undecided }
+    let (mut first, rest): (Vec<_>, Vec<_>) = dying
+        .into_iter()
+        .partition(|c: &Casualty<Id>| c.kinship == Kinship::MainKey);
+    first.extend(rest);
+    Fallout::Known {
+        dying: first,
+        undecided,
+    }
 }
 
 fn kinship<Id>(current: &EntryFacts<Id>, other: &EntryFacts<Id>) -> Kinship {
@@ -357,6 +409,54 @@ mod tests {
                  from the same main key)."
             )
         );
+    }
+
+    #[test]
+    fn the_notice_says_what_dies_and_what_cannot_be_told() {
+        let mut unreadable = entry(3, "odd key", None, 1, "r3");
+        unreadable.blocks = None;
+        let entries = [
+            entry(1, "robot", Some("root-a"), 2, "r1"),
+            entry(2, "lab member", Some("root-a"), 1, "r2"),
+            unreadable,
+        ];
+        let notice = revoked_with(&1, &entries).notice().unwrap();
+        assert_eq!(notice.title, "Keys in this keyring stop working too");
+        assert_eq!(
+            notice.text,
+            "This also revokes lab member, your main key in this keyring, and every token made from it."
+        );
+        assert_eq!(
+            notice.undecided.as_deref(),
+            Some(
+                "Whether odd key stop working too cannot be told: their keys do not name a root token."
+            )
+        );
+        // Only doubt: still said, under a title that does not claim a death.
+        let doubtful = revoked_with(&1, &[entries[0].clone(), entries[2].clone()])
+            .notice()
+            .unwrap();
+        assert_eq!(
+            doubtful.title,
+            "Other keys in this keyring may stop working too"
+        );
+        assert!(doubtful.text.starts_with("Whether odd key"));
+        // The key in use alone, or only other families: nothing to say.
+        assert_eq!(revoked_with(&1, &entries[..1]).notice(), None);
+        let other = [
+            entries[0].clone(),
+            entry(4, "admin", Some("root-b"), 1, "r4"),
+        ];
+        assert_eq!(revoked_with(&1, &other).notice(), None);
+        // A key in use without a root: every other entry is in doubt.
+        let rootless = [entry(5, "mystery", None, 1, "r5"), entries[1].clone()];
+        let notice = revoked_with(&5, &rootless).notice().unwrap();
+        assert!(
+            notice
+                .text
+                .ends_with("Any of these may stop working with it: lab member.")
+        );
+        assert_eq!(revoked_with(&5, &rootless[..1]).notice(), None);
     }
 
     #[test]

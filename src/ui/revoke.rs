@@ -4,7 +4,7 @@
 
 use crate::api::error::ApiError;
 use crate::api::models::RevokeResponse;
-use crate::family::{self, EntryFacts, Fallout};
+use crate::family::{self, EntryFacts};
 use crate::format;
 use crate::keyinfo;
 use crate::table::descendants_query;
@@ -151,7 +151,12 @@ pub fn RevokeDialog(
                         <p>"This revokes " <strong>{label}</strong>
                             {if attenuated { ", the root token it was attenuated from" } else { "" }}
                             ", and " {descendants_text} ". They stop working at once, everywhere."</p>
-                        {move || fallout.get().map(|f| view! { <KeyringFallout fallout=f /> })}
+                        {move || fallout.get().and_then(|f| f.notice()).map(|n| view! {
+                            <Alert title=n.title tone=Tone::Warning>
+                                <p>{n.text}</p>
+                                {n.undecided.map(|u| view! { <p class="fk-hint">{u}</p> })}
+                            </Alert>
+                        })}
                         <dl class="fk-facts">
                             <dt>"Restrictions of the key in use"</dt>
                             <dd>{if restrictions.is_empty() {
@@ -170,16 +175,23 @@ pub fn RevokeDialog(
                             }}</dd>
                         </dl>
                         <p>"This cannot be undone. To give access again, create a new key in the Foundry portal."</p>
-                        <div class="fk-field fk-revoke-confirm">
-                            <label for="fk-revoke-confirm">"Type the key's label to confirm"</label>
-                            <input id="fk-revoke-confirm" type="text" autocomplete="off" spellcheck="false"
-                                aria-describedby="fk-revoke-confirm-hint"
-                                prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
-                            <span id="fk-revoke-confirm-hint" class="fk-hint">
-                                "Type " <strong>"\u{201c}" {hint_label} "\u{201d}"</strong>
-                                " exactly. The Revoke button stays disabled until the label matches."
-                            </span>
-                        </div>
+                        // Only while open: a closed dialog keeps no field that a search for
+                        // "Label" on the page would also find.
+                        {move || open.get().then(|| {
+                            let hint_label = hint_label.clone();
+                            view! {
+                                <div class="fk-field fk-revoke-confirm">
+                                    <label for="fk-revoke-confirm">"Type the key's label to confirm"</label>
+                                    <input id="fk-revoke-confirm" type="text" autocomplete="off" spellcheck="false"
+                                        aria-describedby="fk-revoke-confirm-hint"
+                                        prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
+                                    <span id="fk-revoke-confirm-hint" class="fk-hint">
+                                        "Type " <strong>"\u{201c}" {hint_label} "\u{201d}"</strong>
+                                        " exactly. The Revoke button stays disabled until the label matches."
+                                    </span>
+                                </div>
+                            }
+                        })}
                         <div class="fk-actions">
                             <button type="button" class="fk-danger" on:click=revoke
                                 prop:disabled=move || busy.get() || !confirmed()>
@@ -223,37 +235,6 @@ fn descendants_sentence(children_revoked: Option<u64>) -> String {
         Some(n) => format!(", with {n} restricted tokens made from it newly revoked."),
         None => {
             ", with every restricted token made from it (the API did not say how many).".to_owned()
-        }
-    }
-}
-
-/// The keys of this keyring that go with the key in use, or why that cannot be told.
-#[component]
-fn KeyringFallout(fallout: Fallout<EntryId>) -> impl IntoView {
-    match fallout {
-        Fallout::RootUnknown { others } if !others.is_empty() => view! {
-            <Alert title="Other keys in this keyring may stop working too" tone=Tone::Warning>
-                <p>"This key does not name its root token, so it cannot be told which keys of this keyring belong to its family. "
-                   "Any of these may stop working with it: " {others.join(", ")} "."</p>
-            </Alert>
-        }
-        .into_any(),
-        Fallout::RootUnknown { .. } => ().into_any(),
-        Fallout::Known { dying, undecided } => {
-            let undecided = (!undecided.is_empty()).then(|| view! {
-                <p class="fk-hint">"Whether " {undecided.join(", ")}
-                    " stop working too cannot be told: their keys do not name a root token."</p>
-            });
-            match family::also_revokes_sentence(&dying) {
-                Some(sentence) => view! {
-                    <Alert title="Keys in this keyring stop working too" tone=Tone::Warning>
-                        <p>{sentence}</p>
-                        {undecided}
-                    </Alert>
-                }
-                .into_any(),
-                None => view! { {undecided} }.into_any(),
-            }
         }
     }
 }

@@ -59,21 +59,25 @@ fn DangerZone(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl IntoView 
         <section class="fk-card fk-danger-zone" aria-labelledby="fk-danger-title">
             <h2 id="fk-danger-title">"Danger zone"</h2>
             <h3>"Revoke this key"</h3>
-            <p>"Revoking stops this key's whole family at once, everywhere: the main key it was made from "
+            <p>"Revoking stops this key's whole family at once, everywhere: its main key "
                "and every token made from that main key, including keys in this keyring. It cannot be undone."</p>
-            {move || match whoami.get() {
-                None => view! { <p class="fk-hint" role="status">"Checking whether this key may revoke…"</p> }.into_any(),
-                Some(Err(_)) => view! {
-                    <p class="fk-hint">"Whether this key may revoke is known once Foundry says who it belongs to (see above)."</p>
-                }.into_any(),
-                Some(Ok(who)) if who.permissions.iter().any(|p| p == REVOKE_PERMISSION) => view! {
-                    <button type="button" class="fk-danger" on:click=move |_| open.set(true)>"Revoke this key…"</button>
-                }.into_any(),
-                Some(Ok(_)) => view! {
-                    <p>"This key cannot revoke: it does not have the " <code>{REVOKE_PERMISSION}</code> " permission. "
-                       "Foundry revokes the family of the key that asks, so to revoke this one, use its main key, "
-                       "or another key of its family that has that permission."</p>
-                }.into_any(),
+            {move || {
+                let why_not = match whoami.get() {
+                    Some(Ok(who)) if who.permissions.iter().any(|p| p == REVOKE_PERMISSION) => None,
+                    Some(Ok(_)) => Some(format!(
+                        "This key cannot revoke: it does not have the {REVOKE_PERMISSION} permission. Foundry revokes \
+                         the family of the key that asks, so to revoke this one, use its main key, or another key of \
+                         its family that has that permission."
+                    )),
+                    Some(Err(_)) => Some("Whether this key may revoke is known once Foundry says who it belongs to (see above).".to_owned()),
+                    None => Some("Checking whether this key may revoke…".to_owned()),
+                };
+                match why_not {
+                    None => view! {
+                        <button type="button" class="fk-danger" on:click=move |_| open.set(true)>"Revoke this key…"</button>
+                    }.into_any(),
+                    Some(text) => view! { <p>{text}</p> }.into_any(),
+                }
             }}
         </section>
         <RevokeDialog open=open />
