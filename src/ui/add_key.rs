@@ -420,7 +420,7 @@ fn RefusedKey(error: ApiError, on_keep: Callback<()>, on_back: Callback<()>) -> 
 fn UncheckedNotice(error: ApiError) -> impl IntoView {
     view! {
         <Alert title="This key could not be checked" tone=Tone::Warning>
-            <p>"Foundry could not be asked whether it accepts the key: " {error.to_string()}</p>
+            <p>"Foundry could not be asked whether it accepts the key. " {error.to_string()}</p>
             <p>"It is saved all the same. Once the API answers, the key's panel shows whether it works."</p>
         </Alert>
     }

@@ -5,6 +5,8 @@
 // retrying cannot fix offers no retry.
 import { test, expect, appUrl, demoKey, screenshot } from '../support/fixtures.mjs';
 import { addFirstKey, resetDouble, injectFault, selectKey, expectNoSecretsLeaked, PASSPHRASE } from '../support/flows.mjs';
+import { SCREENSHOT_DIR } from '../support/env.mjs';
+import path from 'node:path';
 
 test.beforeEach(async ({ request }) => resetDouble(request));
 
@@ -177,7 +179,7 @@ test('a key that cannot be checked (the API fails) is saved all the same, and th
   const added = page.getByRole('region', { name: 'Key added: dashboard' });
   await expect(added).toBeVisible({ timeout: 20_000 });
   await expect(added.getByRole('status')).toContainText('This key could not be checked');
-  await expect(added).toContainText('The API failed with status 503');
+  await expect(added).toContainText('Foundry could not be asked whether it accepts the key. The API failed with status 503');
   await expect(added).toContainText('It is saved all the same.');
   await expect(page.getByLabel('Key in use').locator('option:checked')).toContainText('dashboard');
   await screenshot(page, 'safety-add-unchecked');
@@ -199,4 +201,10 @@ test('screenshots: the revoke confirmation in dark and at 375 px', async ({ page
   await expect(dialog).toContainText('This also revokes lab reader');
   await dialog.getByLabel(CONFIRM).fill('lab member');
   await screenshot(page, 'safety-revoke-confirm-dark-375');
+  // The dialog is taller than a phone's screen: it scrolls, and its buttons can be reached.
+  const revoke = dialog.getByRole('button', { name: 'Revoke the family' });
+  await revoke.scrollIntoViewIfNeeded();
+  await expect(revoke).toBeInViewport();
+  await expect(revoke).toBeEnabled();
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'safety-revoke-buttons-dark-375.png') });
 });
