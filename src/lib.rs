@@ -13,6 +13,7 @@
 //! natively with `cargo test`.
 
 pub mod api;
+pub mod family;
 pub mod format;
 pub mod keyinfo;
 pub mod query;

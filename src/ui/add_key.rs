@@ -1,7 +1,14 @@
 //! Adding a key: paste (masked, with show/hide), a local preview, a label, and where to keep it.
-//! On first run this also sets the keyring's passphrase.
+//! On first run this also sets the keyring's passphrase. Before it is saved, the key is checked
+//! with one `whoami` to the API it is being saved for: a key Foundry refuses (revoked, expired,
+//! unknown) is named as such and kept only if the person says so; when the check cannot be made
+//! (the API is down, the browser blocks it), the key is saved and the person is told.
 
 use crate::api::base::ApiBase;
+use crate::api::browser::{BrowserClock, BrowserTransport};
+use crate::api::cancel::CancelToken;
+use crate::api::client::FoundryClient;
+use crate::api::error::{ApiError, AuthProblem};
 use crate::keyinfo::{self, KeyInfo, KeyInfoError};
 use crate::secret::SecretString;
 use crate::strength::{self, Strength};
@@ -14,6 +21,7 @@ use crate::ui::state::{KeyringState, now};
 use crate::vault::{EntryKind, NewEntry, Persistence};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::sync::Arc;
 
 pub const REQUEST_TOKEN_URL: &str = "https://foundry.adaptyvbio.com/request-token";
 
@@ -43,11 +51,24 @@ pub fn AddKeyForm(
     let busy = RwSignal::new(false);
     let problem = RwSignal::new(None::<(String, String)>);
     let can_save = move || first_run || state.saved.get();
+    // The check with Foundry before saving: running, and what it found.
+    let checking = RwSignal::new(false);
+    let verdict = RwSignal::new(None::<Verdict>);
+    // Another key added while the check could not be made: the form gives way to a notice.
+    let saved_unchecked = RwSignal::new(None::<(String, ApiError)>);
+    let form = NodeRef::<leptos::html::Form>::new();
+    let paste_field = NodeRef::<leptos::html::Input>::new();
+    let cancel = CancelToken::new();
+    let on_drop = cancel.clone();
+    on_cleanup(move || on_drop.cancel());
+    let cancel = StoredValue::new(cancel);
 
     let on_key = move |ev: leptos::ev::Event| {
         let text = SecretString::new(event_target_value(&ev));
         info.set(Some(keyinfo::inspect(text.expose_secret())));
         key.set_value(text);
+        // What Foundry said was about the key that was there before.
+        verdict.set(None);
     };
     let on_passphrase = move |ev: leptos::ev::Event| {
         let text = SecretString::new(event_target_value(&ev));
@@ -61,9 +82,55 @@ pub fn AddKeyForm(
         confirmation.set_value(text);
     };
 
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    // Saves the entry (first run: creates the keyring). `unchecked`: why Foundry could not be
+    // asked about the key, said after saving.
+    let save = move |entry: NewEntry,
+                     new_passphrase: Option<SecretString>,
+                     unchecked: Option<ApiError>| {
+        let label = entry.label.clone();
+        busy.set(true);
+        spawn_local(async move {
+            let result = if first_run {
+                state.create(new_passphrase, entry).await
+            } else {
+                state.add(entry, true).map(|_| ())
+            };
+            busy.try_set(false);
+            match result {
+                Ok(()) => {
+                    key.try_set_value(SecretString::default());
+                    passphrase.try_set_value(SecretString::default());
+                    confirmation.try_set_value(SecretString::default());
+                    match unchecked {
+                        // First run moves the page on, and the key's own panel shows what the
+                        // API answers; another key's form stays to say it was not checked.
+                        Some(error) if !first_run => {
+                            if let Some(f) = form.try_get_untracked().flatten() {
+                                f.reset();
+                            }
+                            saved_unchecked.try_set(Some((label, error)));
+                        }
+                        // The form may already be gone (first run moves the page on): try_run.
+                        _ => {
+                            if let Some(done) = on_done {
+                                done.try_run(());
+                            }
+                        }
+                    }
+                }
+                Err(error) => {
+                    let (title, advice) = vault_message(&error);
+                    problem.try_set(Some((title.to_owned(), advice)));
+                }
+            }
+        });
+    };
+
+    // Validates the form, then checks the key with Foundry (unless the person already chose to
+    // keep a key it refused), then saves.
+    let attempt = move |keep_refused: bool| {
         problem.set(None);
+        verdict.set(None);
         let decoded = info.get_untracked();
         if !matches!(decoded, Some(Ok(_))) {
             let why = match decoded {
@@ -121,34 +188,62 @@ pub fn AddKeyForm(
             },
             api_base,
         };
-        busy.set(true);
+        if keep_refused {
+            save(entry, new_passphrase, None);
+            return;
+        }
+        let Some(cancel) = cancel.try_get_value() else {
+            return;
+        };
+        checking.set(true);
+        let client = FoundryClient::new(
+            entry.api_base.clone(),
+            entry.api_key.clone(),
+            BrowserTransport::new(&entry.api_base),
+            Arc::new(BrowserClock),
+        )
+        .with_cancel(cancel);
         spawn_local(async move {
-            let result = if first_run {
-                state.create(new_passphrase, entry).await
-            } else {
-                state.add(entry, true).map(|_| ())
-            };
-            busy.set(false);
-            match result {
-                Ok(()) => {
-                    key.set_value(SecretString::default());
-                    passphrase.set_value(SecretString::default());
-                    confirmation.set_value(SecretString::default());
-                    // The form may already be gone (first run moves the page on): try_run.
-                    if let Some(done) = on_done {
-                        done.try_run(());
-                    }
+            let answer = client.whoami().await;
+            drop(client);
+            checking.try_set(false);
+            match answer {
+                Ok(_) => save(entry, new_passphrase, None),
+                // The form went away (cancelled, or the keyring locked): nothing to save.
+                Err(ApiError::Aborted) => {}
+                Err(error) if refused_key(&error).is_some() => {
+                    verdict.try_set(Some(Verdict::Refused(error)));
                 }
+                // Not the key's fault, as far as anyone can tell: do not stand in the way.
                 Err(error) => {
-                    let (title, advice) = vault_message(&error);
-                    problem.set(Some((title.to_owned(), advice)));
+                    verdict.try_set(Some(Verdict::Unchecked(error.clone())));
+                    save(entry, new_passphrase, Some(error));
                 }
             }
         });
     };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        attempt(false);
+    };
+    let go_back = move |_| {
+        verdict.set(None);
+        if let Some(field) = paste_field.get_untracked() {
+            let _ = field.focus();
+        }
+    };
 
     view! {
-        <form class="fk-card" on:submit=submit aria-labelledby="add-key-title" novalidate>
+        {move || saved_unchecked.get().map(|(label, error)| view! {
+            <section class="fk-card" aria-labelledby="fk-added-title">
+                <h2 id="fk-added-title">"Key added: " {label}</h2>
+                <UncheckedNotice error=error />
+                <button type="button" class="fk-primary"
+                    on:click=move |_| if let Some(done) = on_done { done.run(()) }>"Done"</button>
+            </section>
+        })}
+        <form class="fk-card" node_ref=form on:submit=submit aria-labelledby="add-key-title" novalidate
+            hidden=move || saved_unchecked.get().is_some()>
             <h2 id="add-key-title">{if first_run { "Add your Foundry API key" } else { "Add another key" }}</h2>
             {first_run.then(|| view! {
                 <p>
@@ -160,7 +255,7 @@ pub fn AddKeyForm(
             <div class="fk-field">
                 <label for="fk-paste-key">"Paste your key"</label>
                 <div class="fk-input-row">
-                    <input id="fk-paste-key" name="api-key" type=move || if show_key.get() { "text" } else { "password" }
+                    <input id="fk-paste-key" name="api-key" node_ref=paste_field type=move || if show_key.get() { "text" } else { "password" }
                         autocomplete="off" spellcheck="false" autocapitalize="off" placeholder="abs0_…"
                         aria-describedby="fk-paste-key-hint" on:input=on_key />
                     <button type="button" aria-pressed=move || show_key.get().to_string()
@@ -243,6 +338,15 @@ pub fn AddKeyForm(
             {move || problem.get().map(|(title, advice)| view! {
                 <Alert title=title tone=Tone::Error><p>{advice}</p></Alert>
             })}
+            {move || verdict.get().map(|v| match v {
+                Verdict::Refused(error) => view! {
+                    <RefusedKey error=error on_keep=Callback::new(move |_| attempt(true)) on_back=Callback::new(go_back) />
+                }.into_any(),
+                Verdict::Unchecked(error) => view! { <UncheckedNotice error=error /> }.into_any(),
+            })}
+            <Show when=move || checking.get()>
+                <p role="status" class="fk-hint">"Checking the key with Foundry…"</p>
+            </Show>
             <Show when=move || busy.get()>
                 <div role="status" class="fk-field">
                     <label for="fk-kdf-progress">"Encrypting: deriving a key from your passphrase…"</label>
@@ -250,7 +354,7 @@ pub fn AddKeyForm(
                 </div>
             </Show>
             <div class="fk-actions">
-                <button type="submit" class="fk-primary" prop:disabled=move || busy.get()>
+                <button type="submit" class="fk-primary" prop:disabled=move || busy.get() || checking.get()>
                     {move || if keep.get() && can_save() { "Save key" } else { "Use for this session" }}
                 </button>
                 {(!first_run).then(|| view! {
@@ -258,5 +362,66 @@ pub fn AddKeyForm(
                 })}
             </div>
         </form>
+    }
+}
+
+/// What the check before saving found.
+#[derive(Clone)]
+enum Verdict {
+    /// Foundry refused the key (401): it does not work. Saved only if the person says so.
+    Refused(ApiError),
+    /// Foundry could not be asked; the key is saved all the same.
+    Unchecked(ApiError),
+}
+
+/// Why Foundry refused the key itself, when the error says it did: a 401 to `whoami`, which
+/// needs nothing but a valid key. Anything else (a network failure, CORS, a 5xx, a redirect, an
+/// answer this client cannot read) says nothing about the key.
+fn refused_key(error: &ApiError) -> Option<AuthProblem> {
+    match error {
+        ApiError::Unauthorized { problem, .. } => Some(*problem),
+        _ => None,
+    }
+}
+
+/// A key Foundry refuses, before it is saved: what it said, and the choice.
+#[component]
+fn RefusedKey(error: ApiError, on_keep: Callback<()>, on_back: Callback<()>) -> impl IntoView {
+    let problem = refused_key(&error).unwrap_or(AuthProblem::Unspecified);
+    let (title, why) = match problem {
+        AuthProblem::Revoked => ("This key was revoked", "A revoked key never works again."),
+        AuthProblem::Expired => (
+            "This key has expired",
+            "An expired key does not work again.",
+        ),
+        AuthProblem::Invalid => (
+            "Foundry does not know this key",
+            "It may be incomplete, or belong to another Foundry API than this one.",
+        ),
+        AuthProblem::Unspecified => ("Foundry refused this key", "It cannot be used as it is."),
+    };
+    let request_id = error.request_id().map(str::to_owned);
+    view! {
+        <Alert title=title tone=Tone::Error>
+            <p>{error.to_string()} " " {why}</p>
+            <p>"Keep it anyway (for example, to remember which key it was), or go back and paste another key. "
+               <a href=REQUEST_TOKEN_URL target="_blank" rel="noopener noreferrer">"Get a new key in the Foundry portal"</a> "."</p>
+            {request_id.map(|id| view! { <p>"Request id: " <code class="fk-request-id">{id}</code></p> })}
+            <div class="fk-actions">
+                <button type="button" on:click=move |_| on_keep.run(())>"Keep it anyway"</button>
+                <button type="button" class="fk-primary" on:click=move |_| on_back.run(())>"Go back"</button>
+            </div>
+        </Alert>
+    }
+}
+
+/// The key was saved without a check: why Foundry could not be asked.
+#[component]
+fn UncheckedNotice(error: ApiError) -> impl IntoView {
+    view! {
+        <Alert title="This key could not be checked" tone=Tone::Warning>
+            <p>"Foundry could not be asked whether it accepts the key. " {error.to_string()}</p>
+            <p>"It is saved all the same. Once the API answers, the key's panel shows whether it works."</p>
+        </Alert>
     }
 }

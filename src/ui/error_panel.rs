@@ -1,5 +1,5 @@
 //! How an API error reaches the person: what happened, what to do, the request id (copyable,
-//! it is what Foundry support asks for), and a retry where one can help.
+//! it is what Foundry support asks for), and a retry only where one can help.
 
 use crate::api::error::ApiError;
 use crate::ui::clipboard;
@@ -40,6 +40,10 @@ pub fn ApiErrorPanel(
         });
     }
     let copy_id = request_id.clone();
+    // A retry is offered only where the same request may succeed later: a revoked key, a
+    // missing permission or a refused redirect stays what it is, and a button that cannot help
+    // would only send the person round in circles. The advice says what does help.
+    let retry = on_retry.filter(|_| error.is_retryable());
     view! {
         <div class="fk-alert fk-error" role="alert">
             <p class="fk-alert-title">{error.title()}</p>
@@ -56,7 +60,7 @@ pub fn ApiErrorPanel(
                     }>{move || if copied.get() { "Copied" } else { "Copy request id" }}</button>
                 </p>
             })}
-            {on_retry.map(|retry| view! {
+            {retry.map(|retry| view! {
                 <button type="button" on:click=move |_| retry.run(())>"Try again"</button>
             })}
         </div>

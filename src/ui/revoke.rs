@@ -1,8 +1,10 @@
 //! Revoking the key in use. Foundry revokes the key's whole family: its root and every token
-//! attenuated from it. The confirmation names them before anything is sent.
+//! attenuated from it. The confirmation names them before anything is sent, including the keys
+//! of this keyring that go with it (`family`), and asks for the key's label to be typed.
 
 use crate::api::error::ApiError;
 use crate::api::models::RevokeResponse;
+use crate::family::{self, EntryFacts};
 use crate::format;
 use crate::keyinfo;
 use crate::table::descendants_query;
@@ -10,6 +12,7 @@ use crate::ui::api;
 use crate::ui::common::{Alert, Tone};
 use crate::ui::error_panel::ApiErrorPanel;
 use crate::ui::state::{KeyringState, now};
+use crate::vault::EntryId;
 use leptos::html::Dialog;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -23,22 +26,30 @@ enum Descendants {
 }
 
 #[component]
-pub fn RevokeDialog(open: RwSignal<bool>, on_revoked: Callback<()>) -> impl IntoView {
+pub fn RevokeDialog(
+    open: RwSignal<bool>,
+    /// Called once the API confirmed the revocation.
+    #[prop(optional, into)]
+    on_revoked: Option<Callback<()>>,
+) -> impl IntoView {
     let state = expect_context::<KeyringState>();
     let api = api::use_api();
     let dialog = NodeRef::<Dialog>::new();
     let busy = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<RevokeResponse, ApiError>>);
+    // What the person typed to confirm: the key's label, not a secret.
+    let typed = RwSignal::new(String::new());
     Effect::new(move |_| {
         let Some(el) = dialog.get() else { return };
         if open.get() && !el.open() {
             outcome.set(None);
+            typed.set(String::new());
             let _ = el.show_modal();
         } else if !open.get() && el.open() {
             el.close();
         }
     });
-    let family = move || {
+    let key_summary = move || {
         let meta = state.active_meta();
         let info = state
             .credential()
@@ -53,10 +64,29 @@ pub fn RevokeDialog(open: RwSignal<bool>, on_revoked: Callback<()>) -> impl Into
             .unwrap_or_default();
         (label, root, attenuated, restrictions)
     };
+    // The keys of this keyring that die with the key in use, read from the keys themselves
+    // while the dialog is open.
+    let fallout = Memo::new(move |_| {
+        if !open.get() {
+            return None;
+        }
+        state.entries.track();
+        let active = state.active.get()?;
+        let facts: Vec<EntryFacts<EntryId>> = state
+            .entry_infos()
+            .into_iter()
+            .map(|(meta, info)| EntryFacts::new(meta.id, meta.label, info.as_ref()))
+            .collect();
+        Some(family::revoked_with(&active, &facts))
+    });
+    let confirmed = move || {
+        let label = state.active_meta().map(|m| m.label).unwrap_or_default();
+        typed.with(|t| family::confirms_label(t, &label))
+    };
     // How many tokens go with the root, asked of the API while the dialog is open (`None`
     // while asking).
     let descendants = LocalResource::new(move || {
-        let root = if open.get() { family().1 } else { None };
+        let root = if open.get() { key_summary().1 } else { None };
         async move {
             let query = descendants_query(&root?)?;
             let client = api.client().ok()?;
@@ -86,6 +116,9 @@ pub fn RevokeDialog(open: RwSignal<bool>, on_revoked: Callback<()>) -> impl Into
         Some(Descendants::Counted(n)) => format!("the {n} tokens attenuated from that root"),
     };
     let revoke = move |_| {
+        if !confirmed() {
+            return;
+        }
         busy.set(true);
         spawn_local(async move {
             let result = match api.client() {
@@ -93,8 +126,10 @@ pub fn RevokeDialog(open: RwSignal<bool>, on_revoked: Callback<()>) -> impl Into
                 Err(error) => Err(error),
             };
             busy.set(false);
-            if result.is_ok() {
-                on_revoked.try_run(());
+            if result.is_ok()
+                && let Some(done) = on_revoked
+            {
+                done.try_run(());
             }
             outcome.set(Some(result));
         });
@@ -110,11 +145,18 @@ pub fn RevokeDialog(open: RwSignal<bool>, on_revoked: Callback<()>) -> impl Into
             <h2 id="fk-revoke-title">"Revoke this key's family?"</h2>
             {move || match outcome.get() {
                 None => {
-                    let (label, root, attenuated, restrictions) = family();
+                    let (label, root, attenuated, restrictions) = key_summary();
+                    let hint_label = label.clone();
                     view! {
                         <p>"This revokes " <strong>{label}</strong>
                             {if attenuated { ", the root token it was attenuated from" } else { "" }}
                             ", and " {descendants_text} ". They stop working at once, everywhere."</p>
+                        {move || fallout.get().and_then(|f| f.notice()).map(|n| view! {
+                            <Alert title=n.title tone=Tone::Warning>
+                                <p>{n.text}</p>
+                                {n.undecided.map(|u| view! { <p class="fk-hint">{u}</p> })}
+                            </Alert>
+                        })}
                         <dl class="fk-facts">
                             <dt>"Restrictions of the key in use"</dt>
                             <dd>{if restrictions.is_empty() {
@@ -133,8 +175,26 @@ pub fn RevokeDialog(open: RwSignal<bool>, on_revoked: Callback<()>) -> impl Into
                             }}</dd>
                         </dl>
                         <p>"This cannot be undone. To give access again, create a new key in the Foundry portal."</p>
+                        // Only while open: a closed dialog keeps no field that a search for
+                        // "Label" on the page would also find.
+                        {move || open.get().then(|| {
+                            let hint_label = hint_label.clone();
+                            view! {
+                                <div class="fk-field fk-revoke-confirm">
+                                    <label for="fk-revoke-confirm">"Type the key's label to confirm"</label>
+                                    <input id="fk-revoke-confirm" type="text" autocomplete="off" spellcheck="false"
+                                        aria-describedby="fk-revoke-confirm-hint"
+                                        prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
+                                    <span id="fk-revoke-confirm-hint" class="fk-hint">
+                                        "Type " <strong>"\u{201c}" {hint_label} "\u{201d}"</strong>
+                                        " exactly. The Revoke button stays disabled until the label matches."
+                                    </span>
+                                </div>
+                            }
+                        })}
                         <div class="fk-actions">
-                            <button type="button" class="fk-danger" on:click=revoke prop:disabled=move || busy.get()>
+                            <button type="button" class="fk-danger" on:click=revoke
+                                prop:disabled=move || busy.get() || !confirmed()>
                                 {move || if busy.get() { "Revoking…" } else { "Revoke the family" }}
                             </button>
                             <button type="button" autofocus on:click=move |_| open.set(false)>"Cancel"</button>
@@ -150,7 +210,12 @@ pub fn RevokeDialog(open: RwSignal<bool>, on_revoked: Callback<()>) -> impl Into
                             " was revoked " {done.revoked_at.map(format::absolute).unwrap_or_else(|| "just now".to_owned())}
                             {descendants_sentence(done.children_revoked)}</p>
                     </Alert>
-                    <p>"The key in use no longer works. Switch to another key, or remove this one from the keyring."</p>
+                    <p>{match fallout.get_untracked().map(|f| f.dying_labels().join(", ")) {
+                        Some(others) if !others.is_empty() => format!(
+                            "The key in use no longer works, nor does any key of this keyring made from the same main key ({others}). Switch to another key, or remove these from the keyring."
+                        ),
+                        _ => "The key in use no longer works. Switch to another key, or remove this one from the keyring.".to_owned(),
+                    }}</p>
                     <button type="button" on:click=finish>"Close"</button>
                 }.into_any(),
                 Some(Err(error)) => view! {

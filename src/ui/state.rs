@@ -3,6 +3,7 @@
 //! a view renders, and every operation goes through the vault module.
 
 use crate::api::base::ApiBase;
+use crate::keyinfo::{self, KeyInfo};
 use crate::secret::{SecretKey, SecretString};
 use crate::timestamp::Timestamp;
 use crate::ui::kdf;
@@ -179,6 +180,29 @@ impl KeyringState {
     /// The base the key in use is bound to, tracked by views.
     pub fn active_base(&self) -> Option<ApiBase> {
         self.active_meta().map(|meta| bound_base(&meta))
+    }
+
+    /// What each entry's key says about itself (`keyinfo::inspect`), read locally: each key is
+    /// opened, decoded and dropped (zeroized) here, and only its non-secret facts leave.
+    /// `None` for a key that cannot be opened or decoded. Empty when locked.
+    pub fn entry_infos(&self) -> Vec<(EntryMeta, Option<KeyInfo>)> {
+        self.ring
+            .try_with_value(|ring| {
+                ring.as_ref().map(|ring| {
+                    ring.list()
+                        .into_iter()
+                        .map(|meta| {
+                            let info = ring
+                                .open(meta.id)
+                                .ok()
+                                .and_then(|key| keyinfo::inspect(key.expose_secret()).ok());
+                            (meta, info)
+                        })
+                        .collect()
+                })
+            })
+            .flatten()
+            .unwrap_or_default()
     }
 
     pub fn active_meta(&self) -> Option<EntryMeta> {

@@ -11,7 +11,6 @@ use crate::ui::api;
 use crate::ui::attenuate::AttenuateDialog;
 use crate::ui::common::{Alert, MaybeWhen, Tone, When};
 use crate::ui::error_panel::ApiErrorPanel;
-use crate::ui::revoke::RevokeDialog;
 use crate::ui::session::Session;
 use crate::ui::state::{KeyringState, now};
 use crate::ui::url;
@@ -91,7 +90,6 @@ pub fn TokensPanel(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl Into
         refresh.update(|r| *r += 1);
     });
     let attenuate_open = RwSignal::new(false);
-    let revoke_open = RwSignal::new(false);
 
     view! {
         <section class="fk-card" aria-labelledby="fk-tokens-title">
@@ -100,7 +98,6 @@ pub fn TokensPanel(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl Into
                 <div class="fk-actions">
                     <button type="button" on:click=move |_| refetch.run(())>"Refresh"</button>
                     <button type="button" on:click=move |_| attenuate_open.set(true)>"Create a restricted token…"</button>
-                    <button type="button" class="fk-danger" on:click=move |_| revoke_open.set(true)>"Revoke this key…"</button>
                 </div>
             </div>
             <Filters table=table />
@@ -139,7 +136,6 @@ pub fn TokensPanel(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl Into
             }}
         </section>
         <AttenuateDialog open=attenuate_open whoami=whoami on_created=refetch />
-        <RevokeDialog open=revoke_open on_revoked=refetch />
     }
 }
 

@@ -1,10 +1,13 @@
-//! What an unlocked keyring shows: who the key belongs to, what it may do, and its tokens.
+//! What an unlocked keyring shows: who the key belongs to, what it may do, its tokens, and,
+//! set apart at the end, the danger zone (revoking the key).
 
+use crate::api::error::ApiError;
 use crate::api::models::WhoAmI;
 use crate::format;
 use crate::ui::api;
 use crate::ui::common::{Alert, MaybeWhen, Tone};
 use crate::ui::error_panel::ApiErrorPanel;
+use crate::ui::revoke::RevokeDialog;
 use crate::ui::session::Session;
 use crate::ui::state::{KeyringState, now};
 use crate::ui::tokens::TokensPanel;
@@ -40,6 +43,44 @@ pub fn UnlockedView() -> impl IntoView {
             }.into_any(),
         }}
         {session.panels.tokens.then(|| view! { <TokensPanel whoami=whoami /> })}
+        {session.panels.tokens.then(|| view! { <DangerZone whoami=whoami /> })}
+    }
+}
+
+/// The permission Foundry's revoke endpoint asks of the calling key.
+const REVOKE_PERMISSION: &str = "token:revoke";
+
+/// What cannot be undone, apart from the everyday buttons: revoking the key in use. Offered
+/// only to a key that may revoke; any other key is told why there is no button.
+#[component]
+fn DangerZone(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    view! {
+        <section class="fk-card fk-danger-zone" aria-labelledby="fk-danger-title">
+            <h2 id="fk-danger-title">"Danger zone"</h2>
+            <h3>"Revoke this key"</h3>
+            <p>"Revoking stops this key's whole family at once, everywhere: its main key "
+               "and every token made from that main key, including keys in this keyring. It cannot be undone."</p>
+            {move || {
+                let why_not = match whoami.get() {
+                    Some(Ok(who)) if who.permissions.iter().any(|p| p == REVOKE_PERMISSION) => None,
+                    Some(Ok(_)) => Some(format!(
+                        "This key cannot revoke: it does not have the {REVOKE_PERMISSION} permission. Foundry revokes \
+                         the family of the key that asks, so to revoke this one, use its main key, or another key of \
+                         its family that has that permission."
+                    )),
+                    Some(Err(_)) => Some("Whether this key may revoke is known once Foundry says who it belongs to (see above).".to_owned()),
+                    None => Some("Checking whether this key may revoke…".to_owned()),
+                };
+                match why_not {
+                    None => view! {
+                        <button type="button" class="fk-danger" on:click=move |_| open.set(true)>"Revoke this key…"</button>
+                    }.into_any(),
+                    Some(text) => view! { <p>{text}</p> }.into_any(),
+                }
+            }}
+        </section>
+        <RevokeDialog open=open />
     }
 }
 

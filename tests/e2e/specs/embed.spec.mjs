@@ -184,8 +184,9 @@ test('an API error shown in an instance reaches the host as an error event, with
   await openHostPage(page);
   const b = page.locator('#lab-b');
   const key = demoKey('read-only');
-  // The client retries a failing GET itself (3 tries): fail all of them.
-  await injectFault(request, { kind: 'status', status: 500, count: 3, path: '/api/v1/whoami' });
+  // The client retries a failing GET itself (3 tries): fail all of them, for the check of the key
+  // before it is saved (which saves it all the same) and for the key's own whoami after.
+  await injectFault(request, { kind: 'status', status: 500, count: 6, path: '/api/v1/whoami' });
   await b.getByLabel('Paste your key').fill(key);
   await b.getByLabel('Label').fill('read-only key');
   await b.getByLabel(/This session only/).check();
@@ -291,7 +292,7 @@ test('a host init that throws rejects that call only: the handle keeps working a
   });
   // Exactly one host call reached the API with the key: the one after the failures.
   const sent = requests.filter((r) => r.url === `${API_BASE}/api/v1/whoami` && r.authorization === `Bearer ${memberKey}`);
-  expect(sent.length, 'the app itself calls whoami once at unlock, the host once').toBe(2);
+  expect(sent.length, 'the app itself calls whoami once to check the key before saving it and once at unlock, the host once').toBe(3);
   await expect(page.getByText(/internal error/)).toHaveCount(0);
   expect(await page.evaluate(() => document.getElementById('lab-a').handle)).toBeNull();
   // The other instance never noticed.

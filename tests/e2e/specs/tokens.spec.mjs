@@ -94,6 +94,7 @@ test('revoke: the confirmation names the family; afterwards the key reports it w
   // The seed shape's list has no lineage fields: the dialog says it cannot count, not "0".
   await expect(dialog).toContainText('Descendantsnot listed by this API');
   await screenshot(page, 'flow5-revoke-confirm');
+  await dialog.getByLabel("Type the key's label to confirm").fill('lab member');
   await dialog.getByRole('button', { name: 'Revoke the family' }).click();
   await expect(dialog.getByText('Revoked', { exact: true })).toBeVisible();
   await dialog.getByRole('button', { name: 'Close' }).click();
@@ -133,6 +134,7 @@ test('lineage shape: the table filters and sorts in the browser, and revoke coun
   expect(counted, 'the demo member family has attenuated tokens').toBeGreaterThan(0);
   await expect(dialog).toContainText(counted === 1 ? 'the 1 token attenuated from that root' : `the ${counted} tokens attenuated from that root`);
   await screenshot(page, 'flow5-revoke-confirm-lineage');
+  await dialog.getByLabel("Type the key's label to confirm").fill('lab member');
   await dialog.getByRole('button', { name: 'Revoke the family' }).click();
   const done = dialog.getByRole('status').filter({ hasText: 'Revoked' });
   await expect(done).toBeVisible();
