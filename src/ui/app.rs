@@ -5,7 +5,7 @@ use crate::ui::autolock::{AutoLock, AutoLockSettings};
 use crate::ui::base_notice::ApiBaseNotice;
 use crate::ui::common::{Alert, Tone};
 use crate::ui::kdf::DEFAULT_WORKER_URL;
-use crate::ui::keyring_panel::KeyringBar;
+use crate::ui::keyring_panel::{ImportKeyring, KeepingNotice, KeyringBar};
 use crate::ui::messages::vault_message;
 use crate::ui::options::Options;
 use crate::ui::session::Session;
@@ -55,6 +55,7 @@ pub fn Keyring(
     if let Some(on_state) = on_state {
         on_state.run(state);
     }
+    provide_context(KeepingNotice::new(state));
     let settings_open = RwSignal::new(false);
 
     view! {
@@ -82,7 +83,7 @@ pub fn Keyring(
             </Show>
             <AutoLock />
             {move || match state.phase.get() {
-                Phase::FirstRun => view! { <AddKeyForm first_run=true /> }.into_any(),
+                Phase::FirstRun => view! { <AddKeyForm first_run=true /><ImportKeyring /> }.into_any(),
                 Phase::Locked => view! { <UnlockForm /> }.into_any(),
                 Phase::Unlocked => view! { <KeyringBar /><UnlockedView /> }.into_any(),
             }}
