@@ -4,7 +4,8 @@
 //   <foundry-keyring api-base="https://foundry-api-public.adaptyvbio.com" storage-namespace="lab-a"></foundry-keyring>
 //
 // Attributes: api-base, storage-namespace, theme (system|light|dark), panels (a space-separated
-// subset of "identity permissions tokens"), idle-minutes, lock-when-hidden (boolean).
+// subset of "identity permissions tokens"), idle-minutes, lock-when-hidden (boolean), compact
+// (boolean: no product header, tighter spacing, for dashboards).
 // Changing an attribute remounts the keyring (which locks it).
 //
 // Shadow DOM, on purpose: each instance gets its own ID scope (the keyring's labels point at
@@ -36,7 +37,7 @@ export function loadKeyring() {
 // Composed events whose fields (data, clipboardData) carry what is typed, pasted or copied.
 const CONTENT_EVENTS = ['beforeinput', 'input', 'textInput', 'compositionstart', 'compositionupdate', 'compositionend', 'paste', 'copy', 'cut'];
 
-const ATTRIBUTES = ['api-base', 'storage-namespace', 'theme', 'panels', 'idle-minutes', 'lock-when-hidden'];
+const ATTRIBUTES = ['api-base', 'storage-namespace', 'theme', 'panels', 'idle-minutes', 'lock-when-hidden', 'compact'];
 
 export class FoundryKeyringElement extends HTMLElement {
   static observedAttributes = ATTRIBUTES;
@@ -68,6 +69,7 @@ export class FoundryKeyringElement extends HTMLElement {
     const idle = this.getAttribute('idle-minutes');
     if (idle) options.idleMinutes = Number(idle);
     if (this.hasAttribute('lock-when-hidden')) options.lockWhenHidden = true;
+    if (this.hasAttribute('compact')) options.compact = true;
     return options;
   }
 

@@ -19,6 +19,9 @@ export interface KeyringOptions {
   idleMinutes?: 1 | 5 | 15 | 30 | 60 | 240;
   /** Lock as soon as the page is hidden. Default false. */
   lockWhenHidden?: boolean;
+  /** For dashboards: no product header (logo, name, tagline) and tighter spacing; Settings and
+   *  Lock stay in a slim bar, and every flow works as usual. Default false. */
+  compact?: boolean;
 }
 
 export interface KeyringHandle {
@@ -56,7 +59,8 @@ export interface KeyringEventMap {
   'foundry-keyring:error': CustomEvent<{ title: string; requestId: string | null }>;
 }
 
-/** <foundry-keyring api-base storage-namespace theme panels idle-minutes lock-when-hidden> */
+/** <foundry-keyring api-base storage-namespace theme panels idle-minutes lock-when-hidden compact>
+ *  (`compact` and `lock-when-hidden` are boolean attributes: present means true). */
 export interface FoundryKeyringElement extends HTMLElement {
   readonly handle: KeyringHandle | null;
   readonly options: KeyringOptions;

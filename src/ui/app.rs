@@ -5,7 +5,7 @@ use crate::ui::autolock::{AutoLock, AutoLockSettings};
 use crate::ui::base_notice::ApiBaseNotice;
 use crate::ui::common::{Alert, Tone};
 use crate::ui::kdf::DEFAULT_WORKER_URL;
-use crate::ui::keyring_panel::KeyringBar;
+use crate::ui::keyring_panel::{ImportKeyring, KeepingNotice, KeyringBar};
 use crate::ui::messages::vault_message;
 use crate::ui::options::Options;
 use crate::ui::session::Session;
@@ -55,10 +55,15 @@ pub fn Keyring(
     if let Some(on_state) = on_state {
         on_state.run(state);
     }
+    provide_context(KeepingNotice::new(state));
     let settings_open = RwSignal::new(false);
-
-    view! {
-        <div class="fk fk-page" data-foundry-keyring-root="" data-theme=move || session.theme.get().as_str()>
+    let compact = options.compact;
+    let actions = move || view! { <HeaderActions settings_open=settings_open /> };
+    // Compact (dashboards): no product header, only the instance's actions in a slim bar.
+    let header = if compact {
+        view! { <div class="fk-compact-bar">{actions()}</div> }.into_any()
+    } else {
+        view! {
             <header class="fk-header">
                 <div class="fk-brand">
                     <span class="fk-logo" aria-hidden="true">"FK"</span>
@@ -67,26 +72,44 @@ pub fn Keyring(
                         <p class="fk-lede">"Your Foundry API keys, encrypted in this browser."</p>
                     </div>
                 </div>
-                <div class="fk-header-actions">
-                    <span class="fk-hint">"API: " <code>{move || state.active_base().map(|b| b.to_string()).unwrap_or_else(|| session.api_base.get())}</code></span>
-                    <button type="button" aria-expanded=move || settings_open.get().to_string()
-                        on:click=move |_| settings_open.update(|o| *o = !*o)>"Settings"</button>
-                    <Show when=move || state.phase.get() == Phase::Unlocked>
-                        <button type="button" class="fk-primary" on:click=move |_| state.lock(LockReason::Manual)>"Lock"</button>
-                    </Show>
-                </div>
+                {actions()}
             </header>
+        }
+        .into_any()
+    };
+
+    view! {
+        <div class=if compact { "fk fk-page fk-compact" } else { "fk fk-page" }
+            data-foundry-keyring-root="" data-theme=move || session.theme.get().as_str()>
+            {header}
             <ApiBaseNotice />
             <Show when=move || settings_open.get()>
                 <SettingsPanel on_close=Callback::new(move |_| settings_open.set(false)) />
             </Show>
             <AutoLock />
             {move || match state.phase.get() {
-                Phase::FirstRun => view! { <AddKeyForm first_run=true /> }.into_any(),
+                Phase::FirstRun => view! { <AddKeyForm first_run=true /><ImportKeyring /> }.into_any(),
                 Phase::Locked => view! { <UnlockForm /> }.into_any(),
                 Phase::Unlocked => view! { <KeyringBar /><UnlockedView /> }.into_any(),
             }}
         </div>
     }
     .into_any()
+}
+
+/// Where the key goes, Settings and Lock: in the product header, or alone in compact mode.
+#[component]
+fn HeaderActions(settings_open: RwSignal<bool>) -> impl IntoView {
+    let state = expect_context::<KeyringState>();
+    let session = expect_context::<Session>();
+    view! {
+        <div class="fk-header-actions">
+            <span class="fk-hint">"API: " <code>{move || state.active_base().map(|b| b.to_string()).unwrap_or_else(|| session.api_base.get())}</code></span>
+            <button type="button" aria-expanded=move || settings_open.get().to_string()
+                on:click=move |_| settings_open.update(|o| *o = !*o)>"Settings"</button>
+            <Show when=move || state.phase.get() == Phase::Unlocked>
+                <button type="button" class="fk-primary" on:click=move |_| state.lock(LockReason::Manual)>"Lock"</button>
+            </Show>
+        </div>
+    }
 }

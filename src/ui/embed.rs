@@ -4,7 +4,7 @@
 //! ```js
 //! import init, { mount } from './foundry_keyring.js';
 //! await init();
-//! const handle = mount(element, { apiBase: 'https://…', storageNamespace: 'lab-a' });
+//! const handle = mount(element, { apiBase: 'https://…', storageNamespace: 'lab-a', compact: true });
 //! element.addEventListener('foundry-keyring:unlocked', (e) => console.log(e.detail.label));
 //! const me = await (await handle.fetch('/api/v1/whoami')).json();
 //! handle.unmount();
@@ -53,6 +53,7 @@ struct EmbedOptions {
     worker_url: Option<String>,
     idle_minutes: Option<u32>,
     lock_when_hidden: Option<bool>,
+    compact: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -107,6 +108,7 @@ fn resolve(raw: JsValue) -> Result<Resolved, String> {
         idle_minutes,
         lock_when_hidden: raw.lock_when_hidden.unwrap_or(defaults.lock_when_hidden),
         standalone: false,
+        compact: raw.compact.unwrap_or(defaults.compact),
     };
     let worker_url = raw
         .worker_url

@@ -83,6 +83,9 @@ pub struct Options {
     /// The standalone page keeps table state in its URL; an embedded instance leaves the
     /// host's URL alone.
     pub standalone: bool,
+    /// For dashboards: no product header (logo, name, tagline) and tighter spacing. The
+    /// instance's actions (Settings, Lock) stay, in a slim bar.
+    pub compact: bool,
 }
 
 impl Default for Options {
@@ -95,6 +98,7 @@ impl Default for Options {
             idle_minutes: DEFAULT_IDLE_MINUTES,
             lock_when_hidden: false,
             standalone: false,
+            compact: false,
         }
     }
 }

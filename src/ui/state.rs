@@ -10,8 +10,8 @@ use crate::ui::kdf;
 use crate::ui::options::build_default_base;
 use crate::vault::storage::local::{LocalStorage as BrowserStorage, subscribe_keyring_changes};
 use crate::vault::{
-    self, EntryId, EntryMeta, KdfParams, Namespace, NewEntry, StoredKeyring, UnlockedKeyring,
-    VaultError,
+    self, EntryId, EntryMeta, KdfParams, KeyringFile, Namespace, NewEntry, StoredKeyring,
+    StoredSnapshot, UnlockedKeyring, VaultError,
 };
 use leptos::prelude::*;
 
@@ -440,6 +440,79 @@ impl KeyringState {
             Err(_) => self.saved.set(was_saved),
         }
         result
+    }
+}
+
+/// Keeping the keyring: export and import (`vault::transfer`).
+impl KeyringState {
+    /// The export file: its name and the stored text exactly. A keyring that lives in this tab
+    /// only has nothing stored (`NothingStored`).
+    pub fn export(&self) -> Result<(String, String), VaultError> {
+        let namespace = self.namespace();
+        let text = vault::export_text(&Self::storage()?, &namespace)?;
+        Ok((vault::export_file_name(&namespace, now()), text))
+    }
+
+    /// Checks a file as an export of this instance's keyring; nothing is derived or written.
+    pub fn check_import(&self, bytes: &[u8]) -> Result<KeyringFile, VaultError> {
+        KeyringFile::parse(bytes, &self.namespace())
+    }
+
+    /// What an import would replace now, for the question asked before it.
+    pub fn import_target(&self) -> Result<ImportTarget, VaultError> {
+        let stored = StoredSnapshot::take(&Self::storage()?, &self.namespace())?;
+        let open_keys = (self.phase.get_untracked() == Phase::Unlocked)
+            .then(|| self.entries.with_untracked(Vec::len));
+        Ok(ImportTarget { stored, open_keys })
+    }
+
+    /// Proves the passphrase typed for an import file: derives in the worker, as unlocking
+    /// does, and opens the file's keyring, every key included. Nothing is written.
+    pub async fn open_import(
+        &self,
+        file: &KeyringFile,
+        passphrase: SecretString,
+    ) -> Result<UnlockedKeyring, VaultError> {
+        let derived =
+            kdf::derive(&passphrase, file.kdf_params(), &self.worker_url.get_value()).await;
+        drop(passphrase);
+        self.still_mounted()?;
+        file.open(derived)
+    }
+
+    /// Stores an opened import file and opens its keyring here, unlocked, with its first key in
+    /// use; returns its number of keys. Unless storage still holds what `replacing` saw, this
+    /// is `Conflict` and nothing is written or opened.
+    pub fn finish_import(
+        &self,
+        file: &KeyringFile,
+        ring: UnlockedKeyring,
+        replacing: StoredSnapshot,
+    ) -> Result<usize, VaultError> {
+        self.still_mounted()?;
+        file.write(&Self::storage()?, replacing)?;
+        self.session_wrap.set_value(None);
+        self.saved.set(true);
+        let count = ring.list().len();
+        let first = ring.list().first().map(|e| e.id);
+        self.install(ring, first)?;
+        Ok(count)
+    }
+}
+
+/// What an import would replace: asked about first, and checked again when it writes.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportTarget {
+    /// What storage holds; the import writes only while it still holds exactly that.
+    pub stored: StoredSnapshot,
+    /// The number of keys of the keyring open here (a tab-only one included), if one is.
+    pub open_keys: Option<usize>,
+}
+
+impl ImportTarget {
+    /// Nothing to replace: nothing stored and no keyring open.
+    pub fn is_empty(&self) -> bool {
+        self.stored.is_empty() && self.open_keys.is_none()
     }
 }
 

@@ -1,8 +1,10 @@
-//! Unlocking a stored keyring, and the way out when it cannot be read.
+//! Unlocking a stored keyring, and the ways out when it cannot be read: forget it, or import
+//! a keyring file over it.
 
 use crate::secret::SecretString;
 use crate::ui::common::{Alert, Tone};
 use crate::ui::confirm::ConfirmDialog;
+use crate::ui::keyring_panel::ImportKeyring;
 use crate::ui::messages::vault_message;
 use crate::ui::state::KeyringState;
 use leptos::prelude::*;
@@ -102,5 +104,6 @@ pub fn UnlockForm() -> impl IntoView {
         >
             <p>"This deletes the encrypted keyring from this browser. The keys stay valid at Foundry: you can paste them again later. This cannot be undone."</p>
         </ConfirmDialog>
+        <ImportKeyring />
     }
 }

@@ -14,6 +14,10 @@
 //! ring.save(&storage)?;                                   // Conflict if another tab saved
 //! let key = ring.open(id)?;                               // SecretString
 //! ```
+//!
+//! Keeping a keyring (`transfer.rs`): the export is the stored text exactly; an import is
+//! checked ([`KeyringFile::parse`]), opened with its passphrase ([`KeyringFile::open`]) and only
+//! then written, over what the person agreed to replace ([`KeyringFile::write`]).
 
 mod cipher;
 mod entry;
@@ -25,6 +29,7 @@ mod keyring;
 mod namespace;
 mod random;
 pub mod storage;
+mod transfer;
 
 #[cfg(test)]
 mod tests;
@@ -41,6 +46,9 @@ pub use kdf::{
 pub use keyring::{StoredKeyring, UnlockedKeyring};
 pub use namespace::Namespace;
 pub use storage::{KeyringStorage, MemoryStorage, StorageError};
+pub use transfer::{
+    EXPORT_EXTENSION, KeyringFile, MAX_IMPORT_BYTES, StoredSnapshot, export_file_name, export_text,
+};
 
 /// Reads the namespace's keyring, if there is one, and checks its structure.
 pub fn load(

@@ -984,3 +984,254 @@ mod properties {
         }
     }
 }
+
+/// Keeping a keyring: export from one browser's storage, import into another's.
+mod keeping {
+    use super::*;
+
+    fn import(bytes: &[u8], namespace: &Namespace) -> Result<KeyringFile, VaultError> {
+        KeyringFile::parse_with_policy(bytes, namespace, KdfPolicy::TEST_ONLY_LOW)
+    }
+
+    fn export(storage: &MemoryStorage, namespace: &Namespace) -> Result<String, VaultError> {
+        super::super::transfer::export_text_with_policy(
+            storage,
+            namespace,
+            KdfPolicy::TEST_ONLY_LOW,
+        )
+    }
+
+    fn derived_for(file: &KeyringFile, pass: &str) -> SecretKey<32> {
+        derive_key(&SecretString::from(pass), file.kdf_params())
+    }
+
+    #[test]
+    fn an_export_is_the_stored_text_and_imports_into_another_browser() {
+        let here = MemoryStorage::new();
+        let namespace = ns("default");
+        let (_, text) = saved_ring(&here, &namespace);
+        let exported = export(&here, &namespace).unwrap();
+        assert_eq!(exported, text, "the file is the stored text, exactly");
+
+        let there = MemoryStorage::new();
+        let file = import(exported.as_bytes(), &namespace).unwrap();
+        let mut ring = file.open(derived_for(&file, PASS)).unwrap();
+        let labels: Vec<_> = ring.list().into_iter().map(|e| e.label).collect();
+        assert_eq!(labels, ["Analytics", "Partner ACME"]);
+        assert_eq!(ring.open(EntryId(1)).unwrap().expose_secret(), KEY_A);
+        assert_eq!(ring.open(EntryId(2)).unwrap().expose_secret(), KEY_B);
+
+        let empty = StoredSnapshot::take(&there, &namespace).unwrap();
+        assert!(empty.is_empty());
+        file.write(&there, empty).unwrap();
+        assert_eq!(there.load(&namespace).unwrap(), Some(text));
+        // The opened keyring is based on the text just written: it saves on top of it.
+        ring.rename(EntryId(1), "Analytics, imported").unwrap();
+        ring.save(&there).unwrap();
+        assert_eq!(ring.revision(), Some(2));
+    }
+
+    #[test]
+    fn a_final_newline_or_byte_order_mark_is_not_stored() {
+        let here = MemoryStorage::new();
+        let namespace = ns("default");
+        let (_, text) = saved_ring(&here, &namespace);
+        for edited in [
+            format!("{text}\n"),
+            format!("{text}\r\n"),
+            format!("\u{feff}{text}"),
+        ] {
+            let there = MemoryStorage::new();
+            let file = import(edited.as_bytes(), &namespace).unwrap();
+            file.write(&there, StoredSnapshot::take(&there, &namespace).unwrap())
+                .unwrap();
+            assert_eq!(there.load(&namespace).unwrap().as_deref(), Some(&*text));
+        }
+    }
+
+    #[test]
+    fn only_a_readable_stored_keyring_is_exported() {
+        let storage = MemoryStorage::new();
+        let namespace = ns("default");
+        assert_eq!(export(&storage, &namespace), Err(VaultError::NothingStored));
+        storage
+            .set_raw(&namespace.storage_key(), "not a keyring")
+            .unwrap();
+        assert_eq!(export(&storage, &namespace), Err(VaultError::NotBase64));
+    }
+
+    #[test]
+    fn a_file_that_is_not_an_export_is_refused_before_any_derivation() {
+        let storage = MemoryStorage::new();
+        let namespace = ns("default");
+        let (_, text) = saved_ring(&storage, &namespace);
+        let bytes = STANDARD.decode(&text).unwrap();
+        let cases: Vec<(Vec<u8>, VaultError)> = vec![
+            (Vec::new(), VaultError::NotAKeyring),
+            (b"  \n".to_vec(), VaultError::NotAKeyring),
+            (vec![0xff, 0xfe, 0x00, 0x41], VaultError::NotAKeyring),
+            (b"{\"keyring\":\"x\"}".to_vec(), VaultError::NotBase64),
+            (b"# Notes\nnothing here".to_vec(), VaultError::NotBase64),
+            (
+                STANDARD.encode(b"PK\x03\x04 a zip file").into_bytes(),
+                VaultError::NotAKeyring,
+            ),
+            // An export, but padded past the size an import reads.
+            (
+                format!("{text}{}", " ".repeat(MAX_IMPORT_BYTES)).into_bytes(),
+                VaultError::NotAKeyring,
+            ),
+        ];
+        for (file, error) in cases {
+            assert_eq!(import(&file, &namespace).err(), Some(error));
+        }
+        let cut = STANDARD.encode(&bytes[..60]);
+        assert!(matches!(
+            import(cut.as_bytes(), &namespace).err(),
+            Some(VaultError::Truncated { .. })
+        ));
+    }
+
+    #[test]
+    fn version_kdf_bounds_and_namespace_are_checked() {
+        let storage = MemoryStorage::new();
+        let lab = ns("lab-a");
+        let (_, text) = saved_ring(&storage, &lab);
+        let bytes = STANDARD.decode(&text).unwrap();
+        let with = |at: usize, value: u8| {
+            let mut b = bytes.clone();
+            b[at] = value;
+            STANDARD.encode(&b).into_bytes()
+        };
+        assert_eq!(
+            import(&with(4, 2), &lab).err(),
+            Some(VaultError::UnsupportedVersion(2))
+        );
+        assert_eq!(
+            import(&with(5, 9), &lab).err(),
+            Some(VaultError::UnknownKdf(9))
+        );
+        assert!(matches!(
+            import(&with(6, 0x7f), &lab).err(),
+            Some(VaultError::KdfTooExpensive { .. })
+        ));
+        // The production bounds: this test keyring's 1,000 iterations are a downgrade.
+        assert!(matches!(
+            KeyringFile::parse(text.as_bytes(), &lab).err(),
+            Some(VaultError::KdfDowngrade { .. })
+        ));
+        // An export of lab A imports only into lab A.
+        assert_eq!(
+            import(text.as_bytes(), &ns("default")).err(),
+            Some(VaultError::NamespaceMismatch {
+                expected: "default".into(),
+                found: "lab-a".into()
+            })
+        );
+        assert!(import(text.as_bytes(), &lab).is_ok());
+    }
+
+    #[test]
+    fn a_wrong_passphrase_or_an_altered_key_opens_nothing() {
+        let storage = MemoryStorage::new();
+        let namespace = ns("default");
+        let (_, text) = saved_ring(&storage, &namespace);
+        let file = import(text.as_bytes(), &namespace).unwrap();
+        assert_eq!(
+            file.open(derived_for(&file, "Correct horse battery staple"))
+                .err(),
+            Some(VaultError::WrongPassphrase)
+        );
+
+        // Authentic index, but one sealed key altered: refused now, not when the key is used.
+        let key = derived_for(&file, PASS);
+        let altered = rewrite_index(&text, &namespace, &key, |index| {
+            let sealed = index["entries"][1]["sealed_key"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            let mut raw = hex::decode(sealed).unwrap();
+            raw[0] ^= 1;
+            index["entries"][1]["sealed_key"] = hex::encode(raw).into();
+        });
+        let file = import(altered.as_bytes(), &namespace).unwrap();
+        assert!(file.stored_for_tests().unlock(key.clone()).is_ok());
+        assert_eq!(file.open(key).err(), Some(VaultError::Tampered));
+    }
+
+    #[test]
+    fn an_import_writes_only_over_what_the_person_agreed_to_replace() {
+        let namespace = ns("default");
+        let old_browser = MemoryStorage::new();
+        let (_, exported) = saved_ring(&old_browser, &namespace);
+        let file = import(exported.as_bytes(), &namespace).unwrap();
+
+        // This browser already has a keyring of its own.
+        let here = MemoryStorage::new();
+        let mut own = new_ring(&namespace, "this browser's passphrase");
+        own.add(entry(
+            "Own",
+            KEY_C,
+            EntryKind::DataAccess,
+            Persistence::Saved,
+        ))
+        .unwrap();
+        own.save(&here).unwrap();
+        let own_text = here.load(&namespace).unwrap().unwrap();
+
+        // Never over it without the question: "nothing stored" is not what is there.
+        let nothing = StoredSnapshot::take(&MemoryStorage::new(), &namespace).unwrap();
+        assert_eq!(file.write(&here, nothing), Err(VaultError::Conflict));
+        assert_eq!(here.load(&namespace).unwrap().as_deref(), Some(&*own_text));
+
+        // Asked, then another tab saved before the answer: the agreement no longer holds.
+        let agreed = StoredSnapshot::take(&here, &namespace).unwrap();
+        assert!(!agreed.is_empty());
+        own.rename(EntryId(1), "Own, renamed elsewhere").unwrap();
+        own.save(&here).unwrap();
+        let renamed = here.load(&namespace).unwrap().unwrap();
+        assert_eq!(file.write(&here, agreed), Err(VaultError::Conflict));
+        assert_eq!(here.load(&namespace).unwrap().as_deref(), Some(&*renamed));
+
+        // Asked again and agreed: replaced.
+        let agreed = StoredSnapshot::take(&here, &namespace).unwrap();
+        file.write(&here, agreed).unwrap();
+        assert_eq!(here.load(&namespace).unwrap().as_deref(), Some(&*exported));
+
+        // A damaged keyring can be replaced too (after the same question).
+        here.set_raw(&namespace.storage_key(), "damaged").unwrap();
+        let agreed = StoredSnapshot::take(&here, &namespace).unwrap();
+        file.write(&here, agreed).unwrap();
+        assert_eq!(here.load(&namespace).unwrap().as_deref(), Some(&*exported));
+    }
+
+    #[test]
+    fn full_storage_keeps_what_was_there() {
+        let namespace = ns("default");
+        let (_, exported) = saved_ring(&MemoryStorage::new(), &namespace);
+        let file = import(exported.as_bytes(), &namespace).unwrap();
+        let here = MemoryStorage::with_quota(exported.len() / 2);
+        here.set_raw(&namespace.storage_key(), "small").unwrap();
+        let agreed = StoredSnapshot::take(&here, &namespace).unwrap();
+        assert_eq!(
+            file.write(&here, agreed),
+            Err(VaultError::Storage(StorageError::QuotaExceeded))
+        );
+        assert_eq!(here.load(&namespace).unwrap().as_deref(), Some("small"));
+    }
+
+    #[test]
+    fn the_file_name_carries_the_date_and_a_non_default_namespace() {
+        let at = Timestamp::from_date(2026, 9, 1)
+            .unwrap()
+            .plus_seconds(23 * 3600);
+        assert_eq!(
+            export_file_name(&ns("default"), at),
+            "foundry-keyring-2026-09-01.fkr"
+        );
+        assert_eq!(
+            export_file_name(&ns("lab-a"), at),
+            "foundry-keyring-lab-a-2026-09-01.fkr"
+        );
+    }
+}

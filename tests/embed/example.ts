@@ -10,6 +10,7 @@ const options: KeyringOptions = {
   theme: 'dark',
   idleMinutes: 5,
   lockWhenHidden: true,
+  compact: true,
 };
 
 async function main(): Promise<void> {
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
   const element: FoundryKeyringElement = document.createElement('foundry-keyring');
   element.setAttribute('api-base', options.apiBase ?? '');
   element.setAttribute('storage-namespace', options.storageNamespace ?? 'default');
+  // A dashboard tile: no product header.
+  if (options.compact) element.setAttribute('compact', '');
   document.body.append(element);
 
   element.addEventListener('foundry-keyring:unlocked', async (event) => {

@@ -1,0 +1,119 @@
+// Compact mode, for dashboards: `mount(element, { compact: true })` or the element's `compact`
+// attribute. No product header (logo, name, tagline), tighter spacing; Settings and Lock stay,
+// and every flow works. The example host page's Lab B is compact, Lab A is not.
+import { test, expect, demoKey, screenshot } from '../support/fixtures.mjs';
+import path from 'node:path';
+import { API_BASE, SCREENSHOT_DIR } from '../support/env.mjs';
+import { addFirstKey, resetDouble, unlock, expectNoSecretsLeaked } from '../support/flows.mjs';
+
+test.beforeEach(async ({ request }) => resetDouble(request));
+
+const EXAMPLE_API_BASE = 'http://127.0.0.1:8787';
+const PASS_B = 'lab B keeps a compact keyring';
+
+/** The example host page with its shadow roots opened (Playwright's locators do not enter
+ *  closed ones) and its elements pointed at this worker's double, as embed.spec.mjs does. */
+async function openHostPage(page) {
+  await page.addInitScript(([from, to]) => {
+    const attach = Element.prototype.attachShadow;
+    Element.prototype.attachShadow = function attachOpen(init) {
+      return attach.call(this, { ...init, mode: 'open' });
+    };
+    new MutationObserver(() => {
+      for (const element of document.querySelectorAll(`foundry-keyring[api-base="${from}"]`)) element.setAttribute('api-base', to);
+    }).observe(document, { childList: true, subtree: true });
+  }, [EXAMPLE_API_BASE, API_BASE]);
+  await page.goto('/examples/');
+}
+
+/** The product header as a person finds it: a banner, or a heading with the product's name. */
+const productHeader = (instance) => [
+  instance.getByRole('banner'),
+  instance.getByRole('heading', { name: 'Foundry Keyring' }),
+];
+
+test('a compact element has no product header, and its paste, lock and unlock flows work', async ({ page }) => {
+  await openHostPage(page);
+  const a = page.locator('#lab-a');
+  const b = page.locator('#lab-b');
+  await expect(b.getByLabel('Paste your key')).toBeVisible();
+  // The same locators find the header of the instance that is not compact.
+  await expect(a.getByRole('heading', { name: 'Foundry Keyring' })).toBeVisible();
+  for (const header of productHeader(b)) await expect(header).toHaveCount(0);
+  await expect(b.getByRole('button', { name: 'Settings' })).toBeVisible();
+  await screenshot(page, 'compact-first-run');
+
+  const key = demoKey('read-only');
+  await addFirstKey(b, { key, label: 'dashboard key', passphrase: PASS_B });
+  for (const header of productHeader(b)) await expect(header).toHaveCount(0);
+  const status = await page.evaluate(async () => {
+    const response = await document.getElementById('lab-b').handle.fetch('/api/v1/whoami');
+    return response.status;
+  });
+  expect(status).toBe(200);
+  await screenshot(page, 'compact-unlocked');
+
+  await b.getByRole('button', { name: 'Lock' }).click();
+  await expect(b.getByRole('heading', { name: 'Unlock your keyring' })).toBeVisible();
+  await unlock(b, PASS_B);
+  await expect(b.getByRole('heading', { name: 'Who this key belongs to' })).toBeVisible({ timeout: 20_000 });
+  await expectNoSecretsLeaked(page, [key, PASS_B]);
+});
+
+test('the compact attribute turns the header off and on; mount takes compact: true', async ({ page }) => {
+  await openHostPage(page);
+  const b = page.locator('#lab-b');
+  await expect(b.getByLabel('Paste your key')).toBeVisible();
+  expect(await page.evaluate(() => document.getElementById('lab-b').options.compact)).toBe(true);
+  expect(await page.evaluate(() => document.getElementById('lab-a').options.compact)).toBeUndefined();
+
+  // Removing the attribute remounts the element with the header.
+  await page.evaluate(() => document.getElementById('lab-b').removeAttribute('compact'));
+  await expect(b.getByRole('heading', { name: 'Foundry Keyring' })).toBeVisible();
+  await page.evaluate(() => document.getElementById('lab-b').setAttribute('compact', ''));
+  await expect(b.getByLabel('Paste your key')).toBeVisible();
+  for (const header of productHeader(b)) await expect(header).toHaveCount(0);
+
+  // mount() itself, without the element: compact must be a boolean.
+  const outcome = await page.evaluate(async () => {
+    const { default: init, mount } = await import('/embed/foundry_keyring.js');
+    await init();
+    const host = document.createElement('div');
+    document.body.append(host);
+    const handle = mount(host, { storageNamespace: 'dashboard', compact: true, workerUrl: '/embed/kdf-worker_loader.js' });
+    const result = {
+      headings: [...host.querySelectorAll('h1, h2')].map((h) => h.textContent),
+      compactRoot: !!host.querySelector('.fk-compact'),
+    };
+    let refused = null;
+    try {
+      mount(document.createElement('div'), { compact: 'yes' });
+    } catch (error) {
+      refused = `${error.name}: ${error.message}`;
+    }
+    handle.unmount();
+    handle.free();
+    host.remove();
+    return { ...result, refused };
+  });
+  expect(outcome.headings).not.toContain('Foundry Keyring');
+  expect(outcome.compactRoot).toBe(true);
+  expect(outcome.refused).toMatch(/^TypeError: Foundry Keyring: invalid options/);
+});
+
+test('compact in light, dark and at 375 px', async ({ page }) => {
+  await openHostPage(page);
+  const b = page.locator('#lab-b');
+  await expect(b.getByLabel('Paste your key')).toBeVisible();
+  await addFirstKey(b, { key: demoKey('member'), label: 'member key', passphrase: PASS_B });
+  for (const theme of ['light', 'dark']) {
+    await page.evaluate((t) => document.getElementById('lab-b').setAttribute('theme', t), theme);
+    await unlock(b, PASS_B);
+    await expect(b.getByRole('heading', { name: 'Who this key belongs to' })).toBeVisible({ timeout: 20_000 });
+    await b.screenshot({ path: path.join(SCREENSHOT_DIR, `compact-${theme}.png`) });
+  }
+  await page.setViewportSize({ width: 375, height: 800 });
+  await b.getByRole('button', { name: 'Manage keyring' }).click();
+  await b.getByRole('button', { name: 'Import a keyring file…' }).click();
+  await b.screenshot({ path: path.join(SCREENSHOT_DIR, 'compact-375.png') });
+});
