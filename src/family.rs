@@ -114,8 +114,8 @@ impl<Id> Fallout<Id> {
             Fallout::RootUnknown { others } => Some(Notice {
                 title: "Other keys in this keyring may stop working too",
                 text: format!(
-                    "This key does not name its root token, so it cannot be told which keys of \
-                     this keyring belong to its family. Any of these may stop working with it: {}.",
+                    "This key does not name its main key, so it cannot be told which keys of \
+                     this keyring were made from the same one. Any of these may stop working with it: {}.",
                     others.join(", ")
                 ),
                 undecided: None,
@@ -124,7 +124,7 @@ impl<Id> Fallout<Id> {
                 let doubt = (!undecided.is_empty()).then(|| {
                     format!(
                         "Whether {} stop working too cannot be told: their keys do not name a \
-                         root token.",
+                         main key.",
                         undecided.join(", ")
                     )
                 });
@@ -429,7 +429,7 @@ mod tests {
         assert_eq!(
             notice.undecided.as_deref(),
             Some(
-                "Whether odd key stop working too cannot be told: their keys do not name a root token."
+                "Whether odd key stop working too cannot be told: their keys do not name a main key."
             )
         );
         // Only doubt: still said, under a title that does not claim a death.

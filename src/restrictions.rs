@@ -192,7 +192,7 @@ pub fn of_key_blocks(blocks: &[String]) -> Vec<String> {
     let mut notes = Vec::new();
     if blocks.len() > 1 {
         notes.push(format!(
-            "{} attenuation block(s): restrictions apply (see the raw Datalog)",
+            "{} restriction block(s): restrictions apply (see what the key says, below)",
             blocks.len() - 1
         ));
     }

@@ -282,7 +282,7 @@ pub fn AddKeyForm(
                         kind.set(if event_target_value(&ev) == "partner" { EntryKind::Partner } else { EntryKind::DataAccess })
                     }>
                         <option value="data" selected=true>"Data access"</option>
-                        <option value="partner">"Partner (minting) key"</option>
+                        <option value="partner">"Partner key (creates keys for others)"</option>
                     </select>
                     <span class="fk-hint">"Foundry asks to keep partner keys apart from data-access keys."</span>
                 </div>

@@ -23,7 +23,7 @@ pub fn KeyPreview(info: Signal<Option<Result<KeyInfo, KeyInfoError>>>) -> impl I
                     let title = if i == 0 {
                         "Authority block".to_owned()
                     } else {
-                        format!("Block {i} (attenuation)")
+                        format!("Block {i} (a restriction added to it)")
                     };
                     view! { <h4>{title}</h4><pre>{source.clone()}</pre> }
                 })
@@ -39,15 +39,15 @@ pub fn KeyPreview(info: Signal<Option<Result<KeyInfo, KeyInfoError>>>) -> impl I
                         <dt>"Expires"</dt>
                         <dd><MaybeWhen at=info.expires_at none="no expiry check in the key" /></dd>
                         <dt>"Blocks"</dt>
-                        <dd>{info.block_count} {if info.block_count == 1 { " (a root key)" } else { " (attenuated)" }}</dd>
+                        <dd>{info.block_count} {if info.block_count == 1 { " (a main key)" } else { " (a restricted token)" }}</dd>
                         {(!notes.is_empty()).then(|| view! {
                             <dt>"Restrictions"</dt>
                             <dd><ul class="fk-plain-list">{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul></dd>
                         })}
                     </dl>
                     <details>
-                        <summary>"Show the raw Datalog"</summary>
-                        <p class="fk-hint">"Decoded here in your browser. Facts other than token_id and the time check are shown as written, not interpreted."</p>
+                        <summary>"Show exactly what the key says"</summary>
+                        <p class="fk-hint">"Decoded here in your browser. These are the key's Biscuit blocks in Datalog; facts other than token_id and the time check are shown as written, not interpreted."</p>
                         {blocks}
                     </details>
                 </section>

@@ -100,20 +100,27 @@ pub fn RevokeDialog(
             )
         }
     });
-    let descendants_text = move || match descendants.get().flatten() {
-        None => "every token attenuated from that root (counting…)".to_owned(),
+    let descendants_text = move || {
+        match descendants.get().flatten() {
+        None => "every restricted token made from its main key (counting…)".to_owned(),
         Some(Descendants::NotListed) => {
-            "every token attenuated from that root (this API's token list does not say how many)"
+            "every restricted token made from its main key (this API's token list does not say how many)"
                 .to_owned()
         }
         Some(Descendants::Failed) => {
-            "every token attenuated from that root (they could not be counted just now)".to_owned()
+            "every restricted token made from its main key (they could not be counted just now)"
+                .to_owned()
         }
         Some(Descendants::Counted(0)) => {
-            "no other token: none has been attenuated from that root".to_owned()
+            "no other token: none has been made from its main key".to_owned()
         }
-        Some(Descendants::Counted(1)) => "the 1 token attenuated from that root".to_owned(),
-        Some(Descendants::Counted(n)) => format!("the {n} tokens attenuated from that root"),
+        Some(Descendants::Counted(1)) => {
+            "the 1 restricted token made from its main key".to_owned()
+        }
+        Some(Descendants::Counted(n)) => {
+            format!("the {n} restricted tokens made from its main key")
+        }
+    }
     };
     let revoke = move |_| {
         if !confirmed() {
@@ -142,14 +149,14 @@ pub fn RevokeDialog(
     };
     view! {
         <dialog node_ref=dialog aria-labelledby="fk-revoke-title" on:close=move |_| open.set(false)>
-            <h2 id="fk-revoke-title">"Revoke this key's family?"</h2>
+            <h2 id="fk-revoke-title">"Revoke this key and every token made from it?"</h2>
             {move || match outcome.get() {
                 None => {
                     let (label, root, attenuated, restrictions) = key_summary();
                     let hint_label = label.clone();
                     view! {
                         <p>"This revokes " <strong>{label}</strong>
-                            {if attenuated { ", the root token it was attenuated from" } else { "" }}
+                            {if attenuated { ", the main key it was made from" } else { "" }}
                             ", and " {descendants_text} ". They stop working at once, everywhere."</p>
                         {move || fallout.get().and_then(|f| f.notice()).map(|n| view! {
                             <Alert title=n.title tone=Tone::Warning>
@@ -164,9 +171,9 @@ pub fn RevokeDialog(
                             } else {
                                 view! { <ul class="fk-plain-list">{restrictions.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul> }.into_any()
                             }}</dd>
-                            <dt>"Root token id"</dt>
+                            <dt>"Main key's token id"</dt>
                             <dd class="fk-mono">{root.unwrap_or_else(|| "not stated in the key".to_owned())}</dd>
-                            <dt>"Descendants"</dt>
+                            <dt>"Restricted tokens made from it"</dt>
                             <dd>{move || match descendants.get().flatten() {
                                 None => "counting…".to_owned(),
                                 Some(Descendants::NotListed) => "not listed by this API".to_owned(),
@@ -195,7 +202,7 @@ pub fn RevokeDialog(
                         <div class="fk-actions">
                             <button type="button" class="fk-danger" on:click=revoke
                                 prop:disabled=move || busy.get() || !confirmed()>
-                                {move || if busy.get() { "Revoking…" } else { "Revoke the family" }}
+                                {move || if busy.get() { "Revoking…" } else { "Revoke this key" }}
                             </button>
                             <button type="button" autofocus on:click=move |_| open.set(false)>"Cancel"</button>
                         </div>
@@ -204,7 +211,7 @@ pub fn RevokeDialog(
                 Some(Ok(done)) => view! {
                     <Alert title="Revoked" tone=Tone::Success>
                         <p>{match done.token_id.clone() {
-                                Some(id) => view! { "Root token " <code>{id}</code> }.into_any(),
+                                Some(id) => view! { "The main key " <code>{id}</code> }.into_any(),
                                 None => "The key's main token".into_any(),
                             }}
                             " was revoked " {done.revoked_at.map(format::absolute).unwrap_or_else(|| "just now".to_owned())}

@@ -9,7 +9,7 @@ test.beforeEach(async ({ request }) => resetDouble(request));
 test('a token made from a partner key is kept as a partner key, bound to the same API', async ({ page }) => {
   await page.goto(appUrl());
   await page.getByLabel('Paste your key').fill(demoKey('member'));
-  await page.getByLabel('Used for').selectOption({ label: 'Partner (minting) key' });
+  await page.getByLabel('Used for').selectOption({ label: 'Partner key (creates keys for others)' });
   await addFirstKey(page, { key: demoKey('member'), label: 'partner main' });
   const dialog = await createReadOnlyToken(page, 'partner child');
   await dialog.getByRole('button', { name: 'Add to keyring' }).click();

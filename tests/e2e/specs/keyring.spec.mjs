@@ -13,7 +13,7 @@ test('first visit: paste, preview, store encrypted, and see who the key belongs 
   const preview = page.getByRole('region', { name: 'Key preview' });
   await expect(preview).toContainText('Token id');
   await expect(preview).toContainText('abs0_');
-  await page.getByText('Show the raw Datalog').click();
+  await page.getByText('Show exactly what the key says').click();
   await expect(preview).toContainText('token_id(');
   await page.getByLabel('Label').fill('lab member');
   await page.getByLabel('Passphrase', { exact: true }).fill('short');

@@ -13,7 +13,7 @@ test.beforeEach(async ({ request }) => resetDouble(request));
 const WHOAMI = '/api/v1/whoami';
 const CONFIRM = "Type the key's label to confirm";
 const dangerZone = (page) => page.getByRole('region', { name: 'Danger zone' });
-const revokeDialog = (page) => page.getByRole('dialog', { name: "Revoke this key's family?" });
+const revokeDialog = (page) => page.getByRole('dialog', { name: "Revoke this key and every token made from it?" });
 const identity = (page) => page.getByRole('heading', { name: 'Who this key belongs to' });
 
 /** Makes a restricted token from the key in use with the attenuate dialog and adds it to the
@@ -56,7 +56,7 @@ test('revoking the member key names the restricted token of this keyring made fr
   const dialog = revokeDialog(page);
   const fallout = dialog.getByRole('status').filter({ hasText: 'Keys in this keyring stop working too' });
   await expect(fallout).toContainText('This also revokes lab reader, a restricted token in this keyring made from this key.');
-  const revoke = dialog.getByRole('button', { name: 'Revoke the family' });
+  const revoke = dialog.getByRole('button', { name: 'Revoke this key' });
   const confirm = dialog.getByLabel(CONFIRM);
   await expect(dialog.getByText('The Revoke button stays disabled until the label matches.')).toBeVisible();
   await expect(revoke).toBeDisabled();
@@ -96,9 +96,9 @@ test('revoking from a restricted key names the main key it was made from', async
   await expect(dialog).toContainText('This also revokes lab member, your main key in this keyring, and every token made from it.');
   // The label to type is the key in use's, not the main key's.
   await dialog.getByLabel(CONFIRM).fill('lab member');
-  await expect(dialog.getByRole('button', { name: 'Revoke the family' })).toBeDisabled();
+  await expect(dialog.getByRole('button', { name: 'Revoke this key' })).toBeDisabled();
   await dialog.getByLabel(CONFIRM).fill('lab robot');
-  await expect(dialog.getByRole('button', { name: 'Revoke the family' })).toBeEnabled();
+  await expect(dialog.getByRole('button', { name: 'Revoke this key' })).toBeEnabled();
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog).toBeHidden();
 });
@@ -202,7 +202,7 @@ test('screenshots: the revoke confirmation in dark and at 375 px', async ({ page
   await dialog.getByLabel(CONFIRM).fill('lab member');
   await screenshot(page, 'safety-revoke-confirm-dark-375');
   // The dialog is taller than a phone's screen: it scrolls, and its buttons can be reached.
-  const revoke = dialog.getByRole('button', { name: 'Revoke the family' });
+  const revoke = dialog.getByRole('button', { name: 'Revoke this key' });
   await revoke.scrollIntoViewIfNeeded();
   await expect(revoke).toBeInViewport();
   await expect(revoke).toBeEnabled();

@@ -98,7 +98,7 @@ test('keyboard only: paste, save, lock, unlock, open and dismiss a dialog', asyn
   const revoke = page.getByRole('button', { name: 'Revoke this key…' });
   await tabTo(page, revoke, 60);
   await page.keyboard.press('Enter');
-  const dialog = page.getByRole('dialog', { name: "Revoke this key's family?" });
+  const dialog = page.getByRole('dialog', { name: "Revoke this key and every token made from it?" });
   await expect(dialog).toBeVisible();
   await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
   await page.keyboard.press('Escape');

@@ -88,14 +88,14 @@ test('revoke: the confirmation names the family; afterwards the key reports it w
   await page.goto(appUrl());
   await addFirstKey(page, { key });
   await page.getByRole('button', { name: 'Revoke this key…' }).click();
-  const dialog = page.getByRole('dialog', { name: "Revoke this key's family?" });
+  const dialog = page.getByRole('dialog', { name: "Revoke this key and every token made from it?" });
   await expect(dialog).toContainText('lab member');
-  await expect(dialog).toContainText('Root token id');
+  await expect(dialog).toContainText("Main key's token id");
   // The seed shape's list has no lineage fields: the dialog says it cannot count, not "0".
-  await expect(dialog).toContainText('Descendantsnot listed by this API');
+  await expect(dialog).toContainText('Restricted tokens made from itnot listed by this API');
   await screenshot(page, 'flow5-revoke-confirm');
   await dialog.getByLabel("Type the key's label to confirm").fill('lab member');
-  await dialog.getByRole('button', { name: 'Revoke the family' }).click();
+  await dialog.getByRole('button', { name: 'Revoke this key' }).click();
   await expect(dialog.getByText('Revoked', { exact: true })).toBeVisible();
   await dialog.getByRole('button', { name: 'Close' }).click();
   const problem = page.getByRole('alert').filter({ hasText: /revoked/i }).first();
@@ -127,15 +127,15 @@ test('lineage shape: the table filters and sorts in the browser, and revoke coun
   await expect.poll(() => namesAscending(page)).toBe(true);
 
   await page.getByRole('button', { name: 'Revoke this key…' }).click();
-  const dialog = page.getByRole('dialog', { name: "Revoke this key's family?" });
+  const dialog = page.getByRole('dialog', { name: "Revoke this key and every token made from it?" });
   const count = dialog.locator('dd').last();
   await expect(count).toHaveText(/^\d+$/, { timeout: 20_000 });
   const counted = Number(await count.textContent());
   expect(counted, 'the demo member family has attenuated tokens').toBeGreaterThan(0);
-  await expect(dialog).toContainText(counted === 1 ? 'the 1 token attenuated from that root' : `the ${counted} tokens attenuated from that root`);
+  await expect(dialog).toContainText(counted === 1 ? 'the 1 restricted token made from its main key' : `the ${counted} restricted tokens made from its main key`);
   await screenshot(page, 'flow5-revoke-confirm-lineage');
   await dialog.getByLabel("Type the key's label to confirm").fill('lab member');
-  await dialog.getByRole('button', { name: 'Revoke the family' }).click();
+  await dialog.getByRole('button', { name: 'Revoke this key' }).click();
   const done = dialog.getByRole('status').filter({ hasText: 'Revoked' });
   await expect(done).toBeVisible();
   // Tokens already revoked before are not "newly" revoked: at most the count shown.

@@ -38,9 +38,9 @@ for (const { variant, errorBody, mode, counted } of VARIANTS) {
 
     // Revoke: the count when the API gave one, and an honest "did not say" when it did not.
     await page.getByRole('button', { name: 'Revoke this key…' }).click();
-    const revoke = page.getByRole('dialog', { name: "Revoke this key's family?" });
+    const revoke = page.getByRole('dialog', { name: "Revoke this key and every token made from it?" });
     await revoke.getByLabel("Type the key's label to confirm").fill('lab member');
-    await revoke.getByRole('button', { name: 'Revoke the family' }).click();
+    await revoke.getByRole('button', { name: 'Revoke this key' }).click();
     const done = revoke.getByRole('status').filter({ hasText: 'Revoked' });
     await expect(done).toBeVisible();
     if (counted) {
