@@ -33,6 +33,21 @@ impl WhoAmI {
         })
     }
 
+    /// A label for a key added without one: the organisation it acts as and its role there,
+    /// e.g. "Acme Biotech member".
+    pub fn suggested_label(&self) -> Option<String> {
+        let org = self.active_organization()?;
+        let name = org.name.trim();
+        if name.is_empty() {
+            return None;
+        }
+        let label = match org.role.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            Some(role) => format!("{name} {role}"),
+            None => name.to_owned(),
+        };
+        Some(label.chars().take(100).collect())
+    }
+
     /// Permissions grouped by resource, actions sorted: `experiment → [create, read]`.
     /// A permission without `:` is kept whole under its own name with no actions.
     pub fn permissions_by_resource(&self) -> BTreeMap<String, Vec<String>> {
@@ -404,6 +419,34 @@ mod tests {
             serde_json::from_str::<Token>(r#"{"id":"x","name":"y","created_at":"yesterday"}"#)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn suggests_a_label_from_the_active_organization_and_role() {
+        let org = |name: &str, active: bool, role: Option<&str>| Organization {
+            id: name.to_lowercase(),
+            name: name.into(),
+            active,
+            role: role.map(str::to_owned),
+        };
+        let mut who = WhoAmI {
+            organizations: vec![
+                org("Helix Labs", false, Some("viewer")),
+                org("Acme Biotech", true, Some("member")),
+            ],
+            permissions: vec![],
+            active_organization_id: None,
+            token_expires_at: None,
+            user_id: None,
+        };
+        assert_eq!(
+            who.suggested_label().as_deref(),
+            Some("Acme Biotech member")
+        );
+        who.organizations[1].role = None;
+        assert_eq!(who.suggested_label().as_deref(), Some("Acme Biotech"));
+        who.organizations[1].active = false;
+        assert_eq!(who.suggested_label(), None);
     }
 
     #[test]

@@ -25,6 +25,9 @@ use std::sync::Arc;
 
 pub const REQUEST_TOKEN_URL: &str = "https://foundry.adaptyvbio.com/request-token";
 
+/// The label of a key added without one when Foundry could not say whose it is.
+const FALLBACK_LABEL: &str = "Foundry key";
+
 #[component]
 pub fn AddKeyForm(
     /// The first key of a new keyring: also asks for the passphrase.
@@ -140,14 +143,9 @@ pub fn AddKeyForm(
             problem.set(Some(("The key cannot be used".into(), format!("{why}."))));
             return;
         }
-        let name = label.get_untracked();
-        if name.trim().is_empty() {
-            problem.set(Some((
-                "Give the key a label".into(),
-                "A label tells your keys apart, e.g. \"lab admin\".".into(),
-            )));
-            return;
-        }
+        // An empty label becomes the organisation and role Foundry names for the key, once the
+        // check below has asked it (or a plain name when it could not be asked).
+        let name = label.get_untracked().trim().to_owned();
         let Ok(api_base) = ApiBase::parse(&session.api_base.get_untracked()) else {
             problem.set(Some((
                 "The API address cannot be used".into(),
@@ -176,8 +174,13 @@ pub fn AddKeyForm(
         } else {
             None
         };
-        let entry = NewEntry {
-            label: name,
+        let named = !name.is_empty();
+        let mut entry = NewEntry {
+            label: if named {
+                name
+            } else {
+                FALLBACK_LABEL.to_owned()
+            },
             kind: kind.get_untracked(),
             api_key: key.get_value(),
             created_at: now(),
@@ -208,7 +211,12 @@ pub fn AddKeyForm(
             drop(client);
             checking.try_set(false);
             match answer {
-                Ok(_) => save(entry, new_passphrase, None),
+                Ok(who) => {
+                    if !named && let Some(suggested) = who.suggested_label() {
+                        entry.label = suggested;
+                    }
+                    save(entry, new_passphrase, None)
+                }
                 // The form went away (cancelled, or the keyring locked): nothing to save.
                 Err(ApiError::Aborted) => {}
                 Err(error) if refused_key(&error).is_some() => {
@@ -253,11 +261,11 @@ pub fn AddKeyForm(
                 </p>
             })}
             <div class="fk-field">
-                <label for="fk-paste-key">"Paste your key"</label>
+                <label for="fk-paste-key">"Paste your key"<span class="fk-required" aria-hidden="true">" *"</span></label>
                 <div class="fk-input-row">
                     <input id="fk-paste-key" name="api-key" node_ref=paste_field type=move || if show_key.get() { "text" } else { "password" }
                         autocomplete="off" spellcheck="false" autocapitalize="off" placeholder="abs0_…"
-                        aria-describedby="fk-paste-key-hint" on:input=on_key />
+                        required aria-describedby="fk-paste-key-hint" on:input=on_key />
                     <button type="button" aria-pressed=move || show_key.get().to_string()
                         on:click=move |_| show_key.update(|s| *s = !*s)>
                         {move || if show_key.get() { "Hide key" } else { "Show key" }}
@@ -270,11 +278,14 @@ pub fn AddKeyForm(
                 </span>
             </div>
             <KeyPreview info=info.into() />
+            <p class="fk-hint">"Fields marked " <span aria-hidden="true">"*"</span> " are required" <span class="fk-visually-hidden">" (the key, and a passphrase to keep it)"</span> "."</p>
             <div class="fk-grid">
                 <div class="fk-field">
                     <label for="fk-key-label">"Label"</label>
                     <input id="fk-key-label" type="text" maxlength="100" placeholder="e.g. lab admin"
+                        aria-describedby="fk-key-label-hint"
                         prop:value=move || label.get() on:input=move |ev| label.set(event_target_value(&ev)) />
+                    <span id="fk-key-label-hint" class="fk-hint">"Optional: left empty, it is the organisation and role Foundry names for the key."</span>
                 </div>
                 <div class="fk-field">
                     <label for="fk-key-kind">"Used for"</label>
@@ -303,8 +314,8 @@ pub fn AddKeyForm(
             <Show when=move || first_run && keep.get()>
                 <div class="fk-grid">
                     <div class="fk-field">
-                        <label for="fk-new-passphrase">"Passphrase"</label>
-                        <input id="fk-new-passphrase" type="password" autocomplete="new-password"
+                        <label for="fk-new-passphrase">"Passphrase"<span class="fk-required" aria-hidden="true">" *"</span></label>
+                        <input id="fk-new-passphrase" type="password" autocomplete="new-password" required
                             aria-describedby="fk-strength" on:input=on_passphrase />
                         <span id="fk-strength" class="fk-hint" aria-live="polite">
                             {move || match strength_hint.get() {
@@ -314,8 +325,8 @@ pub fn AddKeyForm(
                         </span>
                     </div>
                     <div class="fk-field">
-                        <label for="fk-confirm-passphrase">"Confirm passphrase"</label>
-                        <input id="fk-confirm-passphrase" type="password" autocomplete="new-password"
+                        <label for="fk-confirm-passphrase">"Confirm passphrase"<span class="fk-required" aria-hidden="true">" *"</span></label>
+                        <input id="fk-confirm-passphrase" type="password" autocomplete="new-password" required
                             aria-invalid=move || (!confirmed.get()).to_string() on:input=on_confirmation />
                         <Show when=move || !confirmed.get()>
                             <span class="fk-hint" role="alert">"The passphrases differ."</span>
