@@ -2,9 +2,11 @@
 // and import it into another with its passphrase. A second browser is a new browser context
 // (another profile: its own storage). An import proves the passphrase before anything is
 // written, and asks before it replaces a keyring already here.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { test, expect, appUrl, demoKey, screenshot } from '../support/fixtures.mjs';
-import { API_BASE, APP_BASE } from '../support/env.mjs';
+import path from 'node:path';
+import { API_BASE, APP_BASE, SCREENSHOT_DIR } from '../support/env.mjs';
 import { addFirstKey, resetDouble, selectKey, unlock, expectNoSecretsLeaked, encodings, PASSPHRASE } from '../support/flows.mjs';
 
 test.beforeEach(async ({ request }) => resetDouble(request));
@@ -13,6 +15,7 @@ const STORAGE_KEY = 'foundry-keyring/default/keyring';
 const OTHER_PASSPHRASE = 'the other browser has its own';
 const identity = (page) => page.getByRole('heading', { name: 'Who this key belongs to' });
 const notAnExport = 'This file is not a Foundry Keyring export';
+const screenshotPath = (name) => path.join(SCREENSHOT_DIR, `${name}.png`);
 
 /** Another browser profile, watched for page errors and CSP violations as the fixture watches
  *  the first one. */
@@ -32,7 +35,12 @@ async function otherBrowser(browser) {
 }
 
 const stored = (page) => page.evaluate((key) => localStorage.getItem(key), STORAGE_KEY);
-const storageDump = (page) => page.evaluate(() => JSON.stringify(Object.entries(localStorage).sort()));
+/** What localStorage holds, as a short digest (a failure then prints two hashes, not two
+ *  envelopes). */
+async function storageDump(page) {
+  const entries = await page.evaluate(() => JSON.stringify(Object.entries(localStorage).sort()));
+  return crypto.createHash('sha256').update(entries).digest('hex');
+}
 
 /** Manage keyring → Export keyring file; returns the download's name and text. */
 async function exportKeyring(page) {
@@ -263,4 +271,17 @@ test('an export of the standalone page imports only where it came from, not into
   } finally {
     await other.context.close();
   }
+});
+
+test('export and import in dark and at 375 px', async ({ page }) => {
+  await page.goto(appUrl({ theme: 'dark' }));
+  await addFirstKey(page, { key: demoKey('member') });
+  const file = await exportKeyring(page);
+  await chooseFile(page, { name: 'notes.txt', text: 'not a keyring' });
+  await expect(page.getByRole('alert').filter({ hasText: notAnExport })).toBeVisible();
+  await screenshot(page, 'keeping-dark');
+  await page.setViewportSize({ width: 375, height: 800 });
+  await chooseFile(page, file);
+  await expect(page.getByText(`${file.name}: a Foundry Keyring export, still encrypted.`)).toBeVisible();
+  await page.getByRole('region', { name: 'Manage keyring' }).screenshot({ path: screenshotPath('keeping-375') });
 });
