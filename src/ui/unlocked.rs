@@ -59,15 +59,15 @@ fn DangerZone(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl IntoView 
         <section class="fk-card fk-danger-zone" aria-labelledby="fk-danger-title">
             <h2 id="fk-danger-title">"Danger zone"</h2>
             <h3>"Revoke this key"</h3>
-            <p>"Revoking stops this key's whole family at once, everywhere: its main key "
+            <p>"Revoking stops this key at once, everywhere, together with its main key "
                "and every token made from that main key, including keys in this keyring. It cannot be undone."</p>
             {move || {
                 let why_not = match whoami.get() {
                     Some(Ok(who)) if who.permissions.iter().any(|p| p == REVOKE_PERMISSION) => None,
                     Some(Ok(_)) => Some(format!(
                         "This key cannot revoke: it does not have the {REVOKE_PERMISSION} permission. Foundry revokes \
-                         the family of the key that asks, so to revoke this one, use its main key, or another key of \
-                         its family that has that permission."
+                         the main key of the key that asks and everything made from it, so to revoke this one, use \
+                         its main key, or another key made from it that has that permission."
                     )),
                     Some(Err(_)) => Some("Whether this key may revoke is known once Foundry says who it belongs to (see above).".to_owned()),
                     None => Some("Checking whether this key may revoke…".to_owned()),
