@@ -284,10 +284,15 @@ impl PermissionGroup {
         ACTIONS.iter().all(|a| self.actions.iter().any(|b| b == a))
     }
 
-    /// One line: "Full access to 21 resources", "List and read on 6 resources", "Create on 1
-    /// resource".
+    /// One line: "Full access to 21 resources", "List and read on 6 resources"; up to
+    /// [`NAMED_RESOURCES`] resources are named: "Create on feedback", "Read on info, usage and
+    /// user".
     pub fn headline(&self) -> String {
-        let resources = format::count(self.resources.len() as u64, "resource", "resources");
+        let resources = if self.resources.len() <= NAMED_RESOURCES {
+            and_list(&self.resources)
+        } else {
+            format::count(self.resources.len() as u64, "resource", "resources")
+        };
         if self.actions.is_empty() {
             return format!("Other permissions: {resources}");
         }
@@ -297,6 +302,9 @@ impl PermissionGroup {
         capitalise(&format!("{} on {resources}", and_list(&self.actions)))
     }
 }
+
+/// Up to this many resources, a group's headline names them rather than counting them.
+pub const NAMED_RESOURCES: usize = 3;
 
 /// What a key may do (`resource → actions`, as [`crate::api::models::WhoAmI::permissions_by_resource`]
 /// gives it), as groups of resources with identical actions: the widest first (most actions,
@@ -532,10 +540,10 @@ mod tests {
         assert_eq!(
             lines,
             [
-                "List, read and create on 1 resource",
-                "List and read on 2 resources",
-                "Read on 1 resource",
-                "Other permissions: 1 resource",
+                "List, read and create on experiment",
+                "List and read on result and target",
+                "Read on usage",
+                "Other permissions: legacy",
             ]
         );
         assert_eq!(groups[1].resources, ["result", "target"]);
@@ -546,7 +554,14 @@ mod tests {
         assert!(!permissions_start_collapsed(&groups));
         assert_eq!(permissions_headline(&[]), "No permissions");
         let uniform = group_permissions(&by_resource(&[("a", &["read"]), ("b", &["read"])]));
-        assert_eq!(permissions_headline(&uniform), "Read on 2 resources");
+        assert_eq!(permissions_headline(&uniform), "Read on a and b");
+        let four = group_permissions(&by_resource(&[
+            ("a", &["read"]),
+            ("b", &["read"]),
+            ("c", &["read"]),
+            ("d", &["read"]),
+        ]));
+        assert_eq!(permissions_headline(&four), "Read on 4 resources");
     }
 
     #[test]

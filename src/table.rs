@@ -344,7 +344,7 @@ pub fn search_filter(text: &str) -> Result<Option<Filter>, LiteralError> {
 }
 
 /// What the search box takes, in words, for its hint.
-pub const SEARCH_HINT: &str = "A part of a name, or a whole token id. Several words must each be part of the name. Commas and parentheses cannot be searched for: Foundry's filter has no quoting, and a space separates words.";
+pub const SEARCH_HINT: &str = "A part of a name, or a whole token id. Spaces separate words, each of which must be in the name; commas and parentheses cannot be searched for (Foundry's filter has no quoting).";
 
 fn field(column: Column) -> Option<Operand> {
     Operand::field(column.field()).ok()
@@ -480,11 +480,8 @@ impl Family {
                 children: vec![tree],
             };
             seen.push(id);
-            match held {
-                Some(ancestor) => up = parent_of(ancestor).map(str::to_owned),
-                // Not at hand: what is above it is not known here, so the tree starts with it.
-                None => {}
-            }
+            // Not at hand: what is above it is not known here, so the tree starts with it.
+            up = held.and_then(parent_of).map(str::to_owned);
         }
         Family::Listed {
             parent,
@@ -492,6 +489,20 @@ impl Family {
             tree,
         }
     }
+}
+
+/// The names of the tokens with `ids` among `tokens` (those not at hand are left out), e.g.
+/// for the parent column of a page.
+pub fn names_of<'a>(
+    ids: impl IntoIterator<Item = &'a str>,
+    tokens: &[Token],
+) -> HashMap<String, String> {
+    let wanted: std::collections::HashSet<&str> = ids.into_iter().collect();
+    tokens
+        .iter()
+        .filter(|t| wanted.contains(t.id.as_str()))
+        .map(|t| (t.id.clone(), t.name.clone()))
+        .collect()
 }
 
 /// A token's parent id; `None` for a root (also when a root names itself).
@@ -907,6 +918,9 @@ mod tests {
         };
         assert_eq!(parent, None, "a root has no parent");
         assert_eq!(names(&children), [Some("agent"), Some("sibling")]);
+        let named = names_of(["a", "elsewhere"], &tokens);
+        assert_eq!(named.len(), 1);
+        assert_eq!(named.get("a").map(String::as_str), Some("agent"));
     }
 
     #[test]
