@@ -384,7 +384,7 @@ fn TokenTable(
                         let parent = token.parent_token_id.clone();
                         let name = parent.as_ref().and_then(|id| parents.get(id).cloned());
                         view! {
-                            <td data-label="Parent">
+                            <td class="fk-col-parent" data-label="Parent">
                                 {match parent {
                                     None => view! { <span class="fk-muted">"root"</span> }.into_any(),
                                     Some(id) => {
@@ -398,7 +398,7 @@ fn TokenTable(
                             </td>
                         }
                     })}
-                    {restrictions.map(|r| view! { <td data-label="Restrictions"><RestrictionsCell restrictions=r /></td> })}
+                    {restrictions.map(|r| view! { <td class="fk-col-restrictions" data-label="Restrictions"><RestrictionsCell restrictions=r /></td> })}
                     <td class="fk-row-actions" data-label="Actions">
                         <div class="fk-actions">
                             <button type="button" class="fk-small" on:click=move |_| on_copy.run(copy.clone())>

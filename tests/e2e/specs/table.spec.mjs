@@ -24,13 +24,9 @@ function listRequests(page) {
   return urls;
 }
 
-test('admin, ~10,000 tokens: counts with separators above and below, a header that stays in view, permissions collapsed', async ({ page, request }) => {
-  test.setTimeout(180_000);
-  await setVariant(request, 'july');
+test("an admin's permissions: one line for a uniform set, the resources behind a closed disclosure", async ({ page }) => {
   await page.goto(appUrl());
   await addFirstKey(page, { key: demoKey('admin'), label: 'lab admin' });
-
-  // The permissions: one line for a uniform, full set; the resources behind a closed disclosure.
   const permissions = page.getByRole('region', { name: 'What this key may do' });
   await expect(permissions).toContainText('Full access to 21 resources');
   const expand = permissions.getByRole('button', { name: 'Show the 21 resources' });
@@ -40,6 +36,19 @@ test('admin, ~10,000 tokens: counts with separators above and below, a header th
   // The panel's own content (the grid may stretch the card to its neighbour's height).
   const [top, bottom] = [(await permissions.boundingBox()).y, await expand.boundingBox()];
   expect(bottom.y + bottom.height - top, 'the collapsed permissions do not push the tokens down').toBeLessThan(260);
+  await expand.click();
+  await expect(permissions.getByRole('button', { name: 'Hide the resources' })).toHaveAttribute('aria-expanded', 'true');
+  await expect(resources).toBeVisible();
+  await expect(resources.getByRole('listitem')).toHaveCount(21);
+  await expect(resources).toContainText('experiment');
+  await screenshot(page, 'permissions-admin-expanded');
+});
+
+test('admin, ~10,000 tokens: counts with separators above and below, and a header that stays in view', async ({ page, request }) => {
+  test.setTimeout(180_000);
+  await setVariant(request, 'july');
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('admin'), label: 'lab admin' });
 
   // Counts, grouped by thousands, once above the table and once below.
   const count = page.getByText(/^1–25 of \d{1,3}(,\d{3})+$/);
@@ -67,14 +76,8 @@ test('admin, ~10,000 tokens: counts with separators above and below, a header th
   const firstRow = await rows(page).first().boundingBox();
   expect(firstRow.y, 'the rows did scroll under it').toBeLessThan(frame.y);
   await expect(header).toBeInViewport();
+  await scroller.scrollIntoViewIfNeeded();
   await viewShot(page, 'table-admin-scrolled');
-
-  // Expanding the permissions shows every resource.
-  await expand.click();
-  await expect(permissions.getByRole('button', { name: 'Hide the resources' })).toHaveAttribute('aria-expanded', 'true');
-  await expect(resources).toBeVisible();
-  await expect(resources.getByRole('listitem')).toHaveCount(21);
-  await expect(resources).toContainText('experiment');
 });
 
 test('search by name and by token id on a server that filters; what the grammar cannot carry is not sent', async ({ page }) => {
@@ -265,6 +268,7 @@ test('restricted token: expiry presets and, before creating, what it will be abl
   await expect(summary).toContainText(/; expires with the key in use, by \d{4}-\d\d-\d\d/);
   await expiry.getByLabel('In 7 days').check();
   await dialog.getByLabel('Name').fill('a week of experiments');
+  await summary.scrollIntoViewIfNeeded();
   await viewShot(page, 'attenuate-summary');
   await dialog.getByRole('button', { name: 'Create token' }).click();
   await expect(dialog.getByLabel('New token')).toHaveValue(/^abs0_/);
