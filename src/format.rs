@@ -64,22 +64,39 @@ pub fn expires_within(expires_at: Timestamp, now: Timestamp, days: i64) -> bool 
     expires_at > now && expires_at.unix() - now.unix() <= days * DAY
 }
 
-/// `n` and its noun, thousands grouped: "1 token", "10,000 tokens".
-pub fn count(n: u64, one: &str, many: &str) -> String {
+/// `n` with its thousands grouped by commas: "999", "1,000", "10,000", "1,234,567".
+pub fn grouped(n: u64) -> String {
     let digits = n.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
+            out.push(',');
         }
-        grouped.push(digit);
+        out.push(digit);
     }
-    format!("{grouped} {}", if n == 1 { one } else { many })
+    out
+}
+
+/// `n` and its noun, thousands grouped: "1 token", "10,000 tokens".
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", grouped(n), if n == 1 { one } else { many })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_group_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(7), "7");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1_000), "1,000");
+        assert_eq!(grouped(10_000), "10,000");
+        assert_eq!(grouped(100_000), "100,000");
+        assert_eq!(grouped(1_234_567), "1,234,567");
+        assert_eq!(grouped(u64::MAX), "18,446,744,073,709,551,615");
+    }
 
     #[test]
     fn counts_group_thousands_and_agree_in_number() {

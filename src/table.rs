@@ -1,10 +1,13 @@
 //! The token table's state, kept apart from the view: filters, multi-column sort, paging maths,
 //! and its form in the URL (`?q=lab&status=active&sort=-created_at,name&size=25&page=2`), so a
-//! reload of the standalone page keeps it.
+//! reload of the standalone page keeps it. Also where a token sits among the tokens at hand
+//! (its parent, children and lineage), for its details.
 
 use crate::api::listing::{ListQuery, PageLimit};
-use crate::api::models::TokenStatus;
+use crate::api::models::{Token, TokenKind, TokenStatus};
+use crate::format;
 use crate::query::{self, Filter, Literal, LiteralError, Operand, ParseError, Sort, SortTerm};
+use std::collections::HashMap;
 
 /// The sortable columns, each tied to the list grammar's field name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -69,7 +72,7 @@ pub const MAX_SORT_KEYS: usize = 8;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableState {
-    /// Free text matched against the name.
+    /// Free text matched against the name, or a whole token id (see [`search_filter`]).
     pub search: String,
     /// Empty: every status.
     pub statuses: Vec<TokenStatus>,
@@ -253,9 +256,7 @@ impl TableState {
     /// advanced expression, all required.
     pub fn filter(&self) -> Result<Option<Filter>, TableQueryError> {
         let mut parts = Vec::new();
-        if let Some(search) = query::text_search(Column::Name.field(), &self.search)
-            .map_err(TableQueryError::Search)?
-        {
+        if let Some(search) = search_filter(&self.search).map_err(TableQueryError::Search)? {
             parts.push(search);
         }
         let statuses: Vec<Literal> = self
@@ -324,6 +325,27 @@ pub fn descendants_query(root: &str) -> Option<ListQuery> {
     })
 }
 
+/// The search box's filter. One word matches a part of the name or a whole token id:
+/// `or(contains(name,word),eq(id,word))`. Several words must each be part of the name
+/// (`contains(name,…)` for each; an id is one word). Blank text filters nothing. The grammar has
+/// no quoting, so a word holding `,`, `(` or `)` is refused rather than sent (see
+/// [`SEARCH_HINT`]).
+pub fn search_filter(text: &str) -> Result<Option<Filter>, LiteralError> {
+    let by_name = query::text_search(Column::Name.field(), text)?;
+    let mut words = text.split_whitespace();
+    match (words.next(), words.next()) {
+        (Some(word), None) => {
+            let word = Literal::new(word)?;
+            let id = Operand::field("id").ok().map(|id| Filter::eq(id, word));
+            Ok(Filter::or([by_name, id]))
+        }
+        _ => Ok(by_name),
+    }
+}
+
+/// What the search box takes, in words, for its hint.
+pub const SEARCH_HINT: &str = "A part of a name, or a whole token id. Spaces separate words, each of which must be in the name; commas and parentheses cannot be searched for (Foundry's filter has no quoting).";
+
 fn field(column: Column) -> Option<Operand> {
     Operand::field(column.field()).ok()
 }
@@ -342,12 +364,171 @@ pub fn page_count(total: u64, page_size: u32) -> u64 {
     total.div_ceil(size).max(1)
 }
 
-/// "x–y of total" for the page at `offset` holding `count` rows (`None` when empty).
+/// "x–y of total" for the page at `offset` holding `count` rows ("0 of total" when empty),
+/// thousands grouped: "1–25 of 10,000".
 pub fn range_label(offset: u64, count: u64, total: u64) -> String {
+    let total = format::grouped(total);
     if count == 0 {
         return format!("0 of {total}");
     }
-    format!("{}–{} of {total}", offset + 1, offset + count)
+    format!(
+        "{}–{} of {total}",
+        format::grouped(offset + 1),
+        format::grouped(offset + count)
+    )
+}
+
+/// A token named in another's details: its id, and its name when it is among the tokens at
+/// hand (`None`: not among them, so only its id is known).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relative {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+/// A line of a token's lineage tree: the token, whether it is the one whose details are shown,
+/// how many tokens were attenuated from it at any depth, and the lines under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeNode {
+    pub token: Relative,
+    pub current: bool,
+    pub descendants: usize,
+    pub children: Vec<TreeNode>,
+    /// Children left out to keep the tree small.
+    pub more: usize,
+}
+
+/// Where a token sits among the tokens at hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Family {
+    /// The list has no lineage fields (the seed shape): parent and children are not listed.
+    NotListed,
+    Listed {
+        /// `None`: a main (root) key.
+        parent: Option<Relative>,
+        /// Attenuated directly from it, oldest first.
+        children: Vec<Relative>,
+        /// From its root (or the oldest ancestor at hand) down to it, with its children.
+        tree: TreeNode,
+    },
+}
+
+/// The most children a lineage tree lists under one token.
+pub const TREE_CHILDREN: usize = 20;
+/// How far up a lineage is followed (a guard against a malformed, cyclic list).
+const MAX_ANCESTORS: usize = 64;
+
+impl Family {
+    /// `token`'s family among `tokens` (which may or may not hold `token` itself).
+    pub fn of(token: &Token, tokens: &[Token]) -> Self {
+        if token.kind.is_none() && token.parent_token_id.is_none() && token.root_token_id.is_none()
+        {
+            return Family::NotListed;
+        }
+        let by_id: HashMap<&str, &Token> = tokens.iter().map(|t| (t.id.as_str(), t)).collect();
+        let mut children_of: HashMap<&str, Vec<&Token>> = HashMap::new();
+        for t in tokens {
+            if let Some(parent) = t.parent_token_id.as_deref().filter(|p| *p != t.id) {
+                children_of.entry(parent).or_default().push(t);
+            }
+        }
+        for list in children_of.values_mut() {
+            list.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        }
+        let relative = |id: &str| Relative {
+            id: id.to_owned(),
+            name: by_id.get(id).map(|t| t.name.clone()),
+        };
+        let parent = parent_of(token).map(relative);
+        let kids: Vec<&Token> = children_of
+            .get(token.id.as_str())
+            .cloned()
+            .unwrap_or_default();
+        let children = kids.iter().map(|t| relative(&t.id)).collect();
+        let count = |id: &str| descendant_count(id, &children_of);
+        let mut tree = TreeNode {
+            token: relative(&token.id),
+            current: true,
+            descendants: count(&token.id),
+            children: kids
+                .iter()
+                .take(TREE_CHILDREN)
+                .map(|t| TreeNode {
+                    token: relative(&t.id),
+                    current: false,
+                    descendants: count(&t.id),
+                    children: Vec::new(),
+                    more: 0,
+                })
+                .collect(),
+            more: kids.len().saturating_sub(TREE_CHILDREN),
+        };
+        // Up the chain: each ancestor holds the line below it (and says how many others).
+        let mut seen = vec![token.id.clone()];
+        let mut up = parent_of(token).map(str::to_owned);
+        while let Some(id) = up.take() {
+            if seen.contains(&id) || seen.len() > MAX_ANCESTORS {
+                break;
+            }
+            let held = by_id.get(id.as_str()).copied();
+            let siblings = children_of.get(id.as_str()).map_or(1, Vec::len);
+            tree = TreeNode {
+                token: relative(&id),
+                current: false,
+                descendants: count(&id),
+                more: siblings.saturating_sub(1),
+                children: vec![tree],
+            };
+            seen.push(id);
+            // Not at hand: what is above it is not known here, so the tree starts with it.
+            up = held.and_then(parent_of).map(str::to_owned);
+        }
+        Family::Listed {
+            parent,
+            children,
+            tree,
+        }
+    }
+}
+
+/// The names of the tokens with `ids` among `tokens` (those not at hand are left out), e.g.
+/// for the parent column of a page.
+pub fn names_of<'a>(
+    ids: impl IntoIterator<Item = &'a str>,
+    tokens: &[Token],
+) -> HashMap<String, String> {
+    let wanted: std::collections::HashSet<&str> = ids.into_iter().collect();
+    tokens
+        .iter()
+        .filter(|t| wanted.contains(t.id.as_str()))
+        .map(|t| (t.id.clone(), t.name.clone()))
+        .collect()
+}
+
+/// A token's parent id; `None` for a root (also when a root names itself).
+fn parent_of(token: &Token) -> Option<&str> {
+    if token.kind == Some(TokenKind::Root) {
+        return None;
+    }
+    token
+        .parent_token_id
+        .as_deref()
+        .filter(|parent| *parent != token.id)
+}
+
+fn descendant_count(id: &str, children_of: &HashMap<&str, Vec<&Token>>) -> usize {
+    let mut count = 0;
+    let mut stack = vec![id];
+    let mut seen = std::collections::HashSet::from([id]);
+    while let Some(next) = stack.pop() {
+        for child in children_of.get(next).into_iter().flatten() {
+            if seen.insert(child.id.as_str()) {
+                count += 1;
+                stack.push(child.id.as_str());
+            }
+        }
+    }
+    count
 }
 
 #[cfg(test)]
@@ -603,6 +784,204 @@ mod tests {
     }
 
     #[test]
+    fn one_search_word_matches_a_name_part_or_a_whole_id() {
+        let filter = |text: &str| {
+            search_filter(text)
+                .expect("searchable")
+                .map(|f| f.to_string())
+        };
+        assert_eq!(
+            filter("lab").as_deref(),
+            Some("or(contains(name,lab),eq(id,lab))")
+        );
+        assert_eq!(
+            filter("  0190aaaa-0000-7000-8000-000000000001 ").as_deref(),
+            Some(
+                "or(contains(name,0190aaaa-0000-7000-8000-000000000001),eq(id,0190aaaa-0000-7000-8000-000000000001))"
+            )
+        );
+        assert_eq!(
+            filter("lab admin").as_deref(),
+            Some("and(contains(name,lab),contains(name,admin))")
+        );
+        assert_eq!(filter("   "), None);
+        for refused in ["a,b", "f(x)", "x)"] {
+            assert!(search_filter(refused).is_err(), "{refused}");
+        }
+        let state = TableState {
+            search: "reader".into(),
+            statuses: vec![TokenStatus::Active],
+            ..TableState::default()
+        };
+        assert_eq!(
+            state.filter().expect("filter").map(|f| f.to_string()),
+            Some("and(or(contains(name,reader),eq(id,reader)),in(status,active))".to_owned())
+        );
+    }
+
+    #[test]
+    fn the_id_search_is_applied_in_the_browser_too() {
+        let token = |id: &str, name: &str| -> Token {
+            serde_json::from_value(serde_json::json!({
+                "id": id, "name": name, "kind": "root", "created_at": "2026-01-01T00:00:00Z",
+            }))
+            .expect("token")
+        };
+        let (a, b) = (
+            token("0190aaaa-0000-7000-8000-000000000001", "reporting"),
+            token("0190bbbb-0000-7000-8000-000000000002", "Lab Reader"),
+        );
+        let now = Timestamp::from_unix(1_800_000_000);
+        let matches = |text: &str| {
+            let state = TableState {
+                search: text.into(),
+                ..TableState::default()
+            };
+            let request = state.list_request().expect("request");
+            let query = request.at(now);
+            [&a, &b].map(|t| query.matches(t) == Ok(true))
+        };
+        assert_eq!(
+            matches("0190aaaa-0000-7000-8000-000000000001"),
+            [true, false]
+        );
+        assert_eq!(matches("0190aaaa"), [false, false], "an id matches whole");
+        assert_eq!(matches("READ"), [false, true], "a name part, any case");
+        assert_eq!(matches("rep"), [true, false]);
+    }
+
+    fn lineage(id: &str, name: &str, parent: Option<&str>, created: &str) -> Token {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "name": name,
+            "kind": if parent.is_some() { "attenuated" } else { "root" },
+            "created_at": created, "expires_at": null, "revoked_at": null,
+            "parent_token_id": parent, "root_token_id": parent.map(|_| "r"),
+            "attenuation_spec": null,
+        }))
+        .expect("lineage token")
+    }
+
+    fn names(list: &[Relative]) -> Vec<Option<&str>> {
+        list.iter().map(|r| r.name.as_deref()).collect()
+    }
+
+    #[test]
+    fn a_family_names_the_parent_the_children_and_the_line_from_the_root() {
+        let tokens = vec![
+            lineage("r", "main key", None, "2026-01-01T00:00:00Z"),
+            lineage("a", "agent", Some("r"), "2026-01-02T00:00:00Z"),
+            lineage("s", "sibling", Some("r"), "2026-01-03T00:00:00Z"),
+            lineage("c2", "second child", Some("a"), "2026-01-05T00:00:00Z"),
+            lineage("c1", "first child", Some("a"), "2026-01-04T00:00:00Z"),
+            lineage("g", "grandchild", Some("c1"), "2026-01-06T00:00:00Z"),
+        ];
+        let Family::Listed {
+            parent,
+            children,
+            tree,
+        } = Family::of(&tokens[1], &tokens)
+        else {
+            panic!("lineage fields are listed");
+        };
+        assert_eq!(
+            parent,
+            Some(Relative {
+                id: "r".into(),
+                name: Some("main key".into())
+            })
+        );
+        assert_eq!(
+            names(&children),
+            [Some("first child"), Some("second child")],
+            "oldest first"
+        );
+        // r → a (current) → c1 (1 below), c2
+        assert_eq!(tree.token.name.as_deref(), Some("main key"));
+        assert!(!tree.current);
+        assert_eq!(
+            (tree.descendants, tree.more),
+            (5, 1),
+            "5 below, 1 other child"
+        );
+        let me = &tree.children[0];
+        assert!(me.current);
+        assert_eq!(me.descendants, 3);
+        assert_eq!(me.children.len(), 2);
+        assert_eq!(me.children[0].descendants, 1);
+        assert!(me.children[0].children.is_empty(), "one level below only");
+
+        let Family::Listed {
+            parent, children, ..
+        } = Family::of(&tokens[0], &tokens)
+        else {
+            panic!("listed");
+        };
+        assert_eq!(parent, None, "a root has no parent");
+        assert_eq!(names(&children), [Some("agent"), Some("sibling")]);
+        let named = names_of(["a", "elsewhere"], &tokens);
+        assert_eq!(named.len(), 1);
+        assert_eq!(named.get("a").map(String::as_str), Some("agent"));
+    }
+
+    #[test]
+    fn a_parent_not_at_hand_is_named_by_id_and_a_cycle_ends() {
+        let orphan = lineage("o", "orphan", Some("elsewhere"), "2026-01-01T00:00:00Z");
+        let Family::Listed { parent, tree, .. } =
+            Family::of(&orphan, std::slice::from_ref(&orphan))
+        else {
+            panic!("listed");
+        };
+        assert_eq!(
+            parent,
+            Some(Relative {
+                id: "elsewhere".into(),
+                name: None
+            })
+        );
+        assert_eq!(tree.token.id, "elsewhere");
+        assert!(tree.children[0].current);
+
+        let looped = vec![
+            lineage("x", "x", Some("y"), "2026-01-01T00:00:00Z"),
+            lineage("y", "y", Some("x"), "2026-01-01T00:00:00Z"),
+        ];
+        assert!(matches!(
+            Family::of(&looped[0], &looped),
+            Family::Listed { .. }
+        ));
+    }
+
+    #[test]
+    fn the_seed_shape_does_not_list_a_family() {
+        let seed: Token = serde_json::from_value(serde_json::json!({
+            "id": "t", "name": "n", "created_at": "2026-01-01T00:00:00Z", "status": "active",
+        }))
+        .expect("seed token");
+        assert_eq!(
+            Family::of(&seed, std::slice::from_ref(&seed)),
+            Family::NotListed
+        );
+    }
+
+    #[test]
+    fn a_long_list_of_children_is_cut_and_counted() {
+        let mut tokens = vec![lineage("r", "root", None, "2026-01-01T00:00:00Z")];
+        for i in 0..(TREE_CHILDREN + 5) {
+            tokens.push(lineage(
+                &format!("c{i:03}"),
+                "child",
+                Some("r"),
+                "2026-01-02T00:00:00Z",
+            ));
+        }
+        let Family::Listed { children, tree, .. } = Family::of(&tokens[0], &tokens) else {
+            panic!("listed");
+        };
+        assert_eq!(children.len(), TREE_CHILDREN + 5);
+        assert_eq!((tree.children.len(), tree.more), (TREE_CHILDREN, 5));
+    }
+
+    #[test]
     fn paging_maths() {
         assert_eq!(page_count(0, 25), 1);
         assert_eq!(page_count(25, 25), 1);
@@ -611,6 +990,9 @@ mod tests {
         assert_eq!(range_label(0, 25, 201), "1–25 of 201");
         assert_eq!(range_label(200, 1, 201), "201–201 of 201");
         assert_eq!(range_label(0, 0, 0), "0 of 0");
+        assert_eq!(range_label(0, 25, 10_000), "1–25 of 10,000");
+        assert_eq!(range_label(9_975, 25, 10_000), "9,976–10,000 of 10,000");
+        assert_eq!(range_label(0, 0, 12_345), "0 of 12,345");
         let mut state = TableState {
             page: 9,
             page_size: 10,

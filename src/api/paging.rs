@@ -124,6 +124,11 @@ impl HeldTokens {
         self.tokens.len()
     }
 
+    /// Every held token, as fetched (a token's details look up its relatives here).
+    pub fn tokens(&self) -> &[Token] {
+        &self.tokens
+    }
+
     pub fn is_empty(&self) -> bool {
         self.tokens.is_empty()
     }

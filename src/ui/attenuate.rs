@@ -1,8 +1,12 @@
-//! Creating a restricted token from the key in use. The new token is shown once, with a Copy
-//! button; the clipboard is cleared after 30 s and when the page is hidden.
+//! Creating a restricted token from the key in use: what it may do, an expiry (7, 30, 60 or 90
+//! days, a date, or the key's own), and in words what the new token will be able to do before
+//! it is created. The new token is shown once, with a Copy button; the clipboard is cleared
+//! after 30 s and when the page is hidden.
 
 use crate::api::error::ApiError;
 use crate::api::models::{ACTIONS, AttenuationSpec, RESOURCES, WhoAmI};
+use crate::format;
+use crate::restrictions::{EXPIRY_PRESET_DAYS, ExpiryChoice, new_token_summary};
 use crate::secret::SecretString;
 use crate::timestamp::Timestamp;
 use crate::ui::api;
@@ -26,6 +30,56 @@ enum Preset {
     ReadOnly,
     NonDestructive,
     Custom,
+}
+
+/// What the form holds, read once per summary or submit.
+struct Choices {
+    preset: Preset,
+    resources: Vec<&'static str>,
+    actions: Vec<&'static str>,
+    orgs: Vec<String>,
+    expiry: ExpiryChoice,
+    /// The custom date's field, `YYYY-MM-DDTHH:MM` in local time.
+    custom: String,
+}
+
+impl Choices {
+    /// The spec the choices make at `now`, or what is missing or wrong, in words.
+    fn spec(
+        &self,
+        now: Timestamp,
+        key_expiry: Option<Timestamp>,
+    ) -> Result<AttenuationSpec, String> {
+        let custom = match self.expiry {
+            ExpiryChoice::Custom => parse_local_datetime(&self.custom)?,
+            _ => None,
+        };
+        let expires_at = self
+            .expiry
+            .resolve(now, custom, key_expiry)
+            .map_err(|problem| problem.to_string())?;
+        let mut spec = AttenuationSpec {
+            expires_at,
+            ..AttenuationSpec::default()
+        };
+        match self.preset {
+            Preset::ReadOnly => spec.read_only = true,
+            Preset::NonDestructive => spec.non_destructive = true,
+            Preset::Custom => {
+                if self.resources.is_empty() && self.actions.is_empty() {
+                    return Err(
+                        "Choose at least one resource or action, or pick a preset.".to_owned()
+                    );
+                }
+                spec.allowed_resources = (!self.resources.is_empty())
+                    .then(|| self.resources.iter().map(|s| s.to_string()).collect());
+                spec.allowed_actions = (!self.actions.is_empty())
+                    .then(|| self.actions.iter().map(|s| s.to_string()).collect());
+            }
+        }
+        spec.allowed_org_ids = (!self.orgs.is_empty()).then(|| self.orgs.clone());
+        Ok(spec)
+    }
 }
 
 #[component]
@@ -69,6 +123,20 @@ fn AttenuateForm(
     let actions = RwSignal::new(Vec::<&'static str>::new());
     let orgs = RwSignal::new(Vec::<String>::new());
     let expiry = RwSignal::new(String::new());
+    let expiry_choice = RwSignal::new(ExpiryChoice::default_for(now(), parent_expiry));
+    let choices = move || Choices {
+        preset: preset.get(),
+        resources: resources.get(),
+        actions: actions.get(),
+        orgs: orgs.get(),
+        expiry: expiry_choice.get(),
+        custom: expiry.get(),
+    };
+    // In words, before anything is created; recomputed as the choices change.
+    let summary = move || match choices().spec(now(), parent_expiry) {
+        Ok(spec) => new_token_summary(&spec, parent_expiry),
+        Err(problem) => format!("Not complete yet: {problem}"),
+    };
     let problem = RwSignal::new(None::<String>);
     let api_error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
@@ -89,47 +157,13 @@ fn AttenuateForm(
             problem.set(Some("Give the new token a name.".into()));
             return;
         }
-        let expires_at = match parse_local_datetime(&expiry.get_untracked()) {
-            Ok(at) => at,
+        let spec = match untrack(choices).spec(now(), parent_expiry) {
+            Ok(spec) => spec,
             Err(message) => {
                 problem.set(Some(message));
                 return;
             }
         };
-        if let Some(at) = expires_at {
-            if at <= now() {
-                problem.set(Some("The expiry must be in the future.".into()));
-                return;
-            }
-            if parent_expiry.is_some_and(|parent| at > parent) {
-                problem.set(Some("The expiry cannot be later than the key's own expiry: attenuation only removes rights.".into()));
-                return;
-            }
-        }
-        let mut spec = AttenuationSpec {
-            expires_at,
-            ..AttenuationSpec::default()
-        };
-        match preset.get_untracked() {
-            Preset::ReadOnly => spec.read_only = true,
-            Preset::NonDestructive => spec.non_destructive = true,
-            Preset::Custom => {
-                let chosen_resources = resources.get_untracked();
-                let chosen_actions = actions.get_untracked();
-                if chosen_resources.is_empty() && chosen_actions.is_empty() {
-                    problem.set(Some(
-                        "Choose at least one resource or action, or pick a preset.".into(),
-                    ));
-                    return;
-                }
-                spec.allowed_resources = (!chosen_resources.is_empty())
-                    .then(|| chosen_resources.iter().map(|s| s.to_string()).collect());
-                spec.allowed_actions = (!chosen_actions.is_empty())
-                    .then(|| chosen_actions.iter().map(|s| s.to_string()).collect());
-            }
-        }
-        let chosen_orgs = orgs.get_untracked();
-        spec.allowed_org_ids = (!chosen_orgs.is_empty()).then_some(chosen_orgs);
         parent.set_value(state.active_meta_untracked());
         busy.set(true);
         spawn_local(async move {
@@ -215,17 +249,35 @@ fn AttenuateForm(
                         }).collect_view()}
                     </fieldset>
                 })}
-                <div class="fk-field">
-                    <label for="fk-att-expiry">"Expires (your local time)"</label>
-                    <input id="fk-att-expiry" type="datetime-local" aria-describedby="fk-att-expiry-hint"
-                        prop:value=move || expiry.get() on:input=move |ev| expiry.set(event_target_value(&ev)) />
+                <fieldset aria-describedby="fk-att-expiry-hint">
+                    <legend>"Expires"</legend>
+                    <div class="fk-checks">
+                        {expiry_options(parent_expiry).into_iter().map(|(choice, text, available)| view! {
+                            <label class="fk-choice">
+                                <input type="radio" name="fk-att-expiry-choice" prop:disabled=!available
+                                    prop:checked=move || expiry_choice.get() == choice on:change=move |_| expiry_choice.set(choice) />
+                                <span>{text}</span>
+                            </label>
+                        }).collect_view()}
+                    </div>
+                    <Show when=move || expiry_choice.get() == ExpiryChoice::Custom>
+                        <div class="fk-field">
+                            <label for="fk-att-expiry">"Expiry date and time (your local time)"</label>
+                            <input id="fk-att-expiry" type="datetime-local"
+                                prop:value=move || expiry.get() on:input=move |ev| expiry.set(event_target_value(&ev)) />
+                        </div>
+                    </Show>
                     <span id="fk-att-expiry-hint" class="fk-hint">
                         {match parent_expiry {
-                            Some(at) => format!("Leave empty to keep the key's own expiry ({}). It cannot be later.", crate::format::absolute(at)),
-                            None => "Leave empty for no expiry of its own. Shorter is safer.".to_owned(),
+                            Some(at) => format!("The key in use expires {}; the new token cannot outlast it. Shorter is safer.", format::absolute(at)),
+                            None => "The key in use has no recorded expiry. Shorter is safer.".to_owned(),
                         }}
                     </span>
-                </div>
+                </fieldset>
+                <section class="fk-summary" aria-labelledby="fk-att-summary-title">
+                    <h3 id="fk-att-summary-title">"What it will be able to do"</h3>
+                    <p aria-live="polite">{summary}</p>
+                </section>
                 {move || problem.get().map(|p| view! { <Alert title="Check the form" tone=Tone::Error><p>{p}</p></Alert> })}
                 {move || api_error.get().map(|e| view! { <ApiErrorPanel error=e /> })}
                 <div class="fk-actions">
@@ -370,6 +422,35 @@ fn NewToken(
         })}
         <button type="button" on:click=close>"Done"</button>
     }
+}
+
+/// The expiry choices: the presets (those past the key's own expiry disabled), a date, and the
+/// key's own expiry.
+fn expiry_options(key_expiry: Option<Timestamp>) -> Vec<(ExpiryChoice, String, bool)> {
+    let now = now();
+    let mut options: Vec<(ExpiryChoice, String, bool)> = EXPIRY_PRESET_DAYS
+        .into_iter()
+        .map(|days| {
+            let choice = ExpiryChoice::Days(days);
+            let available = choice.available(now, key_expiry);
+            let text = if available {
+                format!("In {days} days")
+            } else {
+                format!("In {days} days (after the key's own expiry)")
+            };
+            (choice, text, available)
+        })
+        .collect();
+    options.push((ExpiryChoice::Custom, "On a date I choose".to_owned(), true));
+    options.push((
+        ExpiryChoice::KeyOwn,
+        match key_expiry {
+            Some(at) => format!("With the key in use ({})", format::absolute(at)),
+            None => "No expiry of its own".to_owned(),
+        },
+        true,
+    ));
+    options
 }
 
 /// `YYYY-MM-DDTHH:MM` in the browser's time zone → UTC. Empty → no expiry.

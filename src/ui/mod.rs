@@ -18,6 +18,7 @@ pub mod keyring_panel;
 pub mod messages;
 pub mod options;
 pub mod panic;
+pub mod permissions;
 pub mod revoke;
 pub mod session;
 pub mod settings;

@@ -1,20 +1,29 @@
 //! The token table: filters without typing the grammar (plus an advanced field that takes it),
-//! header-click sorting (shift-click adds a column), paging, and the server/browser mode.
+//! a search by name or token id, header-click sorting (shift-click adds a column), paging with
+//! the counts above and below, a header that stays in view, per-row actions (copy the id, see
+//! the details: restrictions, parent, children, lineage), and the server/browser mode. At
+//! phone width the rows are stacked cards (style/main.css), each cell labelled.
 
 use crate::api::error::ApiError;
 use crate::api::models::{Token, TokenStatus, WhoAmI};
-use crate::api::paging::{HeldTokens, ListDescription};
+use crate::api::paging::{HeldTokens, ListDescription, Listing};
 use crate::format;
 use crate::restrictions::Restrictions;
-use crate::table::{Column, PAGE_SIZES, TableQueryError, TableState, page_count, range_label};
+use crate::table::{
+    Column, Family, PAGE_SIZES, Relative, SEARCH_HINT, TREE_CHILDREN, TableQueryError, TableState,
+    TreeNode, names_of, page_count, range_label, search_filter,
+};
 use crate::ui::api;
 use crate::ui::attenuate::AttenuateDialog;
+use crate::ui::clipboard;
 use crate::ui::common::{Alert, MaybeWhen, Tone, When};
 use crate::ui::error_panel::ApiErrorPanel;
 use crate::ui::session::Session;
 use crate::ui::state::{KeyringState, now};
 use crate::ui::url;
+use leptos::html::Dialog;
 use leptos::prelude::*;
+use std::collections::HashMap;
 
 const TABLE_PARAMS: [&str; 7] = ["q", "status", "type", "filter", "sort", "size", "page"];
 
@@ -90,6 +99,29 @@ pub fn TokensPanel(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl Into
         refresh.update(|r| *r += 1);
     });
     let attenuate_open = RwSignal::new(false);
+    // The last "copied" note, and the token whose details are open.
+    let copied = RwSignal::new(None::<String>);
+    let details = RwSignal::new(None::<Details>);
+    let on_copy = Callback::new(move |(id, name): (String, String)| {
+        clipboard::write(&id);
+        copied.set(Some(format!("Copied the id of “{name}”.")));
+    });
+    // A token's relatives are looked up among every token fetched (a browser-side listing holds
+    // them all), else among the page's.
+    let on_details = Callback::new(move |token: Token| {
+        let found = listing.with_untracked(|l| match l {
+            Some(Some(Ok(listing))) => Some(with_relatives(listing, |tokens, scope| {
+                (Family::of(&token, tokens), scope)
+            })),
+            _ => None,
+        });
+        let (family, scope) = found.unwrap_or_else(|| (Family::of(&token, &[]), Scope::Page(0)));
+        details.set(Some(Details {
+            token,
+            family,
+            scope,
+        }));
+    });
 
     view! {
         <section class="fk-card" aria-labelledby="fk-tokens-title">
@@ -102,6 +134,8 @@ pub fn TokensPanel(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl Into
             </div>
             <Filters table=table />
             {move || match request.get() {
+                // The search field's hint says why; nothing is sent.
+                Err(TableQueryError::Search(_)) => ().into_any(),
                 Err(TableQueryError::Advanced(error)) => {
                     let text = table.with(|t| t.advanced.clone());
                     view! { <AdvancedError text=text position=error.position message=error.to_string() /> }.into_any()
@@ -112,10 +146,14 @@ pub fn TokensPanel(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl Into
                 Ok(_) => ().into_any(),
             }}
             {move || match listing.get() {
-                None => view! { <p role="status" aria-busy="true">"Loading tokens…"</p> }.into_any(),
+                None => view! { <TableSkeleton /> }.into_any(),
                 Some(None) => ().into_any(),
                 Some(Some(Err(error))) => view! { <ApiErrorPanel error=error on_retry=refetch /> }.into_any(),
                 Some(Some(Ok(listing))) => {
+                    let parents = with_relatives(&listing, |tokens, _| {
+                        let ids = listing.page.items.iter().filter_map(|t| t.parent_token_id.as_deref());
+                        names_of(ids, tokens)
+                    });
                     let page = listing.page;
                     let mode = match &listing.held {
                         Some(tokens) => format!(
@@ -129,12 +167,17 @@ pub fn TokensPanel(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl Into
                     let label = range_label(page.offset, page.count, total);
                     view! {
                         <p class="fk-hint" role="status">{mode}</p>
-                        <TokenTable tokens=page.items table=table />
+                        <div class="fk-table-top">
+                            <p class="fk-count">{label.clone()}</p>
+                            <p class="fk-hint" role="status">{move || copied.get()}</p>
+                        </div>
+                        <TokenTable tokens=page.items parents=parents table=table on_copy=on_copy on_details=on_details />
                         <Pager table=table total=total label=label />
                     }.into_any()
                 }
             }}
         </section>
+        <DetailsDialog details=details on_copy=on_copy />
         <AttenuateDialog open=attenuate_open whoami=whoami on_created=refetch />
     }
 }
@@ -184,11 +227,21 @@ fn Filters(table: RwSignal<TableState>) -> impl IntoView {
             t.reset_page();
         });
     };
+    // Checked as it is typed: what the grammar cannot carry is said in the hint, not sent.
+    let search_problem = move || search.with(|s| search_filter(s).err().map(|e| e.to_string()));
     view! {
         <div class="fk-toolbar" role="search" aria-label="Filter tokens">
-            <div class="fk-field">
-                <label for="fk-token-search">"Search by name"</label>
-                <input id="fk-token-search" type="search" prop:value=move || search.get() on:input=on_search />
+            <div class="fk-field fk-search">
+                <label for="fk-token-search">"Search by name or token id"</label>
+                <input id="fk-token-search" type="search" spellcheck="false" aria-describedby="fk-token-search-hint"
+                    aria-invalid=move || search_problem().is_some().to_string()
+                    prop:value=move || search.get() on:input=on_search />
+                <span id="fk-token-search-hint" class=move || if search_problem().is_some() { "fk-hint fk-hint-error" } else { "fk-hint" }>
+                    {move || match search_problem() {
+                        Some(problem) => format!("Not searched: {problem}."),
+                        None => SEARCH_HINT.to_owned(),
+                    }}
+                </span>
             </div>
             <fieldset class="fk-field">
                 <legend>"Status"</legend>
@@ -271,7 +324,14 @@ fn capitalised(text: &str) -> String {
 }
 
 #[component]
-fn TokenTable(tokens: Vec<Token>, table: RwSignal<TableState>) -> impl IntoView {
+fn TokenTable(
+    tokens: Vec<Token>,
+    /// The names of the rows' parents that are at hand, by id.
+    parents: HashMap<String, String>,
+    table: RwSignal<TableState>,
+    on_copy: Callback<(String, String)>,
+    on_details: Callback<Token>,
+) -> impl IntoView {
     if tokens.is_empty() {
         return view! {
             <div class="fk-alert" role="status">
@@ -302,38 +362,281 @@ fn TokenTable(tokens: Vec<Token>, table: RwSignal<TableState>) -> impl IntoView 
             let expiring = status == TokenStatus::Active && token.expires_at.is_some_and(|e| format::expires_within(e, now, 7));
             let kind = token.token_type.clone().or_else(|| token.kind.map(|k| k.as_str().to_owned()));
             let restrictions = lineage.then(|| Restrictions::of_token(&token));
+            let copy = (token.id.clone(), token.name.clone());
+            let name = token.name.clone();
+            let for_details = token.clone();
             view! {
                 <tr>
                     <th scope="row">{token.name.clone()}<span class="fk-id fk-mono" title=token.id.clone()>{token.id.clone()}</span></th>
-                    <td>
+                    <td data-label=Column::Status.label()>
                         <span class=format!("fk-badge fk-badge-{}", status.as_str())>{status.as_str()}</span>
                         {expiring.then(|| view! { " " <span class="fk-badge fk-badge-expiring">"expires soon"</span> })}
                     </td>
-                    <td>{kind.unwrap_or_else(|| "—".to_owned())}</td>
-                    <td class="fk-nowrap"><When at=token.created_at /></td>
-                    <td class="fk-nowrap"><MaybeWhen at=token.expires_at none="never" /></td>
-                    {last_used.then(|| view! { <td class="fk-nowrap"><MaybeWhen at=token.last_used none="never" /></td> })}
-                    {lineage.then(|| view! {
-                        <td class="fk-mono">{token.parent_token_id.clone().unwrap_or_else(|| "root".to_owned())}</td>
+                    <td data-label=Column::Type.label()>{kind.unwrap_or_else(|| "—".to_owned())}</td>
+                    <td class="fk-nowrap" data-label=Column::Created.label()><When at=token.created_at /></td>
+                    <td class="fk-nowrap" data-label=Column::Expires.label()><MaybeWhen at=token.expires_at none="never" /></td>
+                    {last_used.then(|| view! { <td class="fk-nowrap" data-label=Column::LastUsed.label()><MaybeWhen at=token.last_used none="never" /></td> })}
+                    {lineage.then(|| {
+                        let parent = token.parent_token_id.clone();
+                        let name = parent.as_ref().and_then(|id| parents.get(id).cloned());
+                        view! {
+                            <td class="fk-col-parent" data-label="Parent">
+                                {match parent {
+                                    None => view! { <span class="fk-muted">"root"</span> }.into_any(),
+                                    Some(id) => {
+                                        let title = id.clone();
+                                        view! {
+                                            {name}
+                                            <span class="fk-id fk-mono" title=title>{id}</span>
+                                        }.into_any()
+                                    }
+                                }}
+                            </td>
+                        }
                     })}
-                    {restrictions.map(|r| view! { <td><RestrictionsCell restrictions=r /></td> })}
+                    {restrictions.map(|r| view! { <td class="fk-col-restrictions" data-label="Restrictions"><RestrictionsCell restrictions=r /></td> })}
+                    <td class="fk-row-actions" data-label="Actions">
+                        <div class="fk-actions">
+                            <button type="button" class="fk-small" on:click=move |_| on_copy.run(copy.clone())>
+                                "Copy id"<span class="fk-visually-hidden">" of " {name.clone()}</span>
+                            </button>
+                            <button type="button" class="fk-small" aria-haspopup="dialog" on:click=move |_| on_details.run(for_details.clone())>
+                                "Details"<span class="fk-visually-hidden">" of " {token.name.clone()}</span>
+                            </button>
+                        </div>
+                    </td>
                 </tr>
             }
         })
         .collect_view();
     view! {
-        <div class="fk-table-wrap">
-            <table>
+        // Scrolls on its own (both ways) so the header row stays in view above the rows.
+        <div class="fk-table-wrap" tabindex="0" role="group" aria-label="Token rows">
+            <table class="fk-token-table">
                 <caption class="fk-visually-hidden">"Tokens. Click a column header to sort; shift-click to sort by several columns."</caption>
                 <thead>
                     <tr>
                         {columns.into_iter().map(|column| view! { <SortHeader column=column table=table /> }).collect_view()}
-                        {lineage.then(|| view! { <th scope="col">"Parent"</th><th scope="col">"Restrictions"</th> })}
+                        {lineage.then(|| view! { <th scope="col" class="fk-col-plain">"Parent"</th><th scope="col" class="fk-col-plain">"Restrictions"</th> })}
+                        <th scope="col" class="fk-col-plain fk-col-actions">"Actions"</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
+    }
+    .into_any()
+}
+
+/// The shape of the table while its first page is on its way: rows of placeholder bars, with
+/// a status line for screen readers.
+#[component]
+fn TableSkeleton() -> impl IntoView {
+    view! {
+        <div class="fk-skeleton-table" aria-busy="true">
+            <p role="status" class="fk-hint">"Loading tokens…"</p>
+            <div class="fk-skeleton-rows" aria-hidden="true">
+                <div class="fk-skeleton-row fk-skeleton-head">
+                    {(0..5).map(|_| view! { <span class="fk-skeleton fk-skeleton-cell"></span> }).collect_view()}
+                </div>
+                {(0..6).map(|_| view! {
+                    <div class="fk-skeleton-row">
+                        <span class="fk-skeleton fk-skeleton-cell fk-skeleton-wide"></span>
+                        {(0..4).map(|_| view! { <span class="fk-skeleton fk-skeleton-cell"></span> }).collect_view()}
+                    </div>
+                }).collect_view()}
+            </div>
+        </div>
+    }
+}
+
+/// Among which tokens a token's relatives were looked up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// Every token the listing fetched (a browser-side listing).
+    Fetched(usize),
+    /// The page's tokens only (the server filtered and paged).
+    Page(usize),
+}
+
+#[derive(Debug, Clone)]
+struct Details {
+    token: Token,
+    family: Family,
+    scope: Scope,
+}
+
+/// `f` applied to the tokens a token's relatives are looked up among: every token fetched
+/// when the listing holds them, else the page's.
+fn with_relatives<R>(listing: &Listing, f: impl FnOnce(&[Token], Scope) -> R) -> R {
+    match &listing.held {
+        Some(held) => f(held.tokens(), Scope::Fetched(held.len())),
+        None => f(&listing.page.items, Scope::Page(listing.page.items.len())),
+    }
+}
+
+#[component]
+fn DetailsDialog(
+    details: RwSignal<Option<Details>>,
+    on_copy: Callback<(String, String)>,
+) -> impl IntoView {
+    let dialog = NodeRef::<Dialog>::new();
+    Effect::new(move |_| {
+        let Some(el) = dialog.get() else { return };
+        let open = details.with(Option::is_some);
+        if open && !el.open() {
+            let _ = el.show_modal();
+        } else if !open && el.open() {
+            el.close();
+        }
+    });
+    view! {
+        <dialog node_ref=dialog class="fk-details" aria-labelledby="fk-details-title" on:close=move |_| details.set(None)>
+            {move || details.get().map(|d| view! { <TokenDetails details=d on_copy=on_copy /> })}
+            <div class="fk-actions">
+                <button type="button" on:click=move |_| details.set(None)>"Close"</button>
+            </div>
+        </dialog>
+    }
+}
+
+/// One token: its facts, restrictions in words, parent, children and lineage.
+#[component]
+fn TokenDetails(details: Details, on_copy: Callback<(String, String)>) -> impl IntoView {
+    let Details {
+        token,
+        family,
+        scope,
+    } = details;
+    let status = token.status_at(now());
+    let kind = token
+        .token_type
+        .clone()
+        .or_else(|| token.kind.map(|k| k.as_str().to_owned()))
+        .unwrap_or_else(|| "—".to_owned());
+    let restrictions = Restrictions::of_token(&token);
+    let copy = (token.id.clone(), token.name.clone());
+    let (parent, children, tree) = match family {
+        Family::NotListed => (not_listed(), not_listed(), not_listed()),
+        Family::Listed {
+            parent,
+            children,
+            tree,
+        } => (
+            match parent {
+                None => view! { <span>"none: a main key"</span> }.into_any(),
+                Some(parent) => relative_view(parent),
+            },
+            children_view(children),
+            view! { <ul class="fk-tree" aria-labelledby="fk-lineage-title">{tree_view(tree)}</ul> }
+                .into_any(),
+        ),
+    };
+    let scope_note = match scope {
+        Scope::Fetched(n) => format!(
+            "Parent and children are looked up among the {} fetched.",
+            format::count(n as u64, "token", "tokens")
+        ),
+        Scope::Page(n) => format!(
+            "Parent and children are looked up among the {} on this page only.",
+            format::count(n as u64, "token", "tokens")
+        ),
+    };
+    view! {
+        <p class="fk-hint fk-details-kicker">"Token details"</p>
+        <h2 id="fk-details-title">{token.name.clone()}</h2>
+        <dl class="fk-facts">
+            <dt>"Token id"</dt>
+            <dd>
+                <code>{token.id.clone()}</code> " "
+                <button type="button" class="fk-link" on:click=move |_| on_copy.run(copy.clone())>"Copy id"</button>
+            </dd>
+            <dt>"Status"</dt>
+            <dd><span class=format!("fk-badge fk-badge-{}", status.as_str())>{status.as_str()}</span></dd>
+            <dt>"Type"</dt>
+            <dd>{kind}</dd>
+            <dt>"Created"</dt>
+            <dd><When at=token.created_at /></dd>
+            <dt>"Expires"</dt>
+            <dd><MaybeWhen at=token.expires_at none="never" /></dd>
+            <dt>"Restrictions"</dt>
+            <dd><RestrictionsCell restrictions=restrictions /></dd>
+            <dt>"Parent"</dt>
+            <dd>{parent}</dd>
+            <dt>"Children"</dt>
+            <dd>{children}</dd>
+        </dl>
+        <h3 id="fk-lineage-title">"Lineage"</h3>
+        {tree}
+        <p class="fk-hint">{scope_note}</p>
+    }
+}
+
+fn not_listed() -> AnyView {
+    view! { <span class="fk-muted">"not listed by this API"</span> }.into_any()
+}
+
+fn relative_view(relative: Relative) -> AnyView {
+    match relative.name {
+        Some(name) => view! {
+            <span>{name}</span> " " <span class="fk-id fk-mono">{relative.id}</span>
+        }
+        .into_any(),
+        None => view! {
+            <span class="fk-mono">{relative.id}</span> " "
+            <span class="fk-muted">"(not among the tokens listed here)"</span>
+        }
+        .into_any(),
+    }
+}
+
+fn children_view(children: Vec<Relative>) -> AnyView {
+    if children.is_empty() {
+        return view! { <span>"none"</span> }.into_any();
+    }
+    let more = children.len().saturating_sub(TREE_CHILDREN);
+    view! {
+        <span class="fk-hint">{format::count(children.len() as u64, "token attenuated from it", "tokens attenuated from it")}</span>
+        <ul class="fk-plain-list">
+            {children.into_iter().take(TREE_CHILDREN).map(|child| view! { <li>{relative_view(child)}</li> }).collect_view()}
+            {(more > 0).then(|| view! { <li class="fk-muted">{format!("and {} more", format::grouped(more as u64))}</li> })}
+        </ul>
+    }
+    .into_any()
+}
+
+/// A lineage line and the lines under it, as nested lists.
+fn tree_view(node: TreeNode) -> AnyView {
+    let TreeNode {
+        token,
+        current,
+        descendants,
+        children,
+        more,
+    } = node;
+    let label = token
+        .name
+        .unwrap_or_else(|| format!("{} (not among the tokens listed here)", token.id));
+    // Below a line whose children are not drawn, how many there are at any depth.
+    let below = (children.is_empty() && descendants > 0).then(|| {
+        format!(
+            " — {} below",
+            format::count(descendants as u64, "token", "tokens")
+        )
+    });
+    let nested = !children.is_empty() || more > 0;
+    view! {
+        <li aria-current=current.then_some("true")>
+            <span class=if current { "fk-tree-node fk-tree-current" } else { "fk-tree-node" }>{label}</span>
+            {current.then(|| view! { <span class="fk-hint">" (this token)"</span> })}
+            {below.map(|text| view! { <span class="fk-hint">{text}</span> })}
+            {nested.then(|| view! {
+                <ul>
+                    {children.into_iter().map(tree_view).collect_view()}
+                    {(more > 0).then(|| view! { <li class="fk-muted">{format!("and {} more", format::grouped(more as u64))}</li> })}
+                </ul>
+            })}
+        </li>
     }
     .into_any()
 }

@@ -7,6 +7,7 @@ use crate::format;
 use crate::ui::api;
 use crate::ui::common::{Alert, MaybeWhen, Tone};
 use crate::ui::error_panel::ApiErrorPanel;
+use crate::ui::permissions::PermissionsPanel;
 use crate::ui::revoke::RevokeDialog;
 use crate::ui::session::Session;
 use crate::ui::state::{KeyringState, now};
@@ -33,7 +34,26 @@ pub fn UnlockedView() -> impl IntoView {
     let retry = Callback::new(move |_| refresh.update(|r| *r += 1));
     view! {
         {move || match whoami.get() {
-            None => view! { <section class="fk-card" aria-busy="true"><p role="status">"Asking Foundry who this key belongs to…"</p></section> }.into_any(),
+            // The shape of the panels to come, and the words for screen readers.
+            None => view! {
+                <div class="fk-grid" aria-busy="true">
+                    <section class="fk-card fk-skeleton-card">
+                        <p role="status" class="fk-hint">"Asking Foundry who this key belongs to…"</p>
+                        <div aria-hidden="true">
+                            <span class="fk-skeleton fk-skeleton-title"></span>
+                            <span class="fk-skeleton fk-skeleton-line"></span>
+                            <span class="fk-skeleton fk-skeleton-line fk-skeleton-short"></span>
+                        </div>
+                    </section>
+                    {session.panels.permissions.then(|| view! {
+                        <section class="fk-card fk-skeleton-card" aria-hidden="true">
+                            <span class="fk-skeleton fk-skeleton-title"></span>
+                            <span class="fk-skeleton fk-skeleton-line"></span>
+                            <span class="fk-skeleton fk-skeleton-line fk-skeleton-short"></span>
+                        </section>
+                    })}
+                </div>
+            }.into_any(),
             Some(Err(error)) => view! { <section class="fk-card"><ApiErrorPanel error=error on_retry=retry /></section> }.into_any(),
             Some(Ok(who)) => view! {
                 <div class="fk-grid">
@@ -123,28 +143,6 @@ fn IdentityPanel(who: WhoAmI) -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ul>
-        </section>
-    }
-}
-
-#[component]
-fn PermissionsPanel(who: WhoAmI) -> impl IntoView {
-    let grouped = who.permissions_by_resource();
-    let empty = grouped.is_empty();
-    view! {
-        <section class="fk-card" aria-labelledby="fk-permissions-title">
-            <h2 id="fk-permissions-title">"What this key may do"</h2>
-            {empty.then(|| view! { <p>"This key grants no permissions."</p> })}
-            <dl class="fk-facts">
-                {grouped.into_iter().map(|(resource, actions)| view! {
-                    <dt>{resource.clone()}</dt>
-                    <dd>
-                        <ul class="fk-chips" aria-label=format!("{resource} actions")>
-                            {actions.into_iter().map(|a| view! { <li class="fk-chip">{a}</li> }).collect_view()}
-                        </ul>
-                    </dd>
-                }).collect_view()}
-            </dl>
         </section>
     }
 }

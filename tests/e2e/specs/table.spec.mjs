@@ -1,0 +1,297 @@
+// Seeing a lot at once: counts with separators above and below the table, a header that stays
+// in view, search by name or token id, per-row copy id and details (restrictions, parent,
+// children, lineage), stacked cards at phone width, an admin's permissions collapsed, and the
+// restricted-token dialog's expiry presets and summary.
+import { test, expect, appUrl, demoKey, screenshot } from '../support/fixtures.mjs';
+import { addFirstKey, injectFault, resetDouble, setVariant } from '../support/flows.mjs';
+import { SCREENSHOT_DIR } from '../support/env.mjs';
+import path from 'node:path';
+
+/** What the viewport shows (a modal dialog over the page), where `screenshot` takes it all. */
+const viewShot = (page, name) => page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
+
+test.beforeEach(async ({ request }) => resetDouble(request));
+
+const table = (page) => page.getByRole('table');
+const rows = (page) => table(page).locator('tbody tr');
+const rowNamed = (page, name) => rows(page).filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${name}`) }) });
+/** The token list requests the page made, as URLs. */
+function listRequests(page) {
+  const urls = [];
+  page.on('request', (r) => {
+    if (r.method() === 'GET' && new URL(r.url()).pathname === '/api/v1/tokens') urls.push(decodeURIComponent(r.url()));
+  });
+  return urls;
+}
+
+test("an admin's permissions: one line for a uniform set, the resources behind a closed disclosure", async ({ page }) => {
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('admin'), label: 'lab admin' });
+  const permissions = page.getByRole('region', { name: 'What this key may do' });
+  await expect(permissions).toContainText('Full access to 21 resources');
+  const expand = permissions.getByRole('button', { name: 'Show the 21 resources' });
+  await expect(expand).toHaveAttribute('aria-expanded', 'false');
+  const resources = permissions.getByRole('list', { name: 'Full access to 21 resources: the resources' });
+  await expect(resources).toBeHidden();
+  // The panel's own content (the grid may stretch the card to its neighbour's height).
+  const [top, bottom] = [(await permissions.boundingBox()).y, await expand.boundingBox()];
+  expect(bottom.y + bottom.height - top, 'the collapsed permissions do not push the tokens down').toBeLessThan(260);
+  await expand.click();
+  await expect(permissions.getByRole('button', { name: 'Hide the resources' })).toHaveAttribute('aria-expanded', 'true');
+  await expect(resources).toBeVisible();
+  await expect(resources.getByRole('listitem')).toHaveCount(21);
+  await expect(resources).toContainText('experiment');
+  await screenshot(page, 'permissions-admin-expanded');
+});
+
+test('admin, ~10,000 tokens: counts with separators above and below, and a header that stays in view', async ({ page, request }) => {
+  test.setTimeout(180_000);
+  await setVariant(request, 'july');
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('admin'), label: 'lab admin' });
+
+  // Counts, grouped by thousands, once above the table and once below.
+  const count = page.getByText(/^1–25 of \d{1,3}(,\d{3})+$/);
+  await expect(count).toHaveCount(2, { timeout: 150_000 });
+  await expect(page.getByText(/Working on the \d{1,3}(,\d{3})+ tokens fetched/)).toBeVisible();
+  const [above, below] = [await count.nth(0).boundingBox(), await count.nth(1).boundingBox()];
+  // The rows scroll in their own box: the counts are outside it, above and below.
+  const box = await page.getByRole('group', { name: 'Token rows' }).boundingBox();
+  expect(above.y + above.height, 'a count above the table').toBeLessThanOrEqual(box.y);
+  expect(below.y, 'a count below the table').toBeGreaterThanOrEqual(box.y + box.height);
+  await screenshot(page, 'table-admin-light');
+
+  // The header row stays at the top of the table's scroll box after the rows scroll.
+  await page.getByLabel('Rows per page').selectOption('100');
+  await expect(page.getByText(/^1–100 of \d{1,3}(,\d{3})+$/)).toHaveCount(2);
+  const scroller = page.getByRole('group', { name: 'Token rows' });
+  const header = page.getByRole('columnheader', { name: /Name/ });
+  const before = await header.boundingBox();
+  await scroller.evaluate((el) => { el.scrollTop = 1500; });
+  await expect.poll(() => scroller.evaluate((el) => el.scrollTop)).toBeGreaterThan(1000);
+  const frame = await scroller.boundingBox();
+  const after = await header.boundingBox();
+  expect(Math.abs(after.y - frame.y), 'the header sits at the top of the scroll box').toBeLessThanOrEqual(2);
+  expect(Math.abs(after.y - before.y), 'the header did not move with the rows').toBeLessThanOrEqual(2);
+  const firstRow = await rows(page).first().boundingBox();
+  expect(firstRow.y, 'the rows did scroll under it').toBeLessThan(frame.y);
+  await expect(header).toBeInViewport();
+  await scroller.scrollIntoViewIfNeeded();
+  await viewShot(page, 'table-admin-scrolled');
+});
+
+test('search by name and by token id on a server that filters; what the grammar cannot carry is not sent', async ({ page }) => {
+  const sent = listRequests(page);
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member') });
+  await expect(page.getByText('Filtered and sorted by the server.')).toBeVisible();
+  const search = page.getByLabel('Search by name or token id');
+  await expect(search).toHaveAccessibleDescription(/whole token id.*no quoting/);
+
+  await search.fill('read-only');
+  await expect(rowNamed(page, 'read-only demo key')).toHaveCount(1);
+  await expect.poll(() => sent.some((u) => u.includes('filter=or(contains(name,read-only),eq(id,read-only))'))).toBe(true);
+  for (const name of await table(page).locator('tbody th').evaluateAll((c) => c.map((e) => e.firstChild.textContent))) {
+    expect(name.toLowerCase()).toContain('read-only');
+  }
+
+  const id = await rowNamed(page, 'read-only demo key').locator('th .fk-id').textContent();
+  await search.fill(id);
+  await expect(rows(page)).toHaveCount(1);
+  await expect(rows(page).first().locator('th .fk-id')).toHaveText(id);
+  expect(sent.some((u) => u.includes(`eq(id,${id})`)), 'the id went to the server in the filter').toBe(true);
+  await expect(page.getByText(/^1–1 of 1$/)).toHaveCount(2);
+
+  const before = sent.length;
+  await search.fill('a,b');
+  await expect(search).toHaveAttribute('aria-invalid', 'true');
+  await expect(search).toHaveAccessibleDescription(/^Not searched: .*cannot contain ','/);
+  await page.waitForTimeout(800);
+  expect(sent.slice(before).filter((u) => u.includes('a,b')), 'nothing ambiguous was sent').toEqual([]);
+  await screenshot(page, 'table-search-refused');
+});
+
+test('lineage server: copy id, and details with restrictions, parent by name, children and the lineage tree; search by id in the browser', async ({ page, context, request }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await setVariant(request, 'july');
+  const sent = listRequests(page);
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member') });
+  await expect(page.getByText(/Working on the \d+ tokens fetched/)).toBeVisible({ timeout: 20_000 });
+  const search = page.getByLabel('Search by name or token id');
+
+  // The member's root key: its children include the read-only demo key.
+  await search.fill('member demo key');
+  const root = rowNamed(page, 'member demo key');
+  await expect(root).toHaveCount(1);
+  const rootId = await root.locator('th .fk-id').textContent();
+  await root.getByRole('button', { name: 'Copy id of member demo key' }).click();
+  await expect(page.getByText('Copied the id of “member demo key”.')).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(rootId);
+
+  await root.getByRole('button', { name: 'Details of member demo key' }).click();
+  let dialog = page.getByRole('dialog', { name: 'member demo key' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.locator('dd').filter({ hasText: 'none (main key)' })).toHaveCount(1);
+  await expect(dialog).toContainText('Parentnone: a main key');
+  const children = dialog.locator('dt:text-is("Children") + dd');
+  await expect(children).toContainText('read-only demo key');
+  await expect(dialog.getByRole('list', { name: 'Lineage' })).toContainText('read-only demo key');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(dialog).toBeHidden();
+
+  // The read-only demo key: its restrictions in words, its parent by name, the line from the root.
+  const fetched = sent.length;
+  await search.fill('read-only demo key');
+  const child = rowNamed(page, 'read-only demo key');
+  await expect(child).toHaveCount(1);
+  const childId = await child.locator('th .fk-id').textContent();
+  await child.getByRole('button', { name: 'Details of read-only demo key' }).click();
+  dialog = page.getByRole('dialog', { name: 'read-only demo key' });
+  await expect(dialog.locator('dt:text-is("Restrictions") + dd')).toHaveText(/^Read-only \(list and read\)/);
+  await expect(dialog.locator('dt:text-is("Parent") + dd')).toContainText('member demo key');
+  await expect(dialog.locator('dt:text-is("Parent") + dd')).toContainText(rootId);
+  await expect(dialog.locator('dt:text-is("Children") + dd')).toHaveText('none');
+  const lineage = dialog.getByRole('list', { name: 'Lineage' });
+  await expect(lineage.locator('li').first()).toContainText('member demo key');
+  await expect(lineage.locator('[aria-current="true"]')).toContainText('read-only demo key');
+  await expect(dialog).toContainText(/looked up among the \d+ tokens fetched/);
+  await viewShot(page, 'table-details-light');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+
+  // The id search applies in the browser here, to the tokens already fetched.
+  await search.fill(childId);
+  await expect(rows(page)).toHaveCount(1);
+  await expect(rowNamed(page, 'read-only demo key')).toHaveCount(1);
+  expect(sent.length, 'no request: the search ran on the tokens held').toBe(fetched);
+});
+
+test('seed shape: details say what this API does not list', async ({ page }) => {
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member') });
+  await page.getByLabel('Search by name or token id').fill('read-only');
+  const row = rowNamed(page, 'read-only demo key');
+  await row.getByRole('button', { name: 'Details of read-only demo key' }).click();
+  const dialog = page.getByRole('dialog', { name: 'read-only demo key' });
+  for (const fact of ['Restrictions', 'Parent', 'Children']) {
+    await expect(dialog.locator(`dt:text-is("${fact}") + dd`)).toHaveText('not listed by this API');
+  }
+  await expect(dialog.getByText('not listed by this API')).toHaveCount(4);
+});
+
+test('at 375 px the rows are labelled cards and nothing is wider than the screen', async ({ page, request }) => {
+  await setVariant(request, 'july');
+  await page.setViewportSize({ width: 375, height: 812 });
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member') });
+  await expect(rows(page).first()).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByText(/Working on the \d+ tokens fetched/)).toBeVisible({ timeout: 20_000 });
+
+  const cell = rows(page).first().locator('td').first();
+  expect(await cell.evaluate((td) => getComputedStyle(td, '::before').content)).toBe('"Status"');
+  expect(await cell.evaluate((td) => getComputedStyle(td).display)).toBe('block');
+
+  const problems = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const found = [];
+    if (document.documentElement.scrollWidth > width) found.push(`page scrolls sideways: ${document.documentElement.scrollWidth} > ${width}`);
+    for (const el of document.querySelectorAll('body *')) {
+      if (el.closest('.fk-visually-hidden, dialog:not([open]), [hidden], head, script, style')) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      const name = `${el.localName}.${[...el.classList].join('.')} "${(el.textContent ?? '').trim().slice(0, 40)}"`;
+      if (r.left < -0.5 || r.right > width + 0.5) found.push(`${name} spans ${Math.round(r.left)}..${Math.round(r.right)}`);
+      const style = getComputedStyle(el);
+      const clips = ['hidden', 'clip'].includes(style.overflowX) || style.textOverflow === 'ellipsis';
+      if (el.closest('table') && clips && el.scrollWidth > el.clientWidth + 1) found.push(`${name} is clipped`);
+    }
+    return found;
+  });
+  expect(problems, 'elements wider than the 375 px screen, or clipped').toEqual([]);
+  await screenshot(page, 'table-375-cards');
+
+  await rows(page).first().getByRole('button', { name: /^Details of / }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toBeVisible();
+  const box = await dialog.boundingBox();
+  expect(box.x).toBeGreaterThanOrEqual(0);
+  expect(box.x + box.width).toBeLessThanOrEqual(375);
+  await viewShot(page, 'table-375-details');
+});
+
+test('dark theme: the table, its counts and a token’s details', async ({ page, request }) => {
+  await setVariant(request, 'july');
+  await page.goto(appUrl({ theme: 'dark' }));
+  await addFirstKey(page, { key: demoKey('member') });
+  await expect(page.getByText(/^1–25 of \d+$/)).toHaveCount(2, { timeout: 20_000 });
+  await screenshot(page, 'table-dark');
+  await rows(page).first().getByRole('button', { name: /^Details of / }).click();
+  await expect(page.getByRole('dialog')).toBeVisible();
+  await viewShot(page, 'table-details-dark');
+});
+
+test('restricted token: expiry presets and, before creating, what it will be able to do', async ({ page }) => {
+  const bodies = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().endsWith('/api/v1/tokens/attenuate')) bodies.push(r.postDataJSON().attenuation);
+  });
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member') });
+  await page.getByRole('button', { name: 'Create a restricted token…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create a restricted token' });
+  const summary = dialog.getByRole('region', { name: 'What it will be able to do' });
+  const day = (days) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+
+  const expiry = dialog.getByRole('group', { name: 'Expires' });
+  await expect(expiry.getByLabel('In 30 days')).toBeChecked();
+  await expect(summary).toContainText(new RegExp(`^What it will be able to doRead-only \\(list and read\\); expires by ${day(30)} \\d\\d:\\d\\d UTC$`));
+  // The member key expires in 90 days: a later preset is offered but cannot be chosen.
+  await expect(expiry.getByLabel("In 90 days (after the key's own expiry)")).toBeDisabled();
+  await expect(expiry.getByLabel('In 60 days')).toBeEnabled();
+
+  await expiry.getByLabel('In 7 days').check();
+  await expect(summary).toContainText(`Read-only (list and read); expires by ${day(7)}`);
+
+  await expiry.getByLabel('On a date I choose').check();
+  await expect(summary).toContainText('Not complete yet: Enter the expiry as a date and time.');
+  await dialog.getByLabel('Expiry date and time (your local time)').fill(`${day(14)}T12:00`);
+  await expect(summary).toContainText(/expires by \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+
+  await dialog.getByLabel('Only chosen resources and actions').check();
+  await expect(summary).toContainText('Not complete yet: Choose at least one resource or action');
+  await dialog.getByRole('group', { name: 'Resources' }).getByLabel('experiment').check();
+  await dialog.getByRole('group', { name: 'Actions' }).getByLabel('list').check();
+  await expect(summary).toContainText(/^What it will be able to doOnly actions: list; only resources: experiment; expires by/);
+
+  await expiry.getByLabel(/^With the key in use/).check();
+  await expect(summary).toContainText(/; expires with the key in use, by \d{4}-\d\d-\d\d/);
+  await expiry.getByLabel('In 7 days').check();
+  await dialog.getByLabel('Name').fill('a week of experiments');
+  await summary.scrollIntoViewIfNeeded();
+  await viewShot(page, 'attenuate-summary');
+  await dialog.getByRole('button', { name: 'Create token' }).click();
+  await expect(dialog.getByLabel('New token')).toHaveValue(/^abs0_/);
+  expect(bodies).toHaveLength(1);
+  expect(bodies[0].allowed_resources).toEqual(['experiment']);
+  expect(bodies[0].allowed_actions).toEqual(['list']);
+  expect(bodies[0].expires_at.slice(0, 10), 'the 7-day preset was sent').toBe(day(7));
+});
+
+test('loading shows the shape of what is coming: skeletons, busy, and a status for screen readers', async ({ page, request }) => {
+  await injectFault(request, { kind: 'slow', delay_ms: 3000, path: '/api/v1/whoami', count: 1 });
+  await injectFault(request, { kind: 'slow', delay_ms: 3000, path: '/api/v1/tokens', count: 1 });
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member'), expectIdentity: false });
+  const busy = (text) => page.locator('[aria-busy="true"]').filter({ has: page.getByRole('status').filter({ hasText: text }) });
+  const who = busy('Asking Foundry who this key belongs to…');
+  const tokens = busy('Loading tokens…');
+  await expect(who).toBeVisible();
+  await expect(tokens).toBeVisible();
+  expect(await who.locator('.fk-skeleton').count(), 'placeholder lines for the panels').toBeGreaterThan(2);
+  expect(await tokens.locator('.fk-skeleton-row').count(), 'placeholder rows for the table').toBeGreaterThan(3);
+  await screenshot(page, 'table-loading');
+  await expect(table(page)).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByRole('heading', { name: 'Who this key belongs to' })).toBeVisible();
+  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
+});
