@@ -82,6 +82,18 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", grouped(n), if n == 1 { one } else { many })
 }
 
+/// A token type or kind as a person reads it: the API's `attenuated` is a restricted token, a
+/// `root` is a main key. Unknown values are shown as sent.
+pub fn token_type_words(value: &str) -> String {
+    match value {
+        "attenuated" => "restricted".to_owned(),
+        "root" => "main key".to_owned(),
+        "multi_org" => "multi-organisation".to_owned(),
+        "admin_impersonating" => "admin, impersonating".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,5 +174,13 @@ mod tests {
         assert!(expires_within(at(now.unix() + 7 * DAY), now, 7));
         assert!(!expires_within(at(now.unix() + 8 * DAY), now, 7));
         assert!(!expires_within(at(now.unix() - 1), now, 7));
+    }
+
+    #[test]
+    fn token_types_in_plain_words() {
+        assert_eq!(token_type_words("attenuated"), "restricted");
+        assert_eq!(token_type_words("root"), "main key");
+        assert_eq!(token_type_words("user"), "user");
+        assert_eq!(token_type_words("lab_robot"), "lab_robot");
     }
 }

@@ -197,7 +197,7 @@ fn AttenuateForm(
             <NewToken token=created name=name.get_untracked() parent=parent.get_value() on_close=on_close />
         }>
             <form on:submit=submit>
-                <p>"The new token can do at most what the key in use can do, minus what you remove here. Foundry records it as an attenuated child of this key."</p>
+                <p>"The new token can do at most what the key in use can do, minus what you remove here. Foundry records it as a restricted token made from this key."</p>
                 <div class="fk-field">
                     <label for="fk-att-name">"Name"</label>
                     <input id="fk-att-name" type="text" maxlength="100" placeholder="e.g. reporting dashboard"

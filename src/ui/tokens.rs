@@ -261,7 +261,7 @@ fn Filters(table: RwSignal<TableState>) -> impl IntoView {
                     t.token_type = event_target_value(&ev);
                     t.reset_page();
                 })>
-                    {[("", "Any type"), ("user", "user"), ("admin", "admin"), ("multi_org", "multi_org"), ("admin_impersonating", "admin_impersonating")]
+                    {[("", "Any type"), ("user", "user"), ("admin", "admin"), ("multi_org", "multi-organisation"), ("admin_impersonating", "admin, impersonating")]
                         .into_iter().map(|(value, text)| view! {
                             <option value=value selected=move || table.with(|t| t.token_type == value)>{text}</option>
                         }).collect_view()}
@@ -360,7 +360,7 @@ fn TokenTable(
         .map(|token| {
             let status = token.status_at(now);
             let expiring = status == TokenStatus::Active && token.expires_at.is_some_and(|e| format::expires_within(e, now, 7));
-            let kind = token.token_type.clone().or_else(|| token.kind.map(|k| k.as_str().to_owned()));
+            let kind = token.token_type.clone().or_else(|| token.kind.map(|k| k.as_str().to_owned())).map(|k| format::token_type_words(&k));
             let restrictions = lineage.then(|| Restrictions::of_token(&token));
             let copy = (token.id.clone(), token.name.clone());
             let name = token.name.clone();
@@ -382,7 +382,7 @@ fn TokenTable(
                         view! {
                             <td class="fk-col-parent" data-label="Parent">
                                 {match parent {
-                                    None => view! { <span class="fk-muted">"root"</span> }.into_any(),
+                                    None => view! { <span class="fk-muted">"none (a main key)"</span> }.into_any(),
                                     Some(id) => {
                                         let title = id.clone();
                                         view! {
@@ -513,6 +513,7 @@ fn TokenDetails(details: Details, on_copy: Callback<(String, String)>) -> impl I
         .token_type
         .clone()
         .or_else(|| token.kind.map(|k| k.as_str().to_owned()))
+        .map(|k| format::token_type_words(&k))
         .unwrap_or_else(|| "—".to_owned());
     let restrictions = Restrictions::of_token(&token);
     let copy = (token.id.clone(), token.name.clone());
@@ -596,7 +597,7 @@ fn children_view(children: Vec<Relative>) -> AnyView {
     }
     let more = children.len().saturating_sub(TREE_CHILDREN);
     view! {
-        <span class="fk-hint">{format::count(children.len() as u64, "token attenuated from it", "tokens attenuated from it")}</span>
+        <span class="fk-hint">{format::count(children.len() as u64, "restricted token made from it", "restricted tokens made from it")}</span>
         <ul class="fk-plain-list">
             {children.into_iter().take(TREE_CHILDREN).map(|child| view! { <li>{relative_view(child)}</li> }).collect_view()}
             {(more > 0).then(|| view! { <li class="fk-muted">{format!("and {} more", format::grouped(more as u64))}</li> })}
