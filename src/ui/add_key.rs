@@ -261,7 +261,7 @@ pub fn AddKeyForm(
                 </p>
             })}
             <div class="fk-field">
-                <label for="fk-paste-key">"Paste your key"<span class="fk-required" aria-hidden="true">" *"</span></label>
+                <label for="fk-paste-key" class="fk-req">"Paste your key"</label>
                 <div class="fk-input-row">
                     <input id="fk-paste-key" name="api-key" node_ref=paste_field type=move || if show_key.get() { "text" } else { "password" }
                         autocomplete="off" spellcheck="false" autocapitalize="off" placeholder="abs0_…"
@@ -314,7 +314,7 @@ pub fn AddKeyForm(
             <Show when=move || first_run && keep.get()>
                 <div class="fk-grid">
                     <div class="fk-field">
-                        <label for="fk-new-passphrase">"Passphrase"<span class="fk-required" aria-hidden="true">" *"</span></label>
+                        <label for="fk-new-passphrase" class="fk-req">"Passphrase"</label>
                         <input id="fk-new-passphrase" type="password" autocomplete="new-password" required
                             aria-describedby="fk-strength" on:input=on_passphrase />
                         <span id="fk-strength" class="fk-hint" aria-live="polite">
@@ -325,7 +325,7 @@ pub fn AddKeyForm(
                         </span>
                     </div>
                     <div class="fk-field">
-                        <label for="fk-confirm-passphrase">"Confirm passphrase"<span class="fk-required" aria-hidden="true">" *"</span></label>
+                        <label for="fk-confirm-passphrase" class="fk-req">"Confirm passphrase"</label>
                         <input id="fk-confirm-passphrase" type="password" autocomplete="new-password" required
                             aria-invalid=move || (!confirmed.get()).to_string() on:input=on_confirmation />
                         <Show when=move || !confirmed.get()>
