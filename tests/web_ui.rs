@@ -39,7 +39,7 @@ fn by_label(root: &web_sys::HtmlElement, label: &str) -> web_sys::HtmlInputEleme
     let labels = root.query_selector_all("label").expect("labels");
     for i in 0..labels.length() {
         let el: web_sys::HtmlLabelElement = labels.item(i).expect("label").unchecked_into();
-        if accessible_text(&el) == label {
+        if el.text_content().unwrap_or_default().trim() == label {
             let id = el.html_for();
             return root
                 .query_selector(&format!("#{id}"))
@@ -50,24 +50,6 @@ fn by_label(root: &web_sys::HtmlElement, label: &str) -> web_sys::HtmlInputEleme
         }
     }
     panic!("no control labelled {label:?}");
-}
-
-/// A label's text as a screen reader names the control: without `aria-hidden` parts (the
-/// required-field mark).
-fn accessible_text(label: &web_sys::Element) -> String {
-    let copy: web_sys::Element = label
-        .clone_node_with_deep(true)
-        .expect("clone")
-        .unchecked_into();
-    let hidden = copy
-        .query_selector_all("[aria-hidden=\"true\"]")
-        .expect("selector");
-    for i in 0..hidden.length() {
-        if let Some(node) = hidden.item(i) {
-            let _ = node.parent_node().map(|parent| parent.remove_child(&node));
-        }
-    }
-    copy.text_content().unwrap_or_default().trim().to_owned()
 }
 
 fn type_into(input: &web_sys::HtmlInputElement, text: &str) {

@@ -95,8 +95,9 @@ test('keyboard only: paste, save, lock, unlock, open and dismiss a dialog', asyn
   await expect(page.getByRole('heading', { name: 'Who this key belongs to' })).toBeVisible({ timeout: 20_000 });
 
   // A dialog takes the focus, Escape closes it, and the focus returns to the button that opened it.
+  // The danger zone comes after the table, whose rows each have two buttons (copy id, details).
   const revoke = page.getByRole('button', { name: 'Revoke this key…' });
-  await tabTo(page, revoke, 60);
+  await tabTo(page, revoke, 120);
   await page.keyboard.press('Enter');
   const dialog = page.getByRole('dialog', { name: "Revoke this key and every token made from it?" });
   await expect(dialog).toBeVisible();
@@ -108,7 +109,7 @@ test('keyboard only: paste, save, lock, unlock, open and dismiss a dialog', asyn
   // Lock from the keyboard; the passphrase field has the focus; Enter unlocks.
   await page.keyboard.press('Shift+Tab');
   const lock = page.getByRole('button', { name: 'Lock' });
-  await tabTo(page, lock, 80);
+  await tabTo(page, lock, 140);
   await page.keyboard.press('Enter');
   const passphrase = page.getByLabel('Passphrase', { exact: true });
   await expect(passphrase).toBeFocused();

@@ -279,7 +279,8 @@ test('restricted token: expiry presets and, before creating, what it will be abl
 });
 
 test('loading shows the shape of what is coming: skeletons, busy, and a status for screen readers', async ({ page, request }) => {
-  await injectFault(request, { kind: 'slow', delay_ms: 3000, path: '/api/v1/whoami', count: 1 });
+  // Two: adding the key checks it with one whoami first (the safety round), then the view asks.
+  await injectFault(request, { kind: 'slow', delay_ms: 3000, path: '/api/v1/whoami', count: 2 });
   await injectFault(request, { kind: 'slow', delay_ms: 3000, path: '/api/v1/tokens', count: 1 });
   await page.goto(appUrl());
   await addFirstKey(page, { key: demoKey('member'), expectIdentity: false });
