@@ -82,6 +82,15 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", grouped(n), if n == 1 { one } else { many })
 }
 
+/// The text with its first letter in upper case, for a message that starts a sentence.
+pub fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// A token type or kind as a person reads it: the API's `attenuated` is a restricted token, a
 /// `root` is a main key. Unknown values are shown as sent.
 pub fn token_type_words(value: &str) -> String {
@@ -182,5 +191,12 @@ mod tests {
         assert_eq!(token_type_words("root"), "main key");
         assert_eq!(token_type_words("user"), "user");
         assert_eq!(token_type_words("lab_robot"), "lab_robot");
+    }
+
+    #[test]
+    fn capitalises_the_first_letter_only() {
+        assert_eq!(capitalise("the key is empty"), "The key is empty");
+        assert_eq!(capitalise("één"), "Één");
+        assert_eq!(capitalise(""), "");
     }
 }

@@ -94,13 +94,13 @@ impl Restrictions {
                                 })
                                 .map(|(field, value)| Restriction::Unknown {
                                     field: field.clone(),
-                                    json: compact(value),
+                                    json: value.to_string(),
                                 }),
                         );
                     }
                     restrictions
                 }
-                Err(_) => Restrictions::Unreadable(compact(value)),
+                Err(_) => Restrictions::Unreadable(value.to_string()),
             },
         }
     }
@@ -126,7 +126,7 @@ impl Restrictions {
             list.push(Restriction::ExpiresAt(at));
         }
         if let Some(policy) = spec.payment_policy.as_ref().filter(|p| !p.is_null()) {
-            list.push(Restriction::PaymentPolicy(compact(policy)));
+            list.push(Restriction::PaymentPolicy(policy.to_string()));
         }
         Restrictions::Listed(list)
     }
@@ -155,9 +155,9 @@ impl Restrictions {
                 {
                     words.push(CANNOT_SHOW.to_owned());
                 }
-                capitalise(&words.join("; "))
+                format::capitalise(&words.join("; "))
             }
-            Restrictions::Unreadable(_) => capitalise(CANNOT_SHOW),
+            Restrictions::Unreadable(_) => format::capitalise(CANNOT_SHOW),
         }
     }
 
@@ -299,7 +299,7 @@ impl PermissionGroup {
         if self.is_full() {
             return format!("Full access to {resources}");
         }
-        capitalise(&format!("{} on {resources}", and_list(&self.actions)))
+        format::capitalise(&format!("{} on {resources}", and_list(&self.actions)))
     }
 }
 
@@ -412,18 +412,6 @@ pub fn of_key_blocks(blocks: &[String]) -> Vec<String> {
         }
     }
     notes
-}
-
-fn compact(value: &serde_json::Value) -> String {
-    value.to_string()
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ pub fn KeyPreview(info: Signal<Option<Result<KeyInfo, KeyInfoError>>>) -> impl I
         None | Some(Err(KeyInfoError::Empty)) => ().into_any(),
         Some(Err(problem)) => view! {
             <Alert title="This key cannot be read" tone=Tone::Error>
-                <p>{capitalise(&problem.to_string())} "."</p>
+                <p>{crate::format::capitalise(&problem.to_string())} "."</p>
             </Alert>
         }
         .into_any(),
@@ -54,13 +54,5 @@ pub fn KeyPreview(info: Signal<Option<Result<KeyInfo, KeyInfoError>>>) -> impl I
             }
             .into_any()
         }
-    }
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }

@@ -308,19 +308,11 @@ fn AdvancedError(text: String, position: usize, message: String) -> impl IntoVie
     view! {
         <div class="fk-alert fk-error" role="alert">
             <p class="fk-alert-title">"The filter expression does not parse"</p>
-            <p>{capitalised(&message)} "."</p>
+            <p>{format::capitalise(&message)} "."</p>
             <pre aria-hidden="true">{before}<mark>{marked}</mark>{after}</pre>
             <p>"Nothing was sent. Correct the expression and apply it again."</p>
         </div>
     }
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 #[component]
