@@ -743,22 +743,7 @@ mod tests {
 
     #[test]
     fn local_evaluation_matches_and_orders_tokens() {
-        let token = |name: &str, created: &str, revoked: bool| Token {
-            id: name.into(),
-            name: name.into(),
-            created_at: Timestamp::parse(created).expect("ts"),
-            status: None,
-            token_type: None,
-            created_by: None,
-            expires_at: None,
-            last_used: None,
-            user_id: None,
-            kind: None,
-            revoked_at: revoked.then(|| Timestamp::from_unix(0)),
-            parent_token_id: None,
-            root_token_id: None,
-            attenuation_spec: None,
-        };
+        use crate::api::evaluate::tests::token;
         let state = TableState {
             statuses: vec![TokenStatus::Active],
             ..TableState::default()

@@ -99,7 +99,7 @@ impl TokenQuery for ListQueryAt<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::api::listing::PageLimit;
     use crate::query::{parse_filter, parse_sort};
@@ -113,7 +113,9 @@ mod tests {
         }
     }
 
-    fn token(name: &str, created: &str, revoked: bool) -> Token {
+    /// A token with only a name (also its id), a creation time and whether it is revoked;
+    /// shared with the table's tests.
+    pub(crate) fn token(name: &str, created: &str, revoked: bool) -> Token {
         Token {
             id: name.into(),
             name: name.into(),
