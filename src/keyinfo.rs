@@ -21,7 +21,8 @@ pub const MAX_SLUG_LEN: usize = 64;
 
 /// A pasted key, decoded. Nothing in it is secret: the Biscuit's blocks are readable by anyone
 /// holding the token, and only the signature chain makes it a credential.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Serializable: the key agent decodes stored keys and sends only this to the page.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct KeyInfo {
     /// `abs0_` followed by the slug, e.g. `abs0_ab12`.
     pub prefix: String,

@@ -4,10 +4,10 @@
 //! - [`query`]: the list filter/sort grammar (parse, print, evaluate), shared with the local
 //!   Foundry double;
 //! - [`api`]: the Foundry API models, the error taxonomy and the typed client;
-//! - [`vault`]: the encrypted keyring (envelope, key derivation, storage backends);
+//! - [`vault`]: the encrypted keyring (envelope, storage backends) and, in `vault::agent`, the
+//!   key agent: key derivation, its message protocol, the worker that holds the keys;
 //! - [`secret`] and [`timestamp`]: small building blocks the others share;
 //! - `ui` (feature `web`): the Leptos components, and the embedding surface;
-//! - `webcrypto` (feature `web`): PBKDF2 through the browser's native WebCrypto.
 //!
 //! Without the default `web` feature nothing here touches a browser, so everything is tested
 //! natively with `cargo test`.
@@ -26,5 +26,3 @@ pub mod vault;
 
 #[cfg(feature = "web")]
 pub mod ui;
-#[cfg(feature = "web")]
-pub mod webcrypto;

@@ -199,6 +199,20 @@ impl ApiBase {
     }
 }
 
+/// Written as its text, read back through [`ApiBase::parse`]: a base is never trusted unchecked.
+impl serde::Serialize for ApiBase {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ApiBase {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 /// A path that passed the allow-list of [`ApiBase::resolve_relative`]. The check does not
 /// depend on the base, so a caller can judge a path first and choose the base later.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

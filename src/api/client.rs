@@ -10,7 +10,7 @@ use crate::api::models::{
 };
 use crate::api::retry::{RetryPolicy, send_with_retries};
 use crate::api::transport::{
-    Clock, HttpRequest, HttpResponse, Jitter, Method, Transport, system_jitter,
+    Clock, HttpRequest, HttpResponse, Jitter, KeyUse, Method, Transport, system_jitter,
 };
 use crate::secret::{SecretBytes, SecretString};
 use serde::de::DeserializeOwned;
@@ -18,9 +18,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// A client for one base URL and one key. Cheap to clone; clones share the transport.
+///
+/// Without a key ([`FoundryClient::delegated`]) the transport adds it: the page's client asks
+/// the key agent, which holds the key, and says with [`KeyUse`] where the key goes.
 pub struct FoundryClient<T: Transport> {
     base: ApiBase,
-    key: SecretString,
+    key: Option<SecretString>,
     transport: Arc<T>,
     clock: Arc<dyn Clock + Send + Sync>,
     jitter: Jitter,
@@ -46,6 +49,20 @@ impl<T: Transport> FoundryClient<T> {
     pub fn new(
         base: ApiBase,
         key: SecretString,
+        transport: T,
+        clock: Arc<dyn Clock + Send + Sync>,
+    ) -> Self {
+        Self::with_key(base, Some(key), transport, clock)
+    }
+
+    /// A client whose transport holds the key (the key agent's).
+    pub fn delegated(base: ApiBase, transport: T, clock: Arc<dyn Clock + Send + Sync>) -> Self {
+        Self::with_key(base, None, transport, clock)
+    }
+
+    fn with_key(
+        base: ApiBase,
+        key: Option<SecretString>,
         transport: T,
         clock: Arc<dyn Clock + Send + Sync>,
     ) -> Self {
@@ -93,7 +110,7 @@ impl<T: Transport> FoundryClient<T> {
                 Method::Get,
                 self.base.endpoint(Endpoint::WhoAmI),
                 None,
-                true,
+                KeyUse::Header,
             )
             .await?;
         self.decode(&response, "a WhoAmI object (organizations, permissions)")
@@ -106,7 +123,7 @@ impl<T: Transport> FoundryClient<T> {
                 Method::Get,
                 self.base.endpoint(Endpoint::Health),
                 None,
-                false,
+                KeyUse::None,
             )
             .await?;
         self.decode(&response, "a health object ({\"status\": …})")
@@ -128,7 +145,7 @@ impl<T: Transport> FoundryClient<T> {
                 Method::Get,
                 self.base.endpoint(Endpoint::OpenApi),
                 None,
-                false,
+                KeyUse::None,
             )
             .await
             .ok()
@@ -146,7 +163,7 @@ impl<T: Transport> FoundryClient<T> {
             self.base.endpoint(Endpoint::Tokens),
             query.to_query_string()
         );
-        let response = self.call(Method::Get, url, None, true).await?;
+        let response = self.call(Method::Get, url, None, KeyUse::Header).await?;
         self.decode(&response, "a page of tokens (items, count, offset, total)")
     }
 
@@ -164,15 +181,17 @@ impl<T: Transport> FoundryClient<T> {
                 reason: "the new token needs a name without control characters",
             });
         }
+        // A delegated client sends the body without the key; the agent adds it as `token`.
+        let placeholder = SecretString::default();
         let request = AttenuateRequest {
-            token: &self.key,
+            token: self.key.as_ref().unwrap_or(&placeholder),
             name: name.to_owned(),
             attenuation: spec,
             attenuated_parent_token_id: parent_id.map(str::to_owned),
         };
         // Sized up front so the buffer holding the key is never reallocated (which would leave
         // an unwiped copy behind).
-        let mut body = Vec::with_capacity(self.key.len() + name.len() + 2048);
+        let mut body = Vec::with_capacity(self.key_text().len() + name.len() + 2048);
         serde_json::to_writer(&mut body, &request).map_err(|_| ApiError::InvalidRequest {
             reason: "the attenuation could not be encoded as JSON",
         })?;
@@ -182,7 +201,7 @@ impl<T: Transport> FoundryClient<T> {
                 Method::Post,
                 self.base.endpoint(Endpoint::Attenuate),
                 Some(body),
-                true,
+                KeyUse::HeaderAndBodyToken,
             )
             .await?;
         self.decode(&response, "the new token ({\"id\": …, \"token\": …})")
@@ -196,7 +215,7 @@ impl<T: Transport> FoundryClient<T> {
                 Method::Post,
                 self.base.endpoint(Endpoint::Revoke),
                 None,
-                true,
+                KeyUse::Header,
             )
             .await?;
         // A 2xx means revoked: a body that is not the documented object (or none at all) only
@@ -204,12 +223,18 @@ impl<T: Transport> FoundryClient<T> {
         Ok(serde_json::from_slice(&response.body).unwrap_or_default())
     }
 
-    fn authorization(&self) -> SecretString {
+    fn authorization(&self) -> Option<SecretString> {
+        let key = self.key.as_ref()?;
         // Sized up front: no reallocation, so no stray copy of the key.
-        let mut value = String::with_capacity(7 + self.key.len());
+        let mut value = String::with_capacity(7 + key.len());
         value.push_str("Bearer ");
-        value.push_str(self.key.expose_secret());
-        SecretString::new(value)
+        value.push_str(key.expose_secret());
+        Some(SecretString::new(value))
+    }
+
+    /// The key, to scrub it from messages ("" for a delegated client, which never saw it).
+    fn key_text(&self) -> &str {
+        self.key.as_ref().map_or("", |k| k.expose_secret())
     }
 
     async fn call(
@@ -217,7 +242,7 @@ impl<T: Transport> FoundryClient<T> {
         method: Method,
         url: String,
         body: Option<SecretBytes>,
-        authorized: bool,
+        key_use: KeyUse,
     ) -> Result<HttpResponse, ApiError> {
         let mut headers = vec![("accept", "application/json".to_owned())];
         if body.is_some() {
@@ -227,9 +252,13 @@ impl<T: Transport> FoundryClient<T> {
             method,
             url,
             headers,
-            authorization: authorized.then(|| self.authorization()),
+            authorization: match key_use {
+                KeyUse::None => None,
+                KeyUse::Header | KeyUse::HeaderAndBodyToken => self.authorization(),
+            },
             body,
             timeout: self.policy.request_timeout,
+            key_use,
         };
         let response = send_with_retries(
             &*self.transport,
@@ -246,7 +275,7 @@ impl<T: Transport> FoundryClient<T> {
         } else {
             Err(ApiError::from_status(
                 &response,
-                self.key.expose_secret(),
+                self.key_text(),
                 self.base.origin(),
             ))
         }
@@ -257,8 +286,7 @@ impl<T: Transport> FoundryClient<T> {
         response: &HttpResponse,
         expected: &'static str,
     ) -> Result<D, ApiError> {
-        serde_json::from_slice(&response.body).map_err(|error| {
-            ApiError::malformed(response, expected, &error, self.key.expose_secret())
-        })
+        serde_json::from_slice(&response.body)
+            .map_err(|error| ApiError::malformed(response, expected, &error, self.key_text()))
     }
 }

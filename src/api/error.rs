@@ -26,6 +26,12 @@ pub enum ApiError {
     /// false, the client could not tell a down server from a blocked request.
     #[error("{}", unreachable_message(origin, *confirmed))]
     Unreachable { origin: String, confirmed: bool },
+    /// The key agent refused to send the request: this page may not reach `origin` (its
+    /// security policy does not list it). Nothing was sent.
+    #[error(
+        "{origin} is not an address this page may reach: its security policy does not list it. Your key was not sent."
+    )]
+    NotAllowed { origin: String },
     /// The server answers, but the browser withheld its response from this page (CORS).
     #[error(
         "{origin} answers, but the browser withheld its response from this page: most likely the API \
@@ -130,6 +136,7 @@ impl ApiError {
                 confirmed: false, ..
             } => "Could not reach the API",
             ApiError::CorsBlocked { .. } => "Blocked by the browser (CORS)",
+            ApiError::NotAllowed { .. } => "API address not allowed",
             ApiError::Timeout { .. } => "The API took too long",
             ApiError::Aborted => "Cancelled",
             ApiError::BadRequest { .. } => "Request refused",
@@ -175,6 +182,7 @@ impl ApiError {
                 proxy, see the README."
                 .into(),
             ApiError::CorsBlocked { .. } => "Serve the app behind a same-origin proxy, see the README.".into(),
+            ApiError::NotAllowed { .. } => "Use the API address this page was built for (Settings, Advanced: the API address), or ask whoever runs this page to allow this one.".into(),
             ApiError::Timeout { .. } => "Try again; if it keeps happening the API may be overloaded.".into(),
             ApiError::Aborted => "Nothing to do; start the action again if you still need it.".into(),
             ApiError::BadRequest { .. } => "Correct the request (for example the filter) and try again.".into(),
@@ -226,6 +234,7 @@ impl ApiError {
             ApiError::Offline
             | ApiError::Unreachable { .. }
             | ApiError::CorsBlocked { .. }
+            | ApiError::NotAllowed { .. }
             | ApiError::Timeout { .. }
             | ApiError::Aborted
             | ApiError::InvalidRequest { .. }
@@ -256,6 +265,9 @@ impl ApiError {
                 request_id: None,
             },
             TransportError::Aborted => ApiError::Aborted,
+            TransportError::Refused => ApiError::NotAllowed {
+                origin: origin.to_owned(),
+            },
             TransportError::Timeout(after) => ApiError::Timeout { after },
             TransportError::Network(NetworkFailure::Offline) => ApiError::Offline,
             TransportError::Network(NetworkFailure::CorsBlocked) => ApiError::CorsBlocked {

@@ -23,6 +23,19 @@ impl Method {
     }
 }
 
+/// How a request carries the key. The client's direct transport reads `authorization` and
+/// the body as they are; the key agent's reads this, since the page holds no key to put there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyUse {
+    /// Not at all (`health`, `openapi.json`).
+    None,
+    /// `Authorization: Bearer <key>`.
+    Header,
+    /// The header, and the key as the `token` field of the JSON body (`tokens/attenuate`).
+    HeaderAndBodyToken,
+}
+
 /// One request. Deliberately no `Debug`: `authorization` and `body` may carry the key.
 #[derive(Clone)]
 pub struct HttpRequest {
@@ -37,6 +50,7 @@ pub struct HttpRequest {
     pub body: Option<SecretBytes>,
     /// Give up on this try after this long.
     pub timeout: Duration,
+    pub key_use: KeyUse,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +100,10 @@ pub enum TransportError {
     /// it points. The browser hides an unfollowed redirect's status and headers.
     #[error("redirect refused")]
     Redirected,
+    /// The key agent refused to send it: the key's base is not one this page may reach (its
+    /// `connect-src`), or the path is not under it. Nothing was sent.
+    #[error("not allowed")]
+    Refused,
 }
 
 /// What a transport could find out about a network failure. A browser reports the same

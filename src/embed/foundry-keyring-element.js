@@ -54,7 +54,7 @@ export class FoundryKeyringElement extends HTMLElement {
 
   /** Options built from the attributes (the same shape `mount` takes). */
   get options() {
-    const options = { workerUrl: here('./kdf-worker_loader.js') };
+    const options = { workerUrl: here('./key-agent_loader.js') };
     const apiBase = this.getAttribute('api-base');
     if (apiBase) options.apiBase = apiBase;
     const namespace = this.getAttribute('storage-namespace');

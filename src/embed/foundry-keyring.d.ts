@@ -13,7 +13,7 @@ export interface KeyringOptions {
   /** Which panels show once unlocked; each defaults to true. */
   panels?: { identity?: boolean; permissions?: boolean; tokens?: boolean };
   theme?: 'system' | 'light' | 'dark';
-  /** URL of kdf-worker_loader.js (same origin). Default "./kdf-worker_loader.js", relative to the page. */
+  /** URL of key-agent_loader.js (same origin). Default "./key-agent_loader.js", relative to the page. */
   workerUrl?: string;
   /** Auto-lock after this many idle minutes: 1, 5, 15, 30, 60 or 240. Default 15. */
   idleMinutes?: 1 | 5 | 15 | 30 | 60 | 240;

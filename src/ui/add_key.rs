@@ -5,23 +5,22 @@
 //! (the API is down, the browser blocks it), the key is saved and the person is told.
 
 use crate::api::base::ApiBase;
-use crate::api::browser::{BrowserClock, BrowserTransport};
 use crate::api::cancel::CancelToken;
-use crate::api::client::FoundryClient;
 use crate::api::error::{ApiError, AuthProblem};
 use crate::keyinfo::{self, KeyInfo, KeyInfoError};
 use crate::secret::SecretString;
 use crate::strength::{self, Strength};
+use crate::ui::api::client_for;
 use crate::ui::common::{Alert, Tone};
 use crate::ui::key_preview::KeyPreview;
 use crate::ui::messages::vault_message;
 use crate::ui::options::build_default_base;
 use crate::ui::session::Session;
-use crate::ui::state::{KeyringState, now};
-use crate::vault::{EntryKind, NewEntry, Persistence};
+use crate::ui::state::{Credential, KeyringState};
+use crate::vault::EntryKind;
+use crate::vault::agent::protocol::{KeyRef, NewEntrySpec};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::sync::Arc;
 
 pub const REQUEST_TOKEN_URL: &str = "https://foundry.adaptyvbio.com/request-token";
 
@@ -85,9 +84,9 @@ pub fn AddKeyForm(
         confirmation.set_value(text);
     };
 
-    // Saves the entry (first run: creates the keyring). `unchecked`: why Foundry could not be
-    // asked about the key, said after saving.
-    let save = move |entry: NewEntry,
+    // Saves the staged key (first run: creates the keyring). `unchecked`: why Foundry could not
+    // be asked about the key, said after saving.
+    let save = move |entry: NewEntrySpec,
                      new_passphrase: Option<SecretString>,
                      unchecked: Option<ApiError>| {
         let label = entry.label.clone();
@@ -96,12 +95,11 @@ pub fn AddKeyForm(
             let result = if first_run {
                 state.create(new_passphrase, entry).await
             } else {
-                state.add(entry, true).map(|_| ())
+                state.add_staged(entry, true).await.map(|_| ())
             };
             busy.try_set(false);
             match result {
                 Ok(()) => {
-                    key.try_set_value(SecretString::default());
                     passphrase.try_set_value(SecretString::default());
                     confirmation.try_set_value(SecretString::default());
                     match unchecked {
@@ -129,8 +127,9 @@ pub fn AddKeyForm(
         });
     };
 
-    // Validates the form, then checks the key with Foundry (unless the person already chose to
-    // keep a key it refused), then saves.
+    // Validates the form, hands the key to the key agent (once: the field is cleared), checks
+    // it with Foundry through the agent (unless the person already chose to keep a key it
+    // refused), then saves.
     let attempt = move |keep_refused: bool| {
         problem.set(None);
         verdict.set(None);
@@ -175,38 +174,45 @@ pub fn AddKeyForm(
             None
         };
         let named = !name.is_empty();
-        let mut entry = NewEntry {
+        let mut entry = NewEntrySpec {
             label: if named {
                 name
             } else {
                 FALLBACK_LABEL.to_owned()
             },
             kind: kind.get_untracked(),
-            api_key: key.get_value(),
-            created_at: now(),
-            persistence: if keep_it {
-                Persistence::Saved
-            } else {
-                Persistence::SessionOnly
-            },
             api_base,
+            keep: keep_it,
         };
         if keep_refused {
+            // Staged already, for the check that refused it.
             save(entry, new_passphrase, None);
             return;
         }
         let Some(cancel) = cancel.try_get_value() else {
             return;
         };
+        let Some(agent) = state.agent() else { return };
         checking.set(true);
-        let client = FoundryClient::new(
-            entry.api_base.clone(),
-            entry.api_key.clone(),
-            BrowserTransport::new(&entry.api_base),
-            Arc::new(BrowserClock),
-        )
-        .with_cancel(cancel);
+        // The key goes to the agent once; the page keeps no copy and the field is emptied.
+        let pasted = key.get_value();
+        key.set_value(SecretString::default());
+        if let Some(field) = paste_field.get_untracked() {
+            field.set_value("");
+        }
         spawn_local(async move {
+            if let Err(error) = state.stage(pasted, &entry.api_base).await {
+                checking.try_set(false);
+                let (title, advice) = vault_message(&error);
+                problem.try_set(Some((title.to_owned(), advice)));
+                return;
+            }
+            let client = client_for(Credential {
+                base: entry.api_base.clone(),
+                key: KeyRef::Staged,
+                agent,
+            })
+            .with_cancel(cancel);
             let answer = client.whoami().await;
             drop(client);
             checking.try_set(false);
@@ -234,8 +240,11 @@ pub fn AddKeyForm(
         ev.prevent_default();
         attempt(false);
     };
+    // Back to paste another key: the one Foundry refused is dropped by the agent.
     let go_back = move |_| {
         verdict.set(None);
+        info.set(None);
+        state.unstage();
         if let Some(field) = paste_field.get_untracked() {
             let _ = field.focus();
         }

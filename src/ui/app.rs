@@ -4,7 +4,6 @@ use crate::ui::add_key::AddKeyForm;
 use crate::ui::autolock::{AutoLock, AutoLockSettings};
 use crate::ui::base_notice::ApiBaseNotice;
 use crate::ui::common::{Alert, Tone};
-use crate::ui::kdf::DEFAULT_WORKER_URL;
 use crate::ui::keyring_panel::{ImportKeyring, KeepingNotice, KeyringBar};
 use crate::ui::messages::vault_message;
 use crate::ui::options::Options;
@@ -14,6 +13,7 @@ use crate::ui::state::{KeyringState, LockReason, Phase};
 use crate::ui::unlock::UnlockForm;
 use crate::ui::unlocked::UnlockedView;
 use crate::vault::Namespace;
+use crate::vault::agent::link::DEFAULT_AGENT_URL;
 use leptos::prelude::*;
 
 /// One keyring instance.
@@ -46,7 +46,7 @@ pub fn Keyring(
     };
     let state = KeyringState::new(
         namespace,
-        worker_url.unwrap_or_else(|| DEFAULT_WORKER_URL.to_owned()),
+        worker_url.unwrap_or_else(|| DEFAULT_AGENT_URL.to_owned()),
     );
     provide_context(state);
     state.watch_other_tabs();

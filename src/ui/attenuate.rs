@@ -15,7 +15,8 @@ use crate::ui::common::{Alert, Tone};
 use crate::ui::error_panel::ApiErrorPanel;
 use crate::ui::messages::vault_message;
 use crate::ui::state::{KeyringState, bound_base, now};
-use crate::vault::{EntryMeta, NewEntry, Persistence};
+use crate::vault::EntryMeta;
+use crate::vault::agent::protocol::NewEntrySpec;
 use leptos::html::Dialog;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -347,28 +348,27 @@ fn NewToken(
         let Some(parent) = parent.as_ref() else {
             return;
         };
-        let entry = NewEntry {
+        let entry = NewEntrySpec {
             label: label.get_untracked(),
             kind: parent.kind,
             api_base: bound_base(parent),
-            api_key: secret,
-            created_at: now(),
-            persistence: if state.saved.get_untracked() {
-                Persistence::Saved
-            } else {
-                Persistence::SessionOnly
-            },
+            keep: state.saved.get_untracked(),
         };
-        saved_note.set(Some(match state.add(entry, false) {
-            Ok(_) => Ok(format!(
-                "Added \"{}\" to the keyring.",
-                label.get_untracked()
-            )),
-            Err(error) => {
-                let (title, advice) = vault_message(&error);
-                Err((title.to_owned(), advice))
-            }
-        }));
+        // The new token goes to the key agent like a pasted key; the dialog keeps showing it
+        // until closed (it is shown once).
+        leptos::task::spawn_local(async move {
+            let added = state.add(secret, entry, false).await;
+            saved_note.try_set(Some(match added {
+                Ok(_) => Ok(format!(
+                    "Added \"{}\" to the keyring.",
+                    label.get_untracked()
+                )),
+                Err(error) => {
+                    let (title, advice) = vault_message(&error);
+                    Err((title.to_owned(), advice))
+                }
+            }));
+        });
     };
     let close = move |_| {
         token.set_value(None);

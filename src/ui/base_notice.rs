@@ -51,16 +51,21 @@ fn Mismatch(label: String, id: EntryId, bound: ApiBase, page: ApiBase) -> impl I
     let host = page.origin().to_owned();
     let back = bound.clone();
     let target = page.clone();
-    let rebind = Callback::new(move |_| match state.bind(id, target.clone()) {
-        Ok(()) => {
-            problem.set(None);
-            open.set(false);
-        }
-        Err(error) => {
-            let (title, advice) = vault_message(&error);
-            problem.set(Some((title.to_owned(), advice)));
-            open.set(false);
-        }
+    let rebind = Callback::new(move |_| {
+        let target = target.clone();
+        leptos::task::spawn_local(async move {
+            match state.bind(id, target).await {
+                Ok(()) => {
+                    problem.try_set(None);
+                    open.try_set(false);
+                }
+                Err(error) => {
+                    let (title, advice) = vault_message(&error);
+                    problem.try_set(Some((title.to_owned(), advice)));
+                    open.try_set(false);
+                }
+            }
+        });
     });
     let title = format!("Send \u{201c}{label}\u{201d} to {host}?");
     let confirm_label = format!("Send it to {host}");

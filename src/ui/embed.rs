@@ -10,19 +10,21 @@
 //! handle.unmount();
 //! ```
 //!
-//! The key never crosses to JavaScript: `fetch` adds the `Authorization` header itself, and
-//! only for `/api/…` paths under the configured base ([`ApiBase::resolve_relative`]). Events
+//! The key never crosses to JavaScript, nor to this page's WebAssembly: `fetch` hands the
+//! request to the key agent (a worker), which adds the `Authorization` header itself, and only
+//! for `/api/…` paths under the base the key is bound to ([`ApiBase::resolve_relative`]). Events
 //! carry a label, a fingerprint, a reason, a title or a request id, never a secret.
 
 use crate::api::base::{ApiBase, ApiPath};
-use crate::secret::SecretString;
+use crate::api::transport::{KeyUse, Method};
 use crate::ui::app::Keyring;
 use crate::ui::error_panel::{ErrorReport, ErrorReports};
-use crate::ui::kdf::DEFAULT_WORKER_URL;
 use crate::ui::options::{IDLE_CHOICES, Options, Panels, Theme, build_default_api_base};
 use crate::ui::panic;
 use crate::ui::state::{Credential, KeyringState, LockReason, Phase};
 use crate::vault::Namespace;
+use crate::vault::agent::link::DEFAULT_AGENT_URL;
+use crate::vault::agent::protocol::{FetchSpec, Op, Reply};
 use futures::StreamExt;
 use futures::channel::mpsc;
 use js_sys::{Array, Object, Promise, Reflect};
@@ -34,7 +36,6 @@ use std::cell::RefCell;
 use std::sync::{Arc, Mutex};
 use wasm_bindgen::prelude::*;
 use web_sys::{AbortController, CustomEvent, CustomEventInit, Headers, HtmlElement};
-use zeroize::Zeroizing;
 
 /// Event names, dispatched on the element the keyring was mounted into.
 pub const EVENT_UNLOCKED: &str = "foundry-keyring:unlocked";
@@ -113,7 +114,7 @@ fn resolve(raw: JsValue) -> Result<Resolved, String> {
     let worker_url = raw
         .worker_url
         .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| DEFAULT_WORKER_URL.to_owned());
+        .unwrap_or_else(|| DEFAULT_AGENT_URL.to_owned());
     Ok(Resolved {
         options,
         worker_url,
@@ -259,10 +260,7 @@ impl KeyringHandle {
     /// bogus `signal` or `headers`) rejects this call only.
     pub fn fetch(&self, path: JsValue, init: JsValue) -> Promise {
         match self.prepare(path, init) {
-            Ok((url, init)) => match web_sys::window() {
-                Some(window) => window.fetch_with_str_and_init(&url, &init),
-                None => Promise::reject(&type_error("Foundry Keyring: no window to fetch from")),
-            },
+            Ok(prepared) => wasm_bindgen_futures::future_to_promise(prepared.send()),
             Err(error) => Promise::reject(&error),
         }
     }
@@ -302,11 +300,7 @@ impl KeyringHandle {
         Ok((mounted.state, mounted.requests.signal()))
     }
 
-    fn prepare(
-        &self,
-        path: JsValue,
-        init: JsValue,
-    ) -> Result<(String, web_sys::RequestInit), JsValue> {
+    fn prepare(&self, path: JsValue, init: JsValue) -> Result<Prepared, JsValue> {
         self.mounted_parts()?;
         let path = path.as_string().ok_or_else(|| {
             type_error(
@@ -325,15 +319,152 @@ impl KeyringHandle {
         // Then everything is checked again: a getter may have locked or unmounted the
         // keyring, or a panic may have happened meanwhile.
         let (state, ours) = self.mounted_parts()?;
-        let Credential { base, key } = state
+        let credential = state
             .filter(|s| s.phase.try_get_untracked() == Some(Phase::Unlocked))
             .and_then(|s| s.credential())
             .ok_or_else(locked_error)?;
-        // Resolved under the base the key is bound to, not the one the host configured.
-        let url = base.join(&checked);
-        finish_init(&request, &key, &ours)?;
-        Ok((url, request.unchecked_into()))
+        let signal = joined_signal(&request, &ours)?;
+        // A Request reads the host's method, headers and body the way `fetch` would; it is
+        // never sent. The agent makes the real request, under the key's own base.
+        let url = credential.base.join(&checked);
+        let parsed = web_sys::Request::new_with_str_and_init(
+            &url,
+            request.unchecked_ref::<web_sys::RequestInit>(),
+        )
+        .map_err(|e| host_init_error(&e))?;
+        let method = match parsed.method().to_ascii_uppercase().as_str() {
+            "GET" => Method::Get,
+            "POST" => Method::Post,
+            other => {
+                return Err(type_error(&format!(
+                    "Foundry Keyring: fetch: method {other} is not used by the Foundry API (GET and POST are)"
+                )));
+            }
+        };
+        Ok(Prepared {
+            credential,
+            path: path.clone(),
+            method,
+            request: parsed,
+            signal,
+        })
     }
+}
+
+/// A host `fetch`, checked and read, waiting to go to the agent.
+struct Prepared {
+    credential: Credential,
+    path: String,
+    method: Method,
+    request: web_sys::Request,
+    signal: web_sys::AbortSignal,
+}
+
+impl Prepared {
+    /// Sends through the key agent and answers a `Response`, as `fetch` would: rejected with
+    /// an `AbortError` when the host's signal (or the instance's, on lock and unmount) fires,
+    /// and with a `TypeError` when no response came (network, CORS, a refused redirect).
+    async fn send(self) -> Result<JsValue, JsValue> {
+        let Prepared {
+            credential,
+            path,
+            method,
+            request,
+            signal,
+        } = self;
+        let body = if method == Method::Post {
+            let buffer = wasm_bindgen_futures::JsFuture::from(request.array_buffer()?).await?;
+            let view = js_sys::Uint8Array::new(&buffer);
+            let bytes = view.to_vec();
+            (!bytes.is_empty()).then_some(bytes)
+        } else {
+            None
+        };
+        let headers = ["accept", "content-type"]
+            .into_iter()
+            .filter_map(|name| {
+                let value = request.headers().get(name).ok().flatten()?;
+                Some((name.to_owned(), value))
+            })
+            .collect();
+        if signal.aborted() {
+            return Err(abort_error());
+        }
+        let agent = credential.agent.clone();
+        let number = agent.next_request();
+        let spec = FetchSpec {
+            key: credential.key,
+            method,
+            path,
+            headers,
+            key_use: KeyUse::Header,
+            timeout_ms: 60_000,
+        };
+        let (abort_tx, abort_rx) = futures::channel::oneshot::channel::<()>();
+        let abort_tx = RefCell::new(Some(abort_tx));
+        let on_abort = Closure::<dyn FnMut()>::new(move || {
+            if let Some(tx) = abort_tx.borrow_mut().take() {
+                let _ = tx.send(());
+            }
+        });
+        let _ = signal.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+        let call = agent.call(
+            Op::Fetch {
+                request: number,
+                spec,
+            },
+            &[],
+            body.as_deref(),
+        );
+        let outcome = futures::future::select(Box::pin(call), abort_rx).await;
+        let _ =
+            signal.remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+        let answer = match outcome {
+            futures::future::Either::Left((answer, _)) => answer,
+            futures::future::Either::Right(_) => {
+                agent.send_only(&Op::Abort { request: number });
+                return Err(abort_error());
+            }
+        };
+        let answer = answer.map_err(|_| locked_error())?;
+        match answer.reply {
+            Reply::Response {
+                status,
+                request_id,
+                retry_after,
+            } => {
+                let headers = Headers::new()?;
+                headers.set("content-type", "application/json")?;
+                if let Some(id) = request_id {
+                    headers.set("x-request-id", &id)?;
+                }
+                if let Some(after) = retry_after {
+                    headers.set("retry-after", &after)?;
+                }
+                let init = web_sys::ResponseInit::new();
+                init.set_status(status);
+                init.set_headers(&headers);
+                let mut body = answer
+                    .payload
+                    .map(|p| p.expose_secret().to_vec())
+                    .unwrap_or_default();
+                // A 204/304 must have no body at all.
+                let body = (!body.is_empty()).then_some(&mut body[..]);
+                Ok(web_sys::Response::new_with_opt_u8_array_and_init(body, &init)?.into())
+            }
+            Reply::TransportFailed { error } => Err(type_error(&format!(
+                "Foundry Keyring: fetch failed: {}",
+                crate::api::transport::TransportError::from(error)
+            ))),
+            _ => Err(type_error("Foundry Keyring: fetch failed")),
+        }
+    }
+}
+
+fn abort_error() -> JsValue {
+    web_sys::DomException::new_with_message_and_name("The request was aborted", "AbortError")
+        .map(Into::into)
+        .unwrap_or_else(|_| type_error("aborted"))
 }
 
 #[wasm_bindgen]
@@ -379,33 +510,16 @@ fn copy_init(init: &JsValue) -> Result<Object, JsValue> {
     Ok(copy)
 }
 
-/// Adds what the host may not choose: the key, no cookies, no redirects, CORS mode, and the
-/// instance's abort signal (joined to theirs).
-fn finish_init(
+/// The host's `signal` joined to the instance's (aborted on lock and unmount).
+fn joined_signal(
     copy: &Object,
-    key: &SecretString,
     ours: &web_sys::AbortSignal,
-) -> Result<(), JsValue> {
-    let headers: Headers = Reflect::get(copy, &"headers".into())?.dyn_into()?;
-    let mut value = Zeroizing::new(String::with_capacity(7 + key.expose_secret().len()));
-    value.push_str("Bearer ");
-    value.push_str(key.expose_secret());
-    // The key becomes a JS string here; that copy cannot be wiped (see SECURITY).
-    headers.set("authorization", &value)?;
-    drop(value);
-    Reflect::set(copy, &"credentials".into(), &"omit".into())?;
-    Reflect::set(copy, &"redirect".into(), &"error".into())?;
-    Reflect::set(copy, &"mode".into(), &"cors".into())?;
+) -> Result<web_sys::AbortSignal, JsValue> {
     let theirs = Reflect::get(copy, &"signal".into())?;
-    let signal: JsValue = if theirs.is_undefined() || theirs.is_null() {
-        ours.clone().into()
-    } else {
-        abort_signal_any(&Array::of2(ours, &theirs))
-            .map_err(|e| host_init_error(&e))?
-            .into()
-    };
-    Reflect::set(copy, &"signal".into(), &signal)?;
-    Ok(())
+    if theirs.is_undefined() || theirs.is_null() {
+        return Ok(ours.clone());
+    }
+    abort_signal_any(&Array::of2(ours, &theirs)).map_err(|e| host_init_error(&e))
 }
 
 /// A host `init` that threw: its own error when it threw an `Error`, else a `TypeError`.
@@ -458,6 +572,7 @@ fn announce_lock_changes(state: KeyringState, element: HtmlElement) {
                 Some(LockReason::Idle) => "idle",
                 Some(LockReason::Hidden) => "hidden",
                 Some(LockReason::ChangedElsewhere) => "changed-elsewhere",
+                Some(LockReason::AgentStopped) => "agent-stopped",
                 Some(LockReason::Manual) | None => "manual",
             };
             dispatch(&element, EVENT_LOCKED, &locked_detail(reason));

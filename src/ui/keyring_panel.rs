@@ -11,7 +11,7 @@ use crate::ui::messages::vault_message;
 use crate::ui::state::{ImportTarget, KeyringState, Phase};
 use crate::vault::{
     EntryId, EntryKind, EntryMeta, KeyringFile, MAX_IMPORT_BYTES, Namespace, Persistence,
-    StoredSnapshot, UnlockedKeyring, VaultError,
+    StoredSnapshot, VaultError,
 };
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use leptos::prelude::*;
@@ -107,10 +107,12 @@ fn ManageKeyring() -> impl IntoView {
     let remove = Callback::new(move |_| {
         confirm_remove.set(false);
         if let Some(entry) = to_remove.get_untracked() {
-            report(
-                state.remove(entry.id),
-                &format!("Removed \"{}\".", entry.label),
-            );
+            spawn_local(async move {
+                report(
+                    state.remove(entry.id).await,
+                    &format!("Removed \"{}\".", entry.label),
+                );
+            });
         }
     });
     let forget = Callback::new(move |_| {
@@ -171,10 +173,12 @@ fn EntryRow(
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let label = draft.get_untracked();
-        report(
-            state.rename(id, &label),
-            &format!("Renamed to \"{}\".", label.trim()),
-        );
+        spawn_local(async move {
+            report(
+                state.rename(id, &label).await,
+                &format!("Renamed to \"{}\".", label.trim()),
+            );
+        });
         editing.set(false);
     };
     let removable = entry.clone();
@@ -383,7 +387,7 @@ pub fn ImportKeyring(
     let file_input = NodeRef::<leptos::html::Input>::new();
     let busy = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<String, (String, String)>>);
-    let pending = StoredValue::new_local(None::<(KeyringFile, UnlockedKeyring, StoredSnapshot)>);
+    let pending = StoredValue::new_local(None::<(KeyringFile, usize, StoredSnapshot)>);
     let asking = RwSignal::new(false);
     let replaced = RwSignal::new(String::new());
     let fail = move |error: &VaultError| {
@@ -433,21 +437,24 @@ pub fn ImportKeyring(
         });
     };
 
-    let finish = move |checked: KeyringFile, ring: UnlockedKeyring, replacing: StoredSnapshot| {
-        match state.finish_import(&checked, ring, replacing) {
-            Ok(count) => {
-                let name = chosen.try_get_untracked().flatten().unwrap_or_default();
-                keeping.0.set(Some((
+    // The agent holds the opened file; this writes it and makes it the open keyring.
+    let finish = move |checked: KeyringFile, _keys: usize, replacing: StoredSnapshot| {
+        spawn_local(async move {
+            match state.finish_import(&checked, replacing).await {
+                Ok(count) => {
+                    let name = chosen.try_get_untracked().flatten().unwrap_or_default();
+                    keeping.0.set(Some((
                     format!("Imported {}", format::count(count as u64, "key", "keys")),
                     format!("The keyring from {name} is stored in this browser now, under the passphrase you typed, and it is unlocked."),
                 )));
-                let _ = outcome.try_set(None);
-                let _ = expanded.try_set(false);
-                file.try_set_value(None);
-                let _ = chosen.try_set(None);
+                    let _ = outcome.try_set(None);
+                    let _ = expanded.try_set(false);
+                    file.try_set_value(None);
+                    let _ = chosen.try_set(None);
+                }
+                Err(error) => fail(&error),
             }
-            Err(error) => fail(&error),
-        }
+        });
     };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {

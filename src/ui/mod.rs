@@ -12,7 +12,7 @@ pub mod confirm;
 #[cfg(feature = "embed")]
 pub mod embed;
 pub mod error_panel;
-pub mod kdf;
+
 pub mod key_preview;
 pub mod keyring_panel;
 pub mod messages;

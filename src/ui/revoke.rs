@@ -6,7 +6,6 @@ use crate::api::error::ApiError;
 use crate::api::models::RevokeResponse;
 use crate::family::{self, EntryFacts};
 use crate::format;
-use crate::keyinfo;
 use crate::table::descendants_query;
 use crate::ui::api;
 use crate::ui::common::{Alert, Tone};
@@ -49,11 +48,21 @@ pub fn RevokeDialog(
             el.close();
         }
     });
+    // What the key in use says about itself, decoded by the key agent while the dialog is open.
+    let active_info = LocalResource::new(move || {
+        let is_open = open.get();
+        state.key_epoch.track();
+        async move {
+            if is_open {
+                state.active_info().await
+            } else {
+                None
+            }
+        }
+    });
     let key_summary = move || {
         let meta = state.active_meta();
-        let info = state
-            .credential()
-            .and_then(|c| keyinfo::inspect(c.key.expose_secret()).ok());
+        let info = active_info.get().flatten();
         let label = meta
             .map(|m| m.label)
             .unwrap_or_else(|| "the key in use".to_owned());
@@ -66,18 +75,23 @@ pub fn RevokeDialog(
     };
     // The keys of this keyring that die with the key in use, read from the keys themselves
     // while the dialog is open.
-    let fallout = Memo::new(move |_| {
-        if !open.get() {
-            return None;
-        }
+    let fallout = LocalResource::new(move || {
+        let is_open = open.get();
         state.entries.track();
-        let active = state.active.get()?;
-        let facts: Vec<EntryFacts<EntryId>> = state
-            .entry_infos()
-            .into_iter()
-            .map(|(meta, info)| EntryFacts::new(meta.id, meta.label, info.as_ref()))
-            .collect();
-        Some(family::revoked_with(&active, &facts))
+        let active = state.active.get();
+        async move {
+            if !is_open {
+                return None;
+            }
+            let active = active?;
+            let facts: Vec<EntryFacts<EntryId>> = state
+                .entry_infos()
+                .await
+                .into_iter()
+                .map(|(meta, info)| EntryFacts::new(meta.id, meta.label, info.as_ref()))
+                .collect();
+            Some(family::revoked_with(&active, &facts))
+        }
     });
     let confirmed = move || {
         let label = state.active_meta().map(|m| m.label).unwrap_or_default();
@@ -158,7 +172,7 @@ pub fn RevokeDialog(
                         <p>"This revokes " <strong>{label}</strong>
                             {if attenuated { ", the main key it was made from" } else { "" }}
                             ", and " {descendants_text} ". They stop working at once, everywhere."</p>
-                        {move || fallout.get().and_then(|f| f.notice()).map(|n| view! {
+                        {move || fallout.get().flatten().and_then(|f| f.notice()).map(|n| view! {
                             <Alert title=n.title tone=Tone::Warning>
                                 <p>{n.text}</p>
                                 {n.undecided.map(|u| view! { <p class="fk-hint">{u}</p> })}
@@ -217,7 +231,7 @@ pub fn RevokeDialog(
                             " was revoked " {done.revoked_at.map(format::absolute).unwrap_or_else(|| "just now".to_owned())}
                             {descendants_sentence(done.children_revoked)}</p>
                     </Alert>
-                    <p>{match fallout.get_untracked().map(|f| f.dying_labels().join(", ")) {
+                    <p>{match fallout.get_untracked().flatten().map(|f| f.dying_labels().join(", ")) {
                         Some(others) if !others.is_empty() => format!(
                             "The key in use no longer works, nor does any key of this keyring made from the same main key ({others}). Switch to another key, or remove these from the keyring."
                         ),

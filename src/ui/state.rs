@@ -1,17 +1,18 @@
 //! The keyring as the views see it: which phase the page is in, the entries' metadata, and the
-//! key in use. The plain key and the open keyring sit in `StoredValue`s, never in a signal that
-//! a view renders, and every operation goes through the vault module.
+//! key in use. The keys themselves are held by the key agent (`vault::agent`), a worker: this
+//! state asks it by entry id, and never holds a key after a paste.
 
 use crate::api::base::ApiBase;
-use crate::keyinfo::{self, KeyInfo};
-use crate::secret::{SecretKey, SecretString};
+use crate::keyinfo::KeyInfo;
+use crate::secret::SecretString;
 use crate::timestamp::Timestamp;
-use crate::ui::kdf;
 use crate::ui::options::build_default_base;
+use crate::vault::agent::link::AgentLink;
+use crate::vault::agent::protocol::{KeyRef, NewEntrySpec, Op, Reply};
 use crate::vault::storage::local::{LocalStorage as BrowserStorage, subscribe_keyring_changes};
 use crate::vault::{
-    self, EntryId, EntryMeta, KdfParams, KeyringFile, Namespace, NewEntry, StoredKeyring,
-    StoredSnapshot, UnlockedKeyring, VaultError,
+    self, DEFAULT_ITERATIONS, EntryId, EntryMeta, KeyringFile, KeyringStorage, Namespace,
+    StoredKeyring, StoredSnapshot, VaultError,
 };
 use leptos::prelude::*;
 
@@ -31,6 +32,8 @@ pub enum LockReason {
     Idle,
     Hidden,
     ChangedElsewhere,
+    /// The key agent crashed or was stopped: the keys it held are gone.
+    AgentStopped,
 }
 
 impl LockReason {
@@ -41,6 +44,9 @@ impl LockReason {
             LockReason::Hidden => Some("Locked because the page was hidden."),
             LockReason::ChangedElsewhere => Some(
                 "The keyring was changed in another tab or window. Unlock again to see the changes.",
+            ),
+            LockReason::AgentStopped => Some(
+                "The part of the app that holds your keys stopped unexpectedly, so the keyring was locked. Unlock again to continue.",
             ),
         }
     }
@@ -62,17 +68,13 @@ pub struct KeyringState {
     pub lock_reason: RwSignal<Option<LockReason>>,
     /// A stored keyring that cannot be read (corrupt, tampered, downgraded...).
     pub stored_problem: RwSignal<Option<VaultError>>,
-    ring: StoredValue<Option<UnlockedKeyring>, LocalStorage>,
-    key: StoredValue<Option<SecretString>, LocalStorage>,
-    /// A tab-only keyring's random wrap key: what "the current passphrase" is for it when the
-    /// user later sets a real one. Never stored.
-    session_wrap: StoredValue<Option<SecretKey<32>>, LocalStorage>,
+    agent: StoredValue<AgentLink, LocalStorage>,
     namespace: StoredValue<Namespace, LocalStorage>,
-    worker_url: StoredValue<String>,
 }
 
 impl KeyringState {
-    pub fn new(namespace: Namespace, worker_url: String) -> Self {
+    pub fn new(namespace: Namespace, agent_url: String) -> Self {
+        let agent = AgentLink::new(agent_url);
         let state = Self {
             phase: RwSignal::new(Phase::FirstRun),
             entries: RwSignal::new(Vec::new()),
@@ -81,14 +83,31 @@ impl KeyringState {
             key_epoch: RwSignal::new(0),
             lock_reason: RwSignal::new(None),
             stored_problem: RwSignal::new(None),
-            ring: StoredValue::new_local(None),
-            key: StoredValue::new_local(None),
-            session_wrap: StoredValue::new_local(None),
+            agent: StoredValue::new_local(agent.clone()),
             namespace: StoredValue::new_local(namespace),
-            worker_url: StoredValue::new(worker_url),
         };
+        // A dead agent took every key with it: lock and say so, rather than hang.
+        agent.on_down(move || {
+            if !state.namespace.is_disposed() && state.phase.get_untracked() == Phase::Unlocked {
+                state.lock(LockReason::AgentStopped);
+            }
+        });
+        // The agent dies with the instance (an unmounted embed leaves no keys behind); the
+        // link also stops it when dropped, whichever comes first.
+        let slot = state.agent;
+        on_cleanup(move || {
+            if let Some(agent) = slot.try_with_value(Clone::clone) {
+                agent.terminate();
+            }
+        });
+        start_when_idle(agent);
         state.inspect_storage();
         state
+    }
+
+    /// The link to the key agent (for the embedding `fetch`, and the API client).
+    pub fn agent(&self) -> Option<AgentLink> {
+        self.agent.try_with_value(Clone::clone)
     }
 
     /// An embedded instance can be unmounted while a key derivation runs; its state is then
@@ -156,13 +175,19 @@ impl KeyringState {
         }
     }
 
-    /// The key in use and the one API base it may be sent to, for one API call. The copy of
-    /// the key zeroizes when the caller drops it. Every request that carries a key takes its
-    /// address from here, never from the page's URL or settings.
+    /// The key in use, by reference, the one API base it may be sent to, and the agent that
+    /// holds it, for one API call. Every request that carries a key takes its address from
+    /// here (and the agent checks it against the entry's binding), never from the page's URL
+    /// or settings.
     pub fn credential(&self) -> Option<Credential> {
-        let key = self.key.try_with_value(Clone::clone).flatten()?;
+        let id = self.active.try_get_untracked().flatten()?;
         let base = self.active_base_untracked()?;
-        Some(Credential { base, key })
+        let agent = self.agent()?;
+        Some(Credential {
+            base,
+            key: KeyRef::Entry(id),
+            agent,
+        })
     }
 
     /// The base the key in use is bound to (untracked).
@@ -182,27 +207,42 @@ impl KeyringState {
         self.active_meta().map(|meta| bound_base(&meta))
     }
 
-    /// What each entry's key says about itself (`keyinfo::inspect`), read locally: each key is
-    /// opened, decoded and dropped (zeroized) here, and only its non-secret facts leave.
-    /// `None` for a key that cannot be opened or decoded. Empty when locked.
-    pub fn entry_infos(&self) -> Vec<(EntryMeta, Option<KeyInfo>)> {
-        self.ring
-            .try_with_value(|ring| {
-                ring.as_ref().map(|ring| {
-                    ring.list()
-                        .into_iter()
-                        .map(|meta| {
-                            let info = ring
-                                .open(meta.id)
-                                .ok()
-                                .and_then(|key| keyinfo::inspect(key.expose_secret()).ok());
-                            (meta, info)
-                        })
-                        .collect()
-                })
+    /// What each entry's key says about itself (`keyinfo::inspect`), decoded by the agent:
+    /// only the non-secret facts come back. `None` for a key that cannot be opened or decoded.
+    /// Empty when locked.
+    pub async fn entry_infos(&self) -> Vec<(EntryMeta, Option<KeyInfo>)> {
+        let entries = self.entries.try_get_untracked().unwrap_or_default();
+        let ids = entries.iter().map(|e| e.id).collect();
+        let infos = match self.ask(Op::Inspect { ids }, &[]).await {
+            Ok(Reply::Infos { infos }) => infos,
+            _ => return Vec::new(),
+        };
+        entries
+            .into_iter()
+            .map(|meta| {
+                let info = infos
+                    .iter()
+                    .find(|(id, _)| *id == meta.id)
+                    .and_then(|(_, info)| info.clone());
+                (meta, info)
             })
-            .flatten()
-            .unwrap_or_default()
+            .collect()
+    }
+
+    /// What the key in use says about itself.
+    pub async fn active_info(&self) -> Option<KeyInfo> {
+        let id = self.active.try_get_untracked().flatten()?;
+        match self.ask(Op::Inspect { ids: vec![id] }, &[]).await {
+            Ok(Reply::Infos { infos }) => infos.into_iter().next().and_then(|(_, info)| info),
+            _ => None,
+        }
+    }
+
+    async fn ask(&self, op: Op, secrets: &[&[u8]]) -> Result<Reply, VaultError> {
+        let agent = self.agent().ok_or(VaultError::Closed)?;
+        let reply = agent.ask(op, secrets).await;
+        self.still_mounted()?;
+        reply
     }
 
     pub fn active_meta(&self) -> Option<EntryMeta> {
@@ -211,148 +251,201 @@ impl KeyringState {
             .with(|entries| entries.iter().find(|e| e.id == id).cloned())
     }
 
-    /// Starts a keyring with its first key. With a passphrase it is stored encrypted; without,
-    /// it lives in this tab only (wrapped under a random key that is never kept).
+    /// Hands a pasted key to the agent, once, for the check before saving and the save; the
+    /// caller clears its field and its copy. `base` is where the key is to be saved for.
+    pub async fn stage(&self, key: SecretString, base: &ApiBase) -> Result<(), VaultError> {
+        let reply = self
+            .ask(
+                Op::Stage { base: base.clone() },
+                &[key.expose_secret().as_bytes()],
+            )
+            .await;
+        drop(key);
+        reply.map(|_| ())
+    }
+
+    /// Forgets a staged key (the person went back to paste another).
+    pub fn unstage(&self) {
+        if let Some(agent) = self.agent() {
+            agent.send_only(&Op::Unstage);
+        }
+    }
+
+    /// Starts a keyring with the staged key as its first. With a passphrase it is stored
+    /// encrypted; without, it lives in this tab only (wrapped under a random key that never
+    /// leaves the agent).
     pub async fn create(
         &self,
         passphrase: Option<SecretString>,
-        first: NewEntry,
+        first: NewEntrySpec,
     ) -> Result<(), VaultError> {
-        let params = KdfParams::generate(vault::DEFAULT_ITERATIONS)?;
-        let derived = match &passphrase {
-            Some(passphrase) => {
-                kdf::derive(passphrase, &params, &self.worker_url.get_value()).await
-            }
-            None => {
-                let wrap = random_key()?;
-                self.session_wrap.set_value(Some(wrap.clone()));
-                wrap
-            }
-        };
-        self.still_mounted()?;
-        let mut ring = UnlockedKeyring::create(self.namespace(), params, derived)?;
-        let id = ring.add(first)?;
-        if passphrase.is_some() {
-            ring.save(&Self::storage()?)?;
+        let namespace = self.namespace().as_str().to_owned();
+        let secrets: Vec<&[u8]> = passphrase
+            .iter()
+            .map(|p| p.expose_secret().as_bytes())
+            .collect();
+        let created = self.ask(Op::Create { namespace }, &secrets).await;
+        drop(secrets);
+        drop(passphrase);
+        created?;
+        self.saved.set(first.keep);
+        let added = self.add_staged(first, true).await;
+        if added.is_err() {
+            // A keyring without its first key is not one to leave open.
+            self.lock(LockReason::Manual);
+            self.lock_reason.set(None);
         }
-        self.saved.set(passphrase.is_some());
-        self.install(ring, Some(id))
+        added.map(|_| ())
     }
 
     pub async fn unlock(&self, passphrase: SecretString) -> Result<(), VaultError> {
-        let stored = self.load_stored()?.ok_or(VaultError::NothingStored)?;
-        let derived = kdf::derive(
-            &passphrase,
-            stored.kdf_params(),
-            &self.worker_url.get_value(),
-        )
-        .await;
+        let stored = Self::storage()?
+            .load(&self.namespace())?
+            .ok_or(VaultError::NothingStored)?;
+        let namespace = self.namespace().as_str().to_owned();
+        let reply = self
+            .ask(
+                Op::Unlock { namespace, stored },
+                &[passphrase.expose_secret().as_bytes()],
+            )
+            .await;
         drop(passphrase);
-        self.still_mounted()?;
-        let ring = stored.unlock(derived)?;
+        let Reply::Opened { entries } = reply? else {
+            return Err(VaultError::Malformed);
+        };
         self.saved.set(true);
-        let first = ring.list().first().map(|e| e.id);
+        let entries: Vec<EntryMeta> = entries.into_iter().map(Into::into).collect();
+        let first = entries.first().map(|e| e.id);
         let keep = self
             .active
             .get_untracked()
-            .filter(|id| ring.get(*id).is_some());
-        self.install(ring, keep.or(first))
+            .filter(|id| entries.iter().any(|e| e.id == *id));
+        self.install(entries, keep.or(first));
+        Ok(())
     }
 
-    fn install(&self, ring: UnlockedKeyring, active: Option<EntryId>) -> Result<(), VaultError> {
-        let key = match active {
-            Some(id) => Some(ring.open(id)?),
-            None => None,
-        };
-        self.entries.set(ring.list());
-        self.ring.set_value(Some(ring));
-        self.key.set_value(key);
+    fn install(&self, entries: Vec<EntryMeta>, active: Option<EntryId>) {
+        self.entries.set(entries);
         self.active.set(active);
         self.lock_reason.set(None);
         self.stored_problem.set(None);
         self.phase.set(Phase::Unlocked);
         self.key_epoch.update(|e| *e += 1);
-        Ok(())
+        if let Some(agent) = self.agent() {
+            agent.watch();
+        }
     }
 
-    /// After a panic (`ui::panic`): drops the open keyring, the plain key and a tab-only wrap
-    /// key (all zeroize) without touching a signal, so no effect, view or host listener runs
-    /// inside the panic hook. True when nothing secret is left in this state.
+    /// After a panic (`ui::panic`): stops the agent, and every key with it, without touching
+    /// a signal, so no effect, view or host listener runs inside the panic hook. True when
+    /// nothing secret is left.
     pub fn discard_secrets_after_crash(&self) -> bool {
-        let ring = self.ring.try_update_value(Option::take).is_some();
-        let key = self.key.try_update_value(Option::take).is_some();
-        let wrap = self.session_wrap.try_update_value(Option::take).is_some();
-        // A disposed state (an unmounted instance) has already dropped all three.
-        (ring && key && wrap) || self.namespace.is_disposed()
+        // A disposed state (an unmounted instance) has already stopped its agent.
+        if let Some(agent) = self.agent.try_with_value(Clone::clone) {
+            agent.terminate();
+        }
+        true
     }
 
-    /// Drops the open keyring and the plain key (both zeroize). A tab-only keyring is gone.
+    /// Stops the agent, and every key with it (a new one starts when the page is idle). A
+    /// tab-only keyring is gone.
     pub fn lock(&self, reason: LockReason) {
-        self.ring.set_value(None);
-        self.key.set_value(None);
-        self.session_wrap.set_value(None);
+        if let Some(agent) = self.agent() {
+            agent.reset();
+            start_when_idle(agent);
+        }
         self.entries.set(Vec::new());
         self.lock_reason.set(Some(reason));
         self.key_epoch.update(|e| *e += 1);
         self.inspect_storage();
     }
 
-    /// Runs a change on the open keyring and stores it; a save refused because another tab
-    /// changed the keyring locks this tab instead of overwriting theirs.
-    fn change<T>(
-        &self,
-        f: impl FnOnce(&mut UnlockedKeyring) -> Result<T, VaultError>,
-    ) -> Result<T, VaultError> {
-        self.change_then(true, f)
-    }
-
-    /// `change`, choosing whether a conflict locks: a keyring not stored yet must not lock,
-    /// which would lose the keys it holds.
-    fn change_then<T>(
+    /// Runs a change in the agent and stores what it sealed. The agent checks that storage
+    /// still holds what its keyring is based on; the page writes only while storage still
+    /// holds what it sent (a compare-and-swap across the round trip), then confirms. A save
+    /// refused because another tab changed the keyring locks this tab instead of overwriting
+    /// theirs (unless `lock_on_conflict` is false: a keyring not stored yet would lose its keys).
+    async fn change(
         &self,
         lock_on_conflict: bool,
-        f: impl FnOnce(&mut UnlockedKeyring) -> Result<T, VaultError>,
-    ) -> Result<T, VaultError> {
-        let saved = self.saved.get_untracked();
-        let result = self.ring.try_update_value(|slot| -> Result<T, VaultError> {
-            let ring = slot.as_mut().ok_or(VaultError::Locked)?;
-            let value = f(ring)?;
-            if saved {
-                ring.save(&Self::storage()?)?;
-            }
-            Ok(value)
-        });
-        let result = result.unwrap_or(Err(VaultError::Locked));
-        match &result {
-            Err(VaultError::Conflict) if lock_on_conflict => {
-                self.lock(LockReason::ChangedElsewhere)
-            }
-            _ => self.refresh_entries(),
+        op: impl FnOnce(Option<String>) -> Op,
+        secrets: &[&[u8]],
+    ) -> Result<Option<EntryId>, VaultError> {
+        let result = self.change_inner(op, secrets).await;
+        if matches!(result, Err(VaultError::Conflict)) && lock_on_conflict {
+            self.lock(LockReason::ChangedElsewhere);
         }
         result
     }
 
-    fn refresh_entries(&self) {
-        let list = self
-            .ring
-            .with_value(|ring| ring.as_ref().map(UnlockedKeyring::list).unwrap_or_default());
-        self.entries.set(list);
+    async fn change_inner(
+        &self,
+        op: impl FnOnce(Option<String>) -> Op,
+        secrets: &[&[u8]],
+    ) -> Result<Option<EntryId>, VaultError> {
+        let current = Self::storage()?.load(&self.namespace())?;
+        let Reply::Changed {
+            entries,
+            save,
+            added,
+        } = self.ask(op(current.clone()), secrets).await?
+        else {
+            return Err(VaultError::Malformed);
+        };
+        if let Some(write) = save {
+            let storage = Self::storage()?;
+            if storage.load(&self.namespace())? != current {
+                return Err(VaultError::Conflict);
+            }
+            storage.save(&self.namespace(), &write.text)?;
+            if let Some(agent) = self.agent() {
+                agent.send_only(&Op::Committed {
+                    revision: write.revision,
+                });
+            }
+        }
+        self.entries
+            .try_set(entries.into_iter().map(Into::into).collect());
+        Ok(added)
     }
 
-    pub fn add(&self, entry: NewEntry, use_now: bool) -> Result<EntryId, VaultError> {
-        let id = self.change(|ring| ring.add(entry))?;
-        if use_now {
+    /// Adds the staged key; with `use_now` it becomes the key in use.
+    pub async fn add_staged(
+        &self,
+        entry: NewEntrySpec,
+        use_now: bool,
+    ) -> Result<EntryId, VaultError> {
+        let id = self
+            .change(true, |current| Op::AddStaged { entry, current }, &[])
+            .await?
+            .ok_or(VaultError::Malformed)?;
+        if self.phase.get_untracked() != Phase::Unlocked {
+            let entries = self.entries.get_untracked();
+            self.install(entries, Some(id));
+        } else if use_now || self.active.get_untracked().is_none() {
             self.switch_to(id)?;
         }
         Ok(id)
     }
 
+    /// Stages `key` and adds it (a new token kept from the restricted-token dialog).
+    pub async fn add(
+        &self,
+        key: SecretString,
+        entry: NewEntrySpec,
+        use_now: bool,
+    ) -> Result<EntryId, VaultError> {
+        self.stage(key, &entry.api_base).await?;
+        self.add_staged(entry, use_now).await
+    }
+
     pub fn switch_to(&self, id: EntryId) -> Result<(), VaultError> {
-        let key = self
-            .ring
-            .with_value(|ring| ring.as_ref().map(|r| r.open(id)))
-            .unwrap_or(Err(VaultError::Locked))?;
-        self.key.set_value(Some(key));
+        if !self
+            .entries
+            .with_untracked(|e| e.iter().any(|e| e.id == id))
+        {
+            return Err(VaultError::EntryNotFound(id.0));
+        }
         self.active.set(Some(id));
         self.key_epoch.update(|e| *e += 1);
         Ok(())
@@ -360,20 +453,25 @@ impl KeyringState {
 
     /// Lets an entry's key go to another base (and nowhere else). Only a confirmed act of the
     /// person calls this; a link or a setting alone never does.
-    pub fn bind(&self, id: EntryId, base: ApiBase) -> Result<(), VaultError> {
-        self.change(|ring| ring.bind(id, base))?;
+    pub async fn bind(&self, id: EntryId, base: ApiBase) -> Result<(), VaultError> {
+        self.change(true, |current| Op::Bind { id, base, current }, &[])
+            .await?;
         if self.active.get_untracked() == Some(id) {
             self.key_epoch.update(|e| *e += 1);
         }
         Ok(())
     }
 
-    pub fn rename(&self, id: EntryId, label: &str) -> Result<(), VaultError> {
-        self.change(|ring| ring.rename(id, label))
+    pub async fn rename(&self, id: EntryId, label: &str) -> Result<(), VaultError> {
+        let label = label.to_owned();
+        self.change(true, |current| Op::Rename { id, label, current }, &[])
+            .await
+            .map(|_| ())
     }
 
-    pub fn remove(&self, id: EntryId) -> Result<(), VaultError> {
-        self.change(|ring| ring.remove(id))?;
+    pub async fn remove(&self, id: EntryId) -> Result<(), VaultError> {
+        self.change(true, |current| Op::Remove { id, current }, &[])
+            .await?;
         if self.active.get_untracked() == Some(id) {
             let next = self
                 .entries
@@ -381,7 +479,6 @@ impl KeyringState {
             match next {
                 Some(next) => self.switch_to(next)?,
                 None => {
-                    self.key.set_value(None);
                     self.active.set(None);
                     self.key_epoch.update(|e| *e += 1);
                 }
@@ -399,47 +496,57 @@ impl KeyringState {
         Ok(())
     }
 
-    /// Makes a new data key, seals every entry again under it and wraps it under the new
-    /// passphrase (`UnlockedKeyring::change_passphrase`). A stored keyring needs its current
-    /// passphrase; a tab-only one becomes stored this way, every entry with it.
+    /// A new data key; every entry sealed again under it and wrapped under the new
+    /// passphrase. A stored keyring needs its current passphrase; a tab-only one becomes
+    /// stored this way, every entry with it.
     pub async fn change_passphrase(
         &self,
         current: Option<SecretString>,
         new_passphrase: SecretString,
     ) -> Result<(), VaultError> {
-        let worker = self.worker_url.get_value();
-        let current_params = self
-            .ring
-            .with_value(|ring| ring.as_ref().map(|r| r.kdf_params().clone()))
-            .ok_or(VaultError::Locked)?;
-        let current_key = if self.saved.get_untracked() {
-            let current = current.ok_or(VaultError::WrongPassphrase)?;
-            kdf::derive(&current, &current_params, &worker).await
-        } else {
-            self.session_wrap.get_value().ok_or(VaultError::Locked)?
-        };
-        // Never fewer rounds than the keyring already has (a calibration may have raised them).
-        let params =
-            KdfParams::generate(current_params.iterations().max(vault::DEFAULT_ITERATIONS))?;
-        self.still_mounted()?;
-        let derived = kdf::derive(&new_passphrase, &params, &worker).await;
-        drop(new_passphrase);
-        self.still_mounted()?;
         let was_saved = self.saved.get_untracked();
-        self.saved.set(true);
-        let result = self.change_then(was_saved, |ring| {
-            ring.change_passphrase(&current_key, params, derived)?;
-            if !was_saved {
-                // "Set a passphrase and keep": the keys that lived in this tab are kept too.
-                ring.keep_all();
-            }
-            Ok(())
-        });
-        match &result {
-            Ok(()) => self.session_wrap.set_value(None),
-            Err(_) => self.saved.set(was_saved),
+        let mut secrets: Vec<&[u8]> = Vec::with_capacity(2);
+        if was_saved {
+            let current = current.as_ref().ok_or(VaultError::WrongPassphrase)?;
+            secrets.push(current.expose_secret().as_bytes());
         }
-        result
+        secrets.push(new_passphrase.expose_secret().as_bytes());
+        let result = self
+            .change(
+                was_saved,
+                |current| Op::ChangePassphrase {
+                    current,
+                    iterations: DEFAULT_ITERATIONS,
+                },
+                &secrets,
+            )
+            .await;
+        if result.is_ok() {
+            self.saved.try_set(true);
+        }
+        result.map(|_| ())
+    }
+}
+
+/// Starts the agent once the page is idle: the first screen does not wait for it, and the
+/// first unlock does not pay for starting it.
+fn start_when_idle(agent: AgentLink) {
+    use wasm_bindgen::JsCast;
+    let start = wasm_bindgen::closure::Closure::once_into_js(move || agent.start());
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let idle = js_sys::Reflect::get(&window, &"requestIdleCallback".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    match idle {
+        Some(idle) => {
+            let _ = idle.call1(&window, &start);
+        }
+        None => {
+            let _ = window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(start.unchecked_ref(), 200);
+        }
     }
 }
 
@@ -466,36 +573,49 @@ impl KeyringState {
         Ok(ImportTarget { stored, open_keys })
     }
 
-    /// Proves the passphrase typed for an import file: derives in the worker, as unlocking
-    /// does, and opens the file's keyring, every key included. Nothing is written.
+    /// Proves the passphrase typed for an import file: the agent derives, as unlocking does,
+    /// and opens the file's keyring, every key included, holding it apart. Nothing is
+    /// written. Answers the file's number of keys.
     pub async fn open_import(
         &self,
         file: &KeyringFile,
         passphrase: SecretString,
-    ) -> Result<UnlockedKeyring, VaultError> {
-        let derived =
-            kdf::derive(&passphrase, file.kdf_params(), &self.worker_url.get_value()).await;
+    ) -> Result<usize, VaultError> {
+        let namespace = self.namespace().as_str().to_owned();
+        let reply = self
+            .ask(
+                Op::OpenImport {
+                    namespace,
+                    file: file.text().to_owned(),
+                },
+                &[passphrase.expose_secret().as_bytes()],
+            )
+            .await;
         drop(passphrase);
-        self.still_mounted()?;
-        file.open(derived)
+        match reply? {
+            Reply::Imported { keys } => Ok(keys),
+            _ => Err(VaultError::Malformed),
+        }
     }
 
     /// Stores an opened import file and opens its keyring here, unlocked, with its first key in
     /// use; returns its number of keys. Unless storage still holds what `replacing` saw, this
     /// is `Conflict` and nothing is written or opened.
-    pub fn finish_import(
+    pub async fn finish_import(
         &self,
         file: &KeyringFile,
-        ring: UnlockedKeyring,
         replacing: StoredSnapshot,
     ) -> Result<usize, VaultError> {
         self.still_mounted()?;
         file.write(&Self::storage()?, replacing)?;
-        self.session_wrap.set_value(None);
         self.saved.set(true);
-        let count = ring.list().len();
-        let first = ring.list().first().map(|e| e.id);
-        self.install(ring, first)?;
+        let Reply::Opened { entries } = self.ask(Op::FinishImport, &[]).await? else {
+            return Err(VaultError::Malformed);
+        };
+        let entries: Vec<EntryMeta> = entries.into_iter().map(Into::into).collect();
+        let count = entries.len();
+        let first = entries.first().map(|e| e.id);
+        self.install(entries, first);
         Ok(count)
     }
 }
@@ -516,20 +636,16 @@ impl ImportTarget {
     }
 }
 
-/// What one request needs: the key and the base it is bound to.
+/// What one request needs: which key, the base it is bound to, and the agent that holds it.
+#[derive(Clone)]
 pub struct Credential {
     pub base: ApiBase,
-    pub key: SecretString,
+    pub key: KeyRef,
+    pub agent: AgentLink,
 }
 
 /// The base an entry's key may go to. A legacy entry, saved before keys were bound, is bound
 /// to this build's default base, never to one a link names.
 pub fn bound_base(meta: &EntryMeta) -> ApiBase {
     meta.api_base.clone().unwrap_or_else(build_default_base)
-}
-
-fn random_key() -> Result<SecretKey<32>, VaultError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|_| VaultError::Random)?;
-    Ok(SecretKey::from_array(bytes))
 }

@@ -4,9 +4,9 @@
 //! namespace, lengths); authenticity is checked by the layers in `keyring.rs`. Every read is
 //! bounds-checked through [`Reader`], so no input can make it panic.
 
+use super::agent::kdf::{KDF_PBKDF2_HMAC_SHA256, KdfParams, KdfPolicy, SALT_LEN};
 use super::cipher::{NONCE_LEN, TAG_LEN};
 use super::error::VaultError;
-use super::kdf::{KDF_PBKDF2_HMAC_SHA256, KdfParams, KdfPolicy, SALT_LEN};
 use super::namespace::Namespace;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;

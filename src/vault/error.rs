@@ -5,7 +5,8 @@
 use super::storage::StorageError;
 
 /// Why a keyring operation failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Serializable: the key agent reports it to the page as it is (`agent::protocol`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum VaultError {
     /// The stored text is not base64, so it was not written by this app.
     #[error("the stored keyring is not valid base64; it was not written by Foundry Keyring")]

@@ -7,12 +7,12 @@
 //! A save is a compare-and-swap: it goes through only while storage holds exactly the text
 //! this keyring was read from or last wrote, compared by SHA-256 of the whole text.
 
+use super::agent::kdf::{KdfParams, KdfPolicy, derive_key};
 use super::cipher::{self, NONCE_LEN};
 use super::entry::{EntryId, EntryKind, EntryMeta, NewEntry, Persistence, clean_label};
 use super::envelope::{EnvelopeV1, WRAPPED_KEY_LEN, entry_aad, wrap_aad};
 use super::error::VaultError;
 use super::index::{SealedKey, StoredEntry, StoredIndex};
-use super::kdf::{KdfParams, KdfPolicy, derive_key};
 use super::namespace::Namespace;
 use super::random::Rng;
 use super::storage::KeyringStorage;
@@ -193,6 +193,14 @@ pub struct UnlockedKeyring {
     next_id: u64,
     entries: Vec<Entry>,
     rng: Rng,
+}
+
+/// A sealed text waiting to be written ([`UnlockedKeyring::prepare_save`]). Encrypted: nothing
+/// in it is secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingSave {
+    pub text: String,
+    pub revision: u64,
 }
 
 /// What this keyring knows of the stored text it is based on.
@@ -440,7 +448,19 @@ impl UnlockedKeyring {
     /// again in another tab starts at the same revision.
     pub fn save(&mut self, storage: &dyn KeyringStorage) -> Result<(), VaultError> {
         let current = storage.load(&self.namespace)?;
-        let unchanged = match (current.as_deref(), self.stored) {
+        let pending = self.prepare_save(current.as_deref())?;
+        storage.save(&self.namespace, &pending.text)?;
+        self.commit_save(&pending);
+        Ok(())
+    }
+
+    /// The first half of [`Self::save`], for a keyring held where storage is out of reach (the
+    /// key agent, a worker): checks that `current`, what storage holds now, is the text this
+    /// keyring was read from or last wrote (else `Conflict`), and seals the text to write.
+    /// Nothing changes here until [`Self::commit_save`] says the text was written, so a write
+    /// that fails (storage full) leaves this keyring based on what storage still holds.
+    pub fn prepare_save(&mut self, current: Option<&str>) -> Result<PendingSave, VaultError> {
+        let unchanged = match (current, self.stored) {
             (None, None) => true,
             (Some(text), Some(stored)) => digest_of(text) == stored.digest,
             _ => false,
@@ -451,12 +471,15 @@ impl UnlockedKeyring {
         // 2^64 saves cannot happen; saturating keeps this panic-free regardless.
         let revision = self.stored.map_or(1, |s| s.revision.saturating_add(1));
         let text = self.seal(revision)?.encode_text();
-        storage.save(&self.namespace, &text)?;
+        Ok(PendingSave { text, revision })
+    }
+
+    /// The text of `pending` is now what storage holds: the next save expects it.
+    pub fn commit_save(&mut self, pending: &PendingSave) {
         self.stored = Some(StoredState {
-            revision,
-            digest: digest_of(&text),
+            revision: pending.revision,
+            digest: digest_of(&pending.text),
         });
-        Ok(())
     }
 
     /// The envelope for `revision`, with a fresh index nonce. Session-only entries are left out.

@@ -19,12 +19,12 @@
 //! checked ([`KeyringFile::parse`]), opened with its passphrase ([`KeyringFile::open`]) and only
 //! then written, over what the person agreed to replace ([`KeyringFile::write`]).
 
+pub mod agent;
 mod cipher;
 mod entry;
 mod envelope;
 mod error;
 mod index;
-mod kdf;
 mod keyring;
 mod namespace;
 mod random;
@@ -36,14 +36,14 @@ mod tests;
 #[cfg(test)]
 mod vectors;
 
-pub use entry::{EntryId, EntryKind, EntryMeta, MAX_LABEL_CHARS, NewEntry, Persistence};
-pub use envelope::{MAGIC, VERSION};
-pub use error::VaultError;
-pub use kdf::{
+pub use agent::kdf::{
     DEFAULT_ITERATIONS, KDF_PBKDF2_HMAC_SHA256, KdfParams, MAX_ITERATIONS, MIN_ITERATIONS,
     SALT_LEN, derive_key,
 };
-pub use keyring::{StoredKeyring, UnlockedKeyring};
+pub use entry::{EntryId, EntryKind, EntryMeta, MAX_LABEL_CHARS, NewEntry, Persistence};
+pub use envelope::{MAGIC, VERSION};
+pub use error::VaultError;
+pub use keyring::{PendingSave, StoredKeyring, UnlockedKeyring};
 pub use namespace::Namespace;
 pub use storage::{KeyringStorage, MemoryStorage, StorageError};
 pub use transfer::{

@@ -3,8 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests: a panic is a failure report
 
+use super::agent::kdf::KdfPolicy;
 use super::envelope::{EnvelopeV1, entry_aad};
-use super::kdf::KdfPolicy;
 use super::random::Rng;
 use super::*;
 use crate::api::base::ApiBase;

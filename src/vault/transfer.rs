@@ -20,8 +20,8 @@
 //! another namespace would mean decrypting and sealing every key again under a new envelope,
 //! which is not an import of the file any more.
 
+use super::agent::kdf::{KdfParams, KdfPolicy};
 use super::error::VaultError;
-use super::kdf::{KdfParams, KdfPolicy};
 use super::keyring::{StoredKeyring, UnlockedKeyring};
 use super::namespace::Namespace;
 use super::storage::KeyringStorage;
@@ -127,6 +127,11 @@ impl KeyringFile {
             text: text.to_owned(),
             stored,
         })
+    }
+
+    /// The text to store, as checked: what the key agent opens and storage gets.
+    pub fn text(&self) -> &str {
+        &self.text
     }
 
     /// What the caller derives the key with (in a worker, as for unlocking).

@@ -12,7 +12,7 @@ use std::rc::Rc;
 pub mod local;
 
 /// Why storage refused an operation. Messages carry no stored data.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum StorageError {
     /// Storage is missing or disabled (private mode, blocked cookies, sandboxed frame).
     #[error("browser storage is unavailable ({0}); keys can only be kept for this session")]

@@ -80,7 +80,7 @@ test('the compact attribute turns the header off and on; mount takes compact: tr
     await init();
     const host = document.createElement('div');
     document.body.append(host);
-    const handle = mount(host, { storageNamespace: 'dashboard', compact: true, workerUrl: '/embed/kdf-worker_loader.js' });
+    const handle = mount(host, { storageNamespace: 'dashboard', compact: true, workerUrl: '/embed/key-agent_loader.js' });
     const result = {
       headings: [...host.querySelectorAll('h1, h2')].map((h) => h.textContent),
       compactRoot: !!host.querySelector('.fk-compact'),

@@ -21,21 +21,35 @@ const ATTENUATE = '/api/v1/tokens/attenuate';
  * the window at each call, so the app's requests go through it.
  */
 async function watchFetchModes(page) {
+  // The key agent (a worker) makes the requests that carry a key, so the fetches to watch are
+  // the worker's: each worker gets a `fetch` wrapper that reports every call to the page as a
+  // message, and the page collects them (a worker is terminated at Lock, its own list with it).
   await page.addInitScript(() => {
-    const original = window.fetch;
     window.__fetches = [];
-    window.fetch = function (input, init) {
+    const Original = window.Worker;
+    window.Worker = function (...args) {
+      const worker = new Original(...args);
+      worker.addEventListener('message', (event) => {
+        if (event.data && event.data.__fetchRecord) window.__fetches.push(event.data.__fetchRecord);
+      });
+      return worker;
+    };
+    window.Worker.prototype = Original.prototype;
+  });
+  page.on('worker', (worker) => worker.evaluate(() => {
+    const original = self.fetch;
+    self.fetch = function (input, init) {
       const request = input instanceof Request ? input : null;
-      window.__fetches.push({
+      self.postMessage({ __fetchRecord: {
         method: init?.method ?? request?.method ?? 'GET',
         url: request ? request.url : String(input),
         cache: init?.cache ?? request?.cache ?? 'default',
         redirect: init?.redirect ?? request?.redirect ?? 'follow',
         credentials: init?.credentials ?? request?.credentials ?? 'same-origin',
-      });
+      } });
       return original.apply(this, arguments);
     };
-  });
+  }).catch(() => {}));
 }
 
 const fetchesTo = (page, path) => page.evaluate((url) => window.__fetches.filter((f) => f.url.split('?')[0] === url), `${API_BASE}${path}`);

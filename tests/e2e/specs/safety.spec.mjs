@@ -127,9 +127,12 @@ test('a revoked key is named before it is saved: going back saves nothing, keepi
   await warning.getByRole('button', { name: 'Go back' }).click();
   await expect(warning).toHaveCount(0);
   await expect(page.getByLabel('Paste your key')).toBeFocused();
+  // The key went to the key agent once, and the field was emptied: going back means pasting again.
+  await expect(page.getByLabel('Paste your key')).toHaveValue('');
   await expect(page.getByRole('heading', { name: 'Add your Foundry API key' })).toBeVisible();
   expect(await page.evaluate(() => localStorage.length), 'going back saves nothing').toBe(0);
 
+  await page.getByLabel('Paste your key').fill(revoked);
   await page.getByRole('button', { name: 'Save key' }).click();
   await expect(warning).toBeVisible({ timeout: 20_000 });
   await warning.getByRole('button', { name: 'Keep it anyway' }).click();

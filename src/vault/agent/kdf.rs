@@ -4,9 +4,9 @@
 //! function of `(passphrase, KdfParams)` that the UI can run in a Web Worker; everything else
 //! takes the derived key.
 
-use super::error::VaultError;
-use super::random::Rng;
 use crate::secret::{SecretKey, SecretString};
+use crate::vault::error::VaultError;
+use crate::vault::random::Rng;
 
 /// Envelope id of PBKDF2-HMAC-SHA256 (the only KDF of envelope v1).
 pub const KDF_PBKDF2_HMAC_SHA256: u8 = 1;

@@ -1,0 +1,432 @@
+//! What the key agent holds and does, without a browser: the open keyring, a staged key, an
+//! import held apart, the save waiting to be confirmed. The worker (`serve.rs`) derives keys
+//! and makes requests around it; everything here is synchronous and tested natively.
+
+use super::protocol::{EntryMetaWire, KeyRef, NewEntrySpec, PendingWrite, Reply, entries_wire};
+use crate::api::base::ApiBase;
+use crate::keyinfo::{self, KeyInfo};
+use crate::secret::{SecretKey, SecretString};
+use crate::timestamp::Timestamp;
+use crate::vault::{
+    EntryId, KdfParams, KeyringFile, Namespace, NewEntry, PendingSave, Persistence, StoredKeyring,
+    UnlockedKeyring, VaultError,
+};
+
+/// The agent's state. Dropping it (lock) zeroizes every key it held.
+#[derive(Default)]
+pub struct AgentCore {
+    ring: Option<UnlockedKeyring>,
+    /// False for a keyring that lives in this tab only (never written).
+    saved: bool,
+    /// A tab-only keyring's random wrap key: "the current passphrase" when a real one is set.
+    session_wrap: Option<SecretKey<32>>,
+    staged: Option<(SecretString, ApiBase)>,
+    import: Option<UnlockedKeyring>,
+    pending: Option<PendingSave>,
+}
+
+impl AgentCore {
+    pub fn is_open(&self) -> bool {
+        self.ring.is_some()
+    }
+
+    /// Forgets everything: the keyring, its data key, every key, the staged one.
+    pub fn lock(&mut self) {
+        *self = Self::default();
+    }
+
+    /// Opens a stored keyring with a key derived from its parameters.
+    pub fn unlock(
+        &mut self,
+        stored: &StoredKeyring,
+        derived: SecretKey<32>,
+    ) -> Result<Reply, VaultError> {
+        let ring = stored.unlock(derived)?;
+        self.lock();
+        let entries = entries_wire(&ring.list());
+        self.ring = Some(ring);
+        self.saved = true;
+        Ok(Reply::Opened { entries })
+    }
+
+    /// Starts an empty keyring: stored (wrapped by a passphrase-derived key) or tab-only
+    /// (`derived` is then a random key, kept here as the tab's "passphrase").
+    pub fn create(
+        &mut self,
+        namespace: Namespace,
+        params: KdfParams,
+        derived: SecretKey<32>,
+        saved: bool,
+    ) -> Result<Reply, VaultError> {
+        let session_wrap = (!saved).then(|| derived.clone());
+        let ring = UnlockedKeyring::create(namespace, params, derived)?;
+        // The first key was staged (and checked) before the keyring existed: it stays.
+        let staged = self.staged.take();
+        self.lock();
+        self.staged = staged;
+        self.ring = Some(ring);
+        self.saved = saved;
+        self.session_wrap = session_wrap;
+        Ok(Reply::Opened {
+            entries: Vec::new(),
+        })
+    }
+
+    /// Holds a pasted key apart; answers what it says about itself.
+    pub fn stage(&mut self, key: SecretString, base: ApiBase) -> Reply {
+        let info = keyinfo::inspect(key.expose_secret()).ok();
+        self.staged = Some((key, base));
+        Reply::Staged { info }
+    }
+
+    pub fn unstage(&mut self) {
+        self.staged = None;
+    }
+
+    /// Adds the staged key; `current` is what storage holds now.
+    pub fn add_staged(
+        &mut self,
+        spec: NewEntrySpec,
+        created_at: Timestamp,
+        current: Option<&str>,
+    ) -> Result<Reply, VaultError> {
+        let (key, _) = self.staged.take().ok_or(VaultError::EmptyKey)?;
+        let persistence = if spec.keep && self.saved {
+            Persistence::Saved
+        } else {
+            Persistence::SessionOnly
+        };
+        let entry = NewEntry {
+            label: spec.label,
+            kind: spec.kind,
+            api_key: key,
+            created_at,
+            persistence,
+            api_base: spec.api_base,
+        };
+        let mut added = None;
+        let reply = self.change(current, |ring| {
+            added = Some(ring.add(entry)?);
+            Ok(())
+        })?;
+        Ok(with_added(reply, added))
+    }
+
+    pub fn rename(
+        &mut self,
+        id: EntryId,
+        label: &str,
+        current: Option<&str>,
+    ) -> Result<Reply, VaultError> {
+        self.change(current, |ring| ring.rename(id, label))
+    }
+
+    pub fn bind(
+        &mut self,
+        id: EntryId,
+        base: ApiBase,
+        current: Option<&str>,
+    ) -> Result<Reply, VaultError> {
+        self.change(current, |ring| ring.bind(id, base))
+    }
+
+    pub fn remove(&mut self, id: EntryId, current: Option<&str>) -> Result<Reply, VaultError> {
+        self.change(current, |ring| ring.remove(id))
+    }
+
+    /// The key the current passphrase derives: from the passphrase for a stored keyring, the
+    /// tab's random key otherwise (`None` asks the caller to derive it).
+    pub fn session_wrap(&self) -> Option<SecretKey<32>> {
+        (!self.saved).then(|| self.session_wrap.clone()).flatten()
+    }
+
+    pub fn is_saved(&self) -> bool {
+        self.saved
+    }
+
+    pub fn kdf_params(&self) -> Result<KdfParams, VaultError> {
+        self.ring
+            .as_ref()
+            .map(|r| r.kdf_params().clone())
+            .ok_or(VaultError::Locked)
+    }
+
+    /// A new data key under a new passphrase; a tab-only keyring becomes stored, every key
+    /// with it.
+    pub fn change_passphrase(
+        &mut self,
+        current_key: &SecretKey<32>,
+        params: KdfParams,
+        derived: SecretKey<32>,
+        current: Option<&str>,
+    ) -> Result<Reply, VaultError> {
+        let was_saved = self.saved;
+        let ring = self.ring.as_mut().ok_or(VaultError::Locked)?;
+        ring.change_passphrase(current_key, params, derived)?;
+        if !was_saved {
+            ring.keep_all();
+        }
+        self.saved = true;
+        let reply = self.change(current, |_| Ok(()));
+        match &reply {
+            Ok(_) => self.session_wrap = None,
+            // Not written: a tab-only keyring stays tab-only (its keys are kept in memory).
+            Err(_) => self.saved = was_saved,
+        }
+        reply
+    }
+
+    /// Storage now holds the last pending text.
+    pub fn committed(&mut self, revision: u64) {
+        if let (Some(ring), Some(pending)) = (self.ring.as_mut(), self.pending.take()) {
+            if pending.revision == revision {
+                ring.commit_save(&pending);
+            } else {
+                self.pending = Some(pending);
+            }
+        }
+    }
+
+    /// Opens an export file's keyring, every key included, and holds it apart.
+    pub fn open_import(
+        &mut self,
+        file: &KeyringFile,
+        derived: SecretKey<32>,
+    ) -> Result<Reply, VaultError> {
+        let ring = file.open(derived)?;
+        let keys = ring.list().len();
+        self.import = Some(ring);
+        Ok(Reply::Imported { keys })
+    }
+
+    /// The file opened by `open_import` was written: it becomes the open keyring.
+    pub fn finish_import(&mut self) -> Result<Reply, VaultError> {
+        let ring = self.import.take().ok_or(VaultError::Locked)?;
+        self.lock();
+        let entries = entries_wire(&ring.list());
+        self.ring = Some(ring);
+        self.saved = true;
+        Ok(Reply::Opened { entries })
+    }
+
+    pub fn inspect(&self, ids: &[EntryId]) -> Vec<(EntryId, Option<KeyInfo>)> {
+        ids.iter()
+            .map(|&id| {
+                let info = self
+                    .ring
+                    .as_ref()
+                    .and_then(|ring| ring.open(id).ok())
+                    .and_then(|key| keyinfo::inspect(key.expose_secret()).ok());
+                (id, info)
+            })
+            .collect()
+    }
+
+    /// The key and the base it is bound to, for one request. A legacy entry without a base
+    /// goes to `default_base` (the build's), never to one the page names.
+    pub fn credential(
+        &self,
+        key: KeyRef,
+        default_base: &ApiBase,
+    ) -> Option<(ApiBase, SecretString)> {
+        match key {
+            KeyRef::Entry(id) => {
+                let ring = self.ring.as_ref()?;
+                let meta = ring.get(id)?;
+                let base = meta
+                    .api_base
+                    .clone()
+                    .unwrap_or_else(|| default_base.clone());
+                Some((base, ring.open(id).ok()?))
+            }
+            KeyRef::Staged => self
+                .staged
+                .as_ref()
+                .map(|(key, base)| (base.clone(), key.clone())),
+        }
+    }
+
+    /// Runs a change; for a stored keyring, seals the text to write over `current`.
+    fn change(
+        &mut self,
+        current: Option<&str>,
+        f: impl FnOnce(&mut UnlockedKeyring) -> Result<(), VaultError>,
+    ) -> Result<Reply, VaultError> {
+        let saved = self.saved;
+        let ring = self.ring.as_mut().ok_or(VaultError::Locked)?;
+        f(ring)?;
+        let save = if saved {
+            let pending = ring.prepare_save(current)?;
+            let write = PendingWrite {
+                text: pending.text.clone(),
+                revision: pending.revision,
+            };
+            self.pending = Some(pending);
+            Some(write)
+        } else {
+            None
+        };
+        Ok(Reply::Changed {
+            entries: entries_wire(&ring.list()),
+            save,
+            added: None,
+        })
+    }
+
+    pub fn entries(&self) -> Vec<EntryMetaWire> {
+        self.ring
+            .as_ref()
+            .map(|r| entries_wire(&r.list()))
+            .unwrap_or_default()
+    }
+}
+
+fn with_added(reply: Reply, id: Option<EntryId>) -> Reply {
+    match reply {
+        Reply::Changed { entries, save, .. } => Reply::Changed {
+            entries,
+            save,
+            added: id,
+        },
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::{EntryKind, MIN_ITERATIONS, derive_key};
+
+    const KEY: &str = "abs0_testkeythatisnotabiscuit";
+
+    fn ns() -> Namespace {
+        Namespace::new("default").unwrap()
+    }
+
+    fn base() -> ApiBase {
+        ApiBase::parse("https://api.example.com").unwrap()
+    }
+
+    fn spec(label: &str) -> NewEntrySpec {
+        NewEntrySpec {
+            label: label.into(),
+            kind: EntryKind::DataAccess,
+            api_base: base(),
+            keep: true,
+        }
+    }
+
+    fn created(pass: &str) -> AgentCore {
+        let params = KdfParams::generate(MIN_ITERATIONS).unwrap();
+        let derived = derive_key(&SecretString::from(pass), &params);
+        let mut core = AgentCore::default();
+        core.create(ns(), params, derived, true).unwrap();
+        core
+    }
+
+    fn pending_text(reply: &Reply) -> (String, u64) {
+        match reply {
+            Reply::Changed {
+                save: Some(write), ..
+            } => (write.text.clone(), write.revision),
+            other => panic!("no save in {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_staged_key_is_added_saved_and_opened_again_after_unlock() {
+        let mut core = created("correct horse battery staple");
+        core.stage(SecretString::from(KEY), base());
+        let reply = core
+            .add_staged(spec("lab"), Timestamp::from_unix(0), None)
+            .unwrap();
+        let (text, revision) = pending_text(&reply);
+        core.committed(revision);
+        let Reply::Changed {
+            added: Some(id), ..
+        } = reply
+        else {
+            panic!("no id");
+        };
+        // The staged key is gone once added.
+        assert!(
+            core.add_staged(spec("again"), Timestamp::from_unix(0), Some(&text))
+                .is_err()
+        );
+
+        let stored = StoredKeyring::parse(&text, &ns()).unwrap();
+        let mut reopened = AgentCore::default();
+        let derived = derive_key(
+            &SecretString::from("correct horse battery staple"),
+            stored.kdf_params(),
+        );
+        reopened.unlock(&stored, derived).unwrap();
+        let (bound, key) = reopened.credential(KeyRef::Entry(id), &base()).unwrap();
+        assert_eq!(key.expose_secret(), KEY);
+        assert_eq!(bound, base());
+    }
+
+    #[test]
+    fn a_save_over_a_changed_storage_is_a_conflict() {
+        let mut core = created("correct horse battery staple");
+        core.stage(SecretString::from(KEY), base());
+        let reply = core
+            .add_staged(spec("lab"), Timestamp::from_unix(0), None)
+            .unwrap();
+        let (text, revision) = pending_text(&reply);
+        core.committed(revision);
+        // Storage now holds something else (another tab saved).
+        let err = core
+            .rename(EntryId(1), "x", Some("other text"))
+            .unwrap_err();
+        assert_eq!(err, VaultError::Conflict);
+        // Storage as this agent left it: fine.
+        core.rename(EntryId(1), "x", Some(&text)).unwrap();
+    }
+
+    #[test]
+    fn an_unconfirmed_write_leaves_the_keyring_based_on_what_storage_holds() {
+        let mut core = created("correct horse battery staple");
+        core.stage(SecretString::from(KEY), base());
+        let reply = core
+            .add_staged(spec("lab"), Timestamp::from_unix(0), None)
+            .unwrap();
+        let (text, revision) = pending_text(&reply);
+        core.committed(revision);
+        // The page could not write this one (storage full): no `committed`.
+        let _ = core.rename(EntryId(1), "y", Some(&text)).unwrap();
+        // So storage still holds `text`, and the next change is based on it.
+        core.rename(EntryId(1), "z", Some(&text)).unwrap();
+    }
+
+    #[test]
+    fn lock_forgets_everything_and_requests_find_no_key() {
+        let mut core = created("correct horse battery staple");
+        core.stage(SecretString::from(KEY), base());
+        core.add_staged(spec("lab"), Timestamp::from_unix(0), None)
+            .unwrap();
+        core.stage(SecretString::from(KEY), base());
+        core.lock();
+        assert!(!core.is_open());
+        assert!(
+            core.credential(KeyRef::Entry(EntryId(1)), &base())
+                .is_none()
+        );
+        assert!(core.credential(KeyRef::Staged, &base()).is_none());
+        assert!(core.inspect(&[EntryId(1)]).iter().all(|(_, i)| i.is_none()));
+    }
+
+    #[test]
+    fn a_legacy_entry_goes_to_the_default_base_only() {
+        let mut core = created("correct horse battery staple");
+        core.stage(SecretString::from(KEY), base());
+        core.add_staged(spec("lab"), Timestamp::from_unix(0), None)
+            .unwrap();
+        let (bound, _) = core.credential(KeyRef::Entry(EntryId(1)), &base()).unwrap();
+        assert_eq!(bound, base());
+        assert!(
+            core.credential(KeyRef::Entry(EntryId(9)), &base())
+                .is_none()
+        );
+    }
+}

@@ -1,0 +1,404 @@
+//! The page's side of the key agent: starts the worker, sends [`Op`]s, matches answers, and
+//! notices when the agent is gone.
+//!
+//! "Gone" is either an error event from the worker (a panic aborts its WebAssembly, which
+//! surfaces as an uncaught error there) or silence: while the page holds an open keyring it
+//! pings the agent, and an agent that has not answered for [`SILENCE_MS`] is taken for dead
+//! (a worker closed or terminated sends nothing at all). Either way every call waiting on it
+//! ends with [`AgentDown`] and the owner's `on_down` runs (the keyring state locks, with a
+//! message), and the next call starts a new agent.
+//!
+//! Where no worker can be started (a host page whose CSP has no `worker-src` for it), the
+//! same agent code runs in the page (`serve.rs`): every flow still works, without the
+//! separation; `in_page()` says so.
+
+use super::policy::ConnectPolicy;
+use super::protocol::{self, Op, Reply};
+use super::serve::{Agent, Answer};
+use crate::secret::SecretBytes;
+use futures::channel::oneshot;
+use gloo_timers::callback::Interval;
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+use web_sys::{MessageEvent, Worker};
+
+/// Where Trunk puts the agent's loader, relative to the page.
+pub const DEFAULT_AGENT_URL: &str = "./key-agent_loader.js";
+
+/// How long an open agent may stay silent before the page takes it for dead. A derivation
+/// with WebCrypto is asynchronous and leaves the agent answering; only the pure-WASM fallback
+/// (no `crypto.subtle`) blocks it, for about a second.
+pub const SILENCE_MS: f64 = 6_000.0;
+const PING_EVERY_MS: u32 = 1_500;
+
+/// The agent stopped (crashed, terminated) before it answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the key agent stopped")]
+pub struct AgentDown;
+
+type Waiting = oneshot::Sender<Result<Answer, AgentDown>>;
+
+struct Running {
+    worker: Worker,
+    ready: bool,
+    /// Messages posted before the agent said it was ready: (message, transfer list).
+    queue: Vec<(Object, Array)>,
+    // Kept alive as long as the worker.
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(JsValue)>,
+}
+
+struct Inner {
+    url: String,
+    running: RefCell<Option<Running>>,
+    in_page: RefCell<Option<Rc<Agent>>>,
+    waiting: RefCell<HashMap<u32, Waiting>>,
+    next_id: Cell<u32>,
+    last_heard: Cell<f64>,
+    watch: RefCell<Option<Interval>>,
+    on_down: RefCell<Option<Rc<dyn Fn()>>>,
+}
+
+/// The last handle gone (an unmounted instance): the worker goes with it, keys and all.
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(running) = self.running.get_mut().take() {
+            running.worker.terminate();
+        }
+    }
+}
+
+/// A handle on one agent. Clones share it.
+#[derive(Clone)]
+pub struct AgentLink {
+    inner: Rc<Inner>,
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+impl AgentLink {
+    pub fn new(url: String) -> Self {
+        Self {
+            inner: Rc::new(Inner {
+                url,
+                running: RefCell::default(),
+                in_page: RefCell::default(),
+                waiting: RefCell::default(),
+                next_id: Cell::default(),
+                last_heard: Cell::default(),
+                watch: RefCell::default(),
+                on_down: RefCell::default(),
+            }),
+        }
+    }
+
+    /// Runs when the agent is found dead. Replaces any earlier one.
+    pub fn on_down(&self, f: impl Fn() + 'static) {
+        *self.inner.on_down.borrow_mut() = Some(Rc::new(f));
+    }
+
+    /// True when the agent runs in the page (no worker could be started).
+    pub fn in_page(&self) -> bool {
+        self.inner.in_page.borrow().is_some()
+    }
+
+    /// Starts the agent now, if it is not running (so an unlock does not wait for it).
+    pub fn start(&self) {
+        if self.inner.running.borrow().is_some() || self.in_page() {
+            return;
+        }
+        match self.spawn() {
+            Ok(running) => *self.inner.running.borrow_mut() = Some(running),
+            Err(_) => {
+                let agent = Rc::new(Agent::default());
+                *self.inner.in_page.borrow_mut() = Some(Rc::clone(&agent));
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = agent.handle(configure_op(), Vec::new(), None).await;
+                });
+            }
+        }
+    }
+
+    fn spawn(&self) -> Result<Running, JsValue> {
+        let worker = Worker::new(&self.inner.url)?;
+        let weak = Rc::downgrade(&self.inner);
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            if let Some(inner) = weak.upgrade() {
+                AgentLink { inner }.heard(&event.data());
+            }
+        });
+        let weak = Rc::downgrade(&self.inner);
+        let on_error = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+            if let Some(inner) = weak.upgrade() {
+                AgentLink { inner }.down();
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        self.inner.last_heard.set(now_ms());
+        // The first message the agent reads: where it may connect.
+        let configure = message(0, &configure_op(), &[], None);
+        Ok(Running {
+            worker,
+            ready: false,
+            queue: vec![configure],
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+
+    fn heard(&self, data: &JsValue) {
+        self.inner.last_heard.set(now_ms());
+        let field = |name: &str| Reflect::get(data, &JsValue::from_str(name)).ok();
+        if field("ready").is_some_and(|v| v.is_truthy()) {
+            let queued = {
+                let mut running = self.inner.running.borrow_mut();
+                let Some(running) = running.as_mut() else {
+                    return;
+                };
+                running.ready = true;
+                std::mem::take(&mut running.queue)
+            };
+            for (message, transfer) in queued {
+                self.post(&message, &transfer);
+            }
+            return;
+        }
+        let Some(id) = field("id").and_then(|v| v.as_f64()) else {
+            return;
+        };
+        let reply = field("reply")
+            .and_then(|v| v.as_string())
+            .and_then(|text| protocol::decode_reply(&text));
+        let payload = field("payload")
+            .and_then(|v| v.dyn_into::<Uint8Array>().ok())
+            .map(|bytes| {
+                let copy = bytes.to_vec();
+                bytes.fill(0, 0, bytes.length());
+                SecretBytes::new(copy)
+            });
+        let waiting = self.inner.waiting.borrow_mut().remove(&(id as u32));
+        if let Some(waiting) = waiting {
+            let answer = match reply {
+                Some(reply) => Ok(Answer { reply, payload }),
+                // An answer this page cannot read: the agent is not one it can trust.
+                None => Err(AgentDown),
+            };
+            let _ = waiting.send(answer);
+        }
+    }
+
+    fn post(&self, message: &Object, transfer: &Array) {
+        let posted = self
+            .inner
+            .running
+            .borrow()
+            .as_ref()
+            .map(|running| running.worker.post_message_with_transfer(message, transfer));
+        if !matches!(posted, Some(Ok(()))) {
+            self.down();
+        }
+    }
+
+    /// The agent is gone: every waiting call ends, the owner hears of it, and the next call
+    /// starts a new agent.
+    pub fn down(&self) {
+        let running = self.inner.running.borrow_mut().take();
+        let Some(running) = running else { return };
+        running.worker.set_onmessage(None);
+        running.worker.set_onerror(None);
+        running.worker.terminate();
+        self.unwatch();
+        let waiting: Vec<Waiting> = self
+            .inner
+            .waiting
+            .borrow_mut()
+            .drain()
+            .map(|(_, w)| w)
+            .collect();
+        for waiting in waiting {
+            let _ = waiting.send(Err(AgentDown));
+        }
+        let on_down = self.inner.on_down.borrow().clone();
+        if let Some(on_down) = on_down {
+            on_down();
+        }
+    }
+
+    /// Stops the agent and every key with it (lock): the worker is terminated, so nothing it
+    /// held, freed or not, outlives the lock. The next call starts a new one.
+    pub fn reset(&self) {
+        self.terminate();
+    }
+
+    /// Stops the agent for good (an unmounted instance): it holds nothing after this.
+    pub fn terminate(&self) {
+        self.unwatch();
+        if let Some(running) = self.inner.running.borrow_mut().take() {
+            running.worker.set_onmessage(None);
+            running.worker.set_onerror(None);
+            running.worker.terminate();
+        }
+        *self.inner.in_page.borrow_mut() = None;
+        let waiting: Vec<Waiting> = self
+            .inner
+            .waiting
+            .borrow_mut()
+            .drain()
+            .map(|(_, w)| w)
+            .collect();
+        for waiting in waiting {
+            let _ = waiting.send(Err(AgentDown));
+        }
+    }
+
+    /// While the agent holds a keyring: ping it, and take silence for death.
+    pub fn watch(&self) {
+        if self.in_page() || self.inner.watch.borrow().is_some() {
+            return;
+        }
+        self.inner.last_heard.set(now_ms());
+        let weak = Rc::downgrade(&self.inner);
+        let interval = Interval::new(PING_EVERY_MS, move || {
+            let Some(inner) = weak.upgrade() else { return };
+            let link = AgentLink { inner };
+            if link.inner.running.borrow().is_none() {
+                return;
+            }
+            if now_ms() - link.inner.last_heard.get() > SILENCE_MS {
+                link.down();
+                return;
+            }
+            link.send_only(&Op::Ping);
+        });
+        *self.inner.watch.borrow_mut() = Some(interval);
+    }
+
+    pub fn unwatch(&self) {
+        self.inner.watch.borrow_mut().take();
+    }
+
+    /// A message whose answer nobody waits for (a ping, an abort, a lock).
+    pub fn send_only(&self, op: &Op) {
+        let in_page = self.inner.in_page.borrow().clone();
+        if let Some(agent) = in_page {
+            let op = op.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = agent.handle(op, Vec::new(), None).await;
+            });
+            return;
+        }
+        if self.inner.running.borrow().is_none() {
+            return;
+        }
+        let (message, transfer) = message(0, op, &[], None);
+        self.enqueue(message, transfer);
+    }
+
+    fn enqueue(&self, message: Object, transfer: Array) {
+        let ready = {
+            let mut running = self.inner.running.borrow_mut();
+            let Some(running) = running.as_mut() else {
+                return;
+            };
+            if !running.ready {
+                running.queue.push((message.clone(), transfer.clone()));
+            }
+            running.ready
+        };
+        if ready {
+            self.post(&message, &transfer);
+        }
+    }
+
+    /// Asks the agent; `secrets` (a passphrase, a key) are copied into buffers that are moved
+    /// to the agent, and the Rust copies wipe themselves when the caller drops them.
+    pub async fn call(
+        &self,
+        op: Op,
+        secrets: &[&[u8]],
+        payload: Option<&[u8]>,
+    ) -> Result<Answer, AgentDown> {
+        self.start();
+        let in_page = self.inner.in_page.borrow().clone();
+        if let Some(agent) = in_page {
+            let secrets = secrets
+                .iter()
+                .map(|s| SecretBytes::new(s.to_vec()))
+                .collect();
+            let payload = payload.map(|p| SecretBytes::new(p.to_vec()));
+            return Ok(agent.handle(op, secrets, payload).await);
+        }
+        let id = self.inner.next_id.get().wrapping_add(1).max(1);
+        self.inner.next_id.set(id);
+        let (sender, receiver) = oneshot::channel();
+        self.inner.waiting.borrow_mut().insert(id, sender);
+        let (message, transfer) = message(id, &op, secrets, payload);
+        if self.inner.running.borrow().is_none() {
+            self.inner.waiting.borrow_mut().remove(&id);
+            return Err(AgentDown);
+        }
+        self.enqueue(message, transfer);
+        receiver.await.unwrap_or(Err(AgentDown))
+    }
+
+    /// A number for a `Fetch`, so it can be aborted.
+    pub fn next_request(&self) -> u32 {
+        let id = self.inner.next_id.get().wrapping_add(1).max(1);
+        self.inner.next_id.set(id);
+        id
+    }
+
+    /// Convenience: the reply alone, `Failed` turned into its error.
+    pub async fn ask(&self, op: Op, secrets: &[&[u8]]) -> Result<Reply, crate::vault::VaultError> {
+        match self.call(op, secrets, None).await {
+            Ok(Answer {
+                reply: Reply::Failed { error },
+                ..
+            }) => Err(error),
+            Ok(answer) => Ok(answer.reply),
+            Err(AgentDown) => Err(crate::vault::VaultError::Locked),
+        }
+    }
+}
+
+/// `Configure` with this page's own `connect-src`, read from its `<meta>` policy.
+fn configure_op() -> Op {
+    let connect = web_sys::window().and_then(|window| {
+        let document = window.document()?;
+        let meta = document
+            .query_selector(r#"meta[http-equiv="Content-Security-Policy" i]"#)
+            .ok()??;
+        let content = meta.get_attribute("content")?;
+        let origin = window.location().origin().ok()?;
+        ConnectPolicy::from_csp(&content, &origin)
+    });
+    Op::Configure { connect }
+}
+
+/// `{ id, op, secrets, payload }` and its transfer list (every buffer moves to the agent).
+fn message(id: u32, op: &Op, secrets: &[&[u8]], payload: Option<&[u8]>) -> (Object, Array) {
+    let message = Object::new();
+    let transfer = Array::new();
+    let list = Array::new();
+    for secret in secrets {
+        let bytes = Uint8Array::new_with_length(secret.len() as u32);
+        bytes.copy_from(secret);
+        transfer.push(&bytes.buffer());
+        list.push(&bytes);
+    }
+    let _ = Reflect::set(&message, &"id".into(), &JsValue::from_f64(f64::from(id)));
+    let _ = Reflect::set(&message, &"op".into(), &protocol::encode(op).into());
+    let _ = Reflect::set(&message, &"secrets".into(), &list);
+    if let Some(payload) = payload {
+        let bytes = Uint8Array::from(payload);
+        transfer.push(&bytes.buffer());
+        let _ = Reflect::set(&message, &"payload".into(), &bytes);
+    }
+    (message, transfer)
+}
