@@ -59,6 +59,13 @@ pub fn vault_message(error: &VaultError) -> (&'static str, String) {
             "It may have been forgotten in another tab. Reload the page, then add your keys again.".into(),
         ),
         VaultError::Closed => ("The keyring was closed", "Open it again to continue.".into()),
+        VaultError::AgentUnavailable => (
+            "The keyring could not be opened here",
+            "The part of the app that holds your keys, a Web Worker, could not run: this page may \
+             not allow it (its security policy must allow workers from the app's own address), or \
+             it stopped. Reload the page and try again; your stored keys are unchanged."
+                .into(),
+        ),
         VaultError::Random => (
             "This browser could not produce random numbers",
             "Encryption needs them. Try another browser.".into(),

@@ -64,6 +64,13 @@ pub enum VaultError {
         "the keyring was changed elsewhere (another tab?) since it was opened; nothing was overwritten; reload it and try again"
     )]
     Conflict,
+    /// The key agent (the worker that holds the keys) could not start or stopped answering:
+    /// a page whose security policy forbids workers, a wrong `workerUrl`, a crash. The page
+    /// never holds keys itself instead.
+    #[error(
+        "the part of the app that holds your keys could not run (this page may not allow it to start a Web Worker)"
+    )]
+    AgentUnavailable,
     /// An action needs an open keyring and none is open (locked meanwhile: idle, another tab).
     #[error("the keyring is locked")]
     Locked,

@@ -281,6 +281,27 @@ impl AgentCore {
     }
 }
 
+/// Replaces every occurrence of the key in a response body (an API that echoes the request in
+/// an error) with `[key]`, so the page never receives it. The original bytes are wiped.
+pub fn scrub(body: &mut Vec<u8>, key: &[u8]) {
+    if key.is_empty() || body.len() < key.len() {
+        return;
+    }
+    let mut out = Vec::with_capacity(body.len());
+    let mut at = 0;
+    while let Some(&byte) = body.get(at) {
+        if body.get(at..at + key.len()) == Some(key) {
+            out.extend_from_slice(b"[key]");
+            at += key.len();
+        } else {
+            out.push(byte);
+            at += 1;
+        }
+    }
+    zeroize::Zeroize::zeroize(body);
+    *body = out;
+}
+
 fn with_added(reply: Reply, id: Option<EntryId>) -> Reply {
     match reply {
         Reply::Changed { entries, save, .. } => Reply::Changed {
@@ -414,6 +435,19 @@ mod tests {
         );
         assert!(core.credential(KeyRef::Staged, &base()).is_none());
         assert!(core.inspect(&[EntryId(1)]).iter().all(|(_, i)| i.is_none()));
+    }
+
+    #[test]
+    fn the_key_is_scrubbed_from_every_body_the_page_gets() {
+        let mut body =
+            format!("{{\"error\":\"bad token {KEY}\",\"again\":\"{KEY}{KEY}\"}}").into_bytes();
+        scrub(&mut body, KEY.as_bytes());
+        let text = String::from_utf8(body).unwrap();
+        assert!(!text.contains(KEY));
+        assert_eq!(text.matches("[key]").count(), 3);
+        let mut short = b"abs0".to_vec();
+        scrub(&mut short, KEY.as_bytes());
+        assert_eq!(short, b"abs0");
     }
 
     #[test]

@@ -8,13 +8,13 @@
 //! ends with [`AgentDown`] and the owner's `on_down` runs (the keyring state locks, with a
 //! message), and the next call starts a new agent.
 //!
-//! Where no worker can be started (a host page whose CSP has no `worker-src` for it), the
-//! same agent code runs in the page (`serve.rs`): every flow still works, without the
-//! separation; `in_page()` says so.
+//! Where no worker can be started (a host page whose CSP forbids workers, a wrong
+//! `workerUrl`), no key is opened at all: the page never falls back to holding keys itself,
+//! and says why (`VaultError::AgentUnavailable`).
 
 use super::policy::ConnectPolicy;
 use super::protocol::{self, Op, Reply};
-use super::serve::{Agent, Answer};
+use super::serve::Answer;
 use crate::secret::SecretBytes;
 use futures::channel::oneshot;
 use gloo_timers::callback::Interval;
@@ -54,7 +54,6 @@ struct Running {
 struct Inner {
     url: String,
     running: RefCell<Option<Running>>,
-    in_page: RefCell<Option<Rc<Agent>>>,
     waiting: RefCell<HashMap<u32, Waiting>>,
     next_id: Cell<u32>,
     last_heard: Cell<f64>,
@@ -87,7 +86,6 @@ impl AgentLink {
             inner: Rc::new(Inner {
                 url,
                 running: RefCell::default(),
-                in_page: RefCell::default(),
                 waiting: RefCell::default(),
                 next_id: Cell::default(),
                 last_heard: Cell::default(),
@@ -102,25 +100,14 @@ impl AgentLink {
         *self.inner.on_down.borrow_mut() = Some(Rc::new(f));
     }
 
-    /// True when the agent runs in the page (no worker could be started).
-    pub fn in_page(&self) -> bool {
-        self.inner.in_page.borrow().is_some()
-    }
-
     /// Starts the agent now, if it is not running (so an unlock does not wait for it).
     pub fn start(&self) {
-        if self.inner.running.borrow().is_some() || self.in_page() {
+        if self.inner.running.borrow().is_some() {
             return;
         }
-        match self.spawn() {
-            Ok(running) => *self.inner.running.borrow_mut() = Some(running),
-            Err(_) => {
-                let agent = Rc::new(Agent::default());
-                *self.inner.in_page.borrow_mut() = Some(Rc::clone(&agent));
-                wasm_bindgen_futures::spawn_local(async move {
-                    let _ = agent.handle(configure_op(), Vec::new(), None).await;
-                });
-            }
+        // No worker, no keys: calls then end with `AgentDown`.
+        if let Ok(running) = self.spawn() {
+            *self.inner.running.borrow_mut() = Some(running);
         }
     }
 
@@ -244,7 +231,6 @@ impl AgentLink {
             running.worker.set_onerror(None);
             running.worker.terminate();
         }
-        *self.inner.in_page.borrow_mut() = None;
         let waiting: Vec<Waiting> = self
             .inner
             .waiting
@@ -259,7 +245,7 @@ impl AgentLink {
 
     /// While the agent holds a keyring: ping it, and take silence for death.
     pub fn watch(&self) {
-        if self.in_page() || self.inner.watch.borrow().is_some() {
+        if self.inner.watch.borrow().is_some() {
             return;
         }
         self.inner.last_heard.set(now_ms());
@@ -285,14 +271,6 @@ impl AgentLink {
 
     /// A message whose answer nobody waits for (a ping, an abort, a lock).
     pub fn send_only(&self, op: &Op) {
-        let in_page = self.inner.in_page.borrow().clone();
-        if let Some(agent) = in_page {
-            let op = op.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let _ = agent.handle(op, Vec::new(), None).await;
-            });
-            return;
-        }
         if self.inner.running.borrow().is_none() {
             return;
         }
@@ -325,15 +303,6 @@ impl AgentLink {
         payload: Option<&[u8]>,
     ) -> Result<Answer, AgentDown> {
         self.start();
-        let in_page = self.inner.in_page.borrow().clone();
-        if let Some(agent) = in_page {
-            let secrets = secrets
-                .iter()
-                .map(|s| SecretBytes::new(s.to_vec()))
-                .collect();
-            let payload = payload.map(|p| SecretBytes::new(p.to_vec()));
-            return Ok(agent.handle(op, secrets, payload).await);
-        }
         let id = self.inner.next_id.get().wrapping_add(1).max(1);
         self.inner.next_id.set(id);
         let (sender, receiver) = oneshot::channel();
@@ -362,7 +331,7 @@ impl AgentLink {
                 ..
             }) => Err(error),
             Ok(answer) => Ok(answer.reply),
-            Err(AgentDown) => Err(crate::vault::VaultError::Locked),
+            Err(AgentDown) => Err(crate::vault::VaultError::AgentUnavailable),
         }
     }
 }

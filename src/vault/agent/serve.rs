@@ -3,7 +3,7 @@
 //! (`src/bin/key-agent.rs`); where a host page forbids workers, the page runs the same code
 //! itself (`link.rs`), which keeps every flow working without the separation.
 
-use super::core::AgentCore;
+use super::core::{AgentCore, scrub};
 use super::policy::ConnectPolicy;
 use super::protocol::{FetchSpec, KeyUse, Op, Reply, TransportErrorWire, join_under};
 use super::webcrypto;
@@ -337,25 +337,4 @@ fn with_body_token(payload: SecretBytes, key: &SecretString) -> Option<SecretByt
     }
     written.ok()?;
     Some(SecretBytes::new(body))
-}
-
-/// Replaces every occurrence of the key in a response body (an API that echoes the request
-/// in an error) with `[key]`, so the page never receives it.
-pub fn scrub(body: &mut Vec<u8>, key: &[u8]) {
-    if key.is_empty() || body.len() < key.len() {
-        return;
-    }
-    let mut out = Vec::with_capacity(body.len());
-    let mut at = 0;
-    while at < body.len() {
-        if body.get(at..at + key.len()) == Some(key) {
-            out.extend_from_slice(b"[key]");
-            at += key.len();
-        } else {
-            out.push(body.get(at).copied().unwrap_or_default());
-            at += 1;
-        }
-    }
-    body.zeroize();
-    *body = out;
 }
