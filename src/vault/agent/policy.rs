@@ -62,7 +62,7 @@ impl ConnectPolicy {
     pub fn allows(&self, origin: &str) -> bool {
         let origin = origin.to_ascii_lowercase();
         self.any
-            || self.origins.iter().any(|o| *o == origin)
+            || self.origins.contains(&origin)
             || self
                 .schemes
                 .iter()
