@@ -163,8 +163,8 @@ fn full_storage_is_a_typed_error_and_keeps_the_previous_keyring() {
 /// give the same key, byte for byte, at the real iteration count and for non-ASCII input.
 #[wasm_bindgen_test]
 async fn webcrypto_and_rust_derive_the_same_key() {
-    use foundry_keyring::vault::{KdfParams, derive_key};
     use foundry_keyring::vault::agent::webcrypto;
+    use foundry_keyring::vault::{KdfParams, derive_key};
     let subtle = webcrypto::subtle().expect("the test page is a secure context");
     for passphrase in ["browser test passphrase 42", "pässwörd ✓ 鍵"] {
         let params = KdfParams::generate(DEFAULT_ITERATIONS).unwrap();

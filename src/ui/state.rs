@@ -97,7 +97,7 @@ impl KeyringState {
         let slot = state.agent;
         on_cleanup(move || {
             if let Some(agent) = slot.try_with_value(Clone::clone) {
-                agent.terminate();
+                agent.stop();
             }
         });
         start_when_idle(agent);
@@ -342,7 +342,7 @@ impl KeyringState {
     pub fn discard_secrets_after_crash(&self) -> bool {
         // A disposed state (an unmounted instance) has already stopped its agent.
         if let Some(agent) = self.agent.try_with_value(Clone::clone) {
-            agent.terminate();
+            agent.stop();
         }
         true
     }
@@ -351,7 +351,7 @@ impl KeyringState {
     /// tab-only keyring is gone.
     pub fn lock(&self, reason: LockReason) {
         if let Some(agent) = self.agent() {
-            agent.reset();
+            agent.stop();
             start_when_idle(agent);
         }
         self.entries.set(Vec::new());

@@ -354,8 +354,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_staged_key_is_added_saved_and_opened_again_after_unlock() {
+    /// A stored keyring with one key, saved and confirmed: the agent and the stored text.
+    fn with_one_key() -> (AgentCore, String, Reply) {
         let mut core = created("correct horse battery staple");
         core.stage(SecretString::from(KEY), base());
         let reply = core
@@ -363,6 +363,12 @@ mod tests {
             .unwrap();
         let (text, revision) = pending_text(&reply);
         core.committed(revision);
+        (core, text, reply)
+    }
+
+    #[test]
+    fn a_staged_key_is_added_saved_and_opened_again_after_unlock() {
+        let (mut core, text, reply) = with_one_key();
         let Reply::Changed {
             added: Some(id), ..
         } = reply
@@ -389,13 +395,7 @@ mod tests {
 
     #[test]
     fn a_save_over_a_changed_storage_is_a_conflict() {
-        let mut core = created("correct horse battery staple");
-        core.stage(SecretString::from(KEY), base());
-        let reply = core
-            .add_staged(spec("lab"), Timestamp::from_unix(0), None)
-            .unwrap();
-        let (text, revision) = pending_text(&reply);
-        core.committed(revision);
+        let (mut core, text, _) = with_one_key();
         // Storage now holds something else (another tab saved).
         let err = core
             .rename(EntryId(1), "x", Some("other text"))
@@ -407,13 +407,7 @@ mod tests {
 
     #[test]
     fn an_unconfirmed_write_leaves_the_keyring_based_on_what_storage_holds() {
-        let mut core = created("correct horse battery staple");
-        core.stage(SecretString::from(KEY), base());
-        let reply = core
-            .add_staged(spec("lab"), Timestamp::from_unix(0), None)
-            .unwrap();
-        let (text, revision) = pending_text(&reply);
-        core.committed(revision);
+        let (mut core, text, _) = with_one_key();
         // The page could not write this one (storage full): no `committed`.
         let _ = core.rename(EntryId(1), "y", Some(&text)).unwrap();
         // So storage still holds `text`, and the next change is based on it.

@@ -195,21 +195,8 @@ impl AgentLink {
     /// The agent is gone: every waiting call ends, the owner hears of it, and the next call
     /// starts a new agent.
     pub fn down(&self) {
-        let running = self.inner.running.borrow_mut().take();
-        let Some(running) = running else { return };
-        running.worker.set_onmessage(None);
-        running.worker.set_onerror(None);
-        running.worker.terminate();
-        self.unwatch();
-        let waiting: Vec<Waiting> = self
-            .inner
-            .waiting
-            .borrow_mut()
-            .drain()
-            .map(|(_, w)| w)
-            .collect();
-        for waiting in waiting {
-            let _ = waiting.send(Err(AgentDown));
+        if !self.stop() {
+            return;
         }
         let on_down = self.inner.on_down.borrow().clone();
         if let Some(on_down) = on_down {
@@ -217,16 +204,13 @@ impl AgentLink {
         }
     }
 
-    /// Stops the agent and every key with it (lock): the worker is terminated, so nothing it
-    /// held, freed or not, outlives the lock. The next call starts a new one.
-    pub fn reset(&self) {
-        self.terminate();
-    }
-
-    /// Stops the agent for good (an unmounted instance): it holds nothing after this.
-    pub fn terminate(&self) {
+    /// Stops the agent and every key with it (lock, unmount): the worker is terminated, so
+    /// nothing it held, freed or not, outlives this; every waiting call ends with
+    /// [`AgentDown`]. The next call starts a new agent. False when none was running.
+    pub fn stop(&self) -> bool {
         self.unwatch();
-        if let Some(running) = self.inner.running.borrow_mut().take() {
+        let running = self.inner.running.borrow_mut().take();
+        if let Some(running) = &running {
             running.worker.set_onmessage(None);
             running.worker.set_onerror(None);
             running.worker.terminate();
@@ -241,6 +225,7 @@ impl AgentLink {
         for waiting in waiting {
             let _ = waiting.send(Err(AgentDown));
         }
+        running.is_some()
     }
 
     /// While the agent holds a keyring: ping it, and take silence for death.

@@ -128,8 +128,6 @@ pub enum Op {
     Fetch { request: u32, spec: FetchSpec },
     /// Stops the `Fetch` numbered `request`.
     Abort { request: u32 },
-    /// Drops every key, the data key, a staged key and an import held apart.
-    Lock,
     /// The bench: derives with `engine` and reports the time; the key is dropped at once.
     /// secrets: `[passphrase]`.
     Measure {

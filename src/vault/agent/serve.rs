@@ -100,13 +100,6 @@ impl Agent {
                 }
                 Reply::Done
             }
-            Op::Lock => {
-                self.core.borrow_mut().lock();
-                for (_, cancel) in self.fetches.borrow_mut().drain() {
-                    cancel.cancel();
-                }
-                Reply::Done
-            }
             Op::Unlock { namespace, stored } => {
                 let passphrase = text(secrets.next())?;
                 let stored = StoredKeyring::parse(&stored, &Namespace::new(&namespace)?)?;
