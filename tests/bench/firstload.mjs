@@ -181,14 +181,21 @@ async function visit(browser, name, { url, app, api, network, bypassCSP, storage
   };
   const settled = [];
   page.on('requestfinished', (r) => settled.push(settle(r, null)));
-  page.on('requestfailed', (r) => settled.push(settle(r, r.failure()?.errorText ?? 'failed')));
+  // Failed requests are not an error in themselves (an aborted one is normal); they are named
+  // when a visit fails.
+  const failures = [];
+  page.on('requestfailed', (r) => {
+    failures.push(`${r.method()} ${r.url()}: ${r.failure()?.errorText ?? 'failed'}`);
+    settled.push(settle(r, r.failure()?.errorText ?? 'failed'));
+  });
+  const why = () => [...problems, ...failures.map((f) => `request failed: ${f}`)].join('; ');
 
   const screen = SCREENS[name];
   await page.addInitScript(INIT, screen);
   await page.goto(url, { waitUntil: 'commit' });
   await page.waitForFunction(() => window.__fkFirstLoad?.ready != null, null, { timeout: SCREEN_TIMEOUT, polling: 50 })
     .catch(async (e) => {
-      throw new Error(`${name} visit: "${screen.field}" and "${screen.button}" did not both become usable (${e.message.split('\n')[0]}); ${problems.join('; ')}`);
+      throw new Error(`${name} visit: "${screen.field}" and "${screen.button}" did not both become usable (${e.message.split('\n')[0]}); ${why()}`);
     });
 
   // The screen works: what is typed is taken, and the button acts on it.
@@ -209,9 +216,9 @@ async function visit(browser, name, { url, app, api, network, bypassCSP, storage
   const clickedAt = await page.evaluate(() => performance.now());
   await button.click();
   await page.waitForFunction(() => window.__fkFirstLoad.acted != null || window.__fkFirstLoad.unlocked != null, null, { timeout: 10_000 })
-    .catch(() => { throw new Error(`${name} visit: "${screen.button}" did not act (no status, no progress, no unlocked view)`); });
+    .catch(() => { throw new Error(`${name} visit: "${screen.button}" did not act (no status, no progress, no unlocked view); ${why()}`); });
   await page.waitForFunction(() => window.__fkFirstLoad.unlocked != null, null, { timeout: SCREEN_TIMEOUT, polling: 50 })
-    .catch(() => { throw new Error(`${name} visit: no unlocked view (identity and token table) after "${screen.button}"; ${problems.join('; ')}`); });
+    .catch(() => { throw new Error(`${name} visit: no unlocked view (identity and token table) after "${screen.button}"; ${why()}`); });
   const fk = await page.evaluate(() => ({ ...window.__fkFirstLoad }));
 
   // Quiet network: whatever is loaded later (idle-time modules) is seen too.
