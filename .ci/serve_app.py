@@ -8,13 +8,116 @@ standalone page. Extra roots (e.g. the embedding example) are served under their
 
 `--no-headers` serves the same files the way a bare static host does (no CSP header, no
 other security header): what holds then is what the build wrote into the page itself.
+
+Files are sent compressed, as a real static host sends them: gzip (and brotli, preferred, when
+a Python `brotli` module can be imported) when the request's Accept-Encoding allows it, with
+Content-Encoding and Vary: Accept-Encoding. Only text-like types (HTML, JS, CSS, JSON, wasm,
+SVG, ...) of at least MIN_COMPRESS_SIZE bytes are compressed, and a result that is not smaller
+is not used. Each file is compressed once per content: the result is kept, keyed on the file's
+mtime and size, so a rebuild is picked up. `--no-compress` sends every file as it is.
 """
 import argparse
+import datetime
+import email.utils
 import functools
+import gzip
 import http.server
+import io
 import os
 import sys
+import threading
+from http import HTTPStatus
 from urllib.parse import urlsplit
+
+try:  # optional: stdlib only unless a brotli module is already installed
+    import brotli  # type: ignore
+except ImportError:
+    try:
+        import brotlicffi as brotli  # type: ignore
+    except ImportError:
+        brotli = None
+
+# Below this, compression saves next to nothing and costs a round of work per file.
+MIN_COMPRESS_SIZE = 512
+COMPRESSIBLE_TYPES = {
+    "application/wasm", "application/json", "application/manifest+json", "application/xml",
+    "image/svg+xml", "application/javascript", "image/x-icon",
+}
+
+
+def compressible(ctype: str) -> bool:
+    ctype = ctype.split(";")[0].strip().lower()
+    return ctype.startswith("text/") or ctype in COMPRESSIBLE_TYPES or ctype.endswith(("+json", "+xml"))
+
+
+def encodings_offered(compress: bool) -> list:
+    """The codings this server can send, best first."""
+    if not compress:
+        return []
+    return (["br"] if brotli is not None else []) + ["gzip"]
+
+
+def choose_encoding(accept_encoding: str, offered: list):
+    """The best of `offered` that the Accept-Encoding header allows (q > 0), else None."""
+    if not accept_encoding or not offered:
+        return None
+    qualities = {}
+    for item in accept_encoding.split(","):
+        coding, _, params = item.strip().partition(";")
+        coding = coding.strip().lower()
+        if not coding:
+            continue
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        qualities[coding] = q
+    if "x-gzip" in qualities and "gzip" not in qualities:
+        qualities["gzip"] = qualities["x-gzip"]
+    best, best_q = None, 0.0
+    for coding in offered:  # best first: a tie keeps the earlier (br before gzip)
+        q = qualities.get(coding, qualities.get("*", 0.0))
+        if q > best_q:
+            best, best_q = coding, q
+    return best
+
+
+def compress(data: bytes, coding: str) -> bytes:
+    if coding == "br":
+        return brotli.compress(data, quality=11)
+    # mtime=0: the same file always gives the same bytes.
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+class CompressedCache:
+    """Compressed bodies by (path, coding), valid while the file's mtime and size are unchanged."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._entries = {}
+
+    def get(self, path: str, stat, coding: str, read):
+        key = (path, coding)
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            hit = self._entries.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        data = read()
+        body = compress(data, coding)
+        # Not worth it (or the file changed while being read): send it as it is.
+        if len(body) >= len(data) or len(data) != stat.st_size:
+            body = None
+        with self._lock:
+            self._entries[key] = (stamp, body)
+        return body
+
+
+COMPRESSED = CompressedCache()
 
 
 def origin(url: str) -> str:
@@ -49,10 +152,74 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         ".json": "application/json",
     }
 
-    def __init__(self, *args, policy: str, mounts: list, **kwargs):
+    def __init__(self, *args, policy: str, mounts: list, offered: list, **kwargs):
         self.policy = policy
         self.mounts = mounts
+        self.offered = offered
         super().__init__(*args, **kwargs)
+
+    def send_head(self):
+        # Directories (redirects, index.html), missing files and what is never compressed take
+        # the base class's path unchanged; a compressible file takes the one below.
+        path = self.translate_path(self.path)
+        if os.path.isdir(path):
+            index = os.path.join(path, "index.html")
+            if not urlsplit(self.path).path.endswith("/") or not os.path.isfile(index):
+                return super().send_head()
+            path = index
+        if not self.offered or path.endswith("/") or not os.path.isfile(path):
+            return super().send_head()
+        ctype = self.guess_type(path)
+        if not compressible(ctype):
+            return super().send_head()
+        try:
+            f = open(path, "rb")
+        except OSError:
+            return super().send_head()
+        try:
+            fs = os.fstat(f.fileno())
+            if fs.st_size < MIN_COMPRESS_SIZE:
+                f.close()
+                return super().send_head()
+            if self.not_modified(fs):
+                f.close()
+                self.send_response(HTTPStatus.NOT_MODIFIED)
+                self.send_header("Vary", "Accept-Encoding")
+                self.end_headers()
+                return None
+            coding = choose_encoding(self.headers.get("Accept-Encoding", ""), self.offered)
+            body = COMPRESSED.get(path, fs, coding, f.read) if coding else None
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-type", ctype)
+            if body is not None:
+                self.send_header("Content-Encoding", coding)
+            self.send_header("Content-Length", str(fs.st_size if body is None else len(body)))
+            self.send_header("Last-Modified", self.date_time_string(fs.st_mtime))
+            self.send_header("Vary", "Accept-Encoding")
+            self.end_headers()
+            if body is None:
+                f.seek(0)
+                return f
+            f.close()
+            return io.BytesIO(body)
+        except BaseException:
+            f.close()
+            raise
+
+    def not_modified(self, fs) -> bool:
+        """If-Modified-Since as the base class reads it (it is not reachable from here)."""
+        if "If-Modified-Since" not in self.headers or "If-None-Match" in self.headers:
+            return False
+        try:
+            ims = email.utils.parsedate_to_datetime(self.headers["If-Modified-Since"])
+        except (TypeError, IndexError, OverflowError, ValueError):
+            return False
+        if ims.tzinfo is None:
+            ims = ims.replace(tzinfo=datetime.timezone.utc)
+        if ims.tzinfo is not datetime.timezone.utc:
+            return False
+        last_modif = datetime.datetime.fromtimestamp(fs.st_mtime, datetime.timezone.utc).replace(microsecond=0)
+        return last_modif <= ims
 
     def translate_path(self, path):
         # A mounted prefix is served from its own root, with the same path checks as the
@@ -91,6 +258,7 @@ def main():
     parser.add_argument("--frame-ancestors", default="'none'")
     parser.add_argument("--no-headers", action="store_true", help="send no security headers, as a bare static host")
     parser.add_argument("--mount", action="append", default=[], help="PREFIX=DIR, served under /PREFIX/")
+    parser.add_argument("--no-compress", action="store_true", help="send every file uncompressed")
     args = parser.parse_args()
     if not os.path.isfile(os.path.join(args.dir, "index.html")):
         sys.exit(f"serve_app: {args.dir}/index.html not found: build the app first (trunk build --release)")
@@ -105,10 +273,13 @@ def main():
     mounts.sort(key=lambda m: len(m[0]), reverse=True)
     origins = [origin(u) for u in [args.api, *args.also_api]]
     policy = None if args.no_headers else csp(origins, args.frame_ancestors)
-    handler = functools.partial(Handler, directory=os.path.abspath(args.dir), policy=policy, mounts=mounts)
+    offered = encodings_offered(not args.no_compress)
+    handler = functools.partial(Handler, directory=os.path.abspath(args.dir), policy=policy, mounts=mounts,
+                                offered=offered)
     server = http.server.ThreadingHTTPServer((args.addr, args.port), handler)
     headers = "no security headers" if args.no_headers else "CSP header"
-    print(f"serve_app: http://{args.addr}:{args.port}/ (API {' '.join(origins)}; {headers})", flush=True)
+    codings = ", ".join(offered) if offered else "uncompressed"
+    print(f"serve_app: http://{args.addr}:{args.port}/ (API {' '.join(origins)}; {headers}; {codings})", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -1,4 +1,4 @@
-// Figures 1-3 in headless Chromium against the release build (dist/) served with its
+// Figures 1-2 in headless Chromium against the release build (dist/) served with its
 // production headers by .ci/serve_app.py, and the local Foundry double:
 //   1. unlock: the app's real path (click Unlock -> unlocked view: worker start, PBKDF2 600k,
 //      AES-GCM decrypt of the keyring, render), the KDF worker driven directly (exactly what
@@ -6,20 +6,16 @@
 //      context without crypto.subtle gets), and WebCrypto deriveBits + AES-GCM with the same
 //      parameters in the same page; ratios per run. All three must give the same key.
 //   2. the longest main-thread long task during the unlock (PerformanceObserver 'longtask').
-//   3. first load: time from navigation until the "Paste your key" field accepts typing, and
-//      gzip -9 bytes of what was loaded by then vs later (the worker).
+// The first load (time until the first screen works, bytes by when they are requested) is
+// tests/bench/load.mjs.
 //
 // node tests/bench/browser.mjs --app http://127.0.0.1:28080 --api http://127.0.0.1:28787 \
-//      --dist dist --runs 5 --out browser.json
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
+//      --runs 5 --out browser.json
 import { arg, figure, writeFigures } from './stats.mjs';
 import { demoToken, launchChromium } from './setup.mjs';
 
 const APP = arg('app', 'http://127.0.0.1:28080');
 const API = arg('api', 'http://127.0.0.1:28787');
-const DIST = path.resolve(arg('dist', 'dist'));
 const RUNS = Number(arg('runs', '5'));
 const OUT = arg('out', 'browser.json');
 const ITERATIONS = 600_000;
@@ -30,7 +26,7 @@ const adminKey = await demoToken(API, 'admin');
 const browser = await launchChromium();
 const chromiumVersion = browser.version();
 
-// Before any page script: record long tasks and the moment the paste field exists and is enabled.
+// Before any page script: record long tasks.
 const INIT = () => {
   window.__longtasks = [];
   try {
@@ -38,16 +34,6 @@ const INIT = () => {
       for (const e of list.getEntries()) window.__longtasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: 'longtask', buffered: true });
   } catch { /* no longtask support: reported as 0 */ }
-  window.__usable = null;
-  const check = () => {
-    const field = document.getElementById('fk-paste-key');
-    if (field && !field.disabled && !field.readOnly && window.__usable === null) {
-      window.__usable = performance.now();
-      observer.disconnect();
-    }
-  };
-  const observer = new MutationObserver(check);
-  observer.observe(document, { childList: true, subtree: true, attributes: true });
 };
 
 async function newPage() {
@@ -58,55 +44,6 @@ async function newPage() {
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console.error: ${m.text()}`); });
   await page.addInitScript(INIT);
   return { context, page, problems };
-}
-
-const gzipCache = new Map();
-function gzipBytes(file) {
-  if (!gzipCache.has(file)) gzipCache.set(file, execFileSync('gzip', ['-9', '-n', '-c', file], { maxBuffer: 64 << 20 }).length);
-  return gzipCache.get(file);
-}
-function distFile(url) {
-  const { pathname } = new URL(url);
-  const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
-  const file = path.join(DIST, rel);
-  return fs.existsSync(file) ? file : null;
-}
-const isWorkerFile = (f) => path.basename(f).startsWith('kdf-worker');
-
-// ---- 3. first load ---------------------------------------------------------------------------
-const loadMs = [], beforeKb = [], totalKb = [];
-let loadedList = [];
-for (let r = 0; r < RUNS + 1; r++) {
-  const { context, page, problems } = await newPage();
-  await page.goto(APP_URL, { waitUntil: 'commit' });
-  await page.waitForFunction(() => window.__usable !== null, null, { timeout: 30_000 });
-  // "Accepts typing": a real key press lands in the field.
-  const field = page.locator('#fk-paste-key');
-  await field.pressSequentially('a');
-  if ((await field.inputValue()) !== 'a') throw new Error('the paste field did not take typing');
-  const { usable, entries } = await page.evaluate(() => ({
-    usable: window.__usable,
-    entries: [
-      ...performance.getEntriesByType('navigation').map((e) => ({ url: e.name, end: e.responseEnd })),
-      ...performance.getEntriesByType('resource').map((e) => ({ url: e.name, end: e.responseEnd })),
-    ],
-  }));
-  if (problems.length) throw new Error(`first load: ${problems.join('; ')}`);
-  const before = new Set();
-  for (const e of entries) {
-    const file = distFile(e.url);
-    if (file && e.end <= usable) before.add(file);
-  }
-  const worker = fs.readdirSync(DIST).map((f) => path.join(DIST, f)).filter((f) => fs.statSync(f).isFile() && isWorkerFile(f));
-  const beforeBytes = [...before].reduce((s, f) => s + gzipBytes(f), 0);
-  const workerBytes = worker.filter((f) => !before.has(f)).reduce((s, f) => s + gzipBytes(f), 0);
-  await context.close();
-  if (r === 0) continue; // warm-up: the server's and the OS's caches
-  loadMs.push(usable);
-  beforeKb.push(beforeBytes / 1000);
-  totalKb.push((beforeBytes + workerBytes) / 1000);
-  loadedList = [...before].map((f) => ({ file: path.relative(DIST, f), gzip: gzipBytes(f) }))
-    .concat(worker.filter((f) => !before.has(f)).map((f) => ({ file: path.relative(DIST, f), gzip: gzipBytes(f), later: true })));
 }
 
 // ---- 1 and 2. unlock ------------------------------------------------------------------------
@@ -239,8 +176,5 @@ writeFigures(OUT, [
   figure('unlock_fallback_kdf', 'Unlock, Rust fallback PBKDF2 in the worker (no crypto.subtle)', 'ms', fallbackKdf),
   figure('unlock_fallback_ratio', 'Unlock ratio: Rust fallback / WebCrypto (no target)', 'x', fallbackRatio),
   figure('unlock_longtask', 'Main thread: longest long task during unlock', 'ms', longest, { op: '<', value: 50 }),
-  figure('load_ms', 'First load: navigation -> paste field takes typing', 'ms', loadMs),
-  figure('load_kb_before', 'First load: gzip -9 before usable', 'kB', beforeKb, { op: '<=', value: 160 }),
-  figure('load_kb_total', 'First load: gzip -9 in all (+ KDF worker)', 'kB', totalKb, { op: '<=', value: 300 }),
-], { chromium: chromiumVersion, loaded: loadedList, key_check: keyCheck });
+], { chromium: chromiumVersion, key_check: keyCheck });
 console.log(`browser: Chromium ${chromiumVersion}; worker and WebCrypto keys agree (${keyCheck}…)`);
