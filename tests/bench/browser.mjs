@@ -1,10 +1,12 @@
 // Figures 1-2 in headless Chromium against the release build (dist/) served with its
 // production headers by .ci/serve_app.py, and the local Foundry double:
-//   1. unlock: the app's real path (click Unlock -> unlocked view: worker start, PBKDF2 600k,
-//      AES-GCM decrypt of the keyring, render), the KDF worker driven directly (exactly what
-//      src/ui/kdf.rs does; it derives with WebCrypto), the worker's Rust fallback (what a
-//      context without crypto.subtle gets), and WebCrypto deriveBits + AES-GCM with the same
-//      parameters in the same page; ratios per run. All three must give the same key.
+//   1. unlock: the app's real path (click Unlock -> unlocked view: a message to the running key
+//      agent, PBKDF2 600k there, AES-GCM decrypt of the keyring, the answer, render), a fresh
+//      key agent driven directly with its bench message (`measure`: it derives with WebCrypto
+//      and answers the time, never a key), the agent's Rust fallback (what a context without
+//      crypto.subtle gets), and WebCrypto deriveBits + AES-GCM with the same parameters in the
+//      same page; ratios per run. That the engines give the same key is a browser test
+//      (tests/web_vault.rs), since the agent never hands out a key.
 //   2. the longest main-thread long task during the unlock (PerformanceObserver 'longtask').
 // The first load (time until the first screen works, bytes by when they are requested) is
 // tests/bench/load.mjs.
@@ -86,10 +88,10 @@ async function webcrypto() {
   }, { iterations: ITERATIONS, passphrase: PASSPHRASE, salt });
 }
 
-// The worker exactly as src/ui/kdf.rs drives it: start, wait for {ready}, post the job once.
+// A new key agent, as the page starts one: wait for {ready}, then its bench message once.
 // `engine: 'wasm'` asks for the Rust fallback (what a context without crypto.subtle gets).
 async function workerRoundTrip(engine) {
-  return page.evaluate(async ({ iterations, passphrase, salt, engine }) => {
+  return page.evaluate(async ({ iterations, passphrase, engine }) => {
     const queue = [];
     let wake = null;
     const next = () => new Promise((resolve, reject) => {
@@ -98,23 +100,22 @@ async function workerRoundTrip(engine) {
     });
     const push = (m) => { if (wake) { const w = wake; wake = null; w.resolve(m); } else queue.push(m); };
     const t0 = performance.now();
-    const worker = new Worker('/kdf-worker_loader.js');
+    const worker = new Worker('/key-agent_loader.js');
     worker.onmessage = (e) => push(e.data);
-    worker.onerror = (e) => { if (wake) wake.reject(new Error(`worker: ${e.message}`)); };
+    worker.onerror = (e) => { if (wake) wake.reject(new Error(`agent: ${e.message}`)); };
     const ready = await next();
-    if (!ready || !ready.ready) throw new Error(`worker said ${JSON.stringify(ready)}`);
+    if (!ready || !ready.ready) throw new Error(`agent said ${JSON.stringify(ready)}`);
     const t1 = performance.now();
     const secret = new TextEncoder().encode(passphrase);
-    worker.postMessage({ id: 1, passphrase: secret, salt: new Uint8Array(salt), iterations, engine }, [secret.buffer]);
+    const op = JSON.stringify({ op: 'measure', iterations, engine: engine ?? null });
+    worker.postMessage({ id: 1, op, secrets: [secret] }, [secret.buffer]);
     const answer = await next();
     const t2 = performance.now();
     worker.terminate();
-    if (!(answer.key instanceof Uint8Array) || answer.key.length !== 32) throw new Error(`worker answered ${JSON.stringify(answer)}`);
-    return {
-      startup: t1 - t0, kdf: t2 - t1, total: t2 - t0, engine: answer.engine,
-      hex: [...answer.key].map((b) => b.toString(16).padStart(2, '0')).join(''),
-    };
-  }, { iterations: ITERATIONS, passphrase: PASSPHRASE, salt, engine });
+    const reply = JSON.parse(answer.reply);
+    if (reply.reply !== 'measured') throw new Error(`agent answered ${answer.reply}`);
+    return { startup: t1 - t0, kdf: reply.millis, roundTrip: t2 - t1, total: t2 - t0, engine: reply.engine };
+  }, { iterations: ITERATIONS, passphrase: PASSPHRASE, engine });
 }
 
 async function appUnlock() {
@@ -141,16 +142,12 @@ async function appUnlock() {
   });
 }
 
-let keyCheck = null;
 for (let r = 0; r < RUNS + 1; r++) {
   const app = await appUnlock();
   const wc = await webcrypto();
   const wk = await workerRoundTrip();
   const fb = await workerRoundTrip('wasm');
-  if (wc.hex !== wk.hex) throw new Error(`the worker and WebCrypto derived different keys: ${wk.hex} vs ${wc.hex}`);
-  if (fb.hex !== wk.hex) throw new Error(`the Rust fallback and WebCrypto derived different keys: ${fb.hex} vs ${wk.hex}`);
   if (wk.engine !== 'webcrypto' || fb.engine !== 'wasm') throw new Error(`engines: ${wk.engine}, ${fb.engine}`);
-  keyCheck = wk.hex.slice(0, 16);
   if (r === 0) continue; // warm-up (first compilation of the worker's module)
   appMs.push(app.ms);
   longest.push(app.longest);
@@ -168,13 +165,13 @@ await browser.close();
 
 writeFigures(OUT, [
   figure('unlock_app', 'Unlock, app path: click Unlock -> unlocked view', 'ms', appMs),
-  figure('unlock_worker', 'Unlock, KDF worker round trip (new Worker -> key)', 'ms', workerTotal),
-  figure('unlock_worker_kdf', 'Unlock, worker PBKDF2 alone (post -> key)', 'ms', workerKdf),
+  figure('unlock_worker', 'Unlock, a new key agent: start + derive + answer', 'ms', workerTotal),
+  figure('unlock_worker_kdf', 'Unlock, PBKDF2 in the key agent alone (WebCrypto there)', 'ms', workerKdf),
   figure('unlock_webcrypto', 'Unlock, WebCrypto deriveBits + AES-GCM (same page)', 'ms', webcryptoMs),
-  figure('unlock_ratio', 'Unlock ratio: app path / WebCrypto', 'x', appRatio, { op: '<=', value: 2.5 }),
-  figure('unlock_worker_ratio', 'Unlock ratio: worker PBKDF2 / WebCrypto', 'x', workerRatio, { op: '<=', value: 2.5 }),
-  figure('unlock_fallback_kdf', 'Unlock, Rust fallback PBKDF2 in the worker (no crypto.subtle)', 'ms', fallbackKdf),
+  figure('unlock_ratio', 'Unlock ratio: app path / WebCrypto', 'x', appRatio, { op: '<=', value: 1.25 }),
+  figure('unlock_worker_ratio', 'Unlock ratio: agent PBKDF2 / WebCrypto', 'x', workerRatio, { op: '<=', value: 2.5 }),
+  figure('unlock_fallback_kdf', 'Unlock, Rust fallback PBKDF2 in the key agent (no crypto.subtle)', 'ms', fallbackKdf),
   figure('unlock_fallback_ratio', 'Unlock ratio: Rust fallback / WebCrypto (no target)', 'x', fallbackRatio),
   figure('unlock_longtask', 'Main thread: longest long task during unlock', 'ms', longest, { op: '<', value: 50 }),
-], { chromium: chromiumVersion, key_check: keyCheck });
-console.log(`browser: Chromium ${chromiumVersion}; worker and WebCrypto keys agree (${keyCheck}…)`);
+], { chromium: chromiumVersion });
+console.log(`browser: Chromium ${chromiumVersion}`);
