@@ -7,7 +7,8 @@
 //! - [`vault`]: the encrypted keyring (envelope, storage backends) and, in `vault::agent`, the
 //!   key agent: key derivation, its message protocol, the worker that holds the keys;
 //! - [`secret`] and [`timestamp`]: small building blocks the others share;
-//! - `ui` (feature `web`): the Leptos components, and the embedding surface;
+//! - `ui` (feature `web`): the Leptos components; `embed` (feature `embed`): the embedding
+//!   surface (its Rust, and the element's JavaScript and types beside it);
 //!
 //! Without the default `web` feature nothing here touches a browser, so everything is tested
 //! natively with `cargo test`.
@@ -24,5 +25,9 @@ pub mod table;
 pub mod timestamp;
 pub mod vault;
 
+/// The embedding surface: `mount`, the handle, and (beside this module's Rust) the element's
+/// JavaScript and the `.d.ts` files that describe it, in one folder.
+#[cfg(feature = "embed")]
+pub mod embed;
 #[cfg(feature = "web")]
 pub mod ui;

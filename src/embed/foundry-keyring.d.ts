@@ -1,5 +1,5 @@
 // Types for the embedding API (types only, no values): the options `mount` takes, the
-// KeyringHandle it returns (src/ui/embed.rs, through the wasm-bindgen glue foundry_keyring.js),
+// KeyringHandle it returns (src/embed/mod.rs, through the wasm-bindgen glue foundry_keyring.js),
 // the events, and the <foundry-keyring> element (foundry-keyring-element.js). wasm-bindgen's own
 // foundry_keyring.d.ts types options as `any` and fetch as `Promise<any>`; these are precise.
 

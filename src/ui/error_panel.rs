@@ -14,7 +14,7 @@ pub struct ErrorReport {
     pub request_id: Option<String>,
 }
 
-/// Provided by the embedding surface (src/ui/embed.rs), which turns reports into
+/// Provided by the embedding surface (src/embed/mod.rs), which turns reports into
 /// `foundry-keyring:error` events; absent on the standalone page.
 #[derive(Clone)]
 pub struct ErrorReports(UnboundedSender<ErrorReport>);

@@ -9,8 +9,6 @@ pub mod base_notice;
 pub mod clipboard;
 pub mod common;
 pub mod confirm;
-#[cfg(feature = "embed")]
-pub mod embed;
 pub mod error_panel;
 
 pub mod key_preview;
