@@ -28,7 +28,7 @@ use web_sys::{MessageEvent, Worker};
 /// Where Trunk puts the agent's loader, relative to the page.
 pub const DEFAULT_AGENT_URL: &str = "./key-agent_loader.js";
 
-/// How long an open agent may stay silent before the page takes it for dead. A derivation
+/// How long a ping may go unanswered before the page takes the agent for dead. A derivation
 /// with WebCrypto is asynchronous and leaves the agent answering; only the pure-WASM fallback
 /// (no `crypto.subtle`) blocks it, for about a second.
 pub const SILENCE_MS: f64 = 6_000.0;
@@ -56,7 +56,8 @@ struct Inner {
     running: RefCell<Option<Running>>,
     waiting: RefCell<HashMap<u32, Waiting>>,
     next_id: Cell<u32>,
-    last_heard: Cell<f64>,
+    /// When the oldest ping still unanswered was sent (any message from the agent answers it).
+    ping_sent: Cell<Option<f64>>,
     watch: RefCell<Option<Interval>>,
     on_down: RefCell<Option<Rc<dyn Fn()>>>,
 }
@@ -88,7 +89,7 @@ impl AgentLink {
                 running: RefCell::default(),
                 waiting: RefCell::default(),
                 next_id: Cell::default(),
-                last_heard: Cell::default(),
+                ping_sent: Cell::default(),
                 watch: RefCell::default(),
                 on_down: RefCell::default(),
             }),
@@ -127,7 +128,7 @@ impl AgentLink {
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        self.inner.last_heard.set(now_ms());
+        self.inner.ping_sent.set(None);
         // The first message the agent reads: where it may connect.
         let configure = message(0, &configure_op(), &[], None);
         Ok(Running {
@@ -140,7 +141,7 @@ impl AgentLink {
     }
 
     fn heard(&self, data: &JsValue) {
-        self.inner.last_heard.set(now_ms());
+        self.inner.ping_sent.set(None);
         let field = |name: &str| Reflect::get(data, &JsValue::from_str(name)).ok();
         if field("ready").is_some_and(|v| v.is_truthy()) {
             let queued = {
@@ -233,19 +234,24 @@ impl AgentLink {
         if self.inner.watch.borrow().is_some() {
             return;
         }
-        self.inner.last_heard.set(now_ms());
+        self.inner.ping_sent.set(None);
         let weak = Rc::downgrade(&self.inner);
+        // Silence is measured from an unanswered ping, not from the last message: a hidden tab's
+        // timers may fire once a minute, and a long gap between pings is no sign of death.
         let interval = Interval::new(PING_EVERY_MS, move || {
             let Some(inner) = weak.upgrade() else { return };
             let link = AgentLink { inner };
             if link.inner.running.borrow().is_none() {
                 return;
             }
-            if now_ms() - link.inner.last_heard.get() > SILENCE_MS {
-                link.down();
-                return;
+            match link.inner.ping_sent.get() {
+                Some(sent) if now_ms() - sent > SILENCE_MS => link.down(),
+                Some(_) => {}
+                None => {
+                    link.inner.ping_sent.set(Some(now_ms()));
+                    link.send_only(&Op::Ping);
+                }
             }
-            link.send_only(&Op::Ping);
         });
         *self.inner.watch.borrow_mut() = Some(interval);
     }
