@@ -8,8 +8,8 @@
 mod worker {
     use foundry_keyring::secret::SecretBytes;
     use foundry_keyring::vault::VaultError;
-    use foundry_keyring::vault::agent::protocol::{self, Reply};
-    use foundry_keyring::vault::agent::serve::{Agent, Answer};
+    use foundry_keyring::vault::agent::protocol::{self, Answer, Reply};
+    use foundry_keyring::vault::agent::serve::Agent;
     use js_sys::{Array, Object, Reflect, Uint8Array};
     use std::rc::Rc;
     use wasm_bindgen::{JsCast, JsValue, closure::Closure};

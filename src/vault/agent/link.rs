@@ -13,8 +13,7 @@
 //! and says why (`VaultError::AgentUnavailable`).
 
 use super::policy::ConnectPolicy;
-use super::protocol::{self, Op, Reply};
-use super::serve::Answer;
+use super::protocol::{self, Answer, Op, Reply};
 use crate::secret::SecretBytes;
 use futures::channel::oneshot;
 use gloo_timers::callback::Interval;

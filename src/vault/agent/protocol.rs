@@ -22,6 +22,7 @@ use crate::api::base::ApiBase;
 pub use crate::api::transport::KeyUse;
 use crate::api::transport::{Method, NetworkFailure, TransportError};
 use crate::keyinfo::KeyInfo;
+use crate::secret::SecretBytes;
 use crate::vault::{EntryId, EntryKind, EntryMeta, VaultError};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -179,6 +180,22 @@ pub enum Reply {
     },
 }
 
+/// A reply with the response body when there is one (zeroized on drop): what one message
+/// gets back, on either side.
+pub struct Answer {
+    pub reply: Reply,
+    pub payload: Option<SecretBytes>,
+}
+
+impl From<Reply> for Answer {
+    fn from(reply: Reply) -> Self {
+        Self {
+            reply,
+            payload: None,
+        }
+    }
+}
+
 /// A text the page is to write to storage, and the revision to confirm once written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingWrite {
@@ -250,8 +267,12 @@ pub enum TransportErrorWire {
     },
     Aborted,
     Redirected,
-    /// The agent refused the request itself (a path outside the key's base, an unknown key).
+    /// The agent refused the request itself: the key's base is not one the page may reach, or
+    /// the path is not under it.
     Refused,
+    /// The agent holds no such key (locked meanwhile, or the entry was removed): the request
+    /// ends quietly, like an aborted one.
+    NoKey,
 }
 
 impl From<&TransportError> for TransportErrorWire {
@@ -280,7 +301,7 @@ impl From<TransportErrorWire> for TransportError {
             TransportErrorWire::Unknown => Self::Network(NetworkFailure::Unknown),
             TransportErrorWire::Refused => Self::Refused,
             TransportErrorWire::Timeout { millis } => Self::Timeout(Duration::from_millis(millis)),
-            TransportErrorWire::Aborted => Self::Aborted,
+            TransportErrorWire::Aborted | TransportErrorWire::NoKey => Self::Aborted,
             TransportErrorWire::Redirected => Self::Redirected,
         }
     }

@@ -5,7 +5,7 @@
 
 use super::core::{AgentCore, scrub};
 use super::policy::ConnectPolicy;
-use super::protocol::{FetchSpec, KeyUse, Op, Reply, TransportErrorWire, join_under};
+use super::protocol::{Answer, FetchSpec, KeyUse, Op, Reply, TransportErrorWire, join_under};
 use super::webcrypto;
 use crate::api::browser::BrowserTransport;
 use crate::api::cancel::CancelToken;
@@ -26,21 +26,6 @@ pub struct Agent {
     fetches: RefCell<HashMap<u32, CancelToken>>,
     /// Set once, by the page's first message: where requests may go.
     connect: RefCell<Option<Option<ConnectPolicy>>>,
-}
-
-/// An answer, with the response body when there is one (zeroized on drop).
-pub struct Answer {
-    pub reply: Reply,
-    pub payload: Option<SecretBytes>,
-}
-
-impl From<Reply> for Answer {
-    fn from(reply: Reply) -> Self {
-        Self {
-            reply,
-            payload: None,
-        }
-    }
 }
 
 fn failed(error: VaultError) -> Answer {
@@ -222,7 +207,11 @@ impl Agent {
         };
         let default_base = crate::ui::options::build_default_base();
         let Some((base, key)) = self.core.borrow().credential(spec.key, &default_base) else {
-            return refused().into();
+            // Locked meanwhile (a new agent holds nothing), or an entry since removed.
+            return Reply::TransportFailed {
+                error: TransportErrorWire::NoKey,
+            }
+            .into();
         };
         // Not configured yet (a message out of order) counts as refused, not as allowed.
         let allowed = match &*self.connect.borrow() {
