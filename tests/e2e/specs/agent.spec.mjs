@@ -67,3 +67,30 @@ test('a request waiting on an agent that dies ends, and the page does not hang',
   await expectLockedBecauseStopped(page);
   await unlockAgain(page);
 });
+
+test('a host page where the key agent cannot start gets no keyring, and is told why: the page never holds the keys instead', async ({ page, pageProblems }) => {
+  await page.goto('/examples/');
+  // mount() in light DOM with a worker URL that does not exist (a host's typo, or a policy that
+  // blocks it): the agent cannot run.
+  await page.evaluate(async () => {
+    const { default: init, mount } = await import('/embed/foundry_keyring.js');
+    await init();
+    const host = document.createElement('div');
+    host.id = 'no-agent';
+    document.body.prepend(host);
+    window.__noAgent = mount(host, { storageNamespace: 'no-agent', workerUrl: '/embed/no-such-agent_loader.js' });
+  });
+  const form = page.locator('#no-agent');
+  await form.getByLabel('Paste your key').fill(demoKey('member'));
+  await form.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await form.getByLabel('Confirm passphrase').fill(PASSPHRASE);
+  await form.getByRole('button', { name: 'Save key' }).click();
+  const alert = form.getByRole('alert').filter({ hasText: 'The keyring could not be opened here' });
+  await expect(alert).toBeVisible({ timeout: 20_000 });
+  await expect(alert).toContainText('could not run');
+  expect(await page.evaluate(() => localStorage.getItem('foundry-keyring/no-agent/keyring')), 'nothing stored').toBeNull();
+  expect(await page.evaluate(() => window.__noAgent.unlocked)).toBe(false);
+  await screenshot(page, 'agent-unavailable');
+  // The missing script is the browser's 404, reported as such.
+  pageProblems.splice(0, pageProblems.length, ...pageProblems.filter((p) => !/no-such-agent/.test(p)));
+});
