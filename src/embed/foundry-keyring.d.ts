@@ -13,7 +13,7 @@ export interface KeyringOptions {
   /** Which panels show once unlocked; each defaults to true. */
   panels?: { identity?: boolean; permissions?: boolean; tokens?: boolean };
   theme?: 'system' | 'light' | 'dark';
-  /** URL of key-agent_loader.js (same origin). Default "./key-agent_loader.js", relative to the page. */
+  /** URL of key-agent_loader.js, the key agent (the Web Worker that holds the keys; same origin). Default "./key-agent_loader.js", relative to the page. */
   workerUrl?: string;
   /** Auto-lock after this many idle minutes: 1, 5, 15, 30, 60 or 240. Default 15. */
   idleMinutes?: 1 | 5 | 15 | 30 | 60 | 240;
@@ -39,7 +39,9 @@ export interface KeyringHandle {
    * Rejects with a TypeError for anything else (before any request), with an Error named
    * "KeyringLockedError" while locked, "KeyringUnmountedError" once unmounted and
    * "KeyringCrashedError" after an internal error. An `init` that throws rejects this call
-   * only. Sends no cookies, follows no redirects.
+   * only. Sends no cookies, follows no redirects. The key agent (a worker) makes the request:
+   * GET or POST, with the body and the `accept` and `content-type` headers of `init`; the
+   * Response has the status, the body, `x-request-id` and `retry-after`. Honours `init.signal`.
    */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   /** Frees the WASM-side object; call after `unmount()` if you drop the handle early. */
@@ -49,7 +51,7 @@ export interface KeyringHandle {
 /** The glue's `mount` (foundry_keyring.js), precisely typed. Throws a TypeError for invalid options. */
 export type Mount = (element: HTMLElement, options?: KeyringOptions) => KeyringHandle;
 
-export type LockReason = 'manual' | 'idle' | 'hidden' | 'changed-elsewhere' | 'unmounted';
+export type LockReason = 'manual' | 'idle' | 'hidden' | 'changed-elsewhere' | 'agent-stopped' | 'unmounted';
 
 export interface KeyringEventMap {
   /** The keyring was unlocked: the label and masked fingerprint of the key in use, never the key. */
