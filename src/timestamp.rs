@@ -25,6 +25,12 @@ impl Timestamp {
         self.0
     }
 
+    /// Now, by the browser's clock (the page's or a worker's): the core itself has no clock.
+    #[cfg(feature = "web")]
+    pub fn browser_now() -> Self {
+        Self((js_sys::Date::now() / 1000.0) as i64)
+    }
+
     /// Midnight UTC of a calendar date.
     pub fn from_date(year: i64, month: u32, day: u32) -> Option<Self> {
         if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {

@@ -11,8 +11,8 @@ use crate::vault::agent::link::AgentLink;
 use crate::vault::agent::protocol::{KeyRef, NewEntrySpec, Op, Reply};
 use crate::vault::storage::local::{LocalStorage as BrowserStorage, subscribe_keyring_changes};
 use crate::vault::{
-    self, DEFAULT_ITERATIONS, EntryId, EntryMeta, KeyringFile, KeyringStorage, Namespace,
-    StoredKeyring, StoredSnapshot, VaultError,
+    self, EntryId, EntryMeta, KeyringFile, KeyringStorage, Namespace, StoredKeyring,
+    StoredSnapshot, VaultError,
 };
 use leptos::prelude::*;
 
@@ -53,7 +53,7 @@ impl LockReason {
 }
 
 pub fn now() -> Timestamp {
-    Timestamp::from_unix((js_sys::Date::now() / 1000.0) as i64)
+    Timestamp::browser_now()
 }
 
 #[derive(Clone, Copy)]
@@ -212,11 +212,10 @@ impl KeyringState {
     /// Empty when locked.
     pub async fn entry_infos(&self) -> Vec<(EntryMeta, Option<KeyInfo>)> {
         let entries = self.entries.try_get_untracked().unwrap_or_default();
-        let ids = entries.iter().map(|e| e.id).collect();
-        let infos = match self.ask(Op::Inspect { ids }, &[]).await {
-            Ok(Reply::Infos { infos }) => infos,
-            _ => return Vec::new(),
-        };
+        let infos = self.inspect(entries.iter().map(|e| e.id).collect()).await;
+        if infos.is_empty() {
+            return Vec::new();
+        }
         entries
             .into_iter()
             .map(|meta| {
@@ -232,9 +231,14 @@ impl KeyringState {
     /// What the key in use says about itself.
     pub async fn active_info(&self) -> Option<KeyInfo> {
         let id = self.active.try_get_untracked().flatten()?;
-        match self.ask(Op::Inspect { ids: vec![id] }, &[]).await {
-            Ok(Reply::Infos { infos }) => infos.into_iter().next().and_then(|(_, info)| info),
-            _ => None,
+        self.inspect(vec![id]).await.into_iter().next()?.1
+    }
+
+    /// What the agent decodes of these entries' keys; empty when it cannot answer.
+    async fn inspect(&self, ids: Vec<EntryId>) -> Vec<(EntryId, Option<KeyInfo>)> {
+        match self.ask(Op::Inspect { ids }, &[]).await {
+            Ok(Reply::Infos { infos }) => infos,
+            _ => Vec::new(),
         }
     }
 
@@ -514,10 +518,7 @@ impl KeyringState {
         let result = self
             .change(
                 was_saved,
-                |current| Op::ChangePassphrase {
-                    current,
-                    iterations: DEFAULT_ITERATIONS,
-                },
+                |current| Op::ChangePassphrase { current },
                 &secrets,
             )
             .await;

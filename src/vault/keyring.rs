@@ -195,9 +195,10 @@ pub struct UnlockedKeyring {
     rng: Rng,
 }
 
-/// A sealed text waiting to be written ([`UnlockedKeyring::prepare_save`]). Encrypted: nothing
-/// in it is secret.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A sealed text waiting to be written ([`UnlockedKeyring::prepare_save`]), and the revision
+/// to confirm once it is. Encrypted: nothing in it is secret; the key agent hands it to the
+/// page as it is (`Reply::Changed`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PendingSave {
     pub text: String,
     pub revision: u64,

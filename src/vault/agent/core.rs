@@ -2,7 +2,7 @@
 //! import held apart, the save waiting to be confirmed. The worker (`serve.rs`) derives keys
 //! and makes requests around it; everything here is synchronous and tested natively.
 
-use super::protocol::{EntryMetaWire, KeyRef, NewEntrySpec, PendingWrite, Reply, entries_wire};
+use super::protocol::{KeyRef, NewEntrySpec, Reply, entries_wire};
 use crate::api::base::ApiBase;
 use crate::keyinfo::{self, KeyInfo};
 use crate::secret::{SecretKey, SecretString};
@@ -42,11 +42,16 @@ impl AgentCore {
         derived: SecretKey<32>,
     ) -> Result<Reply, VaultError> {
         let ring = stored.unlock(derived)?;
+        Ok(self.open(ring))
+    }
+
+    /// Holds `ring`, a stored keyring just opened, in place of anything held before.
+    fn open(&mut self, ring: UnlockedKeyring) -> Reply {
         self.lock();
         let entries = entries_wire(&ring.list());
         self.ring = Some(ring);
         self.saved = true;
-        Ok(Reply::Opened { entries })
+        Reply::Opened { entries }
     }
 
     /// Starts an empty keyring: stored (wrapped by a passphrase-derived key) or tab-only
@@ -104,12 +109,7 @@ impl AgentCore {
             persistence,
             api_base: spec.api_base,
         };
-        let mut added = None;
-        let reply = self.change(current, |ring| {
-            added = Some(ring.add(entry)?);
-            Ok(())
-        })?;
-        Ok(with_added(reply, added))
+        self.change(current, |ring| ring.add(entry).map(Some))
     }
 
     pub fn rename(
@@ -118,7 +118,7 @@ impl AgentCore {
         label: &str,
         current: Option<&str>,
     ) -> Result<Reply, VaultError> {
-        self.change(current, |ring| ring.rename(id, label))
+        self.change(current, |ring| ring.rename(id, label).map(|()| None))
     }
 
     pub fn bind(
@@ -127,11 +127,11 @@ impl AgentCore {
         base: ApiBase,
         current: Option<&str>,
     ) -> Result<Reply, VaultError> {
-        self.change(current, |ring| ring.bind(id, base))
+        self.change(current, |ring| ring.bind(id, base).map(|()| None))
     }
 
     pub fn remove(&mut self, id: EntryId, current: Option<&str>) -> Result<Reply, VaultError> {
-        self.change(current, |ring| ring.remove(id))
+        self.change(current, |ring| ring.remove(id).map(|()| None))
     }
 
     /// The key the current passphrase derives: from the passphrase for a stored keyring, the
@@ -167,7 +167,7 @@ impl AgentCore {
             ring.keep_all();
         }
         self.saved = true;
-        let reply = self.change(current, |_| Ok(()));
+        let reply = self.change(current, |_| Ok(None));
         match &reply {
             Ok(_) => self.session_wrap = None,
             // Not written: a tab-only keyring stays tab-only (its keys are kept in memory).
@@ -202,11 +202,7 @@ impl AgentCore {
     /// The file opened by `open_import` was written: it becomes the open keyring.
     pub fn finish_import(&mut self) -> Result<Reply, VaultError> {
         let ring = self.import.take().ok_or(VaultError::Locked)?;
-        self.lock();
-        let entries = entries_wire(&ring.list());
-        self.ring = Some(ring);
-        self.saved = true;
-        Ok(Reply::Opened { entries })
+        Ok(self.open(ring))
     }
 
     pub fn inspect(&self, ids: &[EntryId]) -> Vec<(EntryId, Option<KeyInfo>)> {
@@ -246,38 +242,28 @@ impl AgentCore {
         }
     }
 
-    /// Runs a change; for a stored keyring, seals the text to write over `current`.
+    /// Runs a change (which may add an entry: its id); for a stored keyring, seals the text
+    /// to write over `current`.
     fn change(
         &mut self,
         current: Option<&str>,
-        f: impl FnOnce(&mut UnlockedKeyring) -> Result<(), VaultError>,
+        f: impl FnOnce(&mut UnlockedKeyring) -> Result<Option<EntryId>, VaultError>,
     ) -> Result<Reply, VaultError> {
         let saved = self.saved;
         let ring = self.ring.as_mut().ok_or(VaultError::Locked)?;
-        f(ring)?;
+        let added = f(ring)?;
         let save = if saved {
             let pending = ring.prepare_save(current)?;
-            let write = PendingWrite {
-                text: pending.text.clone(),
-                revision: pending.revision,
-            };
-            self.pending = Some(pending);
-            Some(write)
+            self.pending = Some(pending.clone());
+            Some(pending)
         } else {
             None
         };
         Ok(Reply::Changed {
             entries: entries_wire(&ring.list()),
             save,
-            added: None,
+            added,
         })
-    }
-
-    pub fn entries(&self) -> Vec<EntryMetaWire> {
-        self.ring
-            .as_ref()
-            .map(|r| entries_wire(&r.list()))
-            .unwrap_or_default()
     }
 }
 
@@ -300,17 +286,6 @@ pub fn scrub(body: &mut Vec<u8>, key: &[u8]) {
     }
     zeroize::Zeroize::zeroize(body);
     *body = out;
-}
-
-fn with_added(reply: Reply, id: Option<EntryId>) -> Reply {
-    match reply {
-        Reply::Changed { entries, save, .. } => Reply::Changed {
-            entries,
-            save,
-            added: id,
-        },
-        other => other,
-    }
 }
 
 #[cfg(test)]

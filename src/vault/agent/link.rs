@@ -293,8 +293,7 @@ impl AgentLink {
         payload: Option<&[u8]>,
     ) -> Result<Answer, AgentDown> {
         self.start();
-        let id = self.inner.next_id.get().wrapping_add(1).max(1);
-        self.inner.next_id.set(id);
+        let id = self.next_request();
         let (sender, receiver) = oneshot::channel();
         self.inner.waiting.borrow_mut().insert(id, sender);
         let (message, transfer) = message(id, &op, secrets, payload);
@@ -306,7 +305,8 @@ impl AgentLink {
         receiver.await.unwrap_or(Err(AgentDown))
     }
 
-    /// A number for a `Fetch`, so it can be aborted.
+    /// A fresh message number (never 0, which is for messages nobody waits on); a `Fetch`
+    /// takes one too, so it can be aborted.
     pub fn next_request(&self) -> u32 {
         let id = self.inner.next_id.get().wrapping_add(1).max(1);
         self.inner.next_id.set(id);

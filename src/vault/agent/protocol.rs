@@ -23,7 +23,7 @@ pub use crate::api::transport::KeyUse;
 use crate::api::transport::{Method, NetworkFailure, TransportError};
 use crate::keyinfo::KeyInfo;
 use crate::secret::SecretBytes;
-use crate::vault::{EntryId, EntryKind, EntryMeta, VaultError};
+use crate::vault::{EntryId, EntryKind, EntryMeta, PendingSave, VaultError};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -110,11 +110,9 @@ pub enum Op {
         current: Option<String>,
     },
     /// secrets: `[current passphrase, new passphrase]`, or `[new passphrase]` for a keyring
-    /// that lives in this tab only. A new data key; every entry sealed again.
-    ChangePassphrase {
-        current: Option<String>,
-        iterations: u32,
-    },
+    /// that lives in this tab only. A new data key; every entry sealed again, at no fewer
+    /// iterations than the keyring has and the default.
+    ChangePassphrase { current: Option<String> },
     /// storage now holds the text of the last `Changed` reply.
     Committed { revision: u64 },
     /// secrets: `[passphrase]`. Opens an export file (`file`, its text), every key included,
@@ -150,7 +148,7 @@ pub enum Reply {
     /// The keyring changed: its entries now, and the text to store (None: nothing to store).
     Changed {
         entries: Vec<EntryMetaWire>,
-        save: Option<PendingWrite>,
+        save: Option<PendingSave>,
         /// The entry a change created, if it did.
         added: Option<EntryId>,
     },
@@ -194,13 +192,6 @@ impl From<Reply> for Answer {
             payload: None,
         }
     }
-}
-
-/// A text the page is to write to storage, and the revision to confirm once written.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PendingWrite {
-    pub text: String,
-    pub revision: u64,
 }
 
 /// `EntryMeta` on the wire (the vault's type keeps no serde of its own: it is not stored as such).
@@ -400,7 +391,6 @@ mod tests {
             },
             Op::ChangePassphrase {
                 current: Some("x".into()),
-                iterations: 600_000,
             },
         ];
         for op in ops {
@@ -426,7 +416,7 @@ mod tests {
             },
             Reply::Changed {
                 entries: vec![],
-                save: Some(PendingWrite {
+                save: Some(PendingSave {
                     text: "t".into(),
                     revision: 2,
                 }),

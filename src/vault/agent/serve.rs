@@ -12,6 +12,7 @@ use crate::api::cancel::CancelToken;
 use crate::api::transport::{HttpRequest, Transport};
 use crate::secret::{SecretBytes, SecretKey, SecretString};
 use crate::timestamp::Timestamp;
+use crate::vault::random::Rng;
 use crate::vault::{
     DEFAULT_ITERATIONS, KdfParams, KeyringFile, Namespace, StoredKeyring, VaultError,
 };
@@ -43,16 +44,6 @@ async fn derive(passphrase: &SecretString, params: &KdfParams) -> SecretKey<32> 
     webcrypto::derive_key_or_fallback(passphrase, params, true)
         .await
         .0
-}
-
-fn now() -> Timestamp {
-    Timestamp::from_unix((js_sys::Date::now() / 1000.0) as i64)
-}
-
-fn random_key() -> Result<SecretKey<32>, VaultError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|_| VaultError::Random)?;
-    Ok(SecretKey::from_array(bytes))
 }
 
 impl Agent {
@@ -97,7 +88,7 @@ impl Agent {
                 let params = KdfParams::generate(DEFAULT_ITERATIONS)?;
                 let (derived, saved) = match secrets.next() {
                     Some(pass) => (derive(&text(Some(pass))?, &params).await, true),
-                    None => (random_key()?, false),
+                    None => (SecretKey::from_array(Rng::Os.array::<32>()?), false),
                 };
                 self.core
                     .borrow_mut()
@@ -108,11 +99,11 @@ impl Agent {
                 self.core.borrow_mut().unstage();
                 Reply::Done
             }
-            Op::AddStaged { entry, current } => {
-                self.core
-                    .borrow_mut()
-                    .add_staged(entry, now(), current.as_deref())?
-            }
+            Op::AddStaged { entry, current } => self.core.borrow_mut().add_staged(
+                entry,
+                Timestamp::browser_now(),
+                current.as_deref(),
+            )?,
             Op::Rename { id, label, current } => {
                 self.core
                     .borrow_mut()
@@ -122,10 +113,7 @@ impl Agent {
                 self.core.borrow_mut().bind(id, base, current.as_deref())?
             }
             Op::Remove { id, current } => self.core.borrow_mut().remove(id, current.as_deref())?,
-            Op::ChangePassphrase {
-                current,
-                iterations,
-            } => self.change_passphrase(secrets, current, iterations).await?,
+            Op::ChangePassphrase { current } => self.change_passphrase(secrets, current).await?,
             Op::Committed { revision } => {
                 self.core.borrow_mut().committed(revision);
                 Reply::Done
@@ -169,7 +157,6 @@ impl Agent {
         &self,
         mut secrets: std::vec::IntoIter<SecretBytes>,
         current: Option<String>,
-        iterations: u32,
     ) -> Result<Reply, VaultError> {
         let (saved, current_params) = {
             let core = self.core.borrow();
@@ -186,11 +173,7 @@ impl Agent {
         };
         let new_passphrase = text(secrets.next())?;
         // Never fewer rounds than the keyring already has (a calibration may have raised them).
-        let params = KdfParams::generate(
-            iterations
-                .max(current_params.iterations())
-                .max(DEFAULT_ITERATIONS),
-        )?;
+        let params = KdfParams::generate(current_params.iterations().max(DEFAULT_ITERATIONS))?;
         let derived = derive(&new_passphrase, &params).await;
         drop(new_passphrase);
         self.core
