@@ -24,7 +24,8 @@ use crate::ui::panic;
 use crate::ui::state::{Credential, KeyringState, LockReason, Phase};
 use crate::vault::Namespace;
 use crate::vault::agent::link::DEFAULT_AGENT_URL;
-use crate::vault::agent::protocol::{FetchSpec, Op, Reply};
+use crate::vault::agent::link::FetchFailure;
+use crate::vault::agent::protocol::FetchSpec;
 use futures::StreamExt;
 use futures::channel::mpsc;
 use js_sys::{Array, Object, Promise, Reflect};
@@ -390,8 +391,6 @@ impl Prepared {
         if signal.aborted() {
             return Err(abort_error());
         }
-        let agent = credential.agent.clone();
-        let number = agent.next_request();
         let spec = FetchSpec {
             key: credential.key,
             method,
@@ -408,56 +407,39 @@ impl Prepared {
             }
         });
         let _ = signal.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
-        let call = agent.call(
-            Op::Fetch {
-                request: number,
-                spec,
-            },
-            &[],
-            body.as_deref(),
-        );
-        let outcome = futures::future::select(Box::pin(call), abort_rx).await;
+        let stopped = async {
+            let _ = abort_rx.await;
+        };
+        let outcome = credential.agent.fetch(spec, body.as_deref(), stopped).await;
         let _ =
             signal.remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
-        let answer = match outcome {
-            futures::future::Either::Left((answer, _)) => answer,
-            futures::future::Either::Right(_) => {
-                agent.send_only(&Op::Abort { request: number });
-                return Err(abort_error());
+        let mut response = match outcome {
+            Ok(response) => response,
+            Err(FetchFailure::Stopped) => return Err(abort_error()),
+            Err(FetchFailure::AgentDown) => return Err(locked_error()),
+            Err(FetchFailure::Transport(error)) => {
+                return Err(type_error(&format!(
+                    "Foundry Keyring: fetch failed: {error}"
+                )));
             }
         };
-        let answer = answer.map_err(|_| locked_error())?;
-        match answer.reply {
-            Reply::Response {
-                status,
-                request_id,
-                retry_after,
-            } => {
-                let headers = Headers::new()?;
-                headers.set("content-type", "application/json")?;
-                if let Some(id) = request_id {
-                    headers.set("x-request-id", &id)?;
-                }
-                if let Some(after) = retry_after {
-                    headers.set("retry-after", &after)?;
-                }
-                let init = web_sys::ResponseInit::new();
-                init.set_status(status);
-                init.set_headers(&headers);
-                let mut body = answer
-                    .payload
-                    .map(|p| p.expose_secret().to_vec())
-                    .unwrap_or_default();
-                // A 204/304 must have no body at all.
-                let body = (!body.is_empty()).then_some(&mut body[..]);
-                Ok(web_sys::Response::new_with_opt_u8_array_and_init(body, &init)?.into())
-            }
-            Reply::TransportFailed { error } => Err(type_error(&format!(
-                "Foundry Keyring: fetch failed: {}",
-                crate::api::transport::TransportError::from(error)
-            ))),
-            _ => Err(type_error("Foundry Keyring: fetch failed")),
+        let headers = Headers::new()?;
+        headers.set("content-type", "application/json")?;
+        if let Some(id) = &response.request_id {
+            headers.set("x-request-id", id)?;
         }
+        if let Some(after) = &response.retry_after {
+            headers.set("retry-after", after)?;
+        }
+        let init = web_sys::ResponseInit::new();
+        init.set_status(response.status);
+        init.set_headers(&headers);
+        let mut body = std::mem::take(&mut response.body);
+        // A 204/304 must have no body at all.
+        let sent = (!body.is_empty()).then_some(&mut body[..]);
+        let answer = web_sys::Response::new_with_opt_u8_array_and_init(sent, &init);
+        zeroize::Zeroize::zeroize(&mut body);
+        Ok(answer?.into())
     }
 }
 

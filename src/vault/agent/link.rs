@@ -13,9 +13,11 @@
 //! and says why (`VaultError::AgentUnavailable`).
 
 use super::policy::ConnectPolicy;
-use super::protocol::{self, Answer, Op, Reply};
+use super::protocol::{self, Answer, FetchSpec, Op, Reply};
+use crate::api::transport::{HttpResponse, NetworkFailure, TransportError};
 use crate::secret::SecretBytes;
 use futures::channel::oneshot;
+use futures::future::{Either, select};
 use gloo_timers::callback::Interval;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
@@ -39,6 +41,17 @@ const PING_EVERY_MS: u32 = 1_500;
 pub struct AgentDown;
 
 type Waiting = oneshot::Sender<Result<Answer, AgentDown>>;
+
+/// Why a request through the agent brought no response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchFailure {
+    /// The agent made it and it failed (network, CORS, a refused redirect, not allowed…).
+    Transport(TransportError),
+    /// The caller stopped it first.
+    Stopped,
+    /// The agent stopped before it answered.
+    AgentDown,
+}
 
 struct Running {
     worker: Worker,
@@ -311,6 +324,45 @@ impl AgentLink {
         let id = self.inner.next_id.get().wrapping_add(1).max(1);
         self.inner.next_id.set(id);
         id
+    }
+
+    /// One request made by the agent with a key (`Op::Fetch`), until it answers or `stop`
+    /// resolves first (then the agent is told to abort it). Both the API client's transport and
+    /// the embedding `fetch` send this way.
+    pub async fn fetch(
+        &self,
+        spec: FetchSpec,
+        body: Option<&[u8]>,
+        stop: impl std::future::Future<Output = ()>,
+    ) -> Result<HttpResponse, FetchFailure> {
+        let request = self.next_request();
+        let call = self.call(Op::Fetch { request, spec }, &[], body);
+        let answer = match select(Box::pin(call), Box::pin(stop)).await {
+            Either::Left((answer, _)) => answer.map_err(|AgentDown| FetchFailure::AgentDown)?,
+            Either::Right(_) => {
+                self.send_only(&Op::Abort { request });
+                return Err(FetchFailure::Stopped);
+            }
+        };
+        match answer.reply {
+            Reply::Response {
+                status,
+                request_id,
+                retry_after,
+            } => Ok(HttpResponse {
+                status,
+                request_id,
+                retry_after,
+                body: answer
+                    .payload
+                    .map(|p| p.expose_secret().to_vec())
+                    .unwrap_or_default(),
+            }),
+            Reply::TransportFailed { error } => Err(FetchFailure::Transport(error.into())),
+            _ => Err(FetchFailure::Transport(TransportError::Network(
+                NetworkFailure::Unknown,
+            ))),
+        }
     }
 
     /// Convenience: the reply alone, `Failed` turned into its error.
