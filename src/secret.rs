@@ -89,6 +89,15 @@ impl SecretBytes {
     pub fn expose_secret(&self) -> &[u8] {
         &self.0
     }
+
+    /// Copies a buffer that came from JavaScript (a transferred message part) and zeroes the
+    /// JavaScript one, so only this wiping copy is left.
+    #[cfg(feature = "web")]
+    pub fn take_from_js(bytes: &js_sys::Uint8Array) -> Self {
+        let copy = bytes.to_vec();
+        bytes.fill(0, 0, bytes.length());
+        Self(copy)
+    }
 }
 
 #[cfg(test)]

@@ -19,13 +19,6 @@ mod worker {
         Reflect::get(obj, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
     }
 
-    /// Copies a transferred buffer into a wiping Rust type, and zeroes the JS one.
-    fn take(bytes: &Uint8Array) -> SecretBytes {
-        let copy = bytes.to_vec();
-        bytes.fill(0, 0, bytes.length());
-        SecretBytes::new(copy)
-    }
-
     fn reply(scope: &DedicatedWorkerGlobalScope, id: &JsValue, answer: Answer) {
         let message = Object::new();
         let transfer = Array::new();
@@ -54,12 +47,12 @@ mod worker {
             let secrets: Vec<SecretBytes> = Array::from(&field(&data, "secrets"))
                 .iter()
                 .filter_map(|v| v.dyn_into::<Uint8Array>().ok())
-                .map(|bytes| take(&bytes))
+                .map(|bytes| SecretBytes::take_from_js(&bytes))
                 .collect();
             let payload = field(&data, "payload")
                 .dyn_into::<Uint8Array>()
                 .ok()
-                .map(|bytes| take(&bytes));
+                .map(|bytes| SecretBytes::take_from_js(&bytes));
             let op = field(&data, "op")
                 .as_string()
                 .ok_or(VaultError::Malformed)

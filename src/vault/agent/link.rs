@@ -177,11 +177,7 @@ impl AgentLink {
             .and_then(|text| protocol::decode_reply(&text));
         let payload = field("payload")
             .and_then(|v| v.dyn_into::<Uint8Array>().ok())
-            .map(|bytes| {
-                let copy = bytes.to_vec();
-                bytes.fill(0, 0, bytes.length());
-                SecretBytes::new(copy)
-            });
+            .map(|bytes| SecretBytes::take_from_js(&bytes));
         let waiting = self.inner.waiting.borrow_mut().remove(&(id as u32));
         if let Some(waiting) = waiting {
             let answer = match reply {
