@@ -3,28 +3,13 @@
 // and every flow works. The example host page's Lab B is compact, Lab A is not.
 import { test, expect, demoKey, screenshot } from '../support/fixtures.mjs';
 import path from 'node:path';
-import { API_BASE, SCREENSHOT_DIR } from '../support/env.mjs';
+import { SCREENSHOT_DIR } from '../support/env.mjs';
 import { addFirstKey, resetDouble, unlock, expectNoSecretsLeaked } from '../support/flows.mjs';
+import { openHostPage } from '../support/host.mjs';
 
 test.beforeEach(async ({ request }) => resetDouble(request));
 
-const EXAMPLE_API_BASE = 'http://127.0.0.1:8787';
 const PASS_B = 'lab B keeps a compact keyring';
-
-/** The example host page with its shadow roots opened (Playwright's locators do not enter
- *  closed ones) and its elements pointed at this worker's double, as embed.spec.mjs does. */
-async function openHostPage(page) {
-  await page.addInitScript(([from, to]) => {
-    const attach = Element.prototype.attachShadow;
-    Element.prototype.attachShadow = function attachOpen(init) {
-      return attach.call(this, { ...init, mode: 'open' });
-    };
-    new MutationObserver(() => {
-      for (const element of document.querySelectorAll(`foundry-keyring[api-base="${from}"]`)) element.setAttribute('api-base', to);
-    }).observe(document, { childList: true, subtree: true });
-  }, [EXAMPLE_API_BASE, API_BASE]);
-  await page.goto('/examples/');
-}
 
 /** The product header as a person finds it: a banner, or a heading with the product's name. */
 const productHeader = (instance) => [

@@ -8,6 +8,7 @@ import { test, expect, appUrl, demoKey, screenshot } from '../support/fixtures.m
 import path from 'node:path';
 import { API_BASE, APP_BASE, SCREENSHOT_DIR } from '../support/env.mjs';
 import { addFirstKey, resetDouble, selectKey, unlock, expectNoSecretsLeaked, encodings, PASSPHRASE } from '../support/flows.mjs';
+import { openHostPage } from '../support/host.mjs';
 
 test.beforeEach(async ({ request }) => resetDouble(request));
 
@@ -32,6 +33,18 @@ async function otherBrowser(browser) {
     if (msg.type() === 'error' && !/^Failed to load resource/.test(msg.text())) problems.push(`console.error: ${msg.text()}`);
   });
   return { context, page, problems };
+}
+
+/** Runs `steps` with a page of another browser profile, which must report no error; the
+ *  profile is closed afterwards, whatever happens. */
+async function inOtherBrowser(browser, steps) {
+  const other = await otherBrowser(browser);
+  try {
+    await steps(other.page);
+    expect(other.problems, 'the other browser reported errors').toEqual([]);
+  } finally {
+    await other.context.close();
+  }
 }
 
 const stored = (page) => page.evaluate((key) => localStorage.getItem(key), STORAGE_KEY);
@@ -99,9 +112,7 @@ test('export in one browser, import in another with the passphrase: the keys are
   expect(file.text, 'the file is the stored text, exactly').toBe(await stored(page));
   await expect(page.getByRole('status').filter({ hasText: `Exported ${file.name}` })).toBeVisible();
 
-  const other = await otherBrowser(browser);
-  try {
-    const there = other.page;
+  await inOtherBrowser(browser, async (there) => {
     await there.goto(appUrl());
     await expect(there.getByLabel('Paste your key')).toBeVisible();
     expect(await there.evaluate(() => localStorage.length), 'the other browser starts empty').toBe(0);
@@ -129,18 +140,13 @@ test('export in one browser, import in another with the passphrase: the keys are
     await unlock(there);
     await expect(identity(there)).toBeVisible({ timeout: 20_000 });
     await expectNoSecretsLeaked(there, [member, readOnly, PASSPHRASE]);
-    expect(other.problems, 'the other browser reported errors').toEqual([]);
-  } finally {
-    await other.context.close();
-  }
+  });
 });
 
 test('a file that is not an export, or a wrong passphrase, says so and changes nothing', async ({ page, browser }) => {
   const file = await exportedKeyring(page);
 
-  const other = await otherBrowser(browser);
-  try {
-    const there = other.page;
+  await inOtherBrowser(browser, async (there) => {
     await there.goto(appUrl());
     await addFirstKey(there, { key: demoKey('admin'), label: 'own key', passphrase: OTHER_PASSPHRASE });
     await there.reload();
@@ -170,18 +176,13 @@ test('a file that is not an export, or a wrong passphrase, says so and changes n
     await unlock(there, OTHER_PASSPHRASE);
     await expect(identity(there)).toBeVisible({ timeout: 20_000 });
     await expect(there.getByLabel('Key in use').locator('option')).toHaveText([/^own key /]);
-    expect(other.problems, 'the other browser reported errors').toEqual([]);
-  } finally {
-    await other.context.close();
-  }
+  });
 });
 
 test('an import over a keyring asks first: Cancel keeps it, Replace takes the file', async ({ page, browser }) => {
   const file = await exportedKeyring(page);
 
-  const other = await otherBrowser(browser);
-  try {
-    const there = other.page;
+  await inOtherBrowser(browser, async (there) => {
     await there.goto(appUrl());
     await addFirstKey(there, { key: demoKey('admin'), label: 'own key', passphrase: OTHER_PASSPHRASE });
     const before = await storageDump(there);
@@ -222,10 +223,7 @@ test('an import over a keyring asks first: Cancel keeps it, Replace takes the fi
     await expect(there.getByText('Wrong passphrase', { exact: true })).toBeVisible({ timeout: 20_000 });
     await unlock(there, PASSPHRASE);
     await expect(identity(there)).toBeVisible({ timeout: 20_000 });
-    expect(other.problems, 'the other browser reported errors').toEqual([]);
-  } finally {
-    await other.context.close();
-  }
+  });
 });
 
 test('a keyring kept in this tab only cannot be exported, and says why', async ({ page }) => {
@@ -246,31 +244,15 @@ test('a keyring kept in this tab only cannot be exported, and says why', async (
 
 test('an export of the standalone page imports only where it came from, not into an embedded namespace', async ({ page, browser }) => {
   const file = await exportedKeyring(page);
-  const other = await otherBrowser(browser);
-  try {
-    const there = other.page;
-    // The example host page, its shadow roots opened so the locators reach in, and its
-    // elements pointed at this worker's double.
-    await there.addInitScript(([from, to]) => {
-      const attach = Element.prototype.attachShadow;
-      Element.prototype.attachShadow = function attachOpen(init) {
-        return attach.call(this, { ...init, mode: 'open' });
-      };
-      new MutationObserver(() => {
-        for (const element of document.querySelectorAll(`foundry-keyring[api-base="${from}"]`)) element.setAttribute('api-base', to);
-      }).observe(document, { childList: true, subtree: true });
-    }, ['http://127.0.0.1:8787', API_BASE]);
-    await there.goto('/examples/');
+  await inOtherBrowser(browser, async (there) => {
+    await openHostPage(there);
     const labA = there.locator('#lab-a');
     await expect(labA.getByLabel('Paste your key')).toBeVisible();
     await chooseFile(labA, file);
     await expect(labA.getByRole('alert').filter({ hasText: 'This export belongs to another keyring instance' }))
       .toContainText('exported from the keyring instance named "default"');
     expect(await there.evaluate(() => localStorage.length)).toBe(0);
-    expect(other.problems, 'the other browser reported errors').toEqual([]);
-  } finally {
-    await other.context.close();
-  }
+  });
 });
 
 test('export and import in dark and at 375 px', async ({ page }) => {
