@@ -1,4 +1,7 @@
-//! Envelope v1: the exact byte layout of a stored keyring (see SPEC.md), encode and decode.
+//! The envelope: the exact byte layout of a stored keyring (see SPEC.md), encode and decode.
+//! Version 1 has the passphrase's copy of the data key only; version 2 adds the passkeys'
+//! copies. A keyring is written as version 2 only while it has a passkey, so a keyring without
+//! one stays readable by builds that predate passkeys.
 //!
 //! Decoding checks structure and policy only (magic, version, KDF, iteration bounds,
 //! namespace, lengths); authenticity is checked by the layers in `keyring.rs`. Every read is
@@ -8,33 +11,47 @@ use super::agent::kdf::{KDF_PBKDF2_HMAC_SHA256, KdfParams, KdfPolicy, SALT_LEN};
 use super::cipher::{NONCE_LEN, TAG_LEN};
 use super::error::VaultError;
 use super::namespace::Namespace;
+use super::passkey::{CredentialId, MAX_PASSKEYS, PRF_SALT_LEN, PasskeyRecord};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 pub const MAGIC: [u8; 4] = *b"FKRG";
+/// The version of a keyring without passkeys, and the version byte every layer but the
+/// passkeys' copies binds in its associated data, whatever the stored version.
 pub const VERSION: u8 = 1;
+/// The version of a keyring with at least one passkey.
+pub const VERSION_PASSKEYS: u8 = 2;
 /// A 32-byte data key plus its GCM tag.
 pub const WRAPPED_KEY_LEN: usize = 32 + TAG_LEN;
 
 /// A decoded (not yet decrypted) envelope.
 #[derive(Clone, Debug)]
-pub(crate) struct EnvelopeV1 {
+pub(crate) struct Envelope {
     pub kdf: KdfParams,
     pub namespace: Namespace,
     pub wrap_nonce: [u8; NONCE_LEN],
     pub wrapped_key: [u8; WRAPPED_KEY_LEN],
+    /// The passkeys' copies of the data key (version 2); empty: version 1.
+    pub passkeys: Vec<PasskeyRecord>,
     pub revision: u64,
     pub index_nonce: [u8; NONCE_LEN],
     pub index_ciphertext: Vec<u8>,
 }
 
-/// Associated data of the wrap layer: every stored byte before the wrap nonce
-/// (magic, version, KDF id, iterations, salt, namespace).
+/// Associated data of the wrap layer: every stored byte before the wrap nonce (magic, version,
+/// KDF id, iterations, salt, namespace) as version 1 writes them. In version 2 too: adding
+/// the first passkey (or removing the last) changes the stored version byte, and must not need
+/// the passphrase to wrap the data key again. The index layer authenticates the stored byte.
 pub(crate) fn wrap_aad(kdf: &KdfParams, namespace: &Namespace) -> Vec<u8> {
+    header(VERSION, kdf, namespace)
+}
+
+/// Magic, `version`, KDF id, iterations, salt, namespace length and namespace.
+fn header(version: u8, kdf: &KdfParams, namespace: &Namespace) -> Vec<u8> {
     let ns = namespace.as_str().as_bytes();
     let mut out = Vec::with_capacity(27 + ns.len());
     out.extend_from_slice(&MAGIC);
-    out.push(VERSION);
+    out.push(version);
     out.push(KDF_PBKDF2_HMAC_SHA256);
     out.extend_from_slice(&kdf.iterations().to_be_bytes());
     out.extend_from_slice(kdf.salt());
@@ -58,13 +75,29 @@ pub(crate) fn entry_aad(namespace: &Namespace, id: u64) -> Vec<u8> {
     out
 }
 
-impl EnvelopeV1 {
+impl Envelope {
+    /// 2 while the keyring has a passkey, else 1.
+    pub fn version(&self) -> u8 {
+        if self.passkeys.is_empty() {
+            VERSION
+        } else {
+            VERSION_PASSKEYS
+        }
+    }
+
     /// Associated data of the index layer: every stored byte before the index nonce, which
-    /// covers the wrap layer and the revision as well as the header.
+    /// covers the wrap layer, the passkeys' copies and the revision as well as the header.
     pub fn index_aad(&self) -> Vec<u8> {
-        let mut out = wrap_aad(&self.kdf, &self.namespace);
+        let mut out = header(self.version(), &self.kdf, &self.namespace);
         out.extend_from_slice(&self.wrap_nonce);
         out.extend_from_slice(&self.wrapped_key);
+        if !self.passkeys.is_empty() {
+            // MAX_PASSKEYS (16) bounds the count; the keyring refuses a 17th.
+            out.push(self.passkeys.len() as u8);
+            for record in &self.passkeys {
+                record.encode_into(&mut out);
+            }
+        }
         out.extend_from_slice(&self.revision.to_be_bytes());
         out
     }
@@ -104,7 +137,7 @@ impl EnvelopeV1 {
             return Err(VaultError::NotAKeyring);
         }
         let version = r.byte()?;
-        if version != VERSION {
+        if version != VERSION && version != VERSION_PASSKEYS {
             return Err(VaultError::UnsupportedVersion(version));
         }
         let kdf_id = r.byte()?;
@@ -128,6 +161,11 @@ impl EnvelopeV1 {
         };
         let wrap_nonce = r.array()?;
         let wrapped_key = r.array()?;
+        let passkeys = if version == VERSION_PASSKEYS {
+            read_passkeys(&mut r)?
+        } else {
+            Vec::new()
+        };
         let revision = u64::from_be_bytes(r.array()?);
         let index_nonce = r.array()?;
         let index_ciphertext = r.rest();
@@ -142,11 +180,39 @@ impl EnvelopeV1 {
             namespace,
             wrap_nonce,
             wrapped_key,
+            passkeys,
             revision,
             index_nonce,
             index_ciphertext: index_ciphertext.to_vec(),
         })
     }
+}
+
+/// The passkeys' copies: a count (1 ..= 16), then each record.
+fn read_passkeys(r: &mut Reader<'_>) -> Result<Vec<PasskeyRecord>, VaultError> {
+    let count = usize::from(r.byte()?);
+    if count == 0 || count > MAX_PASSKEYS {
+        return Err(VaultError::TooManyPasskeys {
+            maximum: MAX_PASSKEYS,
+        });
+    }
+    let mut records: Vec<PasskeyRecord> = Vec::with_capacity(count);
+    for _ in 0..count {
+        let id_len = usize::from(u16::from_be_bytes(r.array()?));
+        let credential_id = CredentialId::new(r.take(id_len)?.to_vec())?;
+        if records.iter().any(|p| p.credential_id == credential_id) {
+            return Err(VaultError::Malformed);
+        }
+        records.push(PasskeyRecord {
+            credential_id,
+            prf_salt: r.array::<PRF_SALT_LEN>()?,
+            public: r.array()?,
+            ephemeral: r.array()?,
+            nonce: r.array()?,
+            wrapped_key: r.array()?,
+        });
+    }
+    Ok(records)
 }
 
 struct Reader<'a> {

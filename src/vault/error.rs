@@ -83,6 +83,22 @@ pub enum VaultError {
     /// The browser's random number generator failed.
     #[error("the browser could not provide random numbers")]
     Random,
+    /// A passkey answered whose key is not one of this keyring's passkeys (a passkey made
+    /// for another keyring, or the same passkey's answer for another salt).
+    #[error("this passkey does not unlock this keyring")]
+    PasskeyNotForKeyring,
+    /// The passkey is already one of this keyring's.
+    #[error("this passkey already unlocks this keyring")]
+    PasskeyExists,
+    /// No passkey with that credential id (removed meanwhile, in another tab?).
+    #[error("this passkey is not (or no longer) one of this keyring's")]
+    PasskeyNotFound,
+    /// A keyring holds at most this many passkeys (a stored count outside 1 ..= 16 is refused).
+    #[error("a keyring holds at most {maximum} passkeys")]
+    TooManyPasskeys { maximum: usize },
+    /// The browser gave no usable PRF output (not 32 bytes).
+    #[error("the passkey did not give the secret a keyring needs (no PRF output)")]
+    PasskeyOutput,
     /// The storage backend failed.
     #[error(transparent)]
     Storage(#[from] StorageError),

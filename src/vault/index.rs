@@ -5,6 +5,8 @@
 
 use super::cipher::NONCE_LEN;
 use super::entry::{EntryId, EntryKind};
+use super::passkey::CredentialId;
+use crate::secret::SecretString;
 use crate::timestamp::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +14,25 @@ use serde::{Deserialize, Serialize};
 pub(crate) struct StoredIndex {
     pub next_id: u64,
     pub entries: Vec<StoredEntry>,
+    /// One per passkey copy in the envelope, same credential ids. Absent without passkeys.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passkeys: Vec<StoredPasskey>,
+}
+
+/// What the index knows of a passkey: what the person sees, and its seal key, so an open
+/// keyring can seal a new data key for it (a passphrase change) without touching it.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct StoredPasskey {
+    pub credential_id: CredentialId,
+    pub name: String,
+    pub created_at: Timestamp,
+    /// Hex of the 32-byte seal key.
+    #[serde(serialize_with = "expose")]
+    pub seal_key: SecretString,
+}
+
+fn expose<S: serde::Serializer>(value: &SecretString, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(value.expose_secret())
 }
 
 #[derive(Serialize, Deserialize)]

@@ -10,21 +10,25 @@
 use super::agent::kdf::{KdfParams, KdfPolicy, derive_key};
 use super::cipher::{self, NONCE_LEN};
 use super::entry::{EntryId, EntryKind, EntryMeta, NewEntry, Persistence, clean_label};
-use super::envelope::{EnvelopeV1, WRAPPED_KEY_LEN, entry_aad, wrap_aad};
+use super::envelope::{Envelope, WRAPPED_KEY_LEN, entry_aad, wrap_aad};
 use super::error::VaultError;
-use super::index::{SealedKey, StoredEntry, StoredIndex};
+use super::index::{SealedKey, StoredEntry, StoredIndex, StoredPasskey};
 use super::namespace::Namespace;
+use super::passkey::{
+    CredentialId, MAX_PASSKEYS, PasskeyChallenge, PasskeyKeys, PasskeyMeta, PasskeyRecord,
+};
 use super::random::Rng;
 use super::storage::KeyringStorage;
 use crate::api::base::ApiBase;
 use crate::keyinfo;
 use crate::secret::{SecretBytes, SecretKey, SecretString};
+use crate::timestamp::Timestamp;
 use sha2::{Digest, Sha256};
 
 /// A keyring read from storage: structure and KDF policy checked, nothing decrypted yet.
 #[derive(Clone, Debug)]
 pub struct StoredKeyring {
-    envelope: EnvelopeV1,
+    envelope: Envelope,
     policy: KdfPolicy,
     /// SHA-256 of the text parsed: what a save of the unlocked keyring expects to replace.
     digest: [u8; 32],
@@ -44,7 +48,7 @@ impl StoredKeyring {
         namespace: &Namespace,
         policy: KdfPolicy,
     ) -> Result<Self, VaultError> {
-        let envelope = EnvelopeV1::decode_text(text, namespace, policy)?;
+        let envelope = Envelope::decode_text(text, namespace, policy)?;
         Ok(Self {
             envelope,
             policy,
@@ -68,8 +72,38 @@ impl StoredKeyring {
 
     /// Opens the keyring with a key derived from [`Self::kdf_params`].
     pub fn unlock(&self, derived: SecretKey<32>) -> Result<UnlockedKeyring, VaultError> {
+        self.open_with(unwrap_data_key(&self.envelope, &derived)?)
+    }
+
+    /// What the page needs to ask each passkey for its PRF output (empty: no passkey).
+    pub fn passkeys(&self) -> Vec<PasskeyChallenge> {
+        self.envelope
+            .passkeys
+            .iter()
+            .map(PasskeyRecord::challenge)
+            .collect()
+    }
+
+    /// Opens the keyring with the PRF output of the passkey `credential_id` for its salt.
+    pub fn unlock_with_passkey(
+        &self,
+        credential_id: &CredentialId,
+        prf_output: &SecretBytes,
+    ) -> Result<UnlockedKeyring, VaultError> {
         let env = &self.envelope;
-        let data_key = unwrap_data_key(env, &derived)?;
+        let record = env
+            .passkeys
+            .iter()
+            .find(|p| &p.credential_id == credential_id)
+            .ok_or(VaultError::PasskeyNotForKeyring)?;
+        let keys = PasskeyKeys::derive(prf_output)?;
+        let data_key = record.open(&keys, &env.namespace)?;
+        self.open_with(data_key)
+    }
+
+    /// Opens the index with the data key, however it was unwrapped.
+    fn open_with(&self, data_key: SecretKey<32>) -> Result<UnlockedKeyring, VaultError> {
+        let env = &self.envelope;
         let index_plain = cipher::open(
             &data_key,
             &env.index_nonce,
@@ -91,6 +125,7 @@ impl StoredKeyring {
         if !ids_unique || entries.iter().any(|e| e.meta.id.0 >= index.next_id) {
             return Err(VaultError::Malformed);
         }
+        let passkeys = Passkey::pair(&env.passkeys, index.passkeys)?;
         Ok(UnlockedKeyring {
             namespace: env.namespace.clone(),
             policy: self.policy,
@@ -104,6 +139,7 @@ impl StoredKeyring {
             }),
             next_id: index.next_id,
             entries,
+            passkeys,
             rng: Rng::Os,
         })
     }
@@ -122,7 +158,7 @@ fn digest_of(text: &str) -> [u8; 32] {
     Sha256::digest(text.as_bytes()).into()
 }
 
-fn unwrap_data_key(env: &EnvelopeV1, derived: &SecretKey<32>) -> Result<SecretKey<32>, VaultError> {
+fn unwrap_data_key(env: &Envelope, derived: &SecretKey<32>) -> Result<SecretKey<32>, VaultError> {
     let aad = wrap_aad(&env.kdf, &env.namespace);
     let plain = cipher::open(derived, &env.wrap_nonce, &aad, &env.wrapped_key)
         .map_err(|_| VaultError::WrongPassphrase)?;
@@ -176,6 +212,58 @@ impl Entry {
     }
 }
 
+/// A passkey of an open keyring: its stored copy, what the person sees, and its seal key.
+struct Passkey {
+    record: PasskeyRecord,
+    meta: PasskeyMeta,
+    seal_key: SecretKey<32>,
+}
+
+impl Passkey {
+    /// Matches the envelope's copies with the index's entries, one for one, in the
+    /// envelope's order. Both are authentic, so a mismatch is a writer's bug: `Malformed`.
+    fn pair(
+        records: &[PasskeyRecord],
+        stored: Vec<StoredPasskey>,
+    ) -> Result<Vec<Self>, VaultError> {
+        if records.len() != stored.len() {
+            return Err(VaultError::Malformed);
+        }
+        records
+            .iter()
+            .map(|record| {
+                let meta = stored
+                    .iter()
+                    .find(|s| s.credential_id == record.credential_id)
+                    .ok_or(VaultError::Malformed)?;
+                let seal_key = hex::decode(meta.seal_key.expose_secret())
+                    .ok()
+                    .map(SecretBytes::new)
+                    .and_then(|b| SecretKey::from_slice(b.expose_secret()))
+                    .ok_or(VaultError::Malformed)?;
+                Ok(Self {
+                    record: record.clone(),
+                    meta: PasskeyMeta {
+                        credential_id: record.credential_id.clone(),
+                        name: clean_label(&meta.name).ok_or(VaultError::Malformed)?,
+                        created_at: meta.created_at,
+                    },
+                    seal_key,
+                })
+            })
+            .collect()
+    }
+
+    fn to_stored(&self) -> StoredPasskey {
+        StoredPasskey {
+            credential_id: self.meta.credential_id.clone(),
+            name: self.meta.name.clone(),
+            created_at: self.meta.created_at,
+            seal_key: SecretString::new(hex::encode(self.seal_key.expose_secret())),
+        }
+    }
+}
+
 /// An open keyring: metadata in memory, each API key still sealed until [`Self::open`].
 ///
 /// Holds the data key, never the passphrase or the derived key. Dropping it is locking it:
@@ -192,6 +280,7 @@ pub struct UnlockedKeyring {
     stored: Option<StoredState>,
     next_id: u64,
     entries: Vec<Entry>,
+    passkeys: Vec<Passkey>,
     rng: Rng,
 }
 
@@ -253,6 +342,7 @@ impl UnlockedKeyring {
             stored: None,
             next_id: 1,
             entries: Vec::new(),
+            passkeys: Vec::new(),
             rng,
         })
     }
@@ -360,6 +450,71 @@ impl UnlockedKeyring {
         self.entries.clear();
     }
 
+    /// The passkeys that unlock this keyring, in the order they were added.
+    pub fn passkeys(&self) -> Vec<PasskeyMeta> {
+        self.passkeys.iter().map(|p| p.meta.clone()).collect()
+    }
+
+    /// Adds a passkey: `prf_output` is what it answered for `challenge.prf_salt`. The data key
+    /// is sealed for it, and the copy opened once with the same output before it is kept, so
+    /// a passkey that answers differently each time is refused now rather than at the next
+    /// unlock. Storage changes on the next save (as version 2).
+    pub fn add_passkey(
+        &mut self,
+        challenge: &PasskeyChallenge,
+        prf_output: &SecretBytes,
+        name: &str,
+        created_at: Timestamp,
+    ) -> Result<(), VaultError> {
+        let name = clean_label(name).ok_or(VaultError::InvalidLabel)?;
+        if self
+            .passkeys
+            .iter()
+            .any(|p| p.meta.credential_id == challenge.credential_id)
+        {
+            return Err(VaultError::PasskeyExists);
+        }
+        if self.passkeys.len() >= MAX_PASSKEYS {
+            return Err(VaultError::TooManyPasskeys {
+                maximum: MAX_PASSKEYS,
+            });
+        }
+        let keys = PasskeyKeys::derive(prf_output)?;
+        let record = PasskeyRecord::seal(
+            challenge,
+            keys.public(),
+            &keys.seal_key,
+            &self.data_key,
+            &self.namespace,
+            &mut self.rng,
+        )?;
+        if record.open(&keys, &self.namespace)? != self.data_key {
+            return Err(VaultError::Malformed);
+        }
+        self.passkeys.push(Passkey {
+            record,
+            meta: PasskeyMeta {
+                credential_id: challenge.credential_id.clone(),
+                name,
+                created_at,
+            },
+            seal_key: keys.seal_key,
+        });
+        Ok(())
+    }
+
+    /// Removes a passkey's copy of the data key (on the next save). A copy of storage taken
+    /// before still opens with it: only a passphrase change (a new data key) ends that.
+    pub fn remove_passkey(&mut self, credential_id: &CredentialId) -> Result<(), VaultError> {
+        let before = self.passkeys.len();
+        self.passkeys
+            .retain(|p| &p.meta.credential_id != credential_id);
+        if self.passkeys.len() == before {
+            return Err(VaultError::PasskeyNotFound);
+        }
+        Ok(())
+    }
+
     /// Decrypts one entry's API key.
     pub fn open(&self, id: EntryId) -> Result<SecretString, VaultError> {
         let entry = self
@@ -413,6 +568,18 @@ impl UnlockedKeyring {
                 &mut self.rng,
             )?);
         }
+        // Every passkey's copy, sealed to its public key: no passkey needs to be present.
+        let mut passkey_copies = Vec::with_capacity(self.passkeys.len());
+        for passkey in &self.passkeys {
+            passkey_copies.push(PasskeyRecord::seal(
+                &passkey.record.challenge(),
+                passkey.record.public,
+                &passkey.seal_key,
+                &data_key,
+                &self.namespace,
+                &mut self.rng,
+            )?);
+        }
         let (nonce, wrapped) = wrap(
             &data_key,
             &new_derived,
@@ -422,6 +589,9 @@ impl UnlockedKeyring {
         )?;
         for (entry, sealed) in self.entries.iter_mut().zip(resealed) {
             entry.sealed = sealed;
+        }
+        for (passkey, record) in self.passkeys.iter_mut().zip(passkey_copies) {
+            passkey.record = record;
         }
         // The old data key zeroizes as it is dropped here.
         self.data_key = data_key;
@@ -484,7 +654,7 @@ impl UnlockedKeyring {
     }
 
     /// The envelope for `revision`, with a fresh index nonce. Session-only entries are left out.
-    pub(crate) fn seal(&mut self, revision: u64) -> Result<EnvelopeV1, VaultError> {
+    pub(crate) fn seal(&mut self, revision: u64) -> Result<Envelope, VaultError> {
         let index = StoredIndex {
             next_id: self.next_id,
             entries: self
@@ -493,6 +663,7 @@ impl UnlockedKeyring {
                 .filter(|e| e.meta.persistence == Persistence::Saved)
                 .map(Entry::to_stored)
                 .collect(),
+            passkeys: self.passkeys.iter().map(Passkey::to_stored).collect(),
         };
         let plain =
             SecretBytes::new(serde_json::to_vec(&index).map_err(|_| VaultError::Malformed)?);
@@ -508,12 +679,13 @@ impl UnlockedKeyring {
         Ok(env)
     }
 
-    fn envelope(&self, revision: u64, index_nonce: [u8; NONCE_LEN], ct: Vec<u8>) -> EnvelopeV1 {
-        EnvelopeV1 {
+    fn envelope(&self, revision: u64, index_nonce: [u8; NONCE_LEN], ct: Vec<u8>) -> Envelope {
+        Envelope {
             kdf: self.kdf.clone(),
             namespace: self.namespace.clone(),
             wrap_nonce: self.wrap_nonce,
             wrapped_key: self.wrapped_key,
+            passkeys: self.passkeys.iter().map(|p| p.record.clone()).collect(),
             revision,
             index_nonce,
             index_ciphertext: ct,

@@ -27,10 +27,13 @@ mod error;
 mod index;
 mod keyring;
 mod namespace;
+mod passkey;
 mod random;
 pub mod storage;
 mod transfer;
 
+#[cfg(test)]
+mod passkey_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -41,10 +44,14 @@ pub use agent::kdf::{
     SALT_LEN, derive_key,
 };
 pub use entry::{EntryId, EntryKind, EntryMeta, MAX_LABEL_CHARS, NewEntry, Persistence};
-pub use envelope::{MAGIC, VERSION};
+pub use envelope::{MAGIC, VERSION, VERSION_PASSKEYS};
 pub use error::VaultError;
 pub use keyring::{PendingSave, StoredKeyring, UnlockedKeyring};
 pub use namespace::Namespace;
+pub use passkey::{
+    CredentialId, MAX_CREDENTIAL_ID_LEN, MAX_PASSKEYS, PRF_OUTPUT_LEN, PRF_SALT_LEN,
+    PasskeyChallenge, PasskeyMeta,
+};
 pub use storage::{KeyringStorage, MemoryStorage, StorageError};
 pub use transfer::{
     EXPORT_EXTENSION, KeyringFile, MAX_IMPORT_BYTES, StoredSnapshot, export_file_name, export_text,

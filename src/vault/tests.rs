@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests: a panic is a failure report
 
 use super::agent::kdf::KdfPolicy;
-use super::envelope::{EnvelopeV1, entry_aad};
+use super::envelope::{Envelope, entry_aad};
 use super::random::Rng;
 use super::*;
 use crate::api::base::ApiBase;
@@ -103,7 +103,7 @@ fn open_everything(
 
 /// The index JSON of a stored text, decrypted with the data key that `key` unwraps.
 fn index_json(text: &str, namespace: &Namespace, key: &SecretKey<32>) -> serde_json::Value {
-    let env = EnvelopeV1::decode_text(text, namespace, KdfPolicy::TEST_ONLY_LOW).unwrap();
+    let env = Envelope::decode_text(text, namespace, KdfPolicy::TEST_ONLY_LOW).unwrap();
     let ring = parse(text, namespace).unwrap().unlock(key.clone()).unwrap();
     let index = cipher::open(
         ring.data_key_for_tests(),
@@ -145,7 +145,7 @@ fn rewrite_index(
         .unwrap()
         .data_key_for_tests()
         .clone();
-    let mut env = EnvelopeV1::decode_text(text, namespace, KdfPolicy::TEST_ONLY_LOW).unwrap();
+    let mut env = Envelope::decode_text(text, namespace, KdfPolicy::TEST_ONLY_LOW).unwrap();
     env.index_nonce = Rng::Os.array().unwrap();
     env.index_ciphertext = cipher::seal(
         &data_key,
@@ -188,7 +188,7 @@ fn session_only_entries_never_reach_the_stored_index() {
     let storage = MemoryStorage::new();
     let namespace = ns("default");
     let (ring, text) = saved_ring(&storage, &namespace);
-    let env = EnvelopeV1::decode_text(&text, &namespace, KdfPolicy::TEST_ONLY_LOW).unwrap();
+    let env = Envelope::decode_text(&text, &namespace, KdfPolicy::TEST_ONLY_LOW).unwrap();
     let index = cipher::open(
         ring.data_key_for_tests(),
         &env.index_nonce,
@@ -299,7 +299,7 @@ fn every_truncation_is_refused() {
         );
     }
     assert_eq!(
-        EnvelopeV1::decode(&bytes[..10], &namespace, KdfPolicy::TEST_ONLY_LOW).err(),
+        Envelope::decode(&bytes[..10], &namespace, KdfPolicy::TEST_ONLY_LOW).err(),
         Some(VaultError::Truncated {
             needed: 26,
             actual: 10
@@ -313,7 +313,7 @@ fn structural_errors_are_each_typed() {
     let namespace = ns("default");
     let (_, text) = saved_ring(&storage, &namespace);
     let bytes = STANDARD.decode(&text).unwrap();
-    let decode = |b: &[u8]| EnvelopeV1::decode(b, &namespace, KdfPolicy::TEST_ONLY_LOW).err();
+    let decode = |b: &[u8]| Envelope::decode(b, &namespace, KdfPolicy::TEST_ONLY_LOW).err();
     let with = |at: usize, value: u8| {
         let mut b = bytes.clone();
         b[at] = value;
@@ -332,7 +332,7 @@ fn structural_errors_are_each_typed() {
             actual: 2
         })
     );
-    assert_eq!(decode(&with(4, 2)), Some(VaultError::UnsupportedVersion(2)));
+    assert_eq!(decode(&with(4, 3)), Some(VaultError::UnsupportedVersion(3)));
     assert_eq!(decode(&with(5, 7)), Some(VaultError::UnknownKdf(7)));
     assert!(matches!(
         decode(&with(6, 0x7F)),
@@ -464,7 +464,7 @@ fn passphrase_change_makes_a_new_data_key() {
     assert!(from_old_copy == old_data_key);
     // ...which opens no later index and no key sealed since, the one added after included.
     for later in [&text2, &text3] {
-        let env = EnvelopeV1::decode_text(later, &namespace, KdfPolicy::TEST_ONLY_LOW).unwrap();
+        let env = Envelope::decode_text(later, &namespace, KdfPolicy::TEST_ONLY_LOW).unwrap();
         assert!(
             cipher::open(
                 &from_old_copy,
@@ -961,7 +961,7 @@ mod properties {
         #[test]
         fn decoder_never_panics_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
             let namespace = ns("default");
-            let _ = EnvelopeV1::decode(&bytes, &namespace, KdfPolicy::TEST_ONLY_LOW);
+            let _ = Envelope::decode(&bytes, &namespace, KdfPolicy::TEST_ONLY_LOW);
             let text = STANDARD.encode(&bytes);
             if let Ok(stored) = parse(&text, &namespace) {
                 prop_assert!(stored.unlock(SecretKey::from_array([7u8; 32])).is_err());
@@ -980,7 +980,7 @@ mod properties {
             // Past the magic, so the fuzzing reaches the version, KDF and length checks.
             let mut bytes = b"FKRG\x01\x01\x00\x00\x03\xe8".to_vec();
             bytes.extend_from_slice(&tail);
-            let _ = EnvelopeV1::decode(&bytes, &ns("default"), KdfPolicy::TEST_ONLY_LOW);
+            let _ = Envelope::decode(&bytes, &ns("default"), KdfPolicy::TEST_ONLY_LOW);
         }
     }
 }
@@ -1104,8 +1104,8 @@ mod keeping {
             STANDARD.encode(&b).into_bytes()
         };
         assert_eq!(
-            import(&with(4, 2), &lab).err(),
-            Some(VaultError::UnsupportedVersion(2))
+            import(&with(4, 3), &lab).err(),
+            Some(VaultError::UnsupportedVersion(3))
         );
         assert_eq!(
             import(&with(5, 9), &lab).err(),
