@@ -142,6 +142,9 @@ fn ManageKeyring() -> impl IntoView {
                 </table>
             </div>
             <ChangePassphrase />
+            <Show when=move || state.saved.get()>
+                <crate::ui::passkey::ManagePasskeys />
+            </Show>
             <ExportKeyring />
             <ImportKeyring nested=true />
             <h3>"Forget everything"</h3>

@@ -66,6 +66,26 @@ pub fn vault_message(error: &VaultError) -> (&'static str, String) {
              it stopped. Reload the page and try again; your stored keys are unchanged."
                 .into(),
         ),
+        VaultError::PasskeyNotForKeyring => (
+            "This passkey does not unlock this keyring",
+            "It may belong to another keyring, or have been removed from this one. Use another of this keyring's passkeys, or your passphrase.".into(),
+        ),
+        VaultError::PasskeyExists => (
+            "This passkey already unlocks this keyring",
+            "Nothing was added. To add another, use another authenticator.".into(),
+        ),
+        VaultError::PasskeyNotFound => (
+            "That passkey is no longer in the keyring",
+            "It may have been removed in another tab. The list shows the passkeys that remain.".into(),
+        ),
+        VaultError::TooManyPasskeys { maximum } => (
+            "This keyring has as many passkeys as it can hold",
+            format!("A keyring holds at most {maximum}. Remove one you no longer use first."),
+        ),
+        VaultError::PasskeyOutput => (
+            "The passkey did not give what the keyring needs",
+            "The browser returned no PRF secret for it. Use your passphrase; the keyring is unchanged.".into(),
+        ),
         VaultError::Random => (
             "This browser could not produce random numbers",
             "Encryption needs them. Try another browser.".into(),

@@ -16,6 +16,7 @@ pub mod keyring_panel;
 pub mod messages;
 pub mod options;
 pub mod panic;
+pub mod passkey;
 pub mod permissions;
 pub mod revoke;
 pub mod session;

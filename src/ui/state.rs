@@ -4,15 +4,15 @@
 
 use crate::api::base::ApiBase;
 use crate::keyinfo::KeyInfo;
-use crate::secret::SecretString;
+use crate::secret::{SecretBytes, SecretString};
 use crate::timestamp::Timestamp;
 use crate::ui::options::build_default_base;
 use crate::vault::agent::link::AgentLink;
 use crate::vault::agent::protocol::{KeyRef, NewEntrySpec, Op, Reply};
 use crate::vault::storage::local::{LocalStorage as BrowserStorage, subscribe_keyring_changes};
 use crate::vault::{
-    self, EntryId, EntryMeta, KeyringFile, KeyringStorage, Namespace, StoredKeyring,
-    StoredSnapshot, VaultError,
+    self, CredentialId, EntryId, EntryMeta, KeyringFile, KeyringStorage, Namespace,
+    PasskeyChallenge, PasskeyMeta, StoredKeyring, StoredSnapshot, VaultError,
 };
 use leptos::prelude::*;
 
@@ -60,6 +60,8 @@ pub fn now() -> Timestamp {
 pub struct KeyringState {
     pub phase: RwSignal<Phase>,
     pub entries: RwSignal<Vec<EntryMeta>>,
+    /// The open keyring's passkeys (empty while locked).
+    pub passkeys: RwSignal<Vec<PasskeyMeta>>,
     pub active: RwSignal<Option<EntryId>>,
     /// False for a keyring that lives in this tab only.
     pub saved: RwSignal<bool>,
@@ -78,6 +80,7 @@ impl KeyringState {
         let state = Self {
             phase: RwSignal::new(Phase::FirstRun),
             entries: RwSignal::new(Vec::new()),
+            passkeys: RwSignal::new(Vec::new()),
             active: RwSignal::new(None),
             saved: RwSignal::new(false),
             key_epoch: RwSignal::new(0),
@@ -121,6 +124,11 @@ impl KeyringState {
 
     fn storage() -> Result<BrowserStorage, VaultError> {
         BrowserStorage::open().map_err(VaultError::from)
+    }
+
+    /// The keyring's namespace, to name it where the browser shows it (a passkey's account).
+    pub fn namespace_name(&self) -> String {
+        self.namespace().as_str().to_owned()
     }
 
     fn namespace(&self) -> Namespace {
@@ -303,9 +311,7 @@ impl KeyringState {
     }
 
     pub async fn unlock(&self, passphrase: SecretString) -> Result<(), VaultError> {
-        let stored = Self::storage()?
-            .load(&self.namespace())?
-            .ok_or(VaultError::NothingStored)?;
+        let stored = self.stored_text()?;
         let namespace = self.namespace().as_str().to_owned();
         let reply = self
             .ask(
@@ -314,10 +320,55 @@ impl KeyringState {
             )
             .await;
         drop(passphrase);
-        let Reply::Opened { entries } = reply? else {
+        self.opened(reply?)
+    }
+
+    /// Opens the stored keyring with what its passkey `credential_id` answered; the answer
+    /// goes to the agent and is wiped here.
+    pub async fn unlock_with_passkey(
+        &self,
+        credential_id: CredentialId,
+        prf_output: SecretBytes,
+    ) -> Result<(), VaultError> {
+        let stored = self.stored_text()?;
+        let namespace = self.namespace().as_str().to_owned();
+        let reply = self
+            .ask(
+                Op::UnlockPasskey {
+                    namespace,
+                    stored,
+                    credential_id,
+                },
+                &[prf_output.expose_secret()],
+            )
+            .await;
+        drop(prf_output);
+        self.opened(reply?)
+    }
+
+    /// What to ask each of the stored keyring's passkeys, while locked (empty: none, or
+    /// nothing readable is stored).
+    pub fn stored_passkeys(&self) -> Vec<PasskeyChallenge> {
+        self.load_stored()
+            .ok()
+            .flatten()
+            .map(|stored| stored.passkeys())
+            .unwrap_or_default()
+    }
+
+    fn stored_text(&self) -> Result<String, VaultError> {
+        Self::storage()?
+            .load(&self.namespace())?
+            .ok_or(VaultError::NothingStored)
+    }
+
+    /// Shows a keyring the agent just opened, keeping the key in use when it is still there.
+    fn opened(&self, reply: Reply) -> Result<(), VaultError> {
+        let Reply::Opened { entries, passkeys } = reply else {
             return Err(VaultError::Malformed);
         };
         self.saved.set(true);
+        self.passkeys.set(passkeys);
         let entries: Vec<EntryMeta> = entries.into_iter().map(Into::into).collect();
         let first = entries.first().map(|e| e.id);
         let keep = self
@@ -359,6 +410,7 @@ impl KeyringState {
             start_when_idle(agent);
         }
         self.entries.set(Vec::new());
+        self.passkeys.set(Vec::new());
         self.lock_reason.set(Some(reason));
         self.key_epoch.update(|e| *e += 1);
         self.inspect_storage();
@@ -390,6 +442,7 @@ impl KeyringState {
         let current = Self::storage()?.load(&self.namespace())?;
         let Reply::Changed {
             entries,
+            passkeys,
             save,
             added,
         } = self.ask(op(current.clone()), secrets).await?
@@ -410,6 +463,7 @@ impl KeyringState {
         }
         self.entries
             .try_set(entries.into_iter().map(Into::into).collect());
+        self.passkeys.try_set(passkeys);
         Ok(added)
     }
 
@@ -529,6 +583,45 @@ impl KeyringState {
     }
 }
 
+/// Passkeys of the open keyring (`ui::passkey` asks the authenticator).
+impl KeyringState {
+    /// Seals the data key for a new passkey: `prf_output` is its answer for the challenge's
+    /// salt, handed to the agent and wiped here.
+    pub async fn add_passkey(
+        &self,
+        challenge: PasskeyChallenge,
+        prf_output: SecretBytes,
+        name: String,
+    ) -> Result<(), VaultError> {
+        let result = self
+            .change(
+                true,
+                |current| Op::AddPasskey {
+                    challenge,
+                    name,
+                    current,
+                },
+                &[prf_output.expose_secret()],
+            )
+            .await;
+        drop(prf_output);
+        result.map(|_| ())
+    }
+
+    pub async fn remove_passkey(&self, credential_id: CredentialId) -> Result<(), VaultError> {
+        self.change(
+            true,
+            |current| Op::RemovePasskey {
+                credential_id,
+                current,
+            },
+            &[],
+        )
+        .await
+        .map(|_| ())
+    }
+}
+
 /// Starts the agent once the page is idle: the first screen does not wait for it, and the
 /// first unlock does not pay for starting it.
 fn start_when_idle(agent: AgentLink) {
@@ -610,9 +703,10 @@ impl KeyringState {
         self.still_mounted()?;
         file.write(&Self::storage()?, replacing)?;
         self.saved.set(true);
-        let Reply::Opened { entries } = self.ask(Op::FinishImport, &[]).await? else {
+        let Reply::Opened { entries, passkeys } = self.ask(Op::FinishImport, &[]).await? else {
             return Err(VaultError::Malformed);
         };
+        self.passkeys.set(passkeys);
         let entries: Vec<EntryMeta> = entries.into_iter().map(Into::into).collect();
         let count = entries.len();
         let first = entries.first().map(|e| e.id);

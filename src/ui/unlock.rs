@@ -18,6 +18,9 @@ pub fn UnlockForm() -> impl IntoView {
     let busy = RwSignal::new(false);
     let problem = RwSignal::new(None::<(String, String)>);
     let confirm_forget = RwSignal::new(false);
+    // The passkeys are offered first when the keyring has some; the passphrase always.
+    let passkeys = state.stored_passkeys();
+    let passkey_waiting = RwSignal::new(false);
     // The passphrase field takes the focus when the form appears: `autofocus` only works at page
     // load, and after Lock the button that had the focus is gone. An embedded instance does so
     // only after a lock, never on the host page's load (that would scroll the host page).
@@ -73,6 +76,11 @@ pub fn UnlockForm() -> impl IntoView {
                 let (title, advice) = vault_message(&error);
                 view! { <Alert title=title tone=Tone::Error><p>{advice}</p></Alert> }
             })}
+            {(!passkeys.is_empty()).then(|| view! {
+                <Show when=move || state.stored_problem.get().is_none()>
+                    <crate::ui::passkey::PasskeyUnlock challenges=passkeys.clone() busy=busy waiting=passkey_waiting problem=problem />
+                </Show>
+            })}
             <Show when=move || state.stored_problem.get().is_none()>
                 <div class="fk-field">
                     <label for="fk-unlock-passphrase">"Passphrase"</label>
@@ -81,7 +89,7 @@ pub fn UnlockForm() -> impl IntoView {
                 </div>
             </Show>
             {move || problem.get().map(|(title, advice)| view! { <Alert title=title tone=Tone::Error><p>{advice}</p></Alert> })}
-            <Show when=move || busy.get()>
+            <Show when=move || busy.get() && !passkey_waiting.get()>
                 <div role="status" class="fk-field">
                     <label for="fk-unlock-progress">"Unlocking: deriving the key from your passphrase…"</label>
                     <progress id="fk-unlock-progress" class="fk-progress"></progress>

@@ -5,11 +5,11 @@
 use super::protocol::{KeyRef, NewEntrySpec, Reply, entries_wire};
 use crate::api::base::ApiBase;
 use crate::keyinfo::{self, KeyInfo};
-use crate::secret::{SecretKey, SecretString};
+use crate::secret::{SecretBytes, SecretKey, SecretString};
 use crate::timestamp::Timestamp;
 use crate::vault::{
-    EntryId, KdfParams, KeyringFile, Namespace, NewEntry, PendingSave, Persistence, StoredKeyring,
-    UnlockedKeyring, VaultError,
+    CredentialId, EntryId, KdfParams, KeyringFile, Namespace, NewEntry, PasskeyChallenge,
+    PendingSave, Persistence, StoredKeyring, UnlockedKeyring, VaultError,
 };
 
 /// The agent's state. Dropping it (lock) zeroizes every key it held.
@@ -45,13 +45,25 @@ impl AgentCore {
         Ok(self.open(ring))
     }
 
+    /// Opens a stored keyring with what one of its passkeys answered.
+    pub fn unlock_passkey(
+        &mut self,
+        stored: &StoredKeyring,
+        credential_id: &CredentialId,
+        prf_output: &SecretBytes,
+    ) -> Result<Reply, VaultError> {
+        let ring = stored.unlock_with_passkey(credential_id, prf_output)?;
+        Ok(self.open(ring))
+    }
+
     /// Holds `ring`, a stored keyring just opened, in place of anything held before.
     fn open(&mut self, ring: UnlockedKeyring) -> Reply {
         self.lock();
         let entries = entries_wire(&ring.list());
+        let passkeys = ring.passkeys();
         self.ring = Some(ring);
         self.saved = true;
-        Reply::Opened { entries }
+        Reply::Opened { entries, passkeys }
     }
 
     /// Starts an empty keyring: stored (wrapped by a passphrase-derived key) or tab-only
@@ -74,6 +86,7 @@ impl AgentCore {
         self.session_wrap = session_wrap;
         Ok(Reply::Opened {
             entries: Vec::new(),
+            passkeys: Vec::new(),
         })
     }
 
@@ -132,6 +145,31 @@ impl AgentCore {
 
     pub fn remove(&mut self, id: EntryId, current: Option<&str>) -> Result<Reply, VaultError> {
         self.change(current, |ring| ring.remove(id).map(|()| None))
+    }
+
+    /// Seals the data key for a new passkey; `prf_output` is its answer for the challenge's salt.
+    pub fn add_passkey(
+        &mut self,
+        challenge: &PasskeyChallenge,
+        prf_output: &SecretBytes,
+        name: &str,
+        created_at: Timestamp,
+        current: Option<&str>,
+    ) -> Result<Reply, VaultError> {
+        self.change(current, |ring| {
+            ring.add_passkey(challenge, prf_output, name, created_at)
+                .map(|()| None)
+        })
+    }
+
+    pub fn remove_passkey(
+        &mut self,
+        credential_id: &CredentialId,
+        current: Option<&str>,
+    ) -> Result<Reply, VaultError> {
+        self.change(current, |ring| {
+            ring.remove_passkey(credential_id).map(|()| None)
+        })
     }
 
     /// The key the current passphrase derives: from the passphrase for a stored keyring, the
@@ -261,6 +299,7 @@ impl AgentCore {
         };
         Ok(Reply::Changed {
             entries: entries_wire(&ring.list()),
+            passkeys: ring.passkeys(),
             save,
             added,
         })
@@ -387,6 +426,65 @@ mod tests {
         let _ = core.rename(EntryId(1), "y", Some(&text)).unwrap();
         // So storage still holds `text`, and the next change is based on it.
         core.rename(EntryId(1), "z", Some(&text)).unwrap();
+    }
+
+    /// Add a passkey, unlock a new agent with it, survive a passphrase change, remove it.
+    #[test]
+    fn a_passkey_opens_the_keyring_in_a_new_agent_until_removed() {
+        let pass = "correct horse battery staple";
+        let (mut core, text, _) = with_one_key();
+        let challenge = PasskeyChallenge {
+            credential_id: CredentialId::new(b"cred".to_vec()).unwrap(),
+            prf_salt: [3; 32],
+        };
+        let output = SecretBytes::new(vec![0x5a; 32]);
+        let reply = core
+            .add_passkey(
+                &challenge,
+                &output,
+                "YubiKey",
+                Timestamp::from_unix(0),
+                Some(&text),
+            )
+            .unwrap();
+        let Reply::Changed { passkeys, .. } = &reply else {
+            panic!("{reply:?}");
+        };
+        assert_eq!(passkeys[0].name, "YubiKey");
+        let (text, revision) = pending_text(&reply);
+        core.committed(revision);
+
+        let unlock = |text: &str| {
+            let stored = StoredKeyring::parse(text, &ns()).unwrap();
+            let mut agent = AgentCore::default();
+            agent
+                .unlock_passkey(&stored, &challenge.credential_id, &output)
+                .map(|reply| (agent, reply))
+        };
+        let (agent, reply) = unlock(&text).unwrap();
+        assert!(matches!(reply, Reply::Opened { ref passkeys, .. } if passkeys.len() == 1));
+        let (_, key) = agent
+            .credential(KeyRef::Entry(EntryId(1)), &base())
+            .unwrap();
+        assert_eq!(key.expose_secret(), KEY);
+
+        // A passphrase change (a new data key) keeps it working.
+        let params = core.kdf_params().unwrap();
+        let current_key = derive_key(&SecretString::from(pass), &params);
+        let new_params = KdfParams::generate(MIN_ITERATIONS).unwrap();
+        let new_key = derive_key(&SecretString::from("new one"), &new_params);
+        let reply = core
+            .change_passphrase(&current_key, new_params, new_key, Some(&text))
+            .unwrap();
+        let (text, revision) = pending_text(&reply);
+        core.committed(revision);
+        assert!(unlock(&text).is_ok());
+
+        let reply = core
+            .remove_passkey(&challenge.credential_id, Some(&text))
+            .unwrap();
+        let (text, _) = pending_text(&reply);
+        assert_eq!(unlock(&text).err(), Some(VaultError::PasskeyNotForKeyring));
     }
 
     #[test]

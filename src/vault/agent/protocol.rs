@@ -23,7 +23,10 @@ pub use crate::api::transport::KeyUse;
 use crate::api::transport::{Method, NetworkFailure, TransportError};
 use crate::keyinfo::KeyInfo;
 use crate::secret::SecretBytes;
-use crate::vault::{EntryId, EntryKind, EntryMeta, PendingSave, VaultError};
+use crate::vault::{
+    CredentialId, EntryId, EntryKind, EntryMeta, PasskeyChallenge, PasskeyMeta, PendingSave,
+    VaultError,
+};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -82,6 +85,23 @@ pub enum Op {
     Configure { connect: Option<ConnectPolicy> },
     /// secrets: `[passphrase]`. Derives, opens `stored`, holds the keyring.
     Unlock { namespace: String, stored: String },
+    /// secrets: `[PRF output]`, what the passkey `credential_id` answered for its salt.
+    /// Opens `stored` with that passkey's copy of the data key.
+    UnlockPasskey {
+        namespace: String,
+        stored: String,
+        credential_id: CredentialId,
+    },
+    /// secrets: `[PRF output]` for `challenge.prf_salt`. Seals the data key for a new passkey.
+    AddPasskey {
+        challenge: PasskeyChallenge,
+        name: String,
+        current: Option<String>,
+    },
+    RemovePasskey {
+        credential_id: CredentialId,
+        current: Option<String>,
+    },
     /// secrets: `[passphrase]`, or none for a keyring that lives in this tab only (wrapped
     /// under a random key that never leaves the agent). Starts an empty keyring.
     Create { namespace: String },
@@ -141,13 +161,18 @@ pub enum Op {
 pub enum Reply {
     Pong,
     Done,
-    /// The keyring is open: its entries.
+    /// The keyring is open: its entries and passkeys.
     Opened {
         entries: Vec<EntryMetaWire>,
+        #[serde(default)]
+        passkeys: Vec<PasskeyMeta>,
     },
-    /// The keyring changed: its entries now, and the text to store (None: nothing to store).
+    /// The keyring changed: its entries and passkeys now, and the text to store (None:
+    /// nothing to store).
     Changed {
         entries: Vec<EntryMetaWire>,
+        #[serde(default)]
+        passkeys: Vec<PasskeyMeta>,
         save: Option<PendingSave>,
         /// The entry a change created, if it did.
         added: Option<EntryId>,
@@ -392,6 +417,19 @@ mod tests {
             Op::ChangePassphrase {
                 current: Some("x".into()),
             },
+            Op::UnlockPasskey {
+                namespace: "default".into(),
+                stored: "FKR2…".into(),
+                credential_id: CredentialId::new(vec![0xfb; 20]).unwrap(),
+            },
+            Op::AddPasskey {
+                challenge: PasskeyChallenge {
+                    credential_id: CredentialId::new(vec![9; 16]).unwrap(),
+                    prf_salt: [7; 32],
+                },
+                name: "Laptop".into(),
+                current: None,
+            },
         ];
         for op in ops {
             let text = encode(&op);
@@ -416,6 +454,11 @@ mod tests {
             },
             Reply::Changed {
                 entries: vec![],
+                passkeys: vec![PasskeyMeta {
+                    credential_id: CredentialId::new(vec![1, 2, 3]).unwrap(),
+                    name: "YubiKey".into(),
+                    created_at: crate::timestamp::Timestamp::from_unix(1_800_000_000),
+                }],
                 save: Some(PendingSave {
                     text: "t".into(),
                     revision: 2,

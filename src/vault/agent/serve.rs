@@ -83,6 +83,38 @@ impl Agent {
                 drop(passphrase);
                 self.core.borrow_mut().unlock(&stored, derived)?
             }
+            Op::UnlockPasskey {
+                namespace,
+                stored,
+                credential_id,
+            } => {
+                let output = secrets.next().ok_or(VaultError::PasskeyOutput)?;
+                let stored = StoredKeyring::parse(&stored, &Namespace::new(&namespace)?)?;
+                self.core
+                    .borrow_mut()
+                    .unlock_passkey(&stored, &credential_id, &output)?
+            }
+            Op::AddPasskey {
+                challenge,
+                name,
+                current,
+            } => {
+                let output = secrets.next().ok_or(VaultError::PasskeyOutput)?;
+                self.core.borrow_mut().add_passkey(
+                    &challenge,
+                    &output,
+                    &name,
+                    Timestamp::browser_now(),
+                    current.as_deref(),
+                )?
+            }
+            Op::RemovePasskey {
+                credential_id,
+                current,
+            } => self
+                .core
+                .borrow_mut()
+                .remove_passkey(&credential_id, current.as_deref())?,
             Op::Create { namespace } => {
                 let namespace = Namespace::new(&namespace)?;
                 let params = KdfParams::generate(DEFAULT_ITERATIONS)?;
