@@ -64,14 +64,22 @@ fn header(version: u8, kdf: &KdfParams, namespace: &Namespace) -> Vec<u8> {
 /// Associated data of one entry's key: binds it to the namespace and to its entry id, so
 /// sealed keys cannot be swapped between entries or keyrings.
 pub(crate) fn entry_aad(namespace: &Namespace, id: u64) -> Vec<u8> {
+    let mut out = bound_to(VERSION, b"entry", namespace);
+    out.extend_from_slice(&id.to_be_bytes());
+    out
+}
+
+/// The start of a layer's associated data that binds it to what it is and to its keyring:
+/// `FKRG` ‖ `version` ‖ `what` ‖ namespace length ‖ namespace.
+pub(crate) fn bound_to(version: u8, what: &[u8], namespace: &Namespace) -> Vec<u8> {
     let ns = namespace.as_str().as_bytes();
-    let mut out = Vec::with_capacity(20 + ns.len());
+    let mut out = Vec::with_capacity(6 + what.len() + ns.len() + 8);
     out.extend_from_slice(&MAGIC);
-    out.push(VERSION);
-    out.extend_from_slice(b"entry");
+    out.push(version);
+    out.extend_from_slice(what);
+    // Namespace validation caps the length at 64, so it always fits one byte.
     out.push(ns.len() as u8);
     out.extend_from_slice(ns);
-    out.extend_from_slice(&id.to_be_bytes());
     out
 }
 
@@ -191,10 +199,9 @@ impl Envelope {
 /// The passkeys' copies: a count (1 ..= 16), then each record.
 fn read_passkeys(r: &mut Reader<'_>) -> Result<Vec<PasskeyRecord>, VaultError> {
     let count = usize::from(r.byte()?);
+    // A writer never stores 0 or more than 16: this blob was not written by the app.
     if count == 0 || count > MAX_PASSKEYS {
-        return Err(VaultError::TooManyPasskeys {
-            maximum: MAX_PASSKEYS,
-        });
+        return Err(VaultError::Malformed);
     }
     let mut records: Vec<PasskeyRecord> = Vec::with_capacity(count);
     for _ in 0..count {

@@ -93,7 +93,7 @@ pub enum VaultError {
     /// No passkey with that credential id (removed meanwhile, in another tab?).
     #[error("this passkey is not (or no longer) one of this keyring's")]
     PasskeyNotFound,
-    /// A keyring holds at most this many passkeys (a stored count outside 1 ..= 16 is refused).
+    /// A keyring holds at most this many passkeys.
     #[error("a keyring holds at most {maximum} passkeys")]
     TooManyPasskeys { maximum: usize },
     /// The browser gave no usable PRF output (not 32 bytes).

@@ -456,9 +456,9 @@ impl UnlockedKeyring {
     }
 
     /// Adds a passkey: `prf_output` is what it answered for `challenge.prf_salt`. The data key
-    /// is sealed for it, and the copy opened once with the same output before it is kept, so
-    /// a passkey that answers differently each time is refused now rather than at the next
-    /// unlock. Storage changes on the next save (as version 2).
+    /// is sealed for it, and the copy is opened once with the same output before it is kept,
+    /// so a copy that would not open is never stored. Storage changes on the next save (as
+    /// version 2).
     pub fn add_passkey(
         &mut self,
         challenge: &PasskeyChallenge,

@@ -14,7 +14,7 @@
 //! written after the change. SPEC.md, "Passkeys", has the byte layout.
 
 use super::cipher::{self, NONCE_LEN};
-use super::envelope::{MAGIC, VERSION_PASSKEYS, WRAPPED_KEY_LEN};
+use super::envelope::{VERSION_PASSKEYS, WRAPPED_KEY_LEN, bound_to};
 use super::error::VaultError;
 use super::namespace::Namespace;
 use super::random::Rng;
@@ -233,13 +233,7 @@ impl PasskeyRecord {
     /// namespace ‖ the record's bytes before its nonce. Bound to its keyring and credential, so
     /// a copy cannot be moved to another keyring or passkey and still open.
     pub fn aad(&self, namespace: &Namespace) -> Vec<u8> {
-        let ns = namespace.as_str().as_bytes();
-        let mut out = Vec::with_capacity(14 + ns.len() + 2 + 1023 + 96);
-        out.extend_from_slice(&MAGIC);
-        out.push(VERSION_PASSKEYS);
-        out.extend_from_slice(b"passkey");
-        out.push(ns.len() as u8);
-        out.extend_from_slice(ns);
+        let mut out = bound_to(VERSION_PASSKEYS, b"passkey", namespace);
         out.extend_from_slice(&self.head());
         out
     }

@@ -45,8 +45,11 @@ const refusedOnLoad = [
   ['its iteration count downgraded to 100000', (v) => tamper.iterations(v, 100_000), 'The stored keyring was weakened',
     /It asks for 100000 key-derivation rounds, fewer than the safe minimum of 600000/],
   ['its iteration count raised to 2^32-1', (v) => tamper.iterations(v, 0xffff_ffff), 'The stored keyring is not usable', /4294967295/],
-  ['its version byte set to 2', (v) => { const b = Buffer.from(v, 'base64'); b[4] = 2; return b.toString('base64'); },
-    'The stored keyring is from a newer version', /format version 2/],
+  ['its version byte set to 3', (v) => { const b = Buffer.from(v, 'base64'); b[4] = 3; return b.toString('base64'); },
+    'The stored keyring is from a newer version', /format version 3/],
+  // Version 2 announces passkeys' copies that a version 1 blob does not have.
+  ['its version byte set to 2 (passkeys it does not have)', (v) => { const b = Buffer.from(v, 'base64'); b[4] = 2; return b.toString('base64'); },
+    'The stored keyring is damaged', /cannot be read/],
   ['its KDF id set to 7', (v) => { const b = Buffer.from(v, 'base64'); b[5] = 7; return b.toString('base64'); },
     'The stored keyring uses an unknown key derivation', /was not opened/],
 ];
