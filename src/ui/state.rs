@@ -62,6 +62,9 @@ pub struct KeyringState {
     pub entries: RwSignal<Vec<EntryMeta>>,
     /// The open keyring's passkeys (empty while locked).
     pub passkeys: RwSignal<Vec<PasskeyMeta>>,
+    /// What to ask the stored keyring's passkeys to unlock it (read with the stored keyring:
+    /// at start, at lock, and when another tab changes it).
+    pub stored_passkeys: RwSignal<Vec<PasskeyChallenge>>,
     pub active: RwSignal<Option<EntryId>>,
     /// False for a keyring that lives in this tab only.
     pub saved: RwSignal<bool>,
@@ -81,6 +84,7 @@ impl KeyringState {
             phase: RwSignal::new(Phase::FirstRun),
             entries: RwSignal::new(Vec::new()),
             passkeys: RwSignal::new(Vec::new()),
+            stored_passkeys: RwSignal::new(Vec::new()),
             active: RwSignal::new(None),
             saved: RwSignal::new(false),
             key_epoch: RwSignal::new(0),
@@ -167,7 +171,12 @@ impl KeyringState {
 
     /// Looks at what is stored, without a passphrase: decides between first run and locked.
     pub fn inspect_storage(&self) {
-        match self.load_stored() {
+        let stored = self.load_stored();
+        self.stored_passkeys.set(match &stored {
+            Ok(Some(keyring)) => keyring.passkeys(),
+            _ => Vec::new(),
+        });
+        match stored {
             Ok(Some(_)) => {
                 self.stored_problem.set(None);
                 self.phase.set(Phase::Locked);
@@ -344,16 +353,6 @@ impl KeyringState {
             .await;
         drop(prf_output);
         self.opened(reply?)
-    }
-
-    /// What to ask each of the stored keyring's passkeys, while locked (empty: none, or
-    /// nothing readable is stored).
-    pub fn stored_passkeys(&self) -> Vec<PasskeyChallenge> {
-        self.load_stored()
-            .ok()
-            .flatten()
-            .map(|stored| stored.passkeys())
-            .unwrap_or_default()
     }
 
     fn stored_text(&self) -> Result<String, VaultError> {

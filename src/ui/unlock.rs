@@ -18,8 +18,6 @@ pub fn UnlockForm() -> impl IntoView {
     let busy = RwSignal::new(false);
     let problem = RwSignal::new(None::<(String, String)>);
     let confirm_forget = RwSignal::new(false);
-    // The passkeys are offered first when the keyring has some; the passphrase always.
-    let passkeys = state.stored_passkeys();
     let passkey_waiting = RwSignal::new(false);
     // The passphrase field takes the focus when the form appears: `autofocus` only works at page
     // load, and after Lock the button that had the focus is gone. An embedded instance does so
@@ -76,11 +74,13 @@ pub fn UnlockForm() -> impl IntoView {
                 let (title, advice) = vault_message(&error);
                 view! { <Alert title=title tone=Tone::Error><p>{advice}</p></Alert> }
             })}
-            {(!passkeys.is_empty()).then(|| view! {
-                <Show when=move || state.stored_problem.get().is_none()>
-                    <crate::ui::passkey::PasskeyUnlock challenges=passkeys.clone() busy=busy waiting=passkey_waiting problem=problem />
-                </Show>
-            })}
+            // The passkeys are offered first when the keyring has some; the passphrase always.
+            {move || {
+                let passkeys = state.stored_passkeys.get();
+                (!passkeys.is_empty() && state.stored_problem.get().is_none()).then(|| view! {
+                    <crate::ui::passkey::PasskeyUnlock challenges=passkeys busy=busy waiting=passkey_waiting problem=problem />
+                })
+            }}
             <Show when=move || state.stored_problem.get().is_none()>
                 <div class="fk-field">
                     <label for="fk-unlock-passphrase">"Passphrase"</label>

@@ -356,6 +356,8 @@ async function focusByRoleAndName(page, hostSelector, role, name) {
 
 test('the shadow root is closed and what is typed into the key field does not bubble out to the host', async ({ page }) => {
   await openHostPage(page, { openRoots: false });
+  // The element mounts once its WebAssembly has loaded; until then `handle` is null.
+  await page.waitForFunction(() => document.getElementById('lab-a').handle);
   await page.evaluate(() => {
     window.__seen = [];
     const types = ['beforeinput', 'input', 'textInput', 'compositionstart', 'compositionupdate', 'compositionend', 'paste', 'copy', 'cut', 'change', 'keydown'];

@@ -34,7 +34,8 @@ async function authenticator(page, { prf = true } = {}) {
 }
 
 async function openManage(page) {
-  await page.getByRole('button', { name: 'Manage keyring' }).click();
+  const button = page.getByRole('button', { name: 'Manage keyring' });
+  if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click();
   return page.getByRole('region', { name: 'Passkeys' });
 }
 
@@ -112,6 +113,26 @@ test('a passkey survives a passphrase change', async ({ page }) => {
   await page.getByLabel('Passphrase', { exact: true }).fill(NEW_PASSPHRASE);
   await page.getByRole('button', { name: 'Unlock', exact: true }).click();
   await expect(identity(page)).toBeVisible({ timeout: 20_000 });
+});
+
+test('several passkeys are listed by name and date, and the last one added unlocks', async ({ page }) => {
+  const desk = await authenticator(page);
+  await firstVisit(page);
+  await addPasskey(page, 'Desk key');
+  // Another device: the browser offers the new one (the first is excluded, and gone here).
+  await desk.remove();
+  const pocket = await authenticator(page);
+  const section = await addPasskey(page, 'Pocket key');
+  const list = section.getByRole('list', { name: 'Passkeys that unlock this keyring' });
+  await expect(list.getByRole('listitem')).toHaveCount(2);
+  await expect(list.getByRole('listitem').nth(0)).toContainText(/Desk key\s*added just now/);
+  await expect(list.getByRole('listitem').nth(1)).toContainText(/Pocket key\s*added just now/);
+  expect(await pocket.credentials()).toHaveLength(1);
+
+  await page.reload();
+  await passkeyButton(page).click();
+  await expect(identity(page)).toBeVisible({ timeout: 20_000 });
+  await expect((await openManage(page)).getByRole('listitem')).toHaveCount(2);
 });
 
 test("another authenticator's passkey is refused and nothing changes", async ({ page }) => {
