@@ -37,8 +37,10 @@ pub struct KeyInfo {
     pub revocation_ids: Vec<String>,
 }
 
-/// Why a pasted text is not a readable Foundry key.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a pasted text is not a readable Foundry key. Serializable: the key agent decodes a
+/// pasted key and answers the page with this or a [`KeyInfo`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum KeyInfoError {
     /// Nothing was pasted.
     #[error("paste a Foundry API key")]
@@ -63,13 +65,7 @@ const TOKEN_BASE64: GeneralPurpose = GeneralPurpose::new(
 );
 
 pub fn inspect(pasted: &str) -> Result<KeyInfo, KeyInfoError> {
-    let key = pasted.trim();
-    if key.is_empty() {
-        return Err(KeyInfoError::Empty);
-    }
-    let rest = key
-        .strip_prefix(KEY_PREFIX)
-        .ok_or(KeyInfoError::NotAFoundryKey)?;
+    let rest = shape(pasted)?;
     let (slug, token) = (0..=MAX_SLUG_LEN.min(rest.len()))
         .filter(|&n| rest.is_char_boundary(n))
         .find_map(|n| {
@@ -99,6 +95,18 @@ pub fn inspect(pasted: &str) -> Result<KeyInfo, KeyInfoError> {
             .collect(),
         blocks,
     })
+}
+
+/// What can be told of a pasted text without decoding it: empty, or not a Foundry key at all.
+/// Answers the text after [`KEY_PREFIX`], whitespace around the key ignored. The page checks
+/// this itself (it needs no Biscuit code) and asks the key agent to decode the rest.
+pub fn shape(pasted: &str) -> Result<&str, KeyInfoError> {
+    let key = pasted.trim();
+    if key.is_empty() {
+        return Err(KeyInfoError::Empty);
+    }
+    key.strip_prefix(KEY_PREFIX)
+        .ok_or(KeyInfoError::NotAFoundryKey)
 }
 
 /// `abs0_XXXX…last4`: enough to tell keys apart, too little to matter if shown or stored.

@@ -1,4 +1,4 @@
-//! Adding a key: paste (masked, with show/hide), a local preview, a label, and where to keep it.
+//! Adding a key: paste (masked, with show/hide), a preview decoded by the key agent, a label, and where to keep it.
 //! On first run this also sets the keyring's passphrase. Before it is saved, the key is checked
 //! with one `whoami` to the API it is being saved for: a key Foundry refuses (revoked, expired,
 //! unknown) is named as such and kept only if the person says so; when the check cannot be made
@@ -65,9 +65,28 @@ pub fn AddKeyForm(
     on_cleanup(move || on_drop.cancel());
     let cancel = StoredValue::new(cancel);
 
+    // The preview: what can be told without decoding (empty, not a Foundry key) here, the
+    // rest by the key agent, which decodes the Biscuit and keeps no copy. Answers can cross:
+    // only the one for the latest text is shown.
+    let preview_seq = StoredValue::new(0u64);
     let on_key = move |ev: leptos::ev::Event| {
         let text = SecretString::new(event_target_value(&ev));
-        info.set(Some(keyinfo::inspect(text.expose_secret())));
+        let seq = preview_seq.get_value() + 1;
+        preview_seq.set_value(seq);
+        match keyinfo::shape(text.expose_secret()) {
+            Err(problem) => info.set(Some(Err(problem))),
+            Ok(_) => {
+                let pasted = text.clone();
+                spawn_local(async move {
+                    // An agent that cannot answer leaves the preview empty; Save says why.
+                    if let Ok(found) = state.preview(pasted).await
+                        && preview_seq.try_get_value() == Some(seq)
+                    {
+                        info.try_set(Some(found));
+                    }
+                });
+            }
+        }
         key.set_value(text);
         // What Foundry said was about the key that was there before.
         verdict.set(None);
@@ -133,14 +152,21 @@ pub fn AddKeyForm(
     let attempt = move |keep_refused: bool| {
         problem.set(None);
         verdict.set(None);
-        let decoded = info.get_untracked();
-        if !matches!(decoded, Some(Ok(_))) {
-            let why = match decoded {
-                Some(Err(e)) => e.to_string(),
-                _ => "paste a Foundry API key".to_owned(),
-            };
-            problem.set(Some(("The key cannot be used".into(), format!("{why}."))));
-            return;
+        // Refused here when the preview already says why; a preview still on its way (Save
+        // right after a paste) is answered again by the agent when the key is staged.
+        let refuse = move |why: KeyInfoError| {
+            problem.try_set(Some(("The key cannot be used".into(), format!("{why}."))));
+        };
+        // Keeping a key Foundry refused: it is staged already, and the field is empty.
+        if !keep_refused {
+            if let Err(why) = key.with_value(|k| keyinfo::shape(k.expose_secret()).map(|_| ())) {
+                refuse(why);
+                return;
+            }
+            if let Some(Err(why)) = info.get_untracked() {
+                refuse(why);
+                return;
+            }
         }
         // An empty label becomes the organisation and role Foundry names for the key, once the
         // check below has asked it (or a plain name when it could not be asked).
@@ -201,11 +227,21 @@ pub fn AddKeyForm(
             field.set_value("");
         }
         spawn_local(async move {
-            if let Err(error) = state.stage(pasted, &entry.api_base).await {
-                checking.try_set(false);
-                let (title, advice) = vault_message(&error);
-                problem.try_set(Some((title.to_owned(), advice)));
-                return;
+            match state.stage(pasted, &entry.api_base).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(why)) => {
+                    checking.try_set(false);
+                    state.unstage();
+                    info.try_set(Some(Err(why.clone())));
+                    refuse(why);
+                    return;
+                }
+                Err(error) => {
+                    checking.try_set(false);
+                    let (title, advice) = vault_message(&error);
+                    problem.try_set(Some((title.to_owned(), advice)));
+                    return;
+                }
             }
             let client = client_for(Credential {
                 base: entry.api_base.clone(),

@@ -1,4 +1,5 @@
-//! What a pasted key says about itself, decoded locally before anything is sent anywhere.
+//! What a pasted key says about itself, decoded in this browser (by the key agent) before
+//! anything is sent anywhere.
 
 use crate::keyinfo::{KeyInfo, KeyInfoError};
 use crate::ui::common::{Alert, MaybeWhen, Tone};

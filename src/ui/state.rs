@@ -3,7 +3,7 @@
 //! state asks it by entry id, and never holds a key after a paste.
 
 use crate::api::base::ApiBase;
-use crate::keyinfo::KeyInfo;
+use crate::keyinfo::{KeyInfo, KeyInfoError};
 use crate::secret::{SecretBytes, SecretString};
 use crate::timestamp::Timestamp;
 use crate::ui::options::build_default_base;
@@ -272,9 +272,31 @@ impl KeyringState {
             .with(|entries| entries.iter().find(|e| e.id == id).cloned())
     }
 
+    /// Asks the agent what a pasted key says about itself (it holds no copy afterwards). The
+    /// page keeps no Biscuit decoder: the first screen would download it for this alone.
+    pub async fn preview(
+        &self,
+        key: SecretString,
+    ) -> Result<Result<KeyInfo, KeyInfoError>, VaultError> {
+        let reply = self
+            .ask(Op::Preview, &[key.expose_secret().as_bytes()])
+            .await;
+        drop(key);
+        match reply? {
+            Reply::Previewed { info } => Ok(info),
+            _ => Err(VaultError::Malformed),
+        }
+    }
+
     /// Hands a pasted key to the agent, once, for the check before saving and the save; the
     /// caller clears its field and its copy. `base` is where the key is to be saved for.
-    pub async fn stage(&self, key: SecretString, base: &ApiBase) -> Result<(), VaultError> {
+    /// Answers what the key says about itself: a key that cannot be decoded is held all the
+    /// same, and the caller decides.
+    pub async fn stage(
+        &self,
+        key: SecretString,
+        base: &ApiBase,
+    ) -> Result<Result<KeyInfo, KeyInfoError>, VaultError> {
         let reply = self
             .ask(
                 Op::Stage { base: base.clone() },
@@ -282,7 +304,10 @@ impl KeyringState {
             )
             .await;
         drop(key);
-        reply.map(|_| ())
+        match reply? {
+            Reply::Staged { info } => Ok(info),
+            _ => Err(VaultError::Malformed),
+        }
     }
 
     /// Forgets a staged key (the person went back to paste another).
@@ -492,7 +517,8 @@ impl KeyringState {
         entry: NewEntrySpec,
         use_now: bool,
     ) -> Result<EntryId, VaultError> {
-        self.stage(key, &entry.api_base).await?;
+        // A token the API just created is kept even if it cannot be decoded: it is shown once.
+        let _readable = self.stage(key, &entry.api_base).await?;
         self.add_staged(entry, use_now).await
     }
 

@@ -107,13 +107,13 @@ async function workerRoundTrip(engine) {
     if (!ready || !ready.ready) throw new Error(`agent said ${JSON.stringify(ready)}`);
     const t1 = performance.now();
     const secret = new TextEncoder().encode(passphrase);
-    const op = JSON.stringify({ op: 'measure', iterations, engine: engine ?? null });
+    const op = JSON.stringify({ measure: { iterations, engine: engine ?? null } });
     worker.postMessage({ id: 1, op, secrets: [secret] }, [secret.buffer]);
     const answer = await next();
     const t2 = performance.now();
     worker.terminate();
     const reply = JSON.parse(answer.reply);
-    if (reply.reply !== 'measured') throw new Error(`agent answered ${answer.reply}`);
+    if (!reply.measured) throw new Error(`agent answered ${answer.reply}`);
     return { startup: t1 - t0, kdf: reply.millis, roundTrip: t2 - t1, total: t2 - t0, engine: reply.engine };
   }, { iterations: ITERATIONS, passphrase: PASSPHRASE, engine });
 }

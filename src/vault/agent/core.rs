@@ -90,9 +90,16 @@ impl AgentCore {
         })
     }
 
+    /// What a pasted key says about itself; the key is dropped (wiped) on return.
+    pub fn preview(key: SecretString) -> Reply {
+        Reply::Previewed {
+            info: keyinfo::inspect(key.expose_secret()),
+        }
+    }
+
     /// Holds a pasted key apart; answers what it says about itself.
     pub fn stage(&mut self, key: SecretString, base: ApiBase) -> Reply {
-        let info = keyinfo::inspect(key.expose_secret()).ok();
+        let info = keyinfo::inspect(key.expose_secret());
         self.staged = Some((key, base));
         Reply::Staged { info }
     }
@@ -378,6 +385,38 @@ mod tests {
         let (text, revision) = pending_text(&reply);
         core.committed(revision);
         (core, text, reply)
+    }
+
+    #[test]
+    fn a_preview_decodes_the_key_and_holds_nothing() {
+        let token = biscuit_auth::BiscuitBuilder::new()
+            .code(r#"token_id("tok_9");"#)
+            .unwrap()
+            .build(&biscuit_auth::KeyPair::new())
+            .unwrap()
+            .to_base64()
+            .unwrap();
+        let pasted = SecretString::from(format!("abs0_{token}"));
+        let Reply::Previewed { info: Ok(info) } = AgentCore::preview(pasted) else {
+            panic!("a Biscuit key decodes");
+        };
+        assert_eq!(info.token_id.as_deref(), Some("tok_9"));
+        assert_eq!(
+            AgentCore::preview(SecretString::from(KEY)),
+            Reply::Previewed {
+                info: Err(crate::keyinfo::KeyInfoError::Undecodable)
+            }
+        );
+    }
+
+    #[test]
+    fn an_undecodable_key_is_staged_all_the_same_and_said_so() {
+        let mut core = created("correct horse battery staple");
+        assert!(matches!(
+            core.stage(SecretString::from(KEY), base()),
+            Reply::Staged { info: Err(_) }
+        ));
+        assert!(core.credential(KeyRef::Staged, &base()).is_some());
     }
 
     #[test]

@@ -126,6 +126,7 @@ impl Agent {
                     .borrow_mut()
                     .create(namespace, params, derived, saved)?
             }
+            Op::Preview => AgentCore::preview(text(secrets.next())?),
             Op::Stage { base } => self.core.borrow_mut().stage(text(secrets.next())?, base),
             Op::Unstage => {
                 self.core.borrow_mut().unstage();

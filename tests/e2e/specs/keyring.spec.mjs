@@ -38,6 +38,35 @@ test('a non-key is refused with a clear message before anything is sent', async 
   await expect(page.getByText('The key cannot be used')).toBeVisible();
 });
 
+test('the preview decoded by the key agent: a key that does not decode is refused, even when Save beats the preview', async ({ page }) => {
+  await page.goto(appUrl());
+  const undecodable = `abs0_${'x'.repeat(90)}`;
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await page.getByLabel('Confirm passphrase').fill(PASSPHRASE);
+  // Paste and Save in one task, before the agent's preview can answer: the agent refuses the
+  // key when it is staged. (No person is that fast; a script driving the page is.)
+  const field = page.getByLabel('Paste your key');
+  await field.evaluate((input, text) => {
+    input.value = text;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    input.form.requestSubmit();
+  }, undecodable);
+  await expect(page.getByText('The key cannot be used')).toBeVisible();
+  await expect(page.getByRole('alert').filter({ hasText: 'This key cannot be read' }))
+    .toContainText('cannot be decoded; check that it was copied completely');
+  expect(await page.evaluate(() => localStorage.length)).toBe(0);
+
+  // Pasted the usual way, the preview says so before Save.
+  await field.fill(undecodable);
+  await expect(page.getByRole('alert').filter({ hasText: 'This key cannot be read' }))
+    .toContainText('cannot be decoded; check that it was copied completely');
+  await field.fill(demoKey('member'));
+  await expect(page.getByRole('region', { name: 'Key preview' })).toContainText('1 (a main key)');
+  await expect(page.getByRole('alert').filter({ hasText: 'This key cannot be read' })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Save key' }).click();
+  await expect(page.getByRole('heading', { name: 'Who this key belongs to' })).toBeVisible({ timeout: 20_000 });
+});
+
 test('lock, reload, wrong passphrase, then unlock returns to the keyring', async ({ page }) => {
   const key = demoKey('member');
   await page.goto(appUrl());
