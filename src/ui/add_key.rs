@@ -17,8 +17,8 @@ use crate::ui::messages::vault_message;
 use crate::ui::options::build_default_base;
 use crate::ui::session::Session;
 use crate::ui::state::{Credential, KeyringState};
-use crate::vault::EntryKind;
 use crate::vault::agent::protocol::{KeyRef, NewEntrySpec};
+use crate::vault::{EntryKind, VaultError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -66,9 +66,11 @@ pub fn AddKeyForm(
     let cancel = StoredValue::new(cancel);
 
     // The preview: what can be told without decoding (empty, not a Foundry key) here, the
-    // rest by the key agent, which decodes the Biscuit and keeps no copy. Answers can cross:
-    // only the one for the latest text is shown.
+    // rest by the key agent, which decodes the Biscuit and keeps the key for Save. Answers can
+    // cross: only the one for the latest text is shown, and Save reuses the agent's copy only
+    // when that answer is in (the agent then holds exactly the field's text).
     let preview_seq = StoredValue::new(0u64);
+    let previewed_seq = StoredValue::new(None::<u64>);
     let on_key = move |ev: leptos::ev::Event| {
         let text = SecretString::new(event_target_value(&ev));
         let seq = preview_seq.get_value() + 1;
@@ -83,6 +85,7 @@ pub fn AddKeyForm(
                         && preview_seq.try_get_value() == Some(seq)
                     {
                         info.try_set(Some(found));
+                        previewed_seq.try_set_value(Some(seq));
                     }
                 });
             }
@@ -226,8 +229,22 @@ pub fn AddKeyForm(
         if let Some(field) = paste_field.get_untracked() {
             field.set_value("");
         }
+        let in_agent = previewed_seq.get_value() == Some(preview_seq.get_value());
+        previewed_seq.set_value(None);
         spawn_local(async move {
-            match state.stage(pasted, &entry.api_base).await {
+            let staged = if in_agent {
+                match state.stage_previewed(&entry.api_base).await {
+                    // The agent restarted since the preview: send the key after all.
+                    Err(VaultError::EmptyKey) => state.stage(pasted, &entry.api_base).await,
+                    other => {
+                        drop(pasted);
+                        other
+                    }
+                }
+            } else {
+                state.stage(pasted, &entry.api_base).await
+            };
+            match staged {
                 Ok(Ok(_)) => {}
                 Ok(Err(why)) => {
                     checking.try_set(false);

@@ -272,8 +272,9 @@ impl KeyringState {
             .with(|entries| entries.iter().find(|e| e.id == id).cloned())
     }
 
-    /// Asks the agent what a pasted key says about itself (it holds no copy afterwards). The
-    /// page keeps no Biscuit decoder: the first screen would download it for this alone.
+    /// Asks the agent what a pasted key says about itself; the agent keeps it for
+    /// [`Self::stage_previewed`]. The page keeps no Biscuit decoder: the first screen would
+    /// download it for this alone.
     pub async fn preview(
         &self,
         key: SecretString,
@@ -304,7 +305,23 @@ impl KeyringState {
             )
             .await;
         drop(key);
-        match reply? {
+        Self::staged(reply?)
+    }
+
+    /// [`Self::stage`] for the key the agent holds from the last preview, so that a pasted key
+    /// crosses to it once. `EmptyKey` when it holds none (the caller sends the key instead).
+    pub async fn stage_previewed(
+        &self,
+        base: &ApiBase,
+    ) -> Result<Result<KeyInfo, KeyInfoError>, VaultError> {
+        Self::staged(
+            self.ask(Op::StagePreviewed { base: base.clone() }, &[])
+                .await?,
+        )
+    }
+
+    fn staged(reply: Reply) -> Result<Result<KeyInfo, KeyInfoError>, VaultError> {
+        match reply {
             Reply::Staged { info } => Ok(info),
             _ => Err(VaultError::Malformed),
         }

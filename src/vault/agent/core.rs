@@ -21,6 +21,9 @@ pub struct AgentCore {
     /// A tab-only keyring's random wrap key: "the current passphrase" when a real one is set.
     session_wrap: Option<SecretKey<32>>,
     staged: Option<(SecretString, ApiBase)>,
+    /// The key last sent for a preview: Save stages it without the page sending it again, so
+    /// a pasted key crosses to the agent once.
+    previewed: Option<SecretString>,
     import: Option<UnlockedKeyring>,
     pending: Option<PendingSave>,
 }
@@ -90,21 +93,31 @@ impl AgentCore {
         })
     }
 
-    /// What a pasted key says about itself; the key is dropped (wiped) on return.
-    pub fn preview(key: SecretString) -> Reply {
-        Reply::Previewed {
-            info: keyinfo::inspect(key.expose_secret()),
-        }
+    /// What a pasted key says about itself. The key is kept (in place of the one before) for
+    /// [`Self::stage_previewed`].
+    pub fn preview(&mut self, key: SecretString) -> Reply {
+        let info = keyinfo::inspect(key.expose_secret());
+        self.previewed = Some(key);
+        Reply::Previewed { info }
     }
 
     /// Holds a pasted key apart; answers what it says about itself.
     pub fn stage(&mut self, key: SecretString, base: ApiBase) -> Reply {
         let info = keyinfo::inspect(key.expose_secret());
+        self.previewed = None;
         self.staged = Some((key, base));
         Reply::Staged { info }
     }
 
+    /// Stages the key of the last preview (`EmptyKey` when there is none: nothing was
+    /// previewed since the last stage, lock or restart, and the page sends the key instead).
+    pub fn stage_previewed(&mut self, base: ApiBase) -> Result<Reply, VaultError> {
+        let key = self.previewed.take().ok_or(VaultError::EmptyKey)?;
+        Ok(self.stage(key, base))
+    }
+
     pub fn unstage(&mut self) {
+        self.previewed = None;
         self.staged = None;
     }
 
@@ -388,7 +401,7 @@ mod tests {
     }
 
     #[test]
-    fn a_preview_decodes_the_key_and_holds_nothing() {
+    fn a_preview_decodes_the_key_and_save_stages_it_without_it_being_sent_again() {
         let token = biscuit_auth::BiscuitBuilder::new()
             .code(r#"token_id("tok_9");"#)
             .unwrap()
@@ -396,16 +409,43 @@ mod tests {
             .unwrap()
             .to_base64()
             .unwrap();
-        let pasted = SecretString::from(format!("abs0_{token}"));
-        let Reply::Previewed { info: Ok(info) } = AgentCore::preview(pasted) else {
-            panic!("a Biscuit key decodes");
-        };
-        assert_eq!(info.token_id.as_deref(), Some("tok_9"));
+        let pasted = format!("abs0_{token}");
+        let mut core = created("correct horse battery staple");
         assert_eq!(
-            AgentCore::preview(SecretString::from(KEY)),
+            core.preview(SecretString::from(KEY)),
             Reply::Previewed {
                 info: Err(crate::keyinfo::KeyInfoError::Undecodable)
             }
+        );
+        // The later preview replaces the earlier: the key in the field now is the one staged.
+        let Reply::Previewed { info: Ok(info) } = core.preview(SecretString::from(pasted.as_str()))
+        else {
+            panic!("a Biscuit key decodes");
+        };
+        assert_eq!(info.token_id.as_deref(), Some("tok_9"));
+        assert!(matches!(
+            core.stage_previewed(base()),
+            Ok(Reply::Staged { info: Ok(_) })
+        ));
+        let (_, staged) = core.credential(KeyRef::Staged, &base()).unwrap();
+        assert_eq!(staged.expose_secret(), pasted);
+        // Used once: a second Save has nothing to take and the page sends the key.
+        assert_eq!(
+            core.stage_previewed(base()).unwrap_err(),
+            VaultError::EmptyKey
+        );
+        // Lock and unstage forget a previewed key too.
+        core.preview(SecretString::from(pasted.as_str()));
+        core.unstage();
+        assert_eq!(
+            core.stage_previewed(base()).unwrap_err(),
+            VaultError::EmptyKey
+        );
+        core.preview(SecretString::from(pasted.as_str()));
+        core.lock();
+        assert_eq!(
+            core.stage_previewed(base()).unwrap_err(),
+            VaultError::EmptyKey
         );
     }
 

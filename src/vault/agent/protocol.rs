@@ -110,9 +110,12 @@ pub enum Op {
     /// under a random key that never leaves the agent). Starts an empty keyring.
     Create { namespace: String },
     /// secrets: `[key]`. What a pasted key says about itself, for the preview beside the paste
-    /// field; the key is wiped at once. The page has no Biscuit decoder of its own (the
-    /// decoder is code the first screen need not download).
+    /// field. The page has no Biscuit decoder of its own (code the first screen need not
+    /// download). The agent keeps the key, in place of the one before, for `StagePreviewed`.
     Preview,
+    /// `Stage` for the key of the last `Preview`: a pasted key crosses to the agent once.
+    /// `EmptyKey` when there is none (the page then sends it with `Stage`).
+    StagePreviewed { base: ApiBase },
     /// secrets: `[key]`. Holds a pasted key apart, for the check before saving, which goes to
     /// `base` (where the key is to be saved for); answers what the key says about itself.
     Stage { base: ApiBase },
@@ -404,6 +407,7 @@ mod tests {
         let ops = vec![
             Op::Ping,
             Op::Preview,
+            Op::StagePreviewed { base: base() },
             Op::Unlock {
                 namespace: "default".into(),
                 stored: "FKR1…".into(),

@@ -126,7 +126,8 @@ impl Agent {
                     .borrow_mut()
                     .create(namespace, params, derived, saved)?
             }
-            Op::Preview => AgentCore::preview(text(secrets.next())?),
+            Op::Preview => self.core.borrow_mut().preview(text(secrets.next())?),
+            Op::StagePreviewed { base } => self.core.borrow_mut().stage_previewed(base)?,
             Op::Stage { base } => self.core.borrow_mut().stage(text(secrets.next())?, base),
             Op::Unstage => {
                 self.core.borrow_mut().unstage();

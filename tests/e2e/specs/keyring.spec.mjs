@@ -67,6 +67,31 @@ test('the preview decoded by the key agent: a key that does not decode is refuse
   await expect(page.getByRole('heading', { name: 'Who this key belongs to' })).toBeVisible({ timeout: 20_000 });
 });
 
+test('a pasted key crosses to the key agent once: decoded for the preview, and Save stages that copy', async ({ page }) => {
+  const key = demoKey('member');
+  // Counts the messages to any worker whose secrets hold the key (read before they are moved).
+  await page.addInitScript((secret) => {
+    window.__keySends = 0;
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (message, ...rest) {
+      for (const bytes of message?.secrets ?? []) {
+        if (new TextDecoder().decode(bytes) === secret) window.__keySends += 1;
+      }
+      return post.call(this, message, ...rest);
+    };
+  }, key);
+  await page.goto(appUrl());
+  await page.getByLabel('Paste your key').fill(key);
+  await expect(page.getByRole('region', { name: 'Key preview' })).toContainText('1 (a main key)');
+  expect(await page.evaluate(() => window.__keySends), 'sent once, for the preview').toBe(1);
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await page.getByLabel('Confirm passphrase').fill(PASSPHRASE);
+  await page.getByRole('button', { name: 'Save key' }).click();
+  await expect(page.getByRole('heading', { name: 'Who this key belongs to' })).toBeVisible({ timeout: 20_000 });
+  expect(await page.evaluate(() => window.__keySends), 'Save sent it no second time').toBe(1);
+  await expectNoSecretsLeaked(page, [key, PASSPHRASE]);
+});
+
 test('lock, reload, wrong passphrase, then unlock returns to the keyring', async ({ page }) => {
   const key = demoKey('member');
   await page.goto(appUrl());
