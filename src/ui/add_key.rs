@@ -62,7 +62,11 @@ pub fn AddKeyForm(
     let paste_field = NodeRef::<leptos::html::Input>::new();
     let cancel = CancelToken::new();
     let on_drop = cancel.clone();
-    on_cleanup(move || on_drop.cancel());
+    // A key pasted and previewed but never saved does not outlive the form in the agent.
+    on_cleanup(move || {
+        on_drop.cancel();
+        state.forget_preview();
+    });
     let cancel = StoredValue::new(cancel);
 
     // The preview: what can be told without decoding (empty, not a Foundry key) here, the

@@ -327,6 +327,14 @@ impl KeyringState {
         }
     }
 
+    /// Forgets the key the agent holds from the last preview (the paste form went away). A
+    /// staged key stays: another flow may be saving it.
+    pub fn forget_preview(&self) {
+        if let Some(agent) = self.agent() {
+            agent.send_only(&Op::ForgetPreview);
+        }
+    }
+
     /// Forgets a staged key (the person went back to paste another).
     pub fn unstage(&self) {
         if let Some(agent) = self.agent() {

@@ -116,6 +116,10 @@ impl AgentCore {
         Ok(self.stage(key, base))
     }
 
+    pub fn forget_preview(&mut self) {
+        self.previewed = None;
+    }
+
     pub fn unstage(&mut self) {
         self.previewed = None;
         self.staged = None;
@@ -434,7 +438,13 @@ mod tests {
             core.stage_previewed(base()).unwrap_err(),
             VaultError::EmptyKey
         );
-        // Lock and unstage forget a previewed key too.
+        // Closing the form, unstaging and locking forget a previewed key.
+        core.preview(SecretString::from(pasted.as_str()));
+        core.forget_preview();
+        assert_eq!(
+            core.stage_previewed(base()).unwrap_err(),
+            VaultError::EmptyKey
+        );
         core.preview(SecretString::from(pasted.as_str()));
         core.unstage();
         assert_eq!(

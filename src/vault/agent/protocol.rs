@@ -116,6 +116,8 @@ pub enum Op {
     /// `Stage` for the key of the last `Preview`: a pasted key crosses to the agent once.
     /// `EmptyKey` when there is none (the page then sends it with `Stage`).
     StagePreviewed { base: ApiBase },
+    /// Forgets the key of the last `Preview` (the paste form went away without saving it).
+    ForgetPreview,
     /// secrets: `[key]`. Holds a pasted key apart, for the check before saving, which goes to
     /// `base` (where the key is to be saved for); answers what the key says about itself.
     Stage { base: ApiBase },
@@ -408,6 +410,7 @@ mod tests {
             Op::Ping,
             Op::Preview,
             Op::StagePreviewed { base: base() },
+            Op::ForgetPreview,
             Op::Unlock {
                 namespace: "default".into(),
                 stored: "FKR1…".into(),

@@ -128,6 +128,10 @@ impl Agent {
             }
             Op::Preview => self.core.borrow_mut().preview(text(secrets.next())?),
             Op::StagePreviewed { base } => self.core.borrow_mut().stage_previewed(base)?,
+            Op::ForgetPreview => {
+                self.core.borrow_mut().forget_preview();
+                Reply::Done
+            }
             Op::Stage { base } => self.core.borrow_mut().stage(text(secrets.next())?, base),
             Op::Unstage => {
                 self.core.borrow_mut().unstage();
