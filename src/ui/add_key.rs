@@ -165,15 +165,13 @@ pub fn AddKeyForm(
             problem.try_set(Some(("The key cannot be used".into(), format!("{why}."))));
         };
         // Keeping a key Foundry refused: it is staged already, and the field is empty.
-        if !keep_refused {
-            if let Err(why) = key.with_value(|k| keyinfo::shape(k.expose_secret()).map(|_| ())) {
-                refuse(why);
-                return;
-            }
-            if let Some(Err(why)) = info.get_untracked() {
-                refuse(why);
-                return;
-            }
+        if !keep_refused
+            && let Some(why) = key
+                .with_value(|k| keyinfo::shape(k.expose_secret()).err())
+                .or_else(|| info.get_untracked().and_then(Result::err))
+        {
+            refuse(why);
+            return;
         }
         // An empty label becomes the organisation and role Foundry names for the key, once the
         // check below has asked it (or a plain name when it could not be asked).

@@ -439,24 +439,20 @@ mod tests {
             VaultError::EmptyKey
         );
         // Closing the form, unstaging and locking forget a previewed key.
-        core.preview(SecretString::from(pasted.as_str()));
-        core.forget_preview();
-        assert_eq!(
-            core.stage_previewed(base()).unwrap_err(),
-            VaultError::EmptyKey
-        );
-        core.preview(SecretString::from(pasted.as_str()));
-        core.unstage();
-        assert_eq!(
-            core.stage_previewed(base()).unwrap_err(),
-            VaultError::EmptyKey
-        );
-        core.preview(SecretString::from(pasted.as_str()));
-        core.lock();
-        assert_eq!(
-            core.stage_previewed(base()).unwrap_err(),
-            VaultError::EmptyKey
-        );
+        let forgets = [
+            AgentCore::forget_preview as fn(&mut AgentCore),
+            AgentCore::unstage,
+            AgentCore::lock,
+        ];
+        for (i, forget) in forgets.into_iter().enumerate() {
+            core.preview(SecretString::from(pasted.as_str()));
+            forget(&mut core);
+            assert_eq!(
+                core.stage_previewed(base()).unwrap_err(),
+                VaultError::EmptyKey,
+                "forget #{i}"
+            );
+        }
     }
 
     #[test]
