@@ -61,8 +61,10 @@ fn type_into(input: &web_sys::HtmlInputElement, text: &str) {
 #[wasm_bindgen_test]
 async fn first_visit_shows_the_name_and_a_masked_labelled_key_field() {
     let (root, options) = fresh_root("first-visit");
-    let handle =
-        leptos::mount::mount_to(root.clone(), move || view! { <Keyring options=options /> });
+    let handle = leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <Keyring options=options unlocked=foundry_keyring::ui::app::full_unlocked_view /> },
+    );
     leptos::task::tick().await;
     let heading = root
         .query_selector("h1")
@@ -87,8 +89,10 @@ async fn first_visit_shows_the_name_and_a_masked_labelled_key_field() {
 #[wasm_bindgen_test]
 async fn a_pasted_non_key_gets_a_clear_message_and_is_not_echoed() {
     let (root, options) = fresh_root("preview");
-    let _handle =
-        leptos::mount::mount_to(root.clone(), move || view! { <Keyring options=options /> });
+    let _handle = leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <Keyring options=options unlocked=foundry_keyring::ui::app::full_unlocked_view /> },
+    );
     leptos::task::tick().await;
     let secret = "sk-live-not-a-foundry-key-0123456789";
     type_into(&by_label(&root, "Paste your key"), secret);
@@ -111,8 +115,10 @@ async fn a_pasted_non_key_gets_a_clear_message_and_is_not_echoed() {
 #[wasm_bindgen_test]
 async fn show_key_toggles_the_field_type_and_announces_its_state() {
     let (root, options) = fresh_root("toggle");
-    let _handle =
-        leptos::mount::mount_to(root.clone(), move || view! { <Keyring options=options /> });
+    let _handle = leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <Keyring options=options unlocked=foundry_keyring::ui::app::full_unlocked_view /> },
+    );
     leptos::task::tick().await;
     let button: web_sys::HtmlElement = root
         .query_selector("button[aria-pressed]")

@@ -4,6 +4,7 @@ use crate::ui::add_key::AddKeyForm;
 use crate::ui::autolock::{AutoLock, AutoLockSettings};
 use crate::ui::base_notice::ApiBaseNotice;
 use crate::ui::common::{Alert, Tone};
+use crate::ui::handover::Arrival;
 use crate::ui::keyring_panel::{ImportKeyring, KeepingNotice, KeyringBar};
 use crate::ui::messages::vault_message;
 use crate::ui::options::Options;
@@ -25,12 +26,26 @@ pub fn Keyring(
     /// events). Not called when the options are refused.
     #[prop(optional)]
     on_state: Option<Callback<KeyringState>>,
+    /// What an unlocked keyring shows: [`full_unlocked_view`] in the app and the embedding
+    /// build; the first screen hands over to the app instead (`ui::handover`), so that its
+    /// module holds none of the unlocked view.
+    unlocked: fn() -> AnyView,
+    /// A keyring the first screen unlocked, with its agent (the app's side of the handover).
+    #[prop(optional)]
+    arrival: Option<Arrival>,
 ) -> impl IntoView {
     let session = Session::new(&options);
     provide_context(session);
+    let (idle_minutes, lock_when_hidden) = match &arrival {
+        Some(arrival) => (
+            arrival.handover.idle_minutes,
+            arrival.handover.lock_when_hidden,
+        ),
+        None => (options.idle_minutes, options.lock_when_hidden),
+    };
     provide_context(AutoLockSettings {
-        idle_minutes: RwSignal::new(options.idle_minutes),
-        lock_when_hidden: RwSignal::new(options.lock_when_hidden),
+        idle_minutes: RwSignal::new(idle_minutes),
+        lock_when_hidden: RwSignal::new(lock_when_hidden),
     });
     let namespace = match Namespace::new(&options.namespace) {
         Ok(namespace) => namespace,
@@ -44,10 +59,20 @@ pub fn Keyring(
             .into_any();
         }
     };
-    let state = KeyringState::new(
-        namespace,
-        worker_url.unwrap_or_else(|| DEFAULT_AGENT_URL.to_owned()),
-    );
+    let mut notice = None;
+    let state = match arrival {
+        Some(Arrival {
+            agent,
+            mut handover,
+        }) => {
+            notice = handover.notice.take();
+            KeyringState::adopt(namespace, agent, handover)
+        }
+        None => KeyringState::new(
+            namespace,
+            worker_url.unwrap_or_else(|| DEFAULT_AGENT_URL.to_owned()),
+        ),
+    };
     provide_context(state);
     state.watch_other_tabs();
     // So that a panic can drop this instance's key (ui::panic).
@@ -55,7 +80,9 @@ pub fn Keyring(
     if let Some(on_state) = on_state {
         on_state.run(state);
     }
-    provide_context(KeepingNotice::new(state));
+    let keeping = KeepingNotice::new(state);
+    keeping.0.set(notice);
+    provide_context(keeping);
     let settings_open = RwSignal::new(false);
     let compact = options.compact;
     let actions = move || view! { <HeaderActions settings_open=settings_open /> };
@@ -90,11 +117,16 @@ pub fn Keyring(
             {move || match state.phase.get() {
                 Phase::FirstRun => view! { <AddKeyForm first_run=true /><ImportKeyring /> }.into_any(),
                 Phase::Locked => view! { <UnlockForm /> }.into_any(),
-                Phase::Unlocked => view! { <KeyringBar /><UnlockedView /> }.into_any(),
+                Phase::Unlocked => unlocked(),
             }}
         </div>
     }
     .into_any()
+}
+
+/// The keyring once unlocked: which key, and what it sees of Foundry.
+pub fn full_unlocked_view() -> AnyView {
+    view! { <KeyringBar /><UnlockedView /> }.into_any()
 }
 
 /// Where the key goes, Settings and Lock: in the product header, or alone in compact mode.

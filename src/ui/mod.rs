@@ -10,6 +10,8 @@ pub mod clipboard;
 pub mod common;
 pub mod confirm;
 pub mod error_panel;
+pub mod handover;
+pub mod idle;
 
 pub mod key_preview;
 pub mod keyring_panel;
@@ -32,7 +34,8 @@ pub use options::Options;
 
 use leptos::prelude::*;
 
-/// The standalone page: options from the URL, mounted into `<body>`.
+/// The standalone page's first screen: options from the URL, mounted into `<body>`; the full
+/// app follows when the browser is idle (`handover`).
 pub fn mount_standalone() {
     panic::install();
     // A page inside a frame could be dressed up by the framing page (clickjacking, a fake
@@ -43,10 +46,18 @@ pub fn mount_standalone() {
         leptos::mount::mount_to_body(|| view! { <FramedNotice /> });
         return;
     }
+    let options = standalone_options();
+    let first_screen = leptos::mount::mount_to(leptos::tachys::dom::body(), move || {
+        view! { <Keyring options=options unlocked=|| view! { <handover::HandOver /> }.into_any() /> }
+    });
+    handover::keep_first_screen(Box::new(first_screen));
+    handover::prefetch_when_idle();
+}
+
+/// The standalone page's options, from its URL.
+pub fn standalone_options() -> Options {
     let pairs = url::query_pairs();
-    let options =
-        Options::standalone_from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    leptos::mount::mount_to_body(move || view! { <Keyring options=options /> });
+    Options::standalone_from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
 /// True when this document is not the top-level one. Reading `window.top` is allowed across

@@ -6,6 +6,8 @@ use crate::api::base::ApiBase;
 use crate::keyinfo::{KeyInfo, KeyInfoError};
 use crate::secret::{SecretBytes, SecretString};
 use crate::timestamp::Timestamp;
+use crate::ui::autolock::AutoLockSettings;
+use crate::ui::handover::Handover;
 use crate::ui::options::build_default_base;
 use crate::vault::agent::link::AgentLink;
 use crate::vault::agent::protocol::{KeyRef, NewEntrySpec, Op, Reply};
@@ -80,6 +82,41 @@ pub struct KeyringState {
 impl KeyringState {
     pub fn new(namespace: Namespace, agent_url: String) -> Self {
         let agent = AgentLink::new(agent_url);
+        let state = Self::with_agent(namespace, agent.clone());
+        start_when_idle(agent);
+        state.inspect_storage();
+        state
+    }
+
+    /// The state of a keyring that the first screen unlocked and handed over
+    /// (`ui::handover`): its agent, already open, and what the first screen knew of it.
+    pub fn adopt(namespace: Namespace, agent: AgentLink, handover: Handover) -> Self {
+        let state = Self::with_agent(namespace, agent);
+        state.saved.set(handover.saved);
+        state.passkeys.set(handover.passkeys);
+        state.install(
+            handover.entries.into_iter().map(Into::into).collect(),
+            handover.active,
+        );
+        state
+    }
+
+    /// What the first screen hands over once the keyring is open; `None` while it is not.
+    pub fn handover(&self, autolock: &AutoLockSettings) -> Option<Handover> {
+        (self.phase.get_untracked() == Phase::Unlocked).then(|| Handover {
+            entries: self
+                .entries
+                .with_untracked(|entries| entries.iter().map(Into::into).collect()),
+            passkeys: self.passkeys.get_untracked(),
+            active: self.active.get_untracked(),
+            saved: self.saved.get_untracked(),
+            idle_minutes: autolock.idle_minutes.get_untracked(),
+            lock_when_hidden: autolock.lock_when_hidden.get_untracked(),
+            notice: None,
+        })
+    }
+
+    fn with_agent(namespace: Namespace, agent: AgentLink) -> Self {
         let state = Self {
             phase: RwSignal::new(Phase::FirstRun),
             entries: RwSignal::new(Vec::new()),
@@ -107,8 +144,6 @@ impl KeyringState {
                 agent.stop();
             }
         });
-        start_when_idle(agent);
-        state.inspect_storage();
         state
     }
 
@@ -675,23 +710,7 @@ impl KeyringState {
 /// Starts the agent once the page is idle: the first screen does not wait for it, and the
 /// first unlock does not pay for starting it.
 fn start_when_idle(agent: AgentLink) {
-    use wasm_bindgen::JsCast;
-    let start = wasm_bindgen::closure::Closure::once_into_js(move || agent.start());
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let idle = js_sys::Reflect::get(&window, &"requestIdleCallback".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    match idle {
-        Some(idle) => {
-            let _ = idle.call1(&window, &start);
-        }
-        None => {
-            let _ = window
-                .set_timeout_with_callback_and_timeout_and_arguments_0(start.unchecked_ref(), 200);
-        }
-    }
+    crate::ui::idle::when_idle(move || agent.start());
 }
 
 /// Keeping the keyring: export and import (`vault::transfer`).

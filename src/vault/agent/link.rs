@@ -126,6 +126,37 @@ impl AgentLink {
 
     fn spawn(&self) -> Result<Running, JsValue> {
         let worker = Worker::new(&self.inner.url)?;
+        // The first message the agent reads: where it may connect.
+        let configure = message(0, &configure_op(), &[], None);
+        Ok(self.listen(worker, false, vec![configure]))
+    }
+
+    /// A link to an agent that another module of this page started and unlocked (the first
+    /// screen hands its agent to the full app: `ui::handover`). It is ready: it was configured
+    /// by the link that started it.
+    pub fn adopt(url: String, worker: Worker) -> Self {
+        let link = Self::new(url);
+        let running = link.listen(worker, true, Vec::new());
+        *link.inner.running.borrow_mut() = Some(running);
+        link
+    }
+
+    /// Lets go of the agent without stopping it, for [`Self::adopt`] in another module: this
+    /// link stops listening to it, and neither `stop` nor dropping the link terminates it any
+    /// more. `None` when none is running, or while a call still waits for it (its answer would
+    /// reach the other module, which does not know the call).
+    pub fn detach(&self) -> Option<Worker> {
+        if !self.inner.waiting.borrow().is_empty() {
+            return None;
+        }
+        self.unwatch();
+        let running = self.inner.running.borrow_mut().take()?;
+        running.worker.set_onmessage(None);
+        running.worker.set_onerror(None);
+        Some(running.worker)
+    }
+
+    fn listen(&self, worker: Worker, ready: bool, queue: Vec<(Object, Array)>) -> Running {
         let weak = Rc::downgrade(&self.inner);
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             if let Some(inner) = weak.upgrade() {
@@ -141,15 +172,13 @@ impl AgentLink {
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         self.inner.ping_sent.set(None);
-        // The first message the agent reads: where it may connect.
-        let configure = message(0, &configure_op(), &[], None);
-        Ok(Running {
+        Running {
             worker,
-            ready: false,
-            queue: vec![configure],
+            ready,
+            queue,
             _on_message: on_message,
             _on_error: on_error,
-        })
+        }
     }
 
     fn heard(&self, data: &JsValue) {

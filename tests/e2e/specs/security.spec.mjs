@@ -88,6 +88,9 @@ test('after Lock (inputs gone, GC forced) neither the JS heap nor the WebAssembl
   // WebAssembly memory. Positive control of the memory scan: the new token's label, which the
   // page does hold, is found there.
   expect(await findInWasmMemory(page, key), 'WebAssembly memory is reachable').not.toBeNull();
+  // Both modules of the page: the first screen (which took the paste and the passphrase) and
+  // the app it handed the keyring to.
+  expect(await page.evaluate(() => window.__fkWasmMemories.length), 'both modules\' memories are scanned').toBe(2);
   expect((await findInWasmMemory(page, 'reporting dashboard')).length, 'a label the page holds').toBeGreaterThan(0);
   for (const [what, needle] of [['the key in use', key], ['the data key', material.dataKey],
     ['the derived key', material.derived], ['the passphrase', PASSPHRASE]]) {
@@ -227,7 +230,7 @@ test('the memory scans find a secret planted in each form: UTF-8, UTF-16LE, hex,
       new Uint8Array(window.__plantedMemory.buffer).set(b, 4099);
     }, Array.from(bytes));
     const found = await findInWasmMemory(page, secret, { memory: '__plantedMemory' });
-    expect(found.filter((f) => f.form === form), `${form} found in WebAssembly memory`).toEqual([{ form, offset: expect.any(Number) }]);
+    expect(found.filter((f) => f.form === form), `${form} found in WebAssembly memory`).toEqual([{ form, memory: 0, offset: expect.any(Number) }]);
     expect(found.map((f) => f.form).filter((f) => f.split('@')[0] !== form.split('@')[0]), `only ${form} found`).toEqual([]);
   }
 

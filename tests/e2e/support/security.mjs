@@ -310,13 +310,23 @@ export function findInSnapshot(snapshotText, secret, { depth = 4, maxHits = 6 } 
   return hits;
 }
 
-/** Test-side capture of the app's WebAssembly memory: Trunk's boot script announces the wasm
- *  exports in its TrunkApplicationStarted event. Nothing in the app is changed for this. */
+/** Test-side capture of the page's WebAssembly memories: every module the page instantiates
+ *  (the first screen, Trunk's main module, and the full app it imports later) is recorded as
+ *  it starts, by wrapping WebAssembly.instantiate and instantiateStreaming in the page's realm.
+ *  Nothing in the app is changed for this. */
 export async function captureWasmMemory(page) {
   await page.addInitScript(() => {
-    addEventListener('TrunkApplicationStarted', (e) => {
-      window.__fkWasmMemory = e.detail?.wasm?.memory ?? null;
-    });
+    const memories = (window.__fkWasmMemories = []);
+    const keep = (result) => {
+      const instance = result instanceof WebAssembly.Instance ? result : result?.instance;
+      const memory = instance?.exports?.memory;
+      if (memory instanceof WebAssembly.Memory && !memories.includes(memory)) memories.push(memory);
+      return result;
+    };
+    for (const name of ['instantiate', 'instantiateStreaming']) {
+      const original = WebAssembly[name];
+      WebAssembly[name] = function (...args) { return original.apply(this, args).then(keep); };
+    }
   });
 }
 
@@ -334,24 +344,27 @@ export function byteForms(needle) {
   return forms;
 }
 
-/** Where `needle` (text or bytes), in any of its `byteForms`, occurs in the app's WebAssembly
- *  memory: `[{ form, offset }]`, or null when the memory was not captured. `memory` names another
- *  global holding a WebAssembly.Memory (the scan's own positive control uses one). */
-export async function findInWasmMemory(page, needle, { memory = '__fkWasmMemory' } = {}) {
+/** Where `needle` (text or bytes), in any of its `byteForms`, occurs in the page's WebAssembly
+ *  memories: `[{ form, memory, offset }]`, or null when none was captured. `memory` names
+ *  another global holding a WebAssembly.Memory or a list of them (the scan's own positive
+ *  control uses one). */
+export async function findInWasmMemory(page, needle, { memory = '__fkWasmMemories' } = {}) {
   const forms = byteForms(needle).map(([form, bytes]) => [form, Array.from(bytes)]);
   return page.evaluate(([global, forms]) => {
-    const memory = window[global];
-    if (!memory) return null;
-    const hay = new Uint8Array(memory.buffer);
+    const memories = [window[global] ?? []].flat();
+    if (memories.length === 0) return null;
     const found = [];
-    for (const [form, n] of forms) {
-      let hits = 0;
-      outer: for (let i = hay.indexOf(n[0]); i !== -1 && hits < 20; i = hay.indexOf(n[0], i + 1)) {
-        for (let j = 1; j < n.length; j++) if (hay[i + j] !== n[j]) continue outer;
-        found.push({ form, offset: i });
-        hits += 1;
+    memories.forEach((memory, index) => {
+      const hay = new Uint8Array(memory.buffer);
+      for (const [form, n] of forms) {
+        let hits = 0;
+        outer: for (let i = hay.indexOf(n[0]); i !== -1 && hits < 20; i = hay.indexOf(n[0], i + 1)) {
+          for (let j = 1; j < n.length; j++) if (hay[i + j] !== n[j]) continue outer;
+          found.push({ form, memory: index, offset: i });
+          hits += 1;
+        }
       }
-    }
+    });
     return found;
   }, [memory, forms]);
 }

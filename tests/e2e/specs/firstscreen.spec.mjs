@@ -1,0 +1,65 @@
+// The standalone page in two modules (src/ui/handover.rs): the first screen (paste, unlock)
+// works on its own, the full app arrives when the browser is idle, and an unlock hands the
+// keyring over to it. What a person sees when the app cannot arrive, and what crosses over.
+import { test, expect, appUrl, demoKey } from '../support/fixtures.mjs';
+import { addFirstKey, unlock, resetDouble } from '../support/flows.mjs';
+
+test.beforeEach(async ({ request }) => resetDouble(request));
+
+const APP_MODULE = /\/foundry-keyring-app\.js(\?.*)?$/;
+const identity = (page) => page.getByRole('heading', { name: 'Who this key belongs to' });
+const stuck = (page) => page.getByRole('alert').filter({ hasText: 'The rest of Foundry Keyring did not load' });
+
+test('the first screen works without the app: the key is previewed and saved, and once the app can arrive "Try again" shows the keyring', async ({ page }) => {
+  const appRequests = [];
+  await page.route(APP_MODULE, (route) => { appRequests.push(route.request().url()); return route.abort('connectionfailed'); });
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member'), expectIdentity: false });
+  await expect(stuck(page)).toContainText('Your keyring is unlocked, but the part of the app that shows it did not arrive');
+  await expect(identity(page)).toHaveCount(0);
+  expect(appRequests.length, 'the app was asked for').toBeGreaterThan(0);
+
+  // The connection is back: a second try fetches the module again (the browser remembers the
+  // failed import under its first URL) and the keyring the first screen opened is shown.
+  await page.unroute(APP_MODULE);
+  await stuck(page).getByRole('button', { name: 'Try again' }).click();
+  await expect(identity(page)).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByLabel('Key in use')).toContainText('lab member');
+  await expect(stuck(page)).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Lock' })).toHaveCount(1);
+});
+
+test('when the app cannot arrive, Lock from the message leaves the stored keyring locked, and it unlocks once the app is there', async ({ page }) => {
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member') });
+  await page.route(APP_MODULE, (route) => route.abort('connectionfailed'));
+  await page.reload();
+  await unlock(page);
+  await expect(stuck(page)).toBeVisible({ timeout: 20_000 });
+  await stuck(page).getByRole('button', { name: 'Lock' }).click();
+  await expect(page.getByRole('heading', { name: 'Unlock your keyring' })).toBeVisible();
+
+  await page.unroute(APP_MODULE);
+  await unlock(page);
+  await expect(identity(page)).toBeVisible({ timeout: 20_000 });
+});
+
+test('what the first screen was told carries over to the app: the auto-lock settings and the key in use', async ({ page }) => {
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member'), label: 'first' });
+  await page.reload();
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByLabel('Lock after inactivity').selectOption({ label: '5 minutes' });
+  await page.getByLabel('Lock when I switch tabs or minimise the window').check();
+  await unlock(page);
+  await expect(identity(page)).toBeVisible({ timeout: 20_000 });
+  // The app's own Settings (the first screen is gone) show what was chosen before the unlock.
+  const settings = page.getByRole('region', { name: 'Settings' });
+  if (!(await settings.isVisible())) await page.getByRole('button', { name: 'Settings' }).click();
+  await expect(page.getByLabel('Lock after inactivity')).toHaveValue('5');
+  await expect(page.getByLabel('Lock when I switch tabs or minimise the window')).toBeChecked();
+  await expect(page.getByLabel('Key in use')).toContainText('first');
+  // One page, one keyring: the first screen left nothing of itself behind.
+  await expect(page.locator('[data-foundry-keyring-root]')).toHaveCount(1);
+  await expect(page.getByLabel('Passphrase', { exact: true })).toHaveCount(0);
+});
