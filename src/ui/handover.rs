@@ -67,6 +67,8 @@ thread_local! {
     /// Tries so far: a failed module import is remembered by the browser under its URL, so a
     /// retry asks for another one.
     static ATTEMPTS: Cell<u32> = const { Cell::new(0) };
+    /// Set by the app's first `take_over`.
+    static TAKEN: Cell<bool> = const { Cell::new(false) };
     /// The first screen's mount: dropped, and the first screen gone, once the app took over.
     static FIRST_SCREEN: RefCell<Option<Box<dyn Any>>> = const { RefCell::new(None) };
 }
@@ -189,6 +191,13 @@ fn hand_over(
 /// The app's side: parses the handover and mounts the keyring with the agent it was given.
 /// Called by the first screen through the app module's `take_over` export.
 pub fn take_over(worker: Worker, handover: &str) -> Result<(), JsValue> {
+    // One page, one keyring: a second call (a script in the page calling the export again)
+    // would mount a second instance on the same agent.
+    if TAKEN.with(|taken| taken.replace(true)) {
+        return Err(JsValue::from_str(
+            "Foundry Keyring: the app is already running",
+        ));
+    }
     crate::ui::panic::install();
     let handover: Handover = serde_json::from_str(handover)
         .map_err(|_| JsValue::from_str("Foundry Keyring: an unreadable handover"))?;

@@ -62,4 +62,15 @@ test('what the first screen was told carries over to the app: the auto-lock sett
   // One page, one keyring: the first screen left nothing of itself behind.
   await expect(page.locator('[data-foundry-keyring-root]')).toHaveCount(1);
   await expect(page.getByLabel('Passphrase', { exact: true })).toHaveCount(0);
+
+  // The app takes over once: a script in the page calling its export again, with an agent of
+  // its own making, is refused, and no second keyring appears.
+  const again = await page.evaluate(async () => {
+    const app = await import(new URL('./foundry-keyring-app.js', document.baseURI).href);
+    const fakeAgent = { postMessage() {}, terminate() {}, onmessage: null, onerror: null };
+    const handover = { entries: [], passkeys: [], active: null, saved: true, idle_minutes: 15, lock_when_hidden: false, notice: null };
+    try { app.take_over(fakeAgent, JSON.stringify(handover)); return 'taken'; } catch (e) { return String(e); }
+  });
+  expect(again).toContain('already running');
+  await expect(page.locator('[data-foundry-keyring-root]')).toHaveCount(1);
 });
