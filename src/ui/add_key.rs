@@ -438,6 +438,7 @@ pub fn AddKeyForm(
             </div>
         </form>
     }
+    .into_any()
 }
 
 /// What the check before saving found.
@@ -488,6 +489,7 @@ fn RefusedKey(error: ApiError, on_keep: Callback<()>, on_back: Callback<()>) -> 
             </div>
         </Alert>
     }
+    .into_any()
 }
 
 /// The key was saved without a check: why Foundry could not be asked.
@@ -499,4 +501,5 @@ fn UncheckedNotice(error: ApiError) -> impl IntoView {
             <p>"It is saved all the same. Once the API answers, the key's panel shows whether it works."</p>
         </Alert>
     }
+    .into_any()
 }

@@ -144,4 +144,5 @@ fn HeaderActions(settings_open: RwSignal<bool>) -> impl IntoView {
             </Show>
         </div>
     }
+    .into_any()
 }

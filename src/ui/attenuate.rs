@@ -106,6 +106,7 @@ pub fn AttenuateDialog(
             </Show>
         </dialog>
     }
+    .into_any()
 }
 
 #[component]
@@ -290,6 +291,7 @@ fn AttenuateForm(
             </form>
         </Show>
     }
+    .into_any()
 }
 
 /// The new token, shown once.
@@ -422,6 +424,7 @@ fn NewToken(
         })}
         <button type="button" on:click=close>"Done"</button>
     }
+    .into_any()
 }
 
 /// The expiry choices: the presets (those past the key's own expiry disabled), a date, and the

@@ -63,4 +63,5 @@ pub fn AutoLock() -> impl IntoView {
             </div>
         </Show>
     }
+    .into_any()
 }

@@ -40,6 +40,7 @@ pub fn ApiBaseNotice() -> impl IntoView {
             </Alert>
         </Show>
     }
+    .into_any()
 }
 
 #[component]
@@ -92,4 +93,5 @@ fn Mismatch(label: String, id: EntryId, bound: ApiBase, page: ApiBase) -> impl I
                ". A link cannot do this for you: it happens only when you confirm here."</p>
         </ConfirmDialog>
     }
+    .into_any()
 }

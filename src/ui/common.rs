@@ -43,6 +43,7 @@ pub fn Alert(
             {children.map(|c| c())}
         </div>
     }
+    .into_any()
 }
 
 /// A time as people read it ("in 3 days") with the exact UTC time beside it.

@@ -38,6 +38,7 @@ pub fn ConfirmDialog(
             </div>
         </dialog>
     }
+    .into_any()
 }
 
 /// Unique ids for ARIA references across several instances on one page.

@@ -65,4 +65,5 @@ pub fn ApiErrorPanel(
             })}
         </div>
     }
+    .into_any()
 }

@@ -162,6 +162,7 @@ pub fn HandOver() -> impl IntoView {
             }.into_any(),
         }}
     }
+    .into_any()
 }
 
 /// The handover itself, in one task so that nothing paints in between: the app mounts with the

@@ -73,6 +73,7 @@ pub fn KeyringBar() -> impl IntoView {
             <ManageKeyring />
         </Show>
     }
+    .into_any()
 }
 
 fn entry_title(entry: &EntryMeta) -> String {
@@ -160,6 +161,7 @@ fn ManageKeyring() -> impl IntoView {
             <p>"This deletes the encrypted keyring from this browser and locks it. This cannot be undone."</p>
         </ConfirmDialog>
     }
+    .into_any()
 }
 
 #[component]
@@ -209,6 +211,7 @@ fn EntryRow(
             </td>
         </tr>
     }
+    .into_any()
 }
 
 #[component]
@@ -295,6 +298,7 @@ fn ChangePassphrase() -> impl IntoView {
             </button>
         </form>
     }
+    .into_any()
 }
 
 /// What a finished import tells the person once the keyring it opened is on screen. The
@@ -367,6 +371,7 @@ fn ExportKeyring() -> impl IntoView {
             })}
         </section>
     }
+    .into_any()
 }
 
 /// Imports a keyring file exported from another browser: on the first-run screen, the unlock
@@ -562,6 +567,7 @@ pub fn ImportKeyring(
             <p>"Keys that are only in the keyring here are lost: cancel and export it first to keep a copy."</p>
         </ConfirmDialog>
     }
+    .into_any()
 }
 
 /// What the question before an import names as replaced.

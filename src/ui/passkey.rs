@@ -413,6 +413,7 @@ pub fn PasskeyUnlock(
             <p class="fk-hint">"Or use your passphrase:"</p>
         </div>
     }
+    .into_any()
 }
 
 /// The passkeys of an open, stored keyring: list, add, remove.
@@ -533,4 +534,5 @@ pub fn ManagePasskeys() -> impl IntoView {
             <p>"It will no longer unlock this keyring. Copies of the keyring made before (an export) still open with it: to shut a lost passkey out of those too, change the passphrase afterwards."</p>
         </ConfirmDialog>
     }
+    .into_any()
 }

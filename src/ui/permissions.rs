@@ -51,4 +51,5 @@ pub fn PermissionsPanel(who: WhoAmI) -> impl IntoView {
             })}
         </section>
     }
+    .into_any()
 }

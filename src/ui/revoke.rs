@@ -246,6 +246,7 @@ pub fn RevokeDialog(
             }}
         </dialog>
     }
+    .into_any()
 }
 
 /// The count when the API gave one; older API pages answered without it, and "0" would be a

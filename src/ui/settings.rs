@@ -82,4 +82,5 @@ pub fn SettingsPanel(on_close: Callback<()>) -> impl IntoView {
             <button type="button" on:click=move |_| on_close.run(())>"Close settings"</button>
         </section>
     }
+    .into_any()
 }

@@ -114,4 +114,5 @@ pub fn UnlockForm() -> impl IntoView {
         </ConfirmDialog>
         <ImportKeyring />
     }
+    .into_any()
 }

@@ -65,6 +65,7 @@ pub fn UnlockedView() -> impl IntoView {
         {session.panels.tokens.then(|| view! { <TokensPanel whoami=whoami /> })}
         {session.panels.tokens.then(|| view! { <DangerZone whoami=whoami /> })}
     }
+    .into_any()
 }
 
 /// The permission Foundry's revoke endpoint asks of the calling key.
@@ -102,6 +103,7 @@ fn DangerZone(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl IntoView 
         </section>
         <RevokeDialog open=open />
     }
+    .into_any()
 }
 
 #[component]
@@ -145,4 +147,5 @@ fn IdentityPanel(who: WhoAmI) -> impl IntoView {
             </ul>
         </section>
     }
+    .into_any()
 }
