@@ -1,7 +1,7 @@
 // The standalone page in two modules (src/ui/handover.rs): the first screen (paste, unlock)
 // works on its own, the full app arrives when the browser is idle, and an unlock hands the
 // keyring over to it. What a person sees when the app cannot arrive, and what crosses over.
-import { test, expect, appUrl, demoKey } from '../support/fixtures.mjs';
+import { test, expect, appUrl, demoKey, screenshot } from '../support/fixtures.mjs';
 import { addFirstKey, unlock, resetDouble } from '../support/flows.mjs';
 
 test.beforeEach(async ({ request }) => resetDouble(request));
@@ -17,6 +17,7 @@ test('the first screen works without the app: the key is previewed and saved, an
   await addFirstKey(page, { key: demoKey('member'), expectIdentity: false });
   await expect(stuck(page)).toContainText('Your keyring is unlocked, but the part of the app that shows it did not arrive');
   await expect(identity(page)).toHaveCount(0);
+  await screenshot(page, 'handover-app-missing');
   expect(appRequests.length, 'the app was asked for').toBeGreaterThan(0);
 
   // The connection is back: a second try fetches the module again (the browser remembers the
