@@ -554,7 +554,8 @@ fn announce_lock_changes(state: KeyringState, element: HtmlElement) {
                 Some(LockReason::Idle) => "idle",
                 Some(LockReason::Hidden) => "hidden",
                 Some(LockReason::ChangedElsewhere) => "changed-elsewhere",
-                Some(LockReason::AgentStopped) => "agent-stopped",
+                // AppDidNotStart is the standalone page's (an embed is one module).
+                Some(LockReason::AgentStopped | LockReason::AppDidNotStart) => "agent-stopped",
                 Some(LockReason::Manual) | None => "manual",
             };
             dispatch(&element, EVENT_LOCKED, &locked_detail(reason));

@@ -2,9 +2,9 @@
 // allows no inline script.
 
 // Imports the full app's module and starts its WebAssembly. `url` is relative to the page (this
-// file lives elsewhere, under snippets/).
-// A failure is the caller's to report (it awaits the promise when it needs the app): marked
-// as handled here, so that a prefetch nobody awaited yet is not an uncaught error.
+// file lives elsewhere, under snippets/). A failure is the caller's to report (it awaits the
+// promise when it needs the app); it is marked as handled here, so that a prefetch nobody
+// awaits yet is not an uncaught error.
 export function loadApp(url) {
   const loading = import(new URL(url, document.baseURI).href).then(async (app) => {
     await app.default();

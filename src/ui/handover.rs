@@ -64,8 +64,8 @@ thread_local! {
     /// The app's module: loading or loaded (a rejected load is dropped, so the next try
     /// fetches again).
     static APP: RefCell<Option<js_sys::Promise>> = const { RefCell::new(None) };
-    /// Tries so far: a failed module import is remembered by the browser under its URL, so a
-    /// retry asks for another one.
+    /// Tries so far: a browser may remember a failed module import under its URL (Chromium
+    /// 156 does not), so a retry asks for another one.
     static ATTEMPTS: Cell<u32> = const { Cell::new(0) };
     /// Set by the app's first `take_over`.
     static TAKEN: Cell<bool> = const { Cell::new(false) };
@@ -115,7 +115,7 @@ async fn app_module() -> Result<JsValue, JsValue> {
 enum Stuck {
     /// The app's module did not arrive (network, a host missing the file).
     NotLoaded,
-    /// The agent was busy with a call, or the app refused what it was given.
+    /// The first screen could not let go of the agent (a call still waiting on it).
     NotTaken,
 }
 
@@ -179,11 +179,12 @@ fn hand_over(
     let agent = state.agent().ok_or(Stuck::NotTaken)?;
     let worker = agent.detach().ok_or(Stuck::NotTaken)?;
     if take_over_js(app, &worker, &text).is_err() {
-        // Whatever the app did with it, this page no longer knows the agent: stop it, and the
-        // keys with it.
+        // The app refused the handover (an app from another build, cached by the browser):
+        // whatever it did with the agent, this page no longer knows it. Stop it, and the keys
+        // with it; the unlock form says why.
         worker.terminate();
-        state.lock(LockReason::AgentStopped);
-        return Err(Stuck::NotTaken);
+        state.lock(LockReason::AppDidNotStart);
+        return Ok(());
     }
     FIRST_SCREEN.with(|slot| slot.borrow_mut().take());
     Ok(())
@@ -194,14 +195,15 @@ fn hand_over(
 pub fn take_over(worker: Worker, handover: &str) -> Result<(), JsValue> {
     // One page, one keyring: a second call (a script in the page calling the export again)
     // would mount a second instance on the same agent.
-    if TAKEN.with(|taken| taken.replace(true)) {
+    if TAKEN.with(Cell::get) {
         return Err(JsValue::from_str(
             "Foundry Keyring: the app is already running",
         ));
     }
-    crate::ui::panic::install();
     let handover: Handover = serde_json::from_str(handover)
         .map_err(|_| JsValue::from_str("Foundry Keyring: an unreadable handover"))?;
+    TAKEN.with(|taken| taken.set(true));
+    crate::ui::panic::install();
     let agent = AgentLink::adopt(
         crate::vault::agent::link::DEFAULT_AGENT_URL.to_owned(),
         worker,

@@ -36,6 +36,9 @@ pub enum LockReason {
     ChangedElsewhere,
     /// The key agent crashed or was stopped: the keys it held are gone.
     AgentStopped,
+    /// The full app refused the first screen's handover (`ui::handover`): the agent was
+    /// stopped with the keys it held.
+    AppDidNotStart,
 }
 
 impl LockReason {
@@ -49,6 +52,9 @@ impl LockReason {
             ),
             LockReason::AgentStopped => Some(
                 "The part of the app that holds your keys stopped unexpectedly, so the keyring was locked. Unlock again to continue.",
+            ),
+            LockReason::AppDidNotStart => Some(
+                "The part of the app that shows your keyring could not start (it may be from another version of this page, kept by the browser), so the keyring was locked. Reload the page, then unlock.",
             ),
         }
     }

@@ -45,6 +45,32 @@ test('when the app cannot arrive, Lock from the message leaves the stored keyrin
   await expect(identity(page)).toBeVisible({ timeout: 20_000 });
 });
 
+test('an app that refuses the handover (another build, kept by the browser) leaves the keyring locked, its agent stopped, and says to reload', async ({ page }) => {
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member') });
+  await page.route(APP_MODULE, (route) => route.fulfill({
+    contentType: 'text/javascript',
+    body: 'export default async function init() {}\nexport function take_over() { throw new Error("another build"); }\n',
+  }));
+  await page.reload();
+  await expect.poll(() => page.workers().length, { timeout: 10_000 }).toBeGreaterThan(0);
+  const [agent] = page.workers();
+  let stopped = false;
+  agent.once('close', () => { stopped = true; });
+  await unlock(page);
+  await expect(page.getByText('The part of the app that shows your keyring could not start')).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByRole('heading', { name: 'Unlock your keyring' })).toBeVisible();
+  await expect(identity(page)).toHaveCount(0);
+  // The agent that opened the keyring was stopped with its keys (a new one, locked, starts
+  // when the page is idle).
+  await expect.poll(() => stopped, { message: 'the agent that opened the keyring was stopped', timeout: 10_000 }).toBe(true);
+
+  await page.unroute(APP_MODULE);
+  await page.reload();
+  await unlock(page);
+  await expect(identity(page)).toBeVisible({ timeout: 20_000 });
+});
+
 test('what the first screen was told carries over to the app: the auto-lock settings and the key in use', async ({ page }) => {
   await page.goto(appUrl());
   await addFirstKey(page, { key: demoKey('member'), label: 'first' });
