@@ -143,10 +143,17 @@ impl AgentLink {
 
     /// Lets go of the agent without stopping it, for [`Self::adopt`] in another module: this
     /// link stops listening to it, and neither `stop` nor dropping the link terminates it any
-    /// more. `None` when none is running, or while a call still waits for it (its answer would
-    /// reach the other module, which does not know the call).
+    /// more. `None` when none is running, while a call still waits for it (its answer would
+    /// reach the other module, which does not know the call), or while messages wait for it to
+    /// be ready (they would be lost).
     pub fn detach(&self) -> Option<Worker> {
-        if !self.inner.waiting.borrow().is_empty() {
+        let settled = self
+            .inner
+            .running
+            .borrow()
+            .as_ref()
+            .is_some_and(|running| running.ready && running.queue.is_empty());
+        if !settled || !self.inner.waiting.borrow().is_empty() {
             return None;
         }
         self.unwatch();
