@@ -103,7 +103,7 @@ const SCREENS = {
  * `key`: the API key to paste; `network`: SLOW or LOOPBACK; `bypassCSP`: for a build whose
  * <meta> CSP does not name `api` (check-size with any dist/; the bytes do not depend on it).
  */
-export async function coldRun(browser, { app, api, key, network, bypassCSP = false, passphrase = PASSPHRASE }) {
+export async function coldRun(browser, { app, api, key, network, bypassCSP = false, passphrase = PASSPHRASE, typingMs = 0 }) {
   const url = `${app}/?api=${encodeURIComponent(api)}`;
   const first = await visit(browser, 'first', { url, app, api, network, bypassCSP }, async (page) => {
     const field = page.getByLabel(SCREENS.first.field, { exact: true });
@@ -114,7 +114,7 @@ export async function coldRun(browser, { app, api, key, network, bypassCSP = fal
     await page.getByLabel('Confirm passphrase', { exact: true }).fill(passphrase);
     return page.getByRole('button', { name: SCREENS.first.button, exact: true });
   });
-  const returning = await visit(browser, 'returning', { url, app, api, network, bypassCSP, storageState: first.storageState }, async (page) => {
+  const returning = await visit(browser, 'returning', { url, app, api, network, bypassCSP, storageState: first.storageState, typingMs }, async (page) => {
     const field = page.getByLabel(SCREENS.returning.field, { exact: true });
     await field.click();
     await page.keyboard.type(passphrase);
@@ -126,7 +126,7 @@ export async function coldRun(browser, { app, api, key, network, bypassCSP = fal
   return { network: network.name, first, returning };
 }
 
-async function visit(browser, name, { url, app, api, network, bypassCSP, storageState }, fillIn) {
+async function visit(browser, name, { url, app, api, network, bypassCSP, storageState, typingMs = 0 }, fillIn) {
   const context = await browser.newContext({ storageState, bypassCSP });
   const page = await context.newPage();
   const problems = [];
@@ -200,6 +200,11 @@ async function visit(browser, name, { url, app, api, network, bypassCSP, storage
 
   // The screen works: what is typed is taken, and the button acts on it.
   const button = await fillIn(page);
+  // A person's pace: the click comes `typingMs` after the screen worked (the bench's own
+  // typing takes a few ms), so what loads meanwhile is there when they click.
+  if (typingMs > 0) {
+    await page.waitForFunction((t) => performance.now() >= window.__fkFirstLoad.ready + t, typingMs, { timeout: typingMs + 10_000, polling: 50 });
+  }
   await page.evaluate(() => {
     const fk = window.__fkFirstLoad;
     fk.acted = null;
