@@ -173,8 +173,9 @@ fn hand_over(
     keeping: KeepingNotice,
     app: &JsValue,
 ) -> Result<(), Stuck> {
-    let mut handover = state.handover(autolock).ok_or(Stuck::NotTaken)?;
-    handover.notice = keeping.0.get_untracked();
+    let handover = state
+        .handover(autolock, keeping.0.get_untracked())
+        .ok_or(Stuck::NotTaken)?;
     let text = serde_json::to_string(&handover).map_err(|_| Stuck::NotTaken)?;
     let agent = state.agent().ok_or(Stuck::NotTaken)?;
     let worker = agent.detach().ok_or(Stuck::NotTaken)?;

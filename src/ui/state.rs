@@ -107,8 +107,13 @@ impl KeyringState {
         state
     }
 
-    /// What the first screen hands over once the keyring is open; `None` while it is not.
-    pub fn handover(&self, autolock: &AutoLockSettings) -> Option<Handover> {
+    /// What the first screen hands over once the keyring is open, with the notice it shows;
+    /// `None` while it is not open.
+    pub fn handover(
+        &self,
+        autolock: &AutoLockSettings,
+        notice: Option<(String, String)>,
+    ) -> Option<Handover> {
         (self.phase.get_untracked() == Phase::Unlocked).then(|| Handover {
             entries: self
                 .entries
@@ -118,7 +123,7 @@ impl KeyringState {
             saved: self.saved.get_untracked(),
             idle_minutes: autolock.idle_minutes.get_untracked(),
             lock_when_hidden: autolock.lock_when_hidden.get_untracked(),
-            notice: None,
+            notice,
         })
     }
 

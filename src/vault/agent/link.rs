@@ -156,11 +156,17 @@ impl AgentLink {
         if !settled || !self.inner.waiting.borrow().is_empty() {
             return None;
         }
+        self.release().map(|running| running.worker)
+    }
+
+    /// Stops watching the agent and listening to it, and hands back what ran (`stop`
+    /// terminates it, `detach` passes it on).
+    fn release(&self) -> Option<Running> {
         self.unwatch();
         let running = self.inner.running.borrow_mut().take()?;
         running.worker.set_onmessage(None);
         running.worker.set_onerror(None);
-        Some(running.worker)
+        Some(running)
     }
 
     fn listen(&self, worker: Worker, ready: bool, queue: Vec<(Object, Array)>) -> Running {
@@ -253,11 +259,8 @@ impl AgentLink {
     /// nothing it held, freed or not, outlives this; every waiting call ends with
     /// [`AgentDown`]. The next call starts a new agent. False when none was running.
     pub fn stop(&self) -> bool {
-        self.unwatch();
-        let running = self.inner.running.borrow_mut().take();
+        let running = self.release();
         if let Some(running) = &running {
-            running.worker.set_onmessage(None);
-            running.worker.set_onerror(None);
             running.worker.terminate();
         }
         let waiting: Vec<Waiting> = self

@@ -20,8 +20,8 @@ test('the first screen works without the app: the key is previewed and saved, an
   await screenshot(page, 'handover-app-missing');
   expect(appRequests.length, 'the app was asked for').toBeGreaterThan(0);
 
-  // The connection is back: a second try fetches the module again (the browser remembers the
-  // failed import under its first URL) and the keyring the first screen opened is shown.
+  // The connection is back: a second try fetches the module again (under another URL, for
+  // browsers that remember a failed import) and the keyring the first screen opened is shown.
   await page.unroute(APP_MODULE);
   await stuck(page).getByRole('button', { name: 'Try again' }).click();
   await expect(identity(page)).toBeVisible({ timeout: 20_000 });
