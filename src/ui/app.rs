@@ -113,7 +113,6 @@ pub fn Keyring(
             <Show when=move || settings_open.get()>
                 <SettingsPanel on_close=Callback::new(move |_| settings_open.set(false)) />
             </Show>
-            <AutoLock />
             {move || match state.phase.get() {
                 Phase::FirstRun => view! { <AddKeyForm first_run=true /><ImportKeyring /> }.into_any(),
                 Phase::Locked => view! { <UnlockForm /> }.into_any(),
@@ -124,9 +123,12 @@ pub fn Keyring(
     .into_any()
 }
 
-/// The keyring once unlocked: which key, and what it sees of Foundry.
+/// The keyring once unlocked: which key, what it sees of Foundry, and the auto-lock that
+/// watches activity meanwhile (it has nothing to do while locked, and the first screen's module,
+/// which never shows this view, does without its ~16 kB gzip: `handover::HandOver` keeps a
+/// simpler guard for the moments it holds an unlocked keyring).
 pub fn full_unlocked_view() -> AnyView {
-    view! { <KeyringBar /><UnlockedView /> }.into_any()
+    view! { <AutoLock /><KeyringBar /><UnlockedView /> }.into_any()
 }
 
 /// Where the key goes, Settings and Lock: in the product header, or alone in compact mode.

@@ -128,6 +128,7 @@ pub fn HandOver() -> impl IntoView {
     let autolock = expect_context::<AutoLockSettings>();
     let keeping = expect_context::<KeepingNotice>();
     let stuck = RwSignal::new(None::<Stuck>);
+    lock_while_waiting(state, autolock);
     let attempt = move || {
         stuck.set(None);
         leptos::task::spawn_local(async move {
@@ -163,6 +164,32 @@ pub fn HandOver() -> impl IntoView {
         }}
     }
     .into_any()
+}
+
+/// The first screen's stand-in for auto-lock, which lives in the app's unlocked view: while the
+/// keyring waits here, unlocked, for an app that is slow to arrive or did not, it locks once
+/// the idle time has passed since the unlock (activity or not: nothing can be done here but try
+/// again or lock), and when the page is hidden if the person chose that.
+fn lock_while_waiting(state: KeyringState, settings: AutoLockSettings) {
+    let minutes = u64::from(settings.idle_minutes.get_untracked());
+    let timer = set_timeout_with_handle(
+        move || state.lock(LockReason::Idle),
+        std::time::Duration::from_secs(minutes * 60),
+    )
+    .ok();
+    let hidden = window_event_listener_untyped("visibilitychange", move |_| {
+        if settings.lock_when_hidden.get_untracked()
+            && document().visibility_state() == web_sys::VisibilityState::Hidden
+        {
+            state.lock(LockReason::Hidden);
+        }
+    });
+    on_cleanup(move || {
+        if let Some(timer) = timer {
+            timer.clear();
+        }
+        hidden.remove();
+    });
 }
 
 /// The handover itself, in one task so that nothing paints in between: the app mounts with the

@@ -45,6 +45,38 @@ test('when the app cannot arrive, Lock from the message leaves the stored keyrin
   await expect(identity(page)).toBeVisible({ timeout: 20_000 });
 });
 
+test('a keyring left waiting for an app that does not arrive still locks: after the idle time, and when the page is hidden', async ({ page }) => {
+  // A fake clock, so "idle for a minute" takes no real minute; a page whose visibility the
+  // test sets, as clipboard.spec does (the browser's own event bubbles to the window).
+  await page.clock.install();
+  await page.addInitScript(() => {
+    let hidden = false;
+    Object.defineProperty(document, 'visibilityState', { get: () => (hidden ? 'hidden' : 'visible') });
+    Object.defineProperty(document, 'hidden', { get: () => hidden });
+    window.__setHidden = (value) => { hidden = value; document.dispatchEvent(new Event('visibilitychange', { bubbles: true })); };
+  });
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member') });
+  await page.route(APP_MODULE, (route) => route.abort('connectionfailed'));
+  await page.reload();
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByLabel('Lock after inactivity').selectOption({ label: '1 minute' });
+  await unlock(page);
+  await expect(stuck(page)).toBeVisible({ timeout: 20_000 });
+  await page.clock.fastForward('00:30');
+  await expect(stuck(page), 'not before the idle time').toBeVisible();
+  await page.clock.fastForward('00:35');
+  await expect(page.getByText('Locked after a period of inactivity.')).toBeVisible();
+  await expect(stuck(page)).toHaveCount(0);
+
+  // Lock when hidden: chosen, the keyring that waits locks as the page is hidden.
+  await page.getByLabel('Lock when I switch tabs or minimise the window').check();
+  await unlock(page);
+  await expect(stuck(page)).toBeVisible({ timeout: 20_000 });
+  await page.evaluate(() => window.__setHidden(true));
+  await expect(page.getByText('Locked because the page was hidden.')).toBeVisible();
+});
+
 test('an app that refuses the handover (another build, kept by the browser) leaves the keyring locked, its agent stopped, and says to reload', async ({ page }) => {
   await page.goto(appUrl());
   await addFirstKey(page, { key: demoKey('member') });
