@@ -63,7 +63,7 @@ async fn first_visit_shows_the_name_and_a_masked_labelled_key_field() {
     let (root, options) = fresh_root("first-visit");
     let handle = leptos::mount::mount_to(
         root.clone(),
-        move || view! { <Keyring options=options unlocked=foundry_keyring::ui::app::full_unlocked_view /> },
+        move || view! { <Keyring options=options parts=foundry_keyring::ui::app::FULL /> },
     );
     leptos::task::tick().await;
     let heading = root
@@ -91,7 +91,7 @@ async fn a_pasted_non_key_gets_a_clear_message_and_is_not_echoed() {
     let (root, options) = fresh_root("preview");
     let _handle = leptos::mount::mount_to(
         root.clone(),
-        move || view! { <Keyring options=options unlocked=foundry_keyring::ui::app::full_unlocked_view /> },
+        move || view! { <Keyring options=options parts=foundry_keyring::ui::app::FULL /> },
     );
     leptos::task::tick().await;
     let secret = "sk-live-not-a-foundry-key-0123456789";
@@ -117,7 +117,7 @@ async fn show_key_toggles_the_field_type_and_announces_its_state() {
     let (root, options) = fresh_root("toggle");
     let _handle = leptos::mount::mount_to(
         root.clone(),
-        move || view! { <Keyring options=options unlocked=foundry_keyring::ui::app::full_unlocked_view /> },
+        move || view! { <Keyring options=options parts=foundry_keyring::ui::app::FULL /> },
     );
     leptos::task::tick().await;
     let button: web_sys::HtmlElement = root

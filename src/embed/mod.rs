@@ -150,7 +150,7 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<KeyringHandle, Js
     let watched = Arc::clone(&slot);
     let unmount = mount_to(element.clone(), move || {
         provide_context(reports);
-        let view = view! { <Keyring options=options worker_url=worker_url on_state=on_state unlocked=crate::ui::app::full_unlocked_view /> }
+        let view = view! { <Keyring options=options worker_url=worker_url on_state=on_state parts=crate::ui::app::FULL /> }
             .into_any();
         // The component body has run: the state exists (unless the options were refused,
         // which `resolve` has already ruled out).

@@ -26,16 +26,17 @@ pub fn Keyring(
     /// events). Not called when the options are refused.
     #[prop(optional)]
     on_state: Option<Callback<KeyringState>>,
-    /// What an unlocked keyring shows: [`full_unlocked_view`] in the app and the embedding
-    /// build; the first screen hands over to the app instead (`ui::handover`), so that its
-    /// module holds none of the unlocked view.
-    unlocked: fn() -> AnyView,
+    /// What the module shows of its own: [`FULL`] in the app and the embedding build; the
+    /// first screen's parts hand over to the app instead (`ui::handover`), so that its module
+    /// holds none of them.
+    parts: Parts,
     /// A keyring the first screen unlocked, with its agent (the app's side of the handover).
     #[prop(optional)]
     arrival: Option<Arrival>,
 ) -> impl IntoView {
     let session = Session::new(&options);
     provide_context(session);
+    provide_context(parts);
     let (idle_minutes, lock_when_hidden) = match &arrival {
         Some(arrival) => (
             arrival.handover.idle_minutes,
@@ -62,13 +63,13 @@ pub fn Keyring(
     let mut notice = None;
     let state = match arrival {
         Some(Arrival {
-            agent,
+            agent: Some(agent),
             mut handover,
         }) => {
             notice = handover.notice.take();
             KeyringState::adopt(namespace, agent, handover)
         }
-        None => KeyringState::new(
+        _ => KeyringState::new(
             namespace,
             worker_url.unwrap_or_else(|| DEFAULT_AGENT_URL.to_owned()),
         ),
@@ -114,14 +115,30 @@ pub fn Keyring(
                 <SettingsPanel on_close=Callback::new(move |_| settings_open.set(false)) />
             </Show>
             {move || match state.phase.get() {
-                Phase::FirstRun => view! { <AddKeyForm first_run=true /><ImportKeyring /> }.into_any(),
+                Phase::FirstRun => view! { <AddKeyForm first_run=true />{(parts.import)()} }.into_any(),
                 Phase::Locked => view! { <UnlockForm /> }.into_any(),
-                Phase::Unlocked => unlocked(),
+                Phase::Unlocked => (parts.unlocked)(),
             }}
         </div>
     }
     .into_any()
 }
+
+/// What the first screen and the app show differently: the first screen's module leaves these
+/// to the app, which it hands over to when they are needed (`ui::handover`).
+#[derive(Clone, Copy)]
+pub struct Parts {
+    /// What an unlocked keyring shows.
+    pub unlocked: fn() -> AnyView,
+    /// The import of a keyring file, offered on the first run and on the unlock form.
+    pub import: fn() -> AnyView,
+}
+
+/// The app's and the embedding build's parts: everything here.
+pub const FULL: Parts = Parts {
+    unlocked: full_unlocked_view,
+    import: || view! { <ImportKeyring /> }.into_any(),
+};
 
 /// The keyring once unlocked: which key, what it sees of Foundry, and the auto-lock that
 /// watches activity meanwhile (it has nothing to do while locked, and the first screen's module,

@@ -1,22 +1,24 @@
 //! The standalone page in two modules, and the one moment the first hands over to the second.
 //!
 //! The browser first gets the first screen (`src/main.rs`): the `Keyring` component with the
-//! paste and unlock forms, Settings and the notices, and no unlocked view (its `unlocked`
-//! screen is [`HandOver`]), so the key field works after a fraction of the bytes. The full app
-//! (`src/bin/app.rs`: the same component with the unlocked view) is fetched when the browser is
-//! idle, while the person types. When the keyring is unlocked the first screen hands the key
-//! agent, still open, and what it knows of the keyring (entries, passkeys, the key in use,
-//! the auto-lock settings: no secret) to the app, which mounts itself and shows the keyring;
-//! the first screen unmounts. From then on the app is the page: it locks, unlocks and adds keys
-//! with the same components. Each flow is written once; the two binaries differ only in what
-//! they mount.
+//! paste and unlock forms, Settings and the notices, and neither the unlocked view nor the
+//! import's form (its [`Parts`] are [`HandOver`] and [`ImportInApp`]), so the key field works
+//! after a fraction of the bytes. The full app (`src/bin/app.rs`: the same component with
+//! every part) is fetched when the browser is idle, while the person types. When the keyring is
+//! unlocked the first screen hands the key agent, still open, and what it knows of the keyring
+//! (entries, passkeys, the key in use, the auto-lock settings: no secret) to the app, which
+//! mounts itself and shows the keyring; the first screen unmounts. The import's toggle hands a
+//! shut keyring over the same way, without an agent, to open the app's import. From then on
+//! the app is the page: it locks, unlocks and adds keys with the same components. Each flow is
+//! written once; the two binaries differ only in the parts they mount.
 //!
 //! The embedding build (`mount()`) is one module, as before: a host page loads it once.
 
+use crate::ui::app::Parts;
 use crate::ui::autolock::AutoLockSettings;
 use crate::ui::common::{Alert, Tone};
-use crate::ui::keyring_panel::KeepingNotice;
-use crate::ui::state::{KeyringState, LockReason};
+use crate::ui::keyring_panel::{ImportIntro, KeepingNotice};
+use crate::ui::state::{KeyringState, LockReason, Phase};
 use crate::vault::agent::link::AgentLink;
 use crate::vault::agent::protocol::EntryMetaWire;
 use crate::vault::{EntryId, PasskeyMeta};
@@ -44,20 +46,38 @@ pub struct Handover {
     pub lock_when_hidden: bool,
     /// What the first screen had to say about the keyring (an import: "Imported 2 keys").
     pub notice: Option<(String, String)>,
+    /// A keyring that is not open, handed over because the person asked for a part only the
+    /// app has: that part, to open at once. (An open keyring comes with its agent instead.)
+    #[serde(default)]
+    pub open: Option<Panel>,
 }
 
-/// The agent and the keyring, as the app receives them.
+/// The parts of the page the first screen leaves to the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Panel {
+    /// The import of a keyring file.
+    Import,
+}
+
+/// The agent and the keyring, as the app receives them: no agent when the keyring was not open
+/// (the app starts its own).
 pub struct Arrival {
-    pub agent: AgentLink,
+    pub agent: Option<AgentLink>,
     pub handover: Handover,
 }
+
+/// The first screen's parts: the unlocked keyring and the import go over to the app.
+pub const FIRST_SCREEN: Parts = Parts {
+    unlocked: || view! { <HandOver /> }.into_any(),
+    import: || view! { <ImportInApp /> }.into_any(),
+};
 
 #[wasm_bindgen(module = "/src/ui/handover.js")]
 extern "C" {
     #[wasm_bindgen(js_name = loadApp)]
     fn load_app(url: &str) -> js_sys::Promise;
     #[wasm_bindgen(js_name = takeOver, catch)]
-    fn take_over_js(app: &JsValue, worker: &Worker, handover: &str) -> Result<(), JsValue>;
+    fn take_over_js(app: &JsValue, worker: &JsValue, handover: &str) -> Result<(), JsValue>;
 }
 
 thread_local! {
@@ -70,12 +90,25 @@ thread_local! {
     /// Set by the app's first `take_over`.
     static TAKEN: Cell<bool> = const { Cell::new(false) };
     /// The first screen's mount: dropped, and the first screen gone, once the app took over.
-    static FIRST_SCREEN: RefCell<Option<Box<dyn Any>>> = const { RefCell::new(None) };
+    static MOUNTED: RefCell<Option<Box<dyn Any>>> = const { RefCell::new(None) };
+    /// In the app: the part the first screen asked it to open, until that part has opened.
+    static OPENING: Cell<Option<Panel>> = const { Cell::new(None) };
+}
+
+/// In the app: true once, for the part the first screen handed over to open.
+pub fn take_opening(panel: Panel) -> bool {
+    OPENING.with(|opening| {
+        let asked = opening.get() == Some(panel);
+        if asked {
+            opening.set(None);
+        }
+        asked
+    })
 }
 
 /// Keeps the first screen's mount handle until the handover.
 pub fn keep_first_screen(handle: Box<dyn Any>) {
-    FIRST_SCREEN.with(|slot| *slot.borrow_mut() = Some(handle));
+    MOUNTED.with(|slot| *slot.borrow_mut() = Some(handle));
 }
 
 /// Starts fetching the app once the browser is idle: the first screen does not wait for it,
@@ -110,6 +143,52 @@ async fn app_module() -> Result<JsValue, JsValue> {
     loaded
 }
 
+/// The first screen's import: the same words and toggle, which bring the app (fetched when the
+/// browser is idle, so usually there already) and open its import. A keyring file is rare on
+/// the first screen, and the import's form and its messages are ~14 kB gzip of the module.
+#[component]
+pub fn ImportInApp() -> impl IntoView {
+    let state = expect_context::<KeyringState>();
+    let autolock = expect_context::<AutoLockSettings>();
+    let loading = RwSignal::new(false);
+    let stuck = RwSignal::new(None::<Stuck>);
+    let open = Callback::new(move |_| {
+        if loading.get_untracked() {
+            return;
+        }
+        loading.set(true);
+        stuck.set(None);
+        leptos::task::spawn_local(async move {
+            let outcome = match app_module().await {
+                Ok(app) => open_in_app(state, &autolock, &app, Panel::Import),
+                Err(_) => Err(Stuck::NotLoaded),
+            };
+            if let Err(why) = outcome {
+                loading.try_set(false);
+                stuck.try_set(Some(why));
+            }
+        });
+    });
+    view! {
+        <section class="fk-card" aria-labelledby="fk-import-title">
+            <h2 id="fk-import-title">"Import a keyring"</h2>
+            <ImportIntro expanded=loading on_toggle=open />
+            <Show when=move || loading.get()>
+                <p class="fk-hint" role="status">"Opening the import…"</p>
+            </Show>
+            {move || stuck.get().map(|why| view! {
+                <Alert title="The import did not open" tone=Tone::Error>
+                    <p>{match why {
+                        Stuck::NotLoaded => "The part of the app that imports a keyring did not arrive (the connection may have dropped). Try again in a moment.",
+                        Stuck::NotTaken => "The part of the app that imports a keyring could not start (it may be from another version of this page, kept by the browser). Reload the page, then try again.",
+                    }}</p>
+                </Alert>
+            })}
+        </section>
+    }
+    .into_any()
+}
+
 /// Why the handover did not happen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stuck {
@@ -133,7 +212,7 @@ pub fn HandOver() -> impl IntoView {
         stuck.set(None);
         leptos::task::spawn_local(async move {
             let app = app_module().await;
-            if state.phase.try_get_untracked() != Some(crate::ui::state::Phase::Unlocked) {
+            if state.phase.try_get_untracked() != Some(Phase::Unlocked) {
                 return; // locked meanwhile (auto-lock, another tab): nothing to hand over
             }
             let outcome = match app {
@@ -206,7 +285,7 @@ fn hand_over(
     let text = serde_json::to_string(&handover).map_err(|_| Stuck::NotTaken)?;
     let agent = state.agent().ok_or(Stuck::NotTaken)?;
     let worker = agent.detach().ok_or(Stuck::NotTaken)?;
-    if take_over_js(app, &worker, &text).is_err() {
+    if take_over_js(app, worker.as_ref(), &text).is_err() {
         // The app refused the handover (an app from another build, cached by the browser):
         // whatever it did with the agent, this page no longer knows it. Stop it, and the keys
         // with it; the unlock form says why.
@@ -214,13 +293,42 @@ fn hand_over(
         state.lock(LockReason::AppDidNotStart);
         return Ok(());
     }
-    FIRST_SCREEN.with(|slot| slot.borrow_mut().take());
+    MOUNTED.with(|slot| slot.borrow_mut().take());
+    Ok(())
+}
+
+/// Hands a keyring that is not open over to the app, to show `panel`. Nothing secret crosses:
+/// the app reads the stored keyring itself and starts its own agent; the first screen's agent
+/// (which holds no key while the keyring is shut, and a previewed paste is dropped with its
+/// form) stops as the first screen unmounts.
+fn open_in_app(
+    state: KeyringState,
+    autolock: &AutoLockSettings,
+    app: &JsValue,
+    panel: Panel,
+) -> Result<(), Stuck> {
+    if state.phase.get_untracked() == Phase::Unlocked {
+        return Err(Stuck::NotTaken); // opened meanwhile: the unlock hands it over instead
+    }
+    let handover = Handover {
+        entries: Vec::new(),
+        passkeys: Vec::new(),
+        active: None,
+        saved: false,
+        idle_minutes: autolock.idle_minutes.get_untracked(),
+        lock_when_hidden: autolock.lock_when_hidden.get_untracked(),
+        notice: None,
+        open: Some(panel),
+    };
+    let text = serde_json::to_string(&handover).map_err(|_| Stuck::NotTaken)?;
+    take_over_js(app, &JsValue::NULL, &text).map_err(|_| Stuck::NotTaken)?;
+    MOUNTED.with(|slot| slot.borrow_mut().take());
     Ok(())
 }
 
 /// The app's side: parses the handover and mounts the keyring with the agent it was given.
 /// Called by the first screen through the app module's `take_over` export.
-pub fn take_over(worker: Worker, handover: &str) -> Result<(), JsValue> {
+pub fn take_over(worker: Option<Worker>, handover: &str) -> Result<(), JsValue> {
     // One page, one keyring: a second call (a script in the page calling the export again)
     // would mount a second instance on the same agent.
     if TAKEN.with(Cell::get) {
@@ -232,14 +340,17 @@ pub fn take_over(worker: Worker, handover: &str) -> Result<(), JsValue> {
         .map_err(|_| JsValue::from_str("Foundry Keyring: an unreadable handover"))?;
     TAKEN.with(|taken| taken.set(true));
     crate::ui::panic::install();
-    let agent = AgentLink::adopt(
-        crate::vault::agent::link::DEFAULT_AGENT_URL.to_owned(),
-        worker,
-    );
+    OPENING.with(|opening| opening.set(handover.open));
+    let agent = worker.map(|worker| {
+        AgentLink::adopt(
+            crate::vault::agent::link::DEFAULT_AGENT_URL.to_owned(),
+            worker,
+        )
+    });
     let options = crate::ui::standalone_options();
     let arrival = Arrival { agent, handover };
     leptos::mount::mount_to_body(move || {
-        view! { <crate::ui::app::Keyring options=options unlocked=crate::ui::app::full_unlocked_view arrival=arrival /> }
+        view! { <crate::ui::app::Keyring options=options parts=crate::ui::app::FULL arrival=arrival /> }
     });
     Ok(())
 }

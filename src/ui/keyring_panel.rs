@@ -7,6 +7,7 @@ use crate::strength;
 use crate::ui::add_key::AddKeyForm;
 use crate::ui::common::{Alert, Tone, When};
 use crate::ui::confirm::ConfirmDialog;
+use crate::ui::handover::{self, Panel};
 use crate::ui::messages::vault_message;
 use crate::ui::state::{ImportTarget, KeyringState, Phase};
 use crate::vault::{
@@ -386,13 +387,22 @@ pub fn ImportKeyring(
 ) -> impl IntoView {
     let state = expect_context::<KeyringState>();
     let keeping = expect_context::<KeepingNotice>();
-    let expanded = RwSignal::new(false);
+    // Open at once when the first screen's toggle brought the app here (`ui::handover`).
+    let expanded = RwSignal::new(!nested && handover::take_opening(Panel::Import));
     let file = StoredValue::new_local(None::<KeyringFile>);
     let chosen = RwSignal::new(None::<String>);
     let reading = StoredValue::new(0u64);
     let passphrase = StoredValue::new_local(SecretString::default());
     let pass_input = NodeRef::<leptos::html::Input>::new();
     let file_input = NodeRef::<leptos::html::Input>::new();
+    if expanded.get_untracked() {
+        // The toggle that was clicked is gone with the first screen: the focus goes on.
+        Effect::new(move |_| {
+            if let Some(input) = file_input.get() {
+                let _ = input.focus();
+            }
+        });
+    }
     let busy = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<String, (String, String)>>);
     let pending = StoredValue::new_local(None::<(KeyringFile, usize, StoredSnapshot)>);
@@ -533,9 +543,7 @@ pub fn ImportKeyring(
     view! {
         <section class=if nested { "fk-keeping" } else { "fk-card" } aria-labelledby="fk-import-title">
             {heading}
-            <p>"A keyring exported from another browser (a .fkr file) opens here with the passphrase it had there."</p>
-            <button type="button" class="fk-import-toggle" aria-expanded=move || expanded.get().to_string()
-                on:click=move |_| expanded.update(|e| *e = !*e)>"Import a keyring file…"</button>
+            <ImportIntro expanded=expanded on_toggle=Callback::new(move |_| expanded.update(|e| *e = !*e)) />
             <Show when=move || expanded.get()>
                 <form class="fk-import" on:submit=submit aria-label="Import a keyring file">
                     <div class="fk-field">
@@ -571,6 +579,18 @@ pub fn ImportKeyring(
 }
 
 /// What the question before an import names as replaced.
+/// What the import says of itself, and its toggle: the same on the first screen, where the
+/// toggle opens the app at the import (`handover::ImportInApp`), and in the app.
+#[component]
+pub fn ImportIntro(#[prop(into)] expanded: Signal<bool>, on_toggle: Callback<()>) -> impl IntoView {
+    view! {
+        <p>"A keyring exported from another browser (a .fkr file) opens here with the passphrase it had there."</p>
+        <button type="button" class="fk-import-toggle" aria-expanded=move || expanded.get().to_string()
+            on:click=move |_| on_toggle.run(())>"Import a keyring file…"</button>
+    }
+    .into_any()
+}
+
 fn replacement_text(target: &ImportTarget) -> String {
     match target.open_keys {
         Some(n) => format!(

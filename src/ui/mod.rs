@@ -55,7 +55,7 @@ pub fn mount_standalone() {
     }
     let options = standalone_options();
     let first_screen = leptos::mount::mount_to(leptos::tachys::dom::body(), move || {
-        view! { <Keyring options=options unlocked=|| view! { <handover::HandOver /> }.into_any() /> }
+        view! { <Keyring options=options parts=handover::FIRST_SCREEN /> }
     });
     handover::keep_first_screen(Box::new(first_screen));
     handover::prefetch_when_idle();

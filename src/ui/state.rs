@@ -124,6 +124,7 @@ impl KeyringState {
             idle_minutes: autolock.idle_minutes.get_untracked(),
             lock_when_hidden: autolock.lock_when_hidden.get_untracked(),
             notice,
+            open: None,
         })
     }
 

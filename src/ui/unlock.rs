@@ -4,7 +4,6 @@
 use crate::secret::SecretString;
 use crate::ui::common::{Alert, Tone};
 use crate::ui::confirm::ConfirmDialog;
-use crate::ui::keyring_panel::ImportKeyring;
 use crate::ui::messages::vault_message;
 use crate::ui::state::KeyringState;
 use leptos::prelude::*;
@@ -112,7 +111,7 @@ pub fn UnlockForm() -> impl IntoView {
         >
             <p>"This deletes the encrypted keyring from this browser. The keys stay valid at Foundry: you can paste them again later. This cannot be undone."</p>
         </ConfirmDialog>
-        <ImportKeyring />
+        {(expect_context::<crate::ui::app::Parts>().import)()}
     }
     .into_any()
 }

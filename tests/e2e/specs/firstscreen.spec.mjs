@@ -77,6 +77,36 @@ test('a keyring left waiting for an app that does not arrive still locks: after 
   await expect(page.getByText('Locked because the page was hidden.')).toBeVisible();
 });
 
+test('the import opens in the app: the first screen\'s toggle brings it, open, with the focus on the file; without the app it says so', async ({ page }) => {
+  await page.route(APP_MODULE, (route) => route.abort('connectionfailed'));
+  await page.goto(appUrl());
+  const toggle = page.getByRole('button', { name: 'Import a keyring file…' });
+  await toggle.click();
+  const notOpened = page.getByRole('alert').filter({ hasText: 'The import did not open' });
+  await expect(notOpened).toContainText('did not arrive');
+  await expect(page.getByLabel('Keyring file', { exact: true })).toHaveCount(0);
+  // The first screen still works meanwhile: the key field takes typing.
+  await page.getByLabel('Paste your key').fill('abs0_typed');
+  // Its key agent (which took the typed text for a preview) stops when the app takes over.
+  await expect.poll(() => page.workers().length, { timeout: 10_000 }).toBeGreaterThan(0);
+  let stopped = false;
+  page.workers()[0].once('close', () => { stopped = true; });
+
+  await page.unroute(APP_MODULE);
+  await toggle.click();
+  const file = page.getByLabel('Keyring file', { exact: true });
+  await expect(file).toBeFocused({ timeout: 20_000 });
+  await expect(page.getByRole('button', { name: 'Import a keyring file…' })).toHaveAttribute('aria-expanded', 'true');
+  await expect(notOpened).toHaveCount(0);
+  // One keyring on the page, the app's: the first screen and what was typed in it are gone.
+  await expect(page.locator('[data-foundry-keyring-root]')).toHaveCount(1);
+  await expect(page.getByLabel('Paste your key')).toHaveValue('');
+  await expect.poll(() => stopped, { message: 'the first screen\'s agent stopped', timeout: 10_000 }).toBe(true);
+  // The app's own toggle closes and opens the form as before.
+  await page.getByRole('button', { name: 'Import a keyring file…' }).click();
+  await expect(file).toHaveCount(0);
+});
+
 test('an app that refuses the handover (another build, kept by the browser) leaves the keyring locked, its agent stopped, and says to reload', async ({ page }) => {
   await page.goto(appUrl());
   await addFirstKey(page, { key: demoKey('member') });
