@@ -30,7 +30,8 @@ pub fn Keyring(
     /// first screen's parts hand over to the app instead (`ui::handover`), so that its module
     /// holds none of them.
     parts: Parts,
-    /// A keyring the first screen unlocked, with its agent (the app's side of the handover).
+    /// What the first screen handed over (the app's side of `ui::handover`): a keyring it
+    /// unlocked, with its agent, or a shut one, with the part the person asked for.
     #[prop(optional)]
     arrival: Option<Arrival>,
 ) -> impl IntoView {

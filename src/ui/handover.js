@@ -14,7 +14,8 @@ export function loadApp(url) {
   return loading;
 }
 
-// Hands the unlocked keyring over: the app mounts itself with the key agent it is given.
+// Hands the keyring over: the app mounts itself, with the key agent it is given (an unlocked
+// keyring) or, when `worker` is null, with its own.
 export function takeOver(app, worker, handover) {
   app.take_over(worker, handover);
 }
