@@ -2,7 +2,7 @@
 
 use crate::ui::add_key::AddKeyForm;
 use crate::ui::autolock::{AutoLock, AutoLockSettings};
-use crate::ui::base_notice::ApiBaseNotice;
+use crate::ui::base_notice::{ApiBaseNotice, BaseMismatch};
 use crate::ui::common::{Alert, Tone};
 use crate::ui::handover::Arrival;
 use crate::ui::keyring_panel::{ImportKeyring, KeepingNotice, KeyringBar};
@@ -141,12 +141,13 @@ pub const FULL: Parts = Parts {
     import: || view! { <ImportKeyring /> }.into_any(),
 };
 
-/// The keyring once unlocked: which key, what it sees of Foundry, and the auto-lock that
-/// watches activity meanwhile (it has nothing to do while locked, and the first screen's module,
-/// which never shows this view, does without its ~16 kB gzip: `handover::HandOver` keeps a
-/// simpler guard for the moments it holds an unlocked keyring).
+/// The keyring once unlocked: which key, what it sees of Foundry, a key bound elsewhere than the
+/// page's API, and the auto-lock that watches activity meanwhile. None of it has anything to do
+/// while locked, and the first screen's module, which never shows this view, does without them
+/// (auto-lock is ~16 kB gzip: `handover::HandOver` keeps a simpler guard for the moments it
+/// holds an unlocked keyring).
 pub fn full_unlocked_view() -> AnyView {
-    view! { <AutoLock /><KeyringBar /><UnlockedView /> }.into_any()
+    view! { <AutoLock /><BaseMismatch /><KeyringBar /><UnlockedView /> }.into_any()
 }
 
 /// Where the key goes, Settings and Lock: in the product header, or alone in compact mode.

@@ -10,28 +10,31 @@ use crate::ui::messages::vault_message;
 use crate::ui::options::build_default_base;
 use crate::ui::session::Session;
 use crate::ui::state::{KeyringState, Phase, bound_base};
-use crate::vault::EntryId;
+use crate::vault::{EntryId, EntryMeta};
 use leptos::prelude::*;
 
+/// The key in use and the base it is bound to, when that is not the page's: `(key, bound, page)`.
+fn mismatch(session: Session, state: KeyringState) -> Option<(EntryMeta, ApiBase, ApiBase)> {
+    if state.phase.get() != Phase::Unlocked {
+        return None;
+    }
+    let meta = state.active_meta()?;
+    let bound = bound_base(&meta);
+    let page = ApiBase::parse(&session.api_base.get()).ok()?;
+    (bound != page).then_some((meta, bound, page))
+}
+
+/// Above the keyring, locked or not: a page pointed at a non-default API says so before a key is
+/// added (unless the key in use already says more: [`BaseMismatch`]).
 #[component]
 pub fn ApiBaseNotice() -> impl IntoView {
     let session = expect_context::<Session>();
     let state = expect_context::<KeyringState>();
-    let page_base = move || ApiBase::parse(&session.api_base.get()).ok();
-    // The key in use and the base it is bound to, when that is not the page's.
-    let mismatch = move || {
-        if state.phase.get() != Phase::Unlocked {
-            return None;
-        }
-        let meta = state.active_meta()?;
-        let bound = bound_base(&meta);
-        let page = page_base()?;
-        (bound != page).then_some((meta, bound, page))
+    let unusual = move || {
+        ApiBase::parse(&session.api_base.get()).is_ok_and(|b| b != build_default_base())
+            && mismatch(session, state).is_none()
     };
-    let unusual =
-        move || page_base().is_some_and(|b| b != build_default_base()) && mismatch().is_none();
     view! {
-        {move || mismatch().map(|(meta, bound, page)| view! { <Mismatch label=meta.label id=meta.id bound page /> })}
         <Show when=unusual>
             <Alert title="This page sends new keys to a non-default API" tone=Tone::Warning>
                 <p>"A key you add here will be saved for " <code>{move || session.api_base.get()}</code>
@@ -39,6 +42,19 @@ pub fn ApiBaseNotice() -> impl IntoView {
                    "Continue only if you trust that address."</p>
             </Alert>
         </Show>
+    }
+    .into_any()
+}
+
+/// In the unlocked view (there is a key in use only there, and the first screen's module never
+/// shows it, so it does without the rebinding's ~5 kB gzip): the key in use is bound to another
+/// base than the page's.
+#[component]
+pub fn BaseMismatch() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let state = expect_context::<KeyringState>();
+    view! {
+        {move || mismatch(session, state).map(|(meta, bound, page)| view! { <Mismatch label=meta.label id=meta.id bound page /> })}
     }
     .into_any()
 }

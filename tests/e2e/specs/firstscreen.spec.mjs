@@ -84,6 +84,7 @@ test('the import opens in the app: the first screen\'s toggle brings it, open, w
   await toggle.click();
   const notOpened = page.getByRole('alert').filter({ hasText: 'The import did not open' });
   await expect(notOpened).toContainText('did not arrive');
+  await screenshot(page, 'import-did-not-open');
   await expect(page.getByLabel('Keyring file', { exact: true })).toHaveCount(0);
   // The first screen still works meanwhile: the key field takes typing.
   await page.getByLabel('Paste your key').fill('abs0_typed');
@@ -98,6 +99,7 @@ test('the import opens in the app: the first screen\'s toggle brings it, open, w
   await expect(file).toBeFocused({ timeout: 20_000 });
   await expect(page.getByRole('button', { name: 'Import a keyring file…' })).toHaveAttribute('aria-expanded', 'true');
   await expect(notOpened).toHaveCount(0);
+  await screenshot(page, 'import-opened-in-app');
   // One keyring on the page, the app's: the first screen and what was typed in it are gone.
   await expect(page.locator('[data-foundry-keyring-root]')).toHaveCount(1);
   await expect(page.getByLabel('Paste your key')).toHaveValue('');
