@@ -578,7 +578,6 @@ pub fn ImportKeyring(
     .into_any()
 }
 
-/// What the question before an import names as replaced.
 /// What the import says of itself, and its toggle: the same on the first screen, where the
 /// toggle opens the app at the import (`handover::ImportInApp`), and in the app.
 #[component]
@@ -591,6 +590,7 @@ pub fn ImportIntro(#[prop(into)] expanded: Signal<bool>, on_toggle: Callback<()>
     .into_any()
 }
 
+/// What the question before an import names as replaced.
 fn replacement_text(target: &ImportTarget) -> String {
     match target.open_keys {
         Some(n) => format!(
