@@ -195,7 +195,8 @@ pub fn ImportInApp() -> impl IntoView {
 enum Stuck {
     /// The app's module did not arrive (network, a host missing the file).
     NotLoaded,
-    /// The first screen could not let go of the agent (a call still waiting on it).
+    /// The app did not take over: the first screen could not let go of the agent (a call still
+    /// waiting on it), or the app refused what it was given (an app from another build).
     NotTaken,
 }
 
