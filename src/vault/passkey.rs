@@ -25,7 +25,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hkdf::Hkdf;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
-use x25519_dalek::{PublicKey, StaticSecret};
+use x25519_dalek::{PublicKey, StaticSecret, X25519_BASEPOINT_BYTES};
 use zeroize::Zeroizing;
 
 /// Length of the PRF salt (WebAuthn's `prf.eval.first`), random per passkey.
@@ -140,8 +140,18 @@ impl PasskeyKeys {
     }
 
     pub fn public(&self) -> [u8; 32] {
-        PublicKey::from(&self.secret).to_bytes()
+        public_key(&self.secret)
     }
+}
+
+/// X25519's public key of `secret`, by the Montgomery ladder on the base point rather than
+/// `PublicKey::from`, which multiplies with curve25519-dalek's precomputed Edwards table: with
+/// no other use of it, the key agent's module sheds that table's 30 kB of random-looking data.
+/// A ladder step per passkey operation costs well under a millisecond.
+fn public_key(secret: &StaticSecret) -> [u8; 32] {
+    secret
+        .diffie_hellman(&PublicKey::from(X25519_BASEPOINT_BYTES))
+        .to_bytes()
 }
 
 impl PasskeyRecord {
@@ -156,7 +166,7 @@ impl PasskeyRecord {
         rng: &mut Rng,
     ) -> Result<Self, VaultError> {
         let ephemeral_secret = StaticSecret::from(rng.array::<32>()?);
-        let ephemeral = PublicKey::from(&ephemeral_secret).to_bytes();
+        let ephemeral = public_key(&ephemeral_secret);
         let shared = ephemeral_secret.diffie_hellman(&PublicKey::from(public));
         if !shared.was_contributory() {
             // Only a public key of small order gives this; ours come from a real secret.
