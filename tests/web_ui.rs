@@ -148,3 +148,23 @@ fn the_build_default_base_parses() {
         foundry_keyring::ui::options::build_default_api_base().trim_end_matches('/')
     );
 }
+
+/// The app's side of the first screen's handover refuses what the first screen never sends: an
+/// open keyring without its agent (nothing would hold its keys), a worker with a shut keyring,
+/// or unreadable text; and a refusal leaves the app free to take the real handover.
+#[wasm_bindgen_test]
+fn the_app_refuses_a_handover_that_does_not_match_its_agent() {
+    use foundry_keyring::ui::handover::take_over;
+    let open = r#"{"idle_minutes":15,"lock_when_hidden":false,"keyring":{"open":{"entries":[],"passkeys":[],"active":null,"saved":true,"notice":null}}}"#;
+    let shut =
+        r#"{"idle_minutes":15,"lock_when_hidden":false,"keyring":{"shut":{"open":"Import"}}}"#;
+    let refusal = |result: Result<(), wasm_bindgen::JsValue>| {
+        result.expect_err("refused").as_string().expect("a message")
+    };
+    assert!(refusal(take_over(None, open)).contains("does not match its agent"));
+    let worker = web_sys::Worker::new("data:text/javascript,").expect("a worker");
+    assert!(refusal(take_over(Some(worker.clone()), shut)).contains("does not match its agent"));
+    worker.terminate();
+    // Not "already running": neither refusal counted as the one handover.
+    assert!(refusal(take_over(None, "{}")).contains("unreadable"));
+}

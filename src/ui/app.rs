@@ -39,10 +39,7 @@ pub fn Keyring(
     provide_context(session);
     provide_context(parts);
     let (idle_minutes, lock_when_hidden) = match &arrival {
-        Some(arrival) => (
-            arrival.handover.idle_minutes,
-            arrival.handover.lock_when_hidden,
-        ),
+        Some(arrival) => (arrival.idle_minutes, arrival.lock_when_hidden),
         None => (options.idle_minutes, options.lock_when_hidden),
     };
     provide_context(AutoLockSettings {
@@ -62,15 +59,12 @@ pub fn Keyring(
         }
     };
     let mut notice = None;
-    let state = match arrival {
-        Some(Arrival {
-            agent: Some(agent),
-            mut handover,
-        }) => {
-            notice = handover.notice.take();
-            KeyringState::adopt(namespace, agent, handover)
+    let state = match arrival.and_then(|arrival| arrival.open) {
+        Some((agent, mut keyring)) => {
+            notice = keyring.notice.take();
+            KeyringState::adopt(namespace, agent, keyring)
         }
-        _ => KeyringState::new(
+        None => KeyringState::new(
             namespace,
             worker_url.unwrap_or_else(|| DEFAULT_AGENT_URL.to_owned()),
         ),

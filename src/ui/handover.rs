@@ -33,23 +33,36 @@ use web_sys::Worker;
 /// Where Trunk puts the full app's module, relative to the page.
 pub const APP_URL: &str = "./foundry-keyring-app.js";
 
-/// What the first screen knows of the keyring it unlocked, for the app. No key, no passphrase:
-/// those stay in the agent.
+/// What the first screen hands the app: the auto-lock settings the person chose there, and the
+/// keyring, open or shut. No key, no passphrase: those stay in the agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Handover {
+    pub idle_minutes: u32,
+    pub lock_when_hidden: bool,
+    pub keyring: Handed,
+}
+
+/// The keyring as the first screen hands it over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Handed {
+    /// Unlocked: its agent, still open, comes with it.
+    Open(OpenKeyring),
+    /// Not open, handed over because the person asked for a part only the app has: that part,
+    /// to open at once. No agent comes with it: the app starts its own.
+    Shut { open: Panel },
+}
+
+/// What the first screen knows of the keyring it unlocked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenKeyring {
     pub entries: Vec<EntryMetaWire>,
     pub passkeys: Vec<PasskeyMeta>,
     pub active: Option<EntryId>,
     /// False for a keyring that lives in the tab only.
     pub saved: bool,
-    pub idle_minutes: u32,
-    pub lock_when_hidden: bool,
     /// What the first screen had to say about the keyring (an import: "Imported 2 keys").
     pub notice: Option<(String, String)>,
-    /// A keyring that is not open, handed over because the person asked for a part only the
-    /// app has: that part, to open at once. (An open keyring comes with its agent instead.)
-    #[serde(default)]
-    pub open: Option<Panel>,
 }
 
 /// The parts of the page the first screen leaves to the app.
@@ -59,11 +72,13 @@ pub enum Panel {
     Import,
 }
 
-/// The agent and the keyring, as the app receives them: no agent when the keyring was not open
-/// (the app starts its own).
+/// The handover as the app receives it.
 pub struct Arrival {
-    pub agent: Option<AgentLink>,
-    pub handover: Handover,
+    pub idle_minutes: u32,
+    pub lock_when_hidden: bool,
+    /// An open keyring and its agent, which come together or not at all; `None` for a shut
+    /// one (the app starts its own agent, and the part to open waits in [`take_opening`]).
+    pub open: Option<(AgentLink, OpenKeyring)>,
 }
 
 /// The first screen's parts: the unlocked keyring and the import go over to the app.
@@ -313,14 +328,9 @@ fn open_in_app(
         return Err(Stuck::NotTaken); // opened meanwhile: the unlock hands it over instead
     }
     let handover = Handover {
-        entries: Vec::new(),
-        passkeys: Vec::new(),
-        active: None,
-        saved: false,
         idle_minutes: autolock.idle_minutes.get_untracked(),
         lock_when_hidden: autolock.lock_when_hidden.get_untracked(),
-        notice: None,
-        open: Some(panel),
+        keyring: Handed::Shut { open: panel },
     };
     let text = serde_json::to_string(&handover).map_err(|_| Stuck::NotTaken)?;
     take_over_js(app, &JsValue::NULL, &text).map_err(|_| Stuck::NotTaken)?;
@@ -341,17 +351,34 @@ pub fn take_over(worker: Option<Worker>, handover: &str) -> Result<(), JsValue> 
     }
     let handover: Handover = serde_json::from_str(handover)
         .map_err(|_| JsValue::from_str("Foundry Keyring: an unreadable handover"))?;
+    let open = match (worker, handover.keyring) {
+        (Some(worker), Handed::Open(keyring)) => Some((
+            AgentLink::adopt(
+                crate::vault::agent::link::DEFAULT_AGENT_URL.to_owned(),
+                worker,
+            ),
+            keyring,
+        )),
+        (None, Handed::Shut { open }) => {
+            OPENING.with(|opening| opening.set(Some(open)));
+            None
+        }
+        // An open keyring without its agent, or an agent with a shut one: not what this
+        // build's first screen sends.
+        _ => {
+            return Err(JsValue::from_str(
+                "Foundry Keyring: a handover that does not match its agent",
+            ));
+        }
+    };
     TAKEN.with(|taken| taken.set(true));
     crate::ui::panic::install();
-    OPENING.with(|opening| opening.set(handover.open));
-    let agent = worker.map(|worker| {
-        AgentLink::adopt(
-            crate::vault::agent::link::DEFAULT_AGENT_URL.to_owned(),
-            worker,
-        )
-    });
     let options = crate::ui::standalone_options();
-    let arrival = Arrival { agent, handover };
+    let arrival = Arrival {
+        idle_minutes: handover.idle_minutes,
+        lock_when_hidden: handover.lock_when_hidden,
+        open,
+    };
     leptos::mount::mount_to_body(move || {
         view! { <crate::ui::app::Keyring options=options parts=crate::ui::app::FULL arrival=arrival /> }
     });

@@ -7,7 +7,7 @@ use crate::keyinfo::{KeyInfo, KeyInfoError};
 use crate::secret::{SecretBytes, SecretString};
 use crate::timestamp::Timestamp;
 use crate::ui::autolock::AutoLockSettings;
-use crate::ui::handover::Handover;
+use crate::ui::handover::{Handed, Handover, OpenKeyring};
 use crate::ui::options::build_default_base;
 use crate::vault::agent::link::AgentLink;
 use crate::vault::agent::protocol::{KeyRef, NewEntrySpec, Op, Reply};
@@ -96,13 +96,13 @@ impl KeyringState {
 
     /// The state of a keyring that the first screen unlocked and handed over
     /// (`ui::handover`): its agent, already open, and what the first screen knew of it.
-    pub fn adopt(namespace: Namespace, agent: AgentLink, handover: Handover) -> Self {
+    pub fn adopt(namespace: Namespace, agent: AgentLink, keyring: OpenKeyring) -> Self {
         let state = Self::with_agent(namespace, agent);
-        state.saved.set(handover.saved);
-        state.passkeys.set(handover.passkeys);
+        state.saved.set(keyring.saved);
+        state.passkeys.set(keyring.passkeys);
         state.install(
-            handover.entries.into_iter().map(Into::into).collect(),
-            handover.active,
+            keyring.entries.into_iter().map(Into::into).collect(),
+            keyring.active,
         );
         state
     }
@@ -115,16 +115,17 @@ impl KeyringState {
         notice: Option<(String, String)>,
     ) -> Option<Handover> {
         (self.phase.get_untracked() == Phase::Unlocked).then(|| Handover {
-            entries: self
-                .entries
-                .with_untracked(|entries| entries.iter().map(Into::into).collect()),
-            passkeys: self.passkeys.get_untracked(),
-            active: self.active.get_untracked(),
-            saved: self.saved.get_untracked(),
             idle_minutes: autolock.idle_minutes.get_untracked(),
             lock_when_hidden: autolock.lock_when_hidden.get_untracked(),
-            notice,
-            open: None,
+            keyring: Handed::Open(OpenKeyring {
+                entries: self
+                    .entries
+                    .with_untracked(|entries| entries.iter().map(Into::into).collect()),
+                passkeys: self.passkeys.get_untracked(),
+                active: self.active.get_untracked(),
+                saved: self.saved.get_untracked(),
+                notice,
+            }),
         })
     }
 

@@ -159,7 +159,7 @@ test('what the first screen was told carries over to the app: the auto-lock sett
   const again = await page.evaluate(async () => {
     const app = await import(new URL('./foundry-keyring-app.js', document.baseURI).href);
     const fakeAgent = { postMessage() {}, terminate() {}, onmessage: null, onerror: null };
-    const handover = { entries: [], passkeys: [], active: null, saved: true, idle_minutes: 15, lock_when_hidden: false, notice: null };
+    const handover = { idle_minutes: 15, lock_when_hidden: false, keyring: { open: { entries: [], passkeys: [], active: null, saved: true, notice: null } } };
     try { app.take_over(fakeAgent, JSON.stringify(handover)); return 'taken'; } catch (e) { return String(e); }
   });
   expect(again).toContain('already running');
