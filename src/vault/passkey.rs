@@ -147,7 +147,7 @@ impl PasskeyKeys {
 /// X25519's public key of `secret`, by the Montgomery ladder on the base point rather than
 /// `PublicKey::from`, which multiplies with curve25519-dalek's precomputed Edwards table: with
 /// no other use of it, the key agent's module sheds that table's 30 kB of random-looking data.
-/// A ladder step per passkey operation costs well under a millisecond.
+/// One ladder per passkey operation costs well under a millisecond.
 fn public_key(secret: &StaticSecret) -> [u8; 32] {
     secret
         .diffie_hellman(&PublicKey::from(X25519_BASEPOINT_BYTES))
