@@ -155,9 +155,8 @@ fn the_build_default_base_parses() {
 #[wasm_bindgen_test]
 fn the_app_refuses_a_handover_that_does_not_match_its_agent() {
     use foundry_keyring::ui::handover::take_over;
-    let open = r#"{"idle_minutes":15,"lock_when_hidden":false,"keyring":{"open":{"entries":[],"passkeys":[],"active":null,"saved":true,"notice":null}}}"#;
-    let shut =
-        r#"{"idle_minutes":15,"lock_when_hidden":false,"keyring":{"shut":{"open":"Import"}}}"#;
+    let open = r#"{"keyring":{"open":{"entries":[],"passkeys":[],"active":null,"saved":true,"notice":null}}}"#;
+    let shut = r#"{"keyring":{"shut":{"open":"Import"}}}"#;
     let refusal = |result: Result<(), wasm_bindgen::JsValue>| {
         result.expect_err("refused").as_string().expect("a message")
     };

@@ -38,13 +38,9 @@ pub fn Keyring(
     let session = Session::new(&options);
     provide_context(session);
     provide_context(parts);
-    let (idle_minutes, lock_when_hidden) = match &arrival {
-        Some(arrival) => (arrival.idle_minutes, arrival.lock_when_hidden),
-        None => (options.idle_minutes, options.lock_when_hidden),
-    };
     provide_context(AutoLockSettings {
-        idle_minutes: RwSignal::new(idle_minutes),
-        lock_when_hidden: RwSignal::new(lock_when_hidden),
+        idle_minutes: RwSignal::new(options.idle_minutes),
+        lock_when_hidden: RwSignal::new(options.lock_when_hidden),
     });
     let namespace = match Namespace::new(&options.namespace) {
         Ok(namespace) => namespace,
@@ -79,7 +75,10 @@ pub fn Keyring(
     let keeping = KeepingNotice::new(state);
     keeping.0.set(notice);
     provide_context(keeping);
-    let settings_open = RwSignal::new(false);
+    // Open at once when the first screen's Settings button brought the app here.
+    let settings_open = RwSignal::new(crate::ui::handover::take_opening(
+        crate::ui::handover::Panel::Settings,
+    ));
     let compact = options.compact;
     let actions = move || view! { <HeaderActions settings_open=settings_open /> };
     // Compact (dashboards): no product header, only the instance's actions in a slim bar.
@@ -107,7 +106,7 @@ pub fn Keyring(
             {header}
             <ApiBaseNotice />
             <Show when=move || settings_open.get()>
-                <SettingsPanel on_close=Callback::new(move |_| settings_open.set(false)) />
+                {(parts.settings)(Callback::new(move |_| settings_open.set(false)))}
             </Show>
             {move || match state.phase.get() {
                 Phase::FirstRun => view! { <AddKeyForm first_run=true />{(parts.import)()} }.into_any(),
@@ -127,12 +126,15 @@ pub struct Parts {
     pub unlocked: fn() -> AnyView,
     /// The import of a keyring file, offered on the first run and on the unlock form.
     pub import: fn() -> AnyView,
+    /// Settings, opened from the header; the callback closes them.
+    pub settings: fn(Callback<()>) -> AnyView,
 }
 
 /// The app's and the embedding build's parts: everything here.
 pub const FULL: Parts = Parts {
     unlocked: full_unlocked_view,
     import: || view! { <ImportKeyring /> }.into_any(),
+    settings: |on_close| view! { <SettingsPanel on_close=on_close /> }.into_any(),
 };
 
 /// The keyring once unlocked: which key, what it sees of Foundry, a key bound elsewhere than the

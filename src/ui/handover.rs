@@ -1,14 +1,15 @@
 //! The standalone page in two modules, and the one moment the first hands over to the second.
 //!
 //! The browser first gets the first screen (`src/main.rs`): the `Keyring` component with the
-//! paste and unlock forms, Settings and the notices, and neither the unlocked view nor the
-//! import's form (its [`Parts`] are [`HandOver`] and [`ImportInApp`]), so the key field works
+//! paste and unlock forms and the notices, and neither the unlocked view, the import's form nor
+//! Settings (its [`Parts`] are [`HandOver`], [`ImportInApp`] and [`SettingsInApp`]), so the key
+//! field works
 //! after a fraction of the bytes. The full app (`src/bin/app.rs`: the same component with
 //! every part) is fetched when the browser is idle, while the person types. When the keyring is
 //! unlocked the first screen hands the key agent, still open, and what it knows of the keyring
-//! (entries, passkeys, the key in use, the auto-lock settings: no secret) to the app, which
-//! mounts itself and shows the keyring; the first screen unmounts. The import's toggle hands a
-//! shut keyring over the same way, without an agent, to open the app's import. From then on
+//! (entries, passkeys, the key in use: no secret) to the app, which mounts itself and shows the
+//! keyring; the first screen unmounts. The import's toggle and the Settings button hand a shut
+//! keyring over the same way, without an agent, to open the app's import or Settings. From then on
 //! the app is the page: it locks, unlocks and adds keys with the same components. Each flow is
 //! written once; the two binaries differ only in the parts they mount.
 //!
@@ -33,12 +34,11 @@ use web_sys::Worker;
 /// Where Trunk puts the full app's module, relative to the page.
 pub const APP_URL: &str = "./foundry-keyring-app.js";
 
-/// What the first screen hands the app: the auto-lock settings the person chose there, and the
-/// keyring, open or shut. No key, no passphrase: those stay in the agent.
+/// What the first screen hands the app: the keyring, open or shut. No key, no passphrase: those
+/// stay in the agent. No settings either: the first screen has none of its own (its Settings
+/// button opens the app's), so its auto-lock is the page's default, which the app starts with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Handover {
-    pub idle_minutes: u32,
-    pub lock_when_hidden: bool,
     pub keyring: Handed,
 }
 
@@ -70,12 +70,12 @@ pub struct OpenKeyring {
 pub enum Panel {
     /// The import of a keyring file.
     Import,
+    /// Settings.
+    Settings,
 }
 
 /// The handover as the app receives it.
 pub struct Arrival {
-    pub idle_minutes: u32,
-    pub lock_when_hidden: bool,
     /// An open keyring and its agent, which come together or not at all; `None` for a shut
     /// one (the app starts its own agent, and the part to open waits in [`take_opening`]).
     pub open: Option<(AgentLink, OpenKeyring)>,
@@ -85,6 +85,7 @@ pub struct Arrival {
 pub const FIRST_SCREEN: Parts = Parts {
     unlocked: || view! { <HandOver /> }.into_any(),
     import: || view! { <ImportInApp /> }.into_any(),
+    settings: |_| view! { <SettingsInApp /> }.into_any(),
 };
 
 #[wasm_bindgen(module = "/src/ui/handover.js")]
@@ -158,51 +159,98 @@ async fn app_module() -> Result<JsValue, JsValue> {
     loaded
 }
 
-/// The first screen's import: the same words and toggle, which bring the app (fetched when the
-/// browser is idle, so usually there already) and open its import. A keyring file is rare on
-/// the first screen, and leaving the import's form, file reading and messages to the app makes
-/// the first screen's module ~10 kB gzip smaller.
+/// A part only the app has, asked for on the first screen: the app is fetched (when the browser
+/// is idle, so usually there already) and takes over, with that part open.
+#[derive(Clone, Copy)]
+struct Opener {
+    /// Asked for, and the app not there yet.
+    loading: RwSignal<bool>,
+    /// Why the app did not take over, when it did not.
+    stuck: RwSignal<Option<Stuck>>,
+    open: Callback<()>,
+}
+
+impl Opener {
+    fn new(panel: Panel) -> Self {
+        let state = expect_context::<KeyringState>();
+        let loading = RwSignal::new(false);
+        let stuck = RwSignal::new(None::<Stuck>);
+        let open = Callback::new(move |_| {
+            if loading.get_untracked() {
+                return;
+            }
+            loading.set(true);
+            stuck.set(None);
+            leptos::task::spawn_local(async move {
+                let outcome = match app_module().await {
+                    Ok(app) => open_in_app(state, &app, panel),
+                    Err(_) => Err(Stuck::NotLoaded),
+                };
+                if let Err(why) = outcome {
+                    loading.try_set(false);
+                    stuck.try_set(Some(why));
+                }
+            });
+        });
+        Self {
+            loading,
+            stuck,
+            open,
+        }
+    }
+
+    /// "Opening …" while the app is on its way, and why it did not open when it did not.
+    fn progress(self, part: &'static str) -> impl IntoView {
+        let Self {
+            loading,
+            stuck,
+            open,
+        } = self;
+        view! {
+            <Show when=move || loading.get()>
+                <p class="fk-hint" role="status">"Opening " {part} "…"</p>
+            </Show>
+            {move || stuck.get().map(|why| view! {
+                <Alert title=format!("{} did not open", crate::format::capitalise(part)) tone=Tone::Error>
+                    <p>{match why {
+                        Stuck::NotLoaded => "The part of the app that holds it did not arrive (the connection may have dropped).",
+                        Stuck::NotTaken => "The part of the app that holds it could not start (it may be from another version of this page, kept by the browser). Reload the page, then try again.",
+                    }}</p>
+                    <div class="fk-actions">
+                        <button type="button" on:click=move |_| open.run(())>"Try again"</button>
+                    </div>
+                </Alert>
+            })}
+        }
+    }
+}
+
+/// The first screen's import: the same words and toggle, which bring the app and open its
+/// import. A keyring file is rare on the first screen, and leaving the import's form, file
+/// reading and messages to the app makes the first screen's module ~10 kB gzip smaller.
 #[component]
 pub fn ImportInApp() -> impl IntoView {
-    let state = expect_context::<KeyringState>();
-    let autolock = expect_context::<AutoLockSettings>();
-    let loading = RwSignal::new(false);
-    let stuck = RwSignal::new(None::<Stuck>);
-    let open = Callback::new(move |_| {
-        if loading.get_untracked() {
-            return;
-        }
-        loading.set(true);
-        stuck.set(None);
-        leptos::task::spawn_local(async move {
-            let outcome = match app_module().await {
-                Ok(app) => open_in_app(state, &autolock, &app, Panel::Import),
-                Err(_) => Err(Stuck::NotLoaded),
-            };
-            if let Err(why) = outcome {
-                loading.try_set(false);
-                stuck.try_set(Some(why));
-            }
-        });
-    });
+    let opener = Opener::new(Panel::Import);
     view! {
         <section class="fk-card" aria-labelledby="fk-import-title">
             <h2 id="fk-import-title">"Import a keyring"</h2>
-            <ImportIntro expanded=loading on_toggle=open />
-            <Show when=move || loading.get()>
-                <p class="fk-hint" role="status">"Opening the import…"</p>
-            </Show>
-            {move || stuck.get().map(|why| view! {
-                <Alert title="The import did not open" tone=Tone::Error>
-                    <p>{match why {
-                        Stuck::NotLoaded => "The part of the app that imports a keyring did not arrive (the connection may have dropped). Try again in a moment.",
-                        Stuck::NotTaken => "The part of the app that imports a keyring could not start (it may be from another version of this page, kept by the browser). Reload the page, then try again.",
-                    }}</p>
-                </Alert>
-            })}
+            <ImportIntro expanded=opener.loading on_toggle=opener.open />
+            {opener.progress("the import")}
         </section>
     }
     .into_any()
+}
+
+/// The first screen's Settings: the header's button brings the app, which opens its Settings
+/// (the auto-lock choices, the theme, the API address). Settings are seldom changed before the
+/// first unlock, and leaving them to the app makes the first screen's module ~10 kB gzip
+/// smaller. What the person typed on the first screen is not carried over: the app starts
+/// afresh, with its own agent, as it does for the import.
+#[component]
+pub fn SettingsInApp() -> impl IntoView {
+    let opener = Opener::new(Panel::Settings);
+    opener.open.run(());
+    view! { <div class="fk-card">{opener.progress("settings")}</div> }.into_any()
 }
 
 /// Why the handover did not happen.
@@ -233,7 +281,7 @@ pub fn HandOver() -> impl IntoView {
                 return; // locked meanwhile (auto-lock, another tab): nothing to hand over
             }
             let outcome = match app {
-                Ok(app) => hand_over(state, &autolock, keeping, &app),
+                Ok(app) => hand_over(state, keeping, &app),
                 Err(_) => Err(Stuck::NotLoaded),
             };
             if let Err(why) = outcome {
@@ -265,7 +313,8 @@ pub fn HandOver() -> impl IntoView {
 /// The first screen's stand-in for auto-lock, which lives in the app's unlocked view: while the
 /// keyring waits here, unlocked, for an app that is slow to arrive or did not, it locks once
 /// the idle time has passed since the unlock (activity or not: nothing can be done here but try
-/// again or lock), and when the page is hidden if the person chose that.
+/// again or lock). The idle time is the page's default: the first screen has no Settings of its
+/// own, and locking when the page is hidden, off by default, is chosen in the app's.
 fn lock_while_waiting(state: KeyringState, settings: AutoLockSettings) {
     let minutes = u64::from(settings.idle_minutes.get_untracked());
     let timer = set_timeout_with_handle(
@@ -273,31 +322,18 @@ fn lock_while_waiting(state: KeyringState, settings: AutoLockSettings) {
         std::time::Duration::from_secs(minutes * 60),
     )
     .ok();
-    let hidden = window_event_listener_untyped("visibilitychange", move |_| {
-        if settings.lock_when_hidden.get_untracked()
-            && document().visibility_state() == web_sys::VisibilityState::Hidden
-        {
-            state.lock(LockReason::Hidden);
-        }
-    });
     on_cleanup(move || {
         if let Some(timer) = timer {
             timer.clear();
         }
-        hidden.remove();
     });
 }
 
 /// The handover itself, in one task so that nothing paints in between: the app mounts with the
 /// agent, then the first screen unmounts.
-fn hand_over(
-    state: KeyringState,
-    autolock: &AutoLockSettings,
-    keeping: KeepingNotice,
-    app: &JsValue,
-) -> Result<(), Stuck> {
+fn hand_over(state: KeyringState, keeping: KeepingNotice, app: &JsValue) -> Result<(), Stuck> {
     let handover = state
-        .handover(autolock, keeping.0.get_untracked())
+        .handover(keeping.0.get_untracked())
         .ok_or(Stuck::NotTaken)?;
     let text = serde_json::to_string(&handover).map_err(|_| Stuck::NotTaken)?;
     let agent = state.agent().ok_or(Stuck::NotTaken)?;
@@ -318,18 +354,11 @@ fn hand_over(
 /// the app reads the stored keyring itself and starts its own agent; the first screen's agent
 /// (which holds no key while the keyring is shut, and a previewed paste is dropped with its
 /// form) stops as the first screen unmounts.
-fn open_in_app(
-    state: KeyringState,
-    autolock: &AutoLockSettings,
-    app: &JsValue,
-    panel: Panel,
-) -> Result<(), Stuck> {
+fn open_in_app(state: KeyringState, app: &JsValue, panel: Panel) -> Result<(), Stuck> {
     if state.phase.get_untracked() == Phase::Unlocked {
         return Err(Stuck::NotTaken); // opened meanwhile: the unlock hands it over instead
     }
     let handover = Handover {
-        idle_minutes: autolock.idle_minutes.get_untracked(),
-        lock_when_hidden: autolock.lock_when_hidden.get_untracked(),
         keyring: Handed::Shut { open: panel },
     };
     let text = serde_json::to_string(&handover).map_err(|_| Stuck::NotTaken)?;
@@ -374,11 +403,7 @@ pub fn take_over(worker: Option<Worker>, handover: &str) -> Result<(), JsValue> 
     TAKEN.with(|taken| taken.set(true));
     crate::ui::panic::install();
     let options = crate::ui::standalone_options();
-    let arrival = Arrival {
-        idle_minutes: handover.idle_minutes,
-        lock_when_hidden: handover.lock_when_hidden,
-        open,
-    };
+    let arrival = Arrival { open };
     leptos::mount::mount_to_body(move || {
         view! { <crate::ui::app::Keyring options=options parts=crate::ui::app::FULL arrival=arrival /> }
     });

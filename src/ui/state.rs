@@ -6,7 +6,6 @@ use crate::api::base::ApiBase;
 use crate::keyinfo::{KeyInfo, KeyInfoError};
 use crate::secret::{SecretBytes, SecretString};
 use crate::timestamp::Timestamp;
-use crate::ui::autolock::AutoLockSettings;
 use crate::ui::handover::{Handed, Handover, OpenKeyring};
 use crate::ui::options::build_default_base;
 use crate::vault::agent::link::AgentLink;
@@ -109,14 +108,8 @@ impl KeyringState {
 
     /// What the first screen hands over once the keyring is open, with the notice it shows;
     /// `None` while it is not open.
-    pub fn handover(
-        &self,
-        autolock: &AutoLockSettings,
-        notice: Option<(String, String)>,
-    ) -> Option<Handover> {
+    pub fn handover(&self, notice: Option<(String, String)>) -> Option<Handover> {
         (self.phase.get_untracked() == Phase::Unlocked).then(|| Handover {
-            idle_minutes: autolock.idle_minutes.get_untracked(),
-            lock_when_hidden: autolock.lock_when_hidden.get_untracked(),
             keyring: Handed::Open(OpenKeyring {
                 entries: self
                     .entries

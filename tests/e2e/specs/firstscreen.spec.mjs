@@ -45,36 +45,50 @@ test('when the app cannot arrive, Lock from the message leaves the stored keyrin
   await expect(identity(page)).toBeVisible({ timeout: 20_000 });
 });
 
-test('a keyring left waiting for an app that does not arrive still locks: after the idle time, and when the page is hidden', async ({ page }) => {
-  // A fake clock, so "idle for a minute" takes no real minute; a page whose visibility the
-  // test sets, as clipboard.spec does (the browser's own event bubbles to the window).
+test('a keyring left waiting for an app that does not arrive still locks after the idle time', async ({ page }) => {
+  // A fake clock, so "idle for 15 minutes" (the default: the first screen has no Settings of
+  // its own) takes no real minutes.
   await page.clock.install();
-  await page.addInitScript(() => {
-    let hidden = false;
-    Object.defineProperty(document, 'visibilityState', { get: () => (hidden ? 'hidden' : 'visible') });
-    Object.defineProperty(document, 'hidden', { get: () => hidden });
-    window.__setHidden = (value) => { hidden = value; document.dispatchEvent(new Event('visibilitychange', { bubbles: true })); };
-  });
   await page.goto(appUrl());
   await addFirstKey(page, { key: demoKey('member') });
   await page.route(APP_MODULE, (route) => route.abort('connectionfailed'));
   await page.reload();
-  await page.getByRole('button', { name: 'Settings' }).click();
-  await page.getByLabel('Lock after inactivity').selectOption({ label: '1 minute' });
   await unlock(page);
   await expect(stuck(page)).toBeVisible({ timeout: 20_000 });
-  await page.clock.fastForward('00:30');
+  await page.clock.fastForward('14:30');
   await expect(stuck(page), 'not before the idle time').toBeVisible();
   await page.clock.fastForward('00:35');
   await expect(page.getByText('Locked after a period of inactivity.')).toBeVisible();
   await expect(stuck(page)).toHaveCount(0);
+});
 
-  // Lock when hidden: chosen, the keyring that waits locks as the page is hidden.
-  await page.getByLabel('Lock when I switch tabs or minimise the window').check();
+test('Settings open in the app: the first screen\'s button brings it with Settings open; without the app it says so, and "Try again" opens them', async ({ page }) => {
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member'), label: 'first' });
+  await page.route(APP_MODULE, (route) => route.abort('connectionfailed'));
+  await page.reload();
+  await page.getByRole('button', { name: 'Settings' }).click();
+  const notOpened = page.getByRole('alert').filter({ hasText: 'Settings did not open' });
+  await expect(notOpened).toContainText('did not arrive', { timeout: 20_000 });
+  await expect(page.getByRole('region', { name: 'Settings' })).toHaveCount(0);
+  // The first screen still works meanwhile.
+  await expect(page.getByLabel('Passphrase', { exact: true })).toBeEditable();
+
+  await page.unroute(APP_MODULE);
+  await notOpened.getByRole('button', { name: 'Try again' }).click();
+  const settings = page.getByRole('region', { name: 'Settings' });
+  await expect(settings).toBeVisible({ timeout: 20_000 });
+  await expect(notOpened).toHaveCount(0);
+  await screenshot(page, 'handover-settings');
+  // The app is the page now, locked: what is chosen in its Settings holds after its unlock.
+  await expect(page.locator('[data-foundry-keyring-root]')).toHaveCount(1);
+  await settings.getByLabel('Lock after inactivity').selectOption({ label: '5 minutes' });
+  await settings.getByLabel('Lock when I switch tabs or minimise the window').check();
   await unlock(page);
-  await expect(stuck(page)).toBeVisible({ timeout: 20_000 });
-  await page.evaluate(() => window.__setHidden(true));
-  await expect(page.getByText('Locked because the page was hidden.')).toBeVisible();
+  await expect(identity(page)).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByLabel('Lock after inactivity')).toHaveValue('5');
+  await expect(page.getByLabel('Lock when I switch tabs or minimise the window')).toBeChecked();
+  await expect(page.getByLabel('Key in use')).toContainText('first');
 });
 
 test('the import opens in the app: the first screen\'s toggle brings it, open, with the focus on the file; without the app it says so', async ({ page }) => {
@@ -135,20 +149,12 @@ test('an app that refuses the handover (another build, kept by the browser) leav
   await expect(identity(page)).toBeVisible({ timeout: 20_000 });
 });
 
-test('what the first screen was told carries over to the app: the auto-lock settings and the key in use', async ({ page }) => {
+test('what the first screen knew carries over to the app: the key in use, and nothing of the first screen stays', async ({ page }) => {
   await page.goto(appUrl());
   await addFirstKey(page, { key: demoKey('member'), label: 'first' });
   await page.reload();
-  await page.getByRole('button', { name: 'Settings' }).click();
-  await page.getByLabel('Lock after inactivity').selectOption({ label: '5 minutes' });
-  await page.getByLabel('Lock when I switch tabs or minimise the window').check();
   await unlock(page);
   await expect(identity(page)).toBeVisible({ timeout: 20_000 });
-  // The app's own Settings (the first screen is gone) show what was chosen before the unlock.
-  const settings = page.getByRole('region', { name: 'Settings' });
-  if (!(await settings.isVisible())) await page.getByRole('button', { name: 'Settings' }).click();
-  await expect(page.getByLabel('Lock after inactivity')).toHaveValue('5');
-  await expect(page.getByLabel('Lock when I switch tabs or minimise the window')).toBeChecked();
   await expect(page.getByLabel('Key in use')).toContainText('first');
   // One page, one keyring: the first screen left nothing of itself behind.
   await expect(page.locator('[data-foundry-keyring-root]')).toHaveCount(1);
@@ -159,7 +165,7 @@ test('what the first screen was told carries over to the app: the auto-lock sett
   const again = await page.evaluate(async () => {
     const app = await import(new URL('./foundry-keyring-app.js', document.baseURI).href);
     const fakeAgent = { postMessage() {}, terminate() {}, onmessage: null, onerror: null };
-    const handover = { idle_minutes: 15, lock_when_hidden: false, keyring: { open: { entries: [], passkeys: [], active: null, saved: true, notice: null } } };
+    const handover = { keyring: { open: { entries: [], passkeys: [], active: null, saved: true, notice: null } } };
     try { app.take_over(fakeAgent, JSON.stringify(handover)); return 'taken'; } catch (e) { return String(e); }
   });
   expect(again).toContain('already running');
