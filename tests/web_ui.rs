@@ -150,7 +150,7 @@ fn the_build_default_base_parses() {
 }
 
 /// The app's side of the first screen's handover refuses what the first screen never sends: an
-/// open keyring without its agent (nothing would hold its keys), a worker with a shut keyring,
+/// open or created keyring without its agent (nothing would hold its keys), a worker with a shut keyring,
 /// or unreadable text; and a refusal leaves the app free to take the real handover.
 #[wasm_bindgen_test]
 fn the_app_refuses_a_handover_that_does_not_match_its_agent() {
@@ -161,6 +161,23 @@ fn the_app_refuses_a_handover_that_does_not_match_its_agent() {
         result.expect_err("refused").as_string().expect("a message")
     };
     assert!(refusal(take_over(None, open)).contains("does not match its agent"));
+    // A keyring created in an agent, handed over without that agent.
+    let created = serde_json::to_string(&foundry_keyring::ui::handover::Handover {
+        keyring: foundry_keyring::ui::handover::Handed::Created(
+            foundry_keyring::ui::add_key::FirstKey {
+                entry: foundry_keyring::vault::agent::protocol::NewEntrySpec {
+                    label: "first".into(),
+                    kind: foundry_keyring::vault::EntryKind::DataAccess,
+                    api_base: foundry_keyring::api::base::ApiBase::parse("https://api.example")
+                        .expect("a base"),
+                    keep: true,
+                },
+                named: true,
+            },
+        ),
+    })
+    .expect("json");
+    assert!(refusal(take_over(None, &created)).contains("does not match its agent"));
     let worker = web_sys::Worker::new("data:text/javascript,").expect("a worker");
     assert!(refusal(take_over(Some(worker.clone()), shut)).contains("does not match its agent"));
     worker.terminate();

@@ -3,6 +3,12 @@
 //! with one `whoami` to the API it is being saved for: a key Foundry refuses (revoked, expired,
 //! unknown) is named as such and kept only if the person says so; when the check cannot be made
 //! (the API is down, the browser blocks it), the key is saved and the person is told.
+//!
+//! The form is the same in the first screen's module and in the app's; what follows once the
+//! key is in the agent is a part ([`Parts::after_staging`]): the app's checks and saves here
+//! ([`check_then_save`]), the first screen's creates the keyring in the agent and hands it over
+//! to the app to check and save (`ui::handover`), so that its module holds neither the API
+//! client nor the verdicts.
 
 use crate::api::base::ApiBase;
 use crate::api::cancel::CancelToken;
@@ -11,6 +17,7 @@ use crate::keyinfo::{self, KeyInfo, KeyInfoError};
 use crate::secret::SecretString;
 use crate::strength::{self, Strength};
 use crate::ui::api::client_for;
+use crate::ui::app::Parts;
 use crate::ui::common::{Alert, Tone};
 use crate::ui::key_preview::KeyPreview;
 use crate::ui::messages::vault_message;
@@ -21,6 +28,7 @@ use crate::vault::agent::protocol::{KeyRef, NewEntrySpec};
 use crate::vault::{EntryKind, VaultError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use serde::{Deserialize, Serialize};
 
 pub const REQUEST_TOKEN_URL: &str = "https://foundry.adaptyvbio.com/request-token";
 
@@ -34,18 +42,38 @@ pub fn AddKeyForm(
     /// Called after the key was added (not on first run, where the page moves on by itself).
     #[prop(optional, into)]
     on_done: Option<Callback<()>>,
+    /// The first key as the first screen handed it over: staged in the agent, whose keyring
+    /// was created (not stored yet). The form checks it at once, then saves it.
+    #[prop(default = None)]
+    resume: Option<FirstKey>,
 ) -> impl IntoView {
     let state = expect_context::<KeyringState>();
     let session = expect_context::<Session>();
+    let parts = expect_context::<Parts>();
+    // The keyring exists in the agent already: its passphrase was given on the first screen.
+    let created = resume.is_some();
     // The base the key will be bound to: the page's, as it stands when the form is sent.
     let target = move || ApiBase::parse(&session.api_base.get());
     let key = StoredValue::new_local(SecretString::default());
     let info = RwSignal::new(None::<Result<KeyInfo, KeyInfoError>>);
     let show_key = RwSignal::new(false);
-    let label = RwSignal::new(String::new());
-    let kind = RwSignal::new(EntryKind::DataAccess);
+    let label = RwSignal::new(
+        resume
+            .as_ref()
+            .filter(|first| first.named)
+            .map(|first| first.entry.label.clone())
+            .unwrap_or_default(),
+    );
+    let kind = RwSignal::new(
+        resume
+            .as_ref()
+            .map_or(EntryKind::DataAccess, |first| first.entry.kind),
+    );
     // First run: keep encrypted in this browser, or this tab only. Later: save or tab only.
-    let keep = RwSignal::new(first_run || state.saved.get_untracked());
+    let keep = RwSignal::new(match &resume {
+        Some(first) => first.entry.keep,
+        None => first_run || state.saved.get_untracked(),
+    });
     let passphrase = StoredValue::new_local(SecretString::default());
     let confirmation = StoredValue::new_local(SecretString::default());
     let strength_hint = RwSignal::new(None::<Strength>);
@@ -110,52 +138,25 @@ pub fn AddKeyForm(
         confirmation.set_value(text);
     };
 
-    // Saves the staged key (first run: creates the keyring). `unchecked`: why Foundry could not
-    // be asked about the key, said after saving.
-    let save = move |entry: NewEntrySpec,
-                     new_passphrase: Option<SecretString>,
-                     unchecked: Option<ApiError>| {
-        let label = entry.label.clone();
-        busy.set(true);
-        spawn_local(async move {
-            let result = if first_run {
-                state.create(new_passphrase, entry).await
-            } else {
-                state.add_staged(entry, true).await.map(|_| ())
-            };
-            busy.try_set(false);
-            match result {
-                Ok(()) => {
-                    passphrase.try_set_value(SecretString::default());
-                    confirmation.try_set_value(SecretString::default());
-                    match unchecked {
-                        // First run moves the page on, and the key's own panel shows what the
-                        // API answers; another key's form stays to say it was not checked.
-                        Some(error) if !first_run => {
-                            if let Some(f) = form.try_get_untracked().flatten() {
-                                f.reset();
-                            }
-                            saved_unchecked.try_set(Some((label, error)));
-                        }
-                        // The form may already be gone (first run moves the page on): try_run.
-                        _ => {
-                            if let Some(done) = on_done {
-                                done.try_run(());
-                            }
-                        }
-                    }
-                }
-                Err(error) => {
-                    let (title, advice) = vault_message(&error);
-                    problem.try_set(Some((title.to_owned(), advice)));
-                }
-            }
-        });
+    let flow = AddKeyFlow {
+        state,
+        first_run,
+        created,
+        busy,
+        checking,
+        problem,
+        verdict,
+        saved_unchecked,
+        passphrase,
+        confirmation,
+        form,
+        cancel,
+        on_done,
     };
 
-    // Validates the form, hands the key to the key agent (once: the field is cleared), checks
-    // it with Foundry through the agent (unless the person already chose to keep a key it
-    // refused), then saves.
+    // Validates the form, hands the key to the key agent (once: the field is cleared), then
+    // goes on with the part that follows (the app checks it with Foundry, unless the person
+    // already chose to keep a key it refused, then saves).
     let attempt = move |keep_refused: bool| {
         problem.set(None);
         verdict.set(None);
@@ -174,7 +175,7 @@ pub fn AddKeyForm(
             return;
         }
         // An empty label becomes the organisation and role Foundry names for the key, once the
-        // check below has asked it (or a plain name when it could not be asked).
+        // check has asked it (or a plain name when it could not be asked).
         let name = label.get_untracked().trim().to_owned();
         let Ok(api_base) = ApiBase::parse(&session.api_base.get_untracked()) else {
             problem.set(Some((
@@ -184,7 +185,7 @@ pub fn AddKeyForm(
             return;
         };
         let keep_it = keep.get_untracked() && can_save();
-        let new_passphrase = if first_run && keep_it {
+        let new_passphrase = if first_run && keep_it && !created {
             let pass = passphrase.get_value();
             if !strength::estimate(pass.expose_secret()).acceptable() {
                 problem.set(Some((
@@ -205,25 +206,25 @@ pub fn AddKeyForm(
             None
         };
         let named = !name.is_empty();
-        let mut entry = NewEntrySpec {
-            label: if named {
-                name
-            } else {
-                FALLBACK_LABEL.to_owned()
+        let staged = Staged {
+            entry: NewEntrySpec {
+                label: if named {
+                    name
+                } else {
+                    FALLBACK_LABEL.to_owned()
+                },
+                kind: kind.get_untracked(),
+                api_base,
+                keep: keep_it,
             },
-            kind: kind.get_untracked(),
-            api_base,
-            keep: keep_it,
+            named,
+            new_passphrase,
         };
         if keep_refused {
             // Staged already, for the check that refused it.
-            save(entry, new_passphrase, None);
+            flow.save(staged.entry, staged.new_passphrase, None);
             return;
         }
-        let Some(cancel) = cancel.try_get_value() else {
-            return;
-        };
-        let Some(agent) = state.agent() else { return };
         checking.set(true);
         // The key goes to the agent once; the page keeps no copy and the field is emptied.
         let pasted = key.get_value();
@@ -233,70 +234,55 @@ pub fn AddKeyForm(
         }
         let in_agent = previewed_seq.get_value() == Some(preview_seq.get_value());
         previewed_seq.set_value(None);
+        let after_staging = parts.after_staging;
         spawn_local(async move {
-            let staged = if in_agent {
-                match state.stage_previewed(&entry.api_base).await {
+            let base = &staged.entry.api_base;
+            let result = if in_agent {
+                match state.stage_previewed(base).await {
                     // The agent restarted since the preview: send the key after all.
-                    Err(VaultError::EmptyKey) => state.stage(pasted, &entry.api_base).await,
+                    Err(VaultError::EmptyKey) => state.stage(pasted, base).await,
                     other => {
                         drop(pasted);
                         other
                     }
                 }
             } else {
-                state.stage(pasted, &entry.api_base).await
+                state.stage(pasted, base).await
             };
-            match staged {
-                Ok(Ok(_)) => {}
+            match result {
+                Ok(Ok(_)) => (after_staging.run)(flow, staged),
                 Ok(Err(why)) => {
                     checking.try_set(false);
                     state.unstage();
                     info.try_set(Some(Err(why.clone())));
                     refuse(why);
-                    return;
                 }
                 Err(error) => {
                     checking.try_set(false);
                     let (title, advice) = vault_message(&error);
                     problem.try_set(Some((title.to_owned(), advice)));
-                    return;
-                }
-            }
-            let client = client_for(Credential {
-                base: entry.api_base.clone(),
-                key: KeyRef::Staged,
-                agent,
-            })
-            .with_cancel(cancel);
-            let answer = client.whoami().await;
-            drop(client);
-            checking.try_set(false);
-            match answer {
-                Ok(who) => {
-                    if !named && let Some(suggested) = who.suggested_label() {
-                        entry.label = suggested;
-                    }
-                    save(entry, new_passphrase, None)
-                }
-                // The form went away (cancelled, or the keyring locked): nothing to save.
-                Err(ApiError::Aborted) => {}
-                Err(error) if refused_key(&error).is_some() => {
-                    verdict.try_set(Some(Verdict::Refused(error)));
-                }
-                // Not the key's fault, as far as anyone can tell: do not stand in the way.
-                Err(error) => {
-                    verdict.try_set(Some(Verdict::Unchecked(error.clone())));
-                    save(entry, new_passphrase, Some(error));
                 }
             }
         });
     };
+    // The first screen's key, handed over staged: checked at once.
+    if let Some(first) = resume {
+        checking.set(true);
+        (parts.after_staging.run)(
+            flow,
+            Staged {
+                entry: first.entry,
+                named: first.named,
+                new_passphrase: None,
+            },
+        );
+    }
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         attempt(false);
     };
     // Back to paste another key: the one Foundry refused is dropped by the agent.
-    let go_back = move |_| {
+    let go_back = move |_: ()| {
         verdict.set(None);
         info.set(None);
         state.unstage();
@@ -305,15 +291,11 @@ pub fn AddKeyForm(
         }
     };
 
+    let after = parts.after_staging;
+    let keep_refused = Callback::new(move |_| attempt(true));
+    let go_back = Callback::new(go_back);
     view! {
-        {move || saved_unchecked.get().map(|(label, error)| view! {
-            <section class="fk-card" aria-labelledby="fk-added-title">
-                <h2 id="fk-added-title">"Key added: " {label}</h2>
-                <UncheckedNotice error=error />
-                <button type="button" class="fk-primary"
-                    on:click=move |_| if let Some(done) = on_done { done.run(()) }>"Done"</button>
-            </section>
-        })}
+        {move || saved_unchecked.get().map(|(label, error)| (after.added)(flow, label, error))}
         <form class="fk-card" node_ref=form on:submit=submit aria-labelledby="add-key-title" novalidate
             hidden=move || saved_unchecked.get().is_some()>
             <h2 id="add-key-title">{if first_run { "Add your Foundry API key" } else { "Add another key" }}</h2>
@@ -356,13 +338,13 @@ pub fn AddKeyForm(
                     <select id="fk-key-kind" on:change=move |ev| {
                         kind.set(if event_target_value(&ev) == "partner" { EntryKind::Partner } else { EntryKind::DataAccess })
                     }>
-                        <option value="data" selected=true>"Data access"</option>
-                        <option value="partner">"Partner key (creates keys for others)"</option>
+                        <option value="data" selected=move || kind.get() == EntryKind::DataAccess>"Data access"</option>
+                        <option value="partner" selected=move || kind.get() == EntryKind::Partner>"Partner key (creates keys for others)"</option>
                     </select>
                     <span class="fk-hint">"Foundry asks to keep partner keys apart from data-access keys."</span>
                 </div>
             </div>
-            <fieldset>
+            <fieldset hidden=created>
                 <legend>"Where to keep it"</legend>
                 <label class="fk-choice">
                     <input type="radio" name="fk-keep" prop:checked=move || keep.get() && can_save()
@@ -375,7 +357,14 @@ pub fn AddKeyForm(
                     <span>"This session only (never stored; gone when you lock or close the tab)"</span>
                 </label>
             </fieldset>
-            <Show when=move || first_run && keep.get()>
+            {created.then(|| view! {
+                <p class="fk-hint">{if keep.get_untracked() {
+                    "Your keyring is created with the passphrase you chose: the key is saved under it."
+                } else {
+                    "Your keyring lives in this tab only: nothing is stored."
+                }}</p>
+            })}
+            <Show when=move || first_run && keep.get() && !created>
                 <div class="fk-grid">
                     <div class="fk-field">
                         <label for="fk-new-passphrase" class="fk-req">"Passphrase"</label>
@@ -413,12 +402,7 @@ pub fn AddKeyForm(
             {move || problem.get().map(|(title, advice)| view! {
                 <Alert title=title tone=Tone::Error><p>{advice}</p></Alert>
             })}
-            {move || verdict.get().map(|v| match v {
-                Verdict::Refused(error) => view! {
-                    <RefusedKey error=error on_keep=Callback::new(move |_| attempt(true)) on_back=Callback::new(go_back) />
-                }.into_any(),
-                Verdict::Unchecked(error) => view! { <UncheckedNotice error=error /> }.into_any(),
-            })}
+            {move || verdict.get().is_some().then(|| (after.verdict)(flow, keep_refused, go_back))}
             <Show when=move || checking.get()>
                 <p role="status" class="fk-hint">"Checking the key with Foundry…"</p>
             </Show>
@@ -437,6 +421,193 @@ pub fn AddKeyForm(
                 })}
             </div>
         </form>
+    }
+    .into_any()
+}
+
+/// The form's state that what follows the staging reads and sets.
+#[derive(Clone, Copy)]
+pub struct AddKeyFlow {
+    pub state: KeyringState,
+    first_run: bool,
+    /// The keyring exists in the agent (handed over by the first screen): no `create`.
+    created: bool,
+    /// Deriving the key of a new keyring, or saving.
+    pub busy: RwSignal<bool>,
+    /// Checking with Foundry (the app) or opening the app (the first screen).
+    pub checking: RwSignal<bool>,
+    pub problem: RwSignal<Option<(String, String)>>,
+    verdict: RwSignal<Option<Verdict>>,
+    saved_unchecked: RwSignal<Option<(String, ApiError)>>,
+    passphrase: StoredValue<SecretString, LocalStorage>,
+    confirmation: StoredValue<SecretString, LocalStorage>,
+    form: NodeRef<leptos::html::Form>,
+    cancel: StoredValue<CancelToken>,
+    on_done: Option<Callback<()>>,
+}
+
+/// A key the agent holds, with what the form said of it.
+pub struct Staged {
+    pub entry: NewEntrySpec,
+    /// The person gave a label (else Foundry's name for the key replaces the fallback).
+    pub named: bool,
+    /// The new keyring's passphrase, on the first run when the keyring is kept.
+    pub new_passphrase: Option<SecretString>,
+}
+
+/// The first key as the first screen hands it to the app (`ui::handover`): the keyring was
+/// created in the agent, not stored, and the key is staged there. No secret: the passphrase
+/// went to the agent with `create`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirstKey {
+    pub entry: NewEntrySpec,
+    pub named: bool,
+}
+
+/// What follows the staging, and what it shows: the app's check with Foundry ([`CHECK`]), or
+/// the first screen's handover (`ui::handover`), whose module then links none of the check.
+#[derive(Clone, Copy)]
+pub struct AfterStaging {
+    pub run: fn(AddKeyFlow, Staged),
+    /// In the form, when the check found something: the verdict and its choices
+    /// (keep the refused key, go back).
+    pub verdict: fn(AddKeyFlow, Callback<()>, Callback<()>) -> AnyView,
+    /// Instead of the form: another key saved without a check.
+    pub added: fn(AddKeyFlow, String, ApiError) -> AnyView,
+}
+
+/// The app's: check with Foundry, then save.
+pub const CHECK: AfterStaging = AfterStaging {
+    run: check_then_save,
+    verdict: verdict_view,
+    added: added_view,
+};
+
+impl AddKeyFlow {
+    /// Saves the staged key (first run: creates the keyring, unless it exists already in the
+    /// agent). `unchecked`: why Foundry could not be asked about the key, said after saving.
+    pub fn save(
+        self,
+        entry: NewEntrySpec,
+        new_passphrase: Option<SecretString>,
+        unchecked: Option<ApiError>,
+    ) {
+        let Self {
+            state,
+            first_run,
+            created,
+            busy,
+            problem,
+            saved_unchecked,
+            passphrase,
+            confirmation,
+            form,
+            on_done,
+            ..
+        } = self;
+        let label = entry.label.clone();
+        busy.set(true);
+        spawn_local(async move {
+            let result = match (first_run, created) {
+                (true, false) => state.create(new_passphrase, entry).await,
+                (true, true) => state.add_first(entry).await,
+                (false, _) => state.add_staged(entry, true).await.map(|_| ()),
+            };
+            busy.try_set(false);
+            match result {
+                Ok(()) => {
+                    passphrase.try_set_value(SecretString::default());
+                    confirmation.try_set_value(SecretString::default());
+                    match unchecked {
+                        // First run moves the page on, and the key's own panel shows what the
+                        // API answers; another key's form stays to say it was not checked.
+                        Some(error) if !first_run => {
+                            if let Some(f) = form.try_get_untracked().flatten() {
+                                f.reset();
+                            }
+                            saved_unchecked.try_set(Some((label, error)));
+                        }
+                        // The form may already be gone (first run moves the page on): try_run.
+                        _ => {
+                            if let Some(done) = on_done {
+                                done.try_run(());
+                            }
+                        }
+                    }
+                }
+                Err(error) => {
+                    let (title, advice) = vault_message(&error);
+                    problem.try_set(Some((title.to_owned(), advice)));
+                }
+            }
+        });
+    }
+}
+
+/// The app's part after the staging: asks Foundry who the key is (`whoami`, through the agent
+/// with the staged key), then saves it, names a key it refused and waits for the person's
+/// choice, or saves one it could not ask about and says so.
+pub fn check_then_save(flow: AddKeyFlow, staged: Staged) {
+    let Staged {
+        mut entry,
+        named,
+        new_passphrase,
+    } = staged;
+    let (Some(cancel), Some(agent)) = (flow.cancel.try_get_value(), flow.state.agent()) else {
+        flow.checking.try_set(false);
+        return;
+    };
+    let client = client_for(Credential {
+        base: entry.api_base.clone(),
+        key: KeyRef::Staged,
+        agent,
+    })
+    .with_cancel(cancel);
+    spawn_local(async move {
+        let answer = client.whoami().await;
+        drop(client);
+        flow.checking.try_set(false);
+        match answer {
+            Ok(who) => {
+                if !named && let Some(suggested) = who.suggested_label() {
+                    entry.label = suggested;
+                }
+                flow.save(entry, new_passphrase, None)
+            }
+            // The form went away (cancelled, or the keyring locked): nothing to save.
+            Err(ApiError::Aborted) => {}
+            Err(error) if refused_key(&error).is_some() => {
+                flow.verdict.try_set(Some(Verdict::Refused(error)));
+            }
+            // Not the key's fault, as far as anyone can tell: do not stand in the way.
+            Err(error) => {
+                flow.verdict
+                    .try_set(Some(Verdict::Unchecked(error.clone())));
+                flow.save(entry, new_passphrase, Some(error));
+            }
+        }
+    });
+}
+
+fn verdict_view(flow: AddKeyFlow, keep: Callback<()>, back: Callback<()>) -> AnyView {
+    view! {
+        {move || flow.verdict.get().map(|v| match v {
+            Verdict::Refused(error) => view! { <RefusedKey error=error on_keep=keep on_back=back /> }.into_any(),
+            Verdict::Unchecked(error) => view! { <UncheckedNotice error=error /> }.into_any(),
+        })}
+    }
+    .into_any()
+}
+
+fn added_view(flow: AddKeyFlow, label: String, error: ApiError) -> AnyView {
+    let on_done = flow.on_done;
+    view! {
+        <section class="fk-card" aria-labelledby="fk-added-title">
+            <h2 id="fk-added-title">"Key added: " {label}</h2>
+            <UncheckedNotice error=error />
+            <button type="button" class="fk-primary"
+                on:click=move |_| if let Some(done) = on_done { done.run(()) }>"Done"</button>
+        </section>
     }
     .into_any()
 }

@@ -1,10 +1,11 @@
 //! The keyring component: what the standalone page shows, and what `mount` embeds.
 
 use crate::ui::add_key::AddKeyForm;
+use crate::ui::add_key::{AfterStaging, CHECK, FirstKey};
 use crate::ui::autolock::{AutoLock, AutoLockSettings};
 use crate::ui::base_notice::{ApiBaseNotice, BaseMismatch};
 use crate::ui::common::{Alert, Tone};
-use crate::ui::handover::Arrival;
+use crate::ui::handover::{Arrival, Held};
 use crate::ui::keyring_panel::{ImportKeyring, KeepingNotice, KeyringBar};
 use crate::ui::messages::vault_message;
 use crate::ui::options::Options;
@@ -55,10 +56,17 @@ pub fn Keyring(
         }
     };
     let mut notice = None;
-    let state = match arrival.and_then(|arrival| arrival.open) {
-        Some((agent, mut keyring)) => {
+    // The first screen's first key, staged in the agent it handed over: the form checks it.
+    let resume = StoredValue::new_local(None::<FirstKey>);
+    let state = match arrival.and_then(|arrival| arrival.held) {
+        Some((agent, Held::Open(mut keyring))) => {
             notice = keyring.notice.take();
             KeyringState::adopt(namespace, agent, keyring)
+        }
+        Some((agent, Held::Created(first))) => {
+            let state = KeyringState::adopt_created(namespace, agent, first.entry.keep);
+            resume.set_value(Some(first));
+            state
         }
         None => KeyringState::new(
             namespace,
@@ -109,7 +117,10 @@ pub fn Keyring(
                 {(parts.settings)(Callback::new(move |_| settings_open.set(false)))}
             </Show>
             {move || match state.phase.get() {
-                Phase::FirstRun => view! { <AddKeyForm first_run=true />{(parts.import)()} }.into_any(),
+                Phase::FirstRun => {
+                    let resume = resume.try_update_value(Option::take).flatten();
+                    view! { <AddKeyForm first_run=true resume=resume />{(parts.import)()} }.into_any()
+                }
                 Phase::Locked => view! { <UnlockForm /> }.into_any(),
                 Phase::Unlocked => (parts.unlocked)(),
             }}
@@ -128,11 +139,14 @@ pub struct Parts {
     pub import: fn() -> AnyView,
     /// Settings, opened from the header; the callback closes them.
     pub settings: fn(Callback<()>) -> AnyView,
+    /// What the paste form does once its key is in the agent.
+    pub after_staging: AfterStaging,
 }
 
 /// The app's and the embedding build's parts: everything here.
 pub const FULL: Parts = Parts {
     unlocked: full_unlocked_view,
+    after_staging: CHECK,
     import: || view! { <ImportKeyring /> }.into_any(),
     settings: |on_close| view! { <SettingsPanel on_close=on_close /> }.into_any(),
 };

@@ -15,6 +15,7 @@
 //!
 //! The embedding build (`mount()`) is one module, as before: a host page loads it once.
 
+use crate::ui::add_key::{AddKeyFlow, AfterStaging, FirstKey, Staged};
 use crate::ui::app::Parts;
 use crate::ui::autolock::AutoLockSettings;
 use crate::ui::common::{Alert, Tone};
@@ -48,6 +49,9 @@ pub struct Handover {
 pub enum Handed {
     /// Unlocked: its agent, still open, comes with it.
     Open(OpenKeyring),
+    /// First run: the keyring was created in its agent, which comes with it, and holds its
+    /// first key staged; nothing is stored. The app checks the key with Foundry and saves it.
+    Created(FirstKey),
     /// Not open, handed over because the person asked for a part only the app has: that part,
     /// to open at once. No agent comes with it: the app starts its own.
     Shut { open: Panel },
@@ -76,14 +80,26 @@ pub enum Panel {
 
 /// The handover as the app receives it.
 pub struct Arrival {
-    /// An open keyring and its agent, which come together or not at all; `None` for a shut
-    /// one (the app starts its own agent, and the part to open waits in [`take_opening`]).
-    pub open: Option<(AgentLink, OpenKeyring)>,
+    /// The agent and the keyring it holds, which come together or not at all; `None` for a
+    /// shut keyring (the app starts its own agent, and the part to open waits in
+    /// [`take_opening`]).
+    pub held: Option<(AgentLink, Held)>,
+}
+
+/// A keyring that came with its agent.
+pub enum Held {
+    Open(OpenKeyring),
+    Created(FirstKey),
 }
 
 /// The first screen's parts: the unlocked keyring and the import go over to the app.
 pub const FIRST_SCREEN: Parts = Parts {
     unlocked: || view! { <HandOver /> }.into_any(),
+    after_staging: AfterStaging {
+        run: create_then_hand_over,
+        verdict: |_, _, _| ().into_any(),
+        added: |_, _, _| ().into_any(),
+    },
     import: || view! { <ImportInApp /> }.into_any(),
     settings: |_| view! { <SettingsInApp /> }.into_any(),
 };
@@ -137,26 +153,40 @@ pub fn prefetch_when_idle() {
 
 fn app_promise() -> js_sys::Promise {
     APP.with(|slot| {
-        slot.borrow_mut()
-            .get_or_insert_with(|| {
-                let attempt = ATTEMPTS.with(|a| a.replace(a.get() + 1));
-                let url = if attempt == 0 {
-                    APP_URL.to_owned()
-                } else {
-                    format!("{APP_URL}?attempt={attempt}")
-                };
-                load_app(&url)
-            })
-            .clone()
+        if let Some(loading) = slot.borrow().as_ref() {
+            return loading.clone();
+        }
+        let attempt = ATTEMPTS.with(|a| a.replace(a.get() + 1));
+        let url = if attempt == 0 {
+            APP_URL.to_owned()
+        } else {
+            format!("{APP_URL}?attempt={attempt}")
+        };
+        let promise = load_app(&url);
+        *slot.borrow_mut() = Some(promise.clone());
+        // A load that failed is dropped as soon as it fails, whether or not anyone waits for
+        // it: a prefetch that failed while nobody asked must not be what the next "Try
+        // again" gets.
+        let watched = promise.clone();
+        leptos::task::spawn_local(async move {
+            if JsFuture::from(watched.clone()).await.is_err() {
+                APP.with(|slot| {
+                    let mut slot = slot.borrow_mut();
+                    if slot
+                        .as_ref()
+                        .is_some_and(|held| js_sys::Object::is(held, &watched))
+                    {
+                        *slot = None;
+                    }
+                });
+            }
+        });
+        promise
     })
 }
 
 async fn app_module() -> Result<JsValue, JsValue> {
-    let loaded = JsFuture::from(app_promise()).await;
-    if loaded.is_err() {
-        APP.with(|slot| slot.borrow_mut().take());
-    }
-    loaded
+    JsFuture::from(app_promise()).await
 }
 
 /// A part only the app has, asked for on the first screen: the app is fetched (when the browser
@@ -350,6 +380,66 @@ fn hand_over(state: KeyringState, keeping: KeepingNotice, app: &JsValue) -> Resu
     Ok(())
 }
 
+/// The first screen's part after the first key is staged: the keyring is created in the agent
+/// (the passphrase goes there, as at unlock; nothing is stored), and the agent, holding it and
+/// the staged key, goes over to the app, which checks the key with Foundry and saves it
+/// (`add_key::check_then_save`). The check's client, its errors and the verdicts stay out of
+/// this module (~20 kB gzip).
+pub fn create_then_hand_over(flow: AddKeyFlow, staged: Staged) {
+    let state = flow.state;
+    let Staged {
+        entry,
+        named,
+        new_passphrase,
+    } = staged;
+    leptos::task::spawn_local(async move {
+        flow.checking.try_set(false);
+        flow.busy.try_set(true);
+        let created = state.create_in_agent(new_passphrase).await;
+        flow.busy.try_set(false);
+        if let Err(error) = created {
+            state.unstage();
+            let (title, advice) = crate::ui::messages::vault_message(&error);
+            flow.problem.try_set(Some((title.to_owned(), advice)));
+            return;
+        }
+        flow.checking.try_set(true);
+        let handover = Handover {
+            keyring: Handed::Created(FirstKey { entry, named }),
+        };
+        let outcome = match app_module().await {
+            Ok(app) => hand_over_created(state, &app, &handover),
+            Err(_) => Err(Stuck::NotLoaded),
+        };
+        if let Err(why) = outcome {
+            flow.checking.try_set(false);
+            flow.problem.try_set(Some((
+                "The rest of Foundry Keyring did not load".into(),
+                match why {
+                    Stuck::NotLoaded => "Your key was not saved: the part of the app that checks and saves it did not arrive (the connection may have dropped). Paste the key again and save once the connection is back.",
+                    Stuck::NotTaken => "Your key was not saved: the part of the app that checks and saves it could not start (it may be from another version of this page, kept by the browser). Reload the page, then paste the key again.",
+                }
+                .into(),
+            )));
+        }
+    });
+}
+
+/// The handover of a created keyring: its agent goes with it. A refusal stops the agent, and the
+/// keyring and the staged key with it (a new agent starts when the page is idle).
+fn hand_over_created(state: KeyringState, app: &JsValue, handover: &Handover) -> Result<(), Stuck> {
+    let text = serde_json::to_string(handover).map_err(|_| Stuck::NotTaken)?;
+    let agent = state.agent().ok_or(Stuck::NotTaken)?;
+    let worker = agent.detach().ok_or(Stuck::NotTaken)?;
+    if take_over_js(app, worker.as_ref(), &text).is_err() {
+        worker.terminate();
+        state.restart_agent();
+        return Err(Stuck::NotTaken);
+    }
+    MOUNTED.with(|slot| slot.borrow_mut().take());
+    Ok(())
+}
+
 /// Hands a keyring that is not open over to the app, to show `panel`. Nothing secret crosses:
 /// the app reads the stored keyring itself and starts its own agent; the first screen's agent
 /// (which holds no key while the keyring is shut, and a previewed paste is dropped with its
@@ -380,20 +470,21 @@ pub fn take_over(worker: Option<Worker>, handover: &str) -> Result<(), JsValue> 
     }
     let handover: Handover = serde_json::from_str(handover)
         .map_err(|_| JsValue::from_str("Foundry Keyring: an unreadable handover"))?;
-    let open = match (worker, handover.keyring) {
-        (Some(worker), Handed::Open(keyring)) => Some((
-            AgentLink::adopt(
-                crate::vault::agent::link::DEFAULT_AGENT_URL.to_owned(),
-                worker,
-            ),
-            keyring,
-        )),
+    let adopt = |worker| {
+        AgentLink::adopt(
+            crate::vault::agent::link::DEFAULT_AGENT_URL.to_owned(),
+            worker,
+        )
+    };
+    let held = match (worker, handover.keyring) {
+        (Some(worker), Handed::Open(keyring)) => Some((adopt(worker), Held::Open(keyring))),
+        (Some(worker), Handed::Created(first)) => Some((adopt(worker), Held::Created(first))),
         (None, Handed::Shut { open }) => {
             OPENING.with(|opening| opening.set(Some(open)));
             None
         }
-        // An open keyring without its agent, or an agent with a shut one: not what this
-        // build's first screen sends.
+        // A keyring in an agent without that agent, or an agent with a shut keyring: not what
+        // this build's first screen sends.
         _ => {
             return Err(JsValue::from_str(
                 "Foundry Keyring: a handover that does not match its agent",
@@ -403,7 +494,7 @@ pub fn take_over(worker: Option<Worker>, handover: &str) -> Result<(), JsValue> 
     TAKEN.with(|taken| taken.set(true));
     crate::ui::panic::install();
     let options = crate::ui::standalone_options();
-    let arrival = Arrival { open };
+    let arrival = Arrival { held };
     leptos::mount::mount_to_body(move || {
         view! { <crate::ui::app::Keyring options=options parts=crate::ui::app::FULL arrival=arrival /> }
     });

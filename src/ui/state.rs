@@ -93,6 +93,17 @@ impl KeyringState {
         state
     }
 
+    /// The state of a keyring that the first screen created in the agent, with its first key
+    /// staged there, and handed over (`ui::handover`) for the check and the save. Still the
+    /// first run: nothing is stored yet.
+    pub fn adopt_created(namespace: Namespace, agent: AgentLink, keep: bool) -> Self {
+        let state = Self::with_agent(namespace, agent.clone());
+        state.saved.set(keep);
+        // It holds a key: a crash or a stop is noticed, as for an open keyring.
+        agent.watch();
+        state
+    }
+
     /// The state of a keyring that the first screen unlocked and handed over
     /// (`ui::handover`): its agent, already open, and what the first screen knew of it.
     pub fn adopt(namespace: Namespace, agent: AgentLink, keyring: OpenKeyring) -> Self {
@@ -391,6 +402,16 @@ impl KeyringState {
         passphrase: Option<SecretString>,
         first: NewEntrySpec,
     ) -> Result<(), VaultError> {
+        self.create_in_agent(passphrase).await?;
+        self.add_first(first).await
+    }
+
+    /// Creates the keyring in the agent, empty: nothing is stored until its first key is added
+    /// ([`Self::add_first`]). The staged key stays staged.
+    pub async fn create_in_agent(
+        &self,
+        passphrase: Option<SecretString>,
+    ) -> Result<(), VaultError> {
         let namespace = self.namespace().as_str().to_owned();
         let secrets: Vec<&[u8]> = passphrase
             .iter()
@@ -399,7 +420,12 @@ impl KeyringState {
         let created = self.ask(Op::Create { namespace }, &secrets).await;
         drop(secrets);
         drop(passphrase);
-        created?;
+        created.map(|_| ())
+    }
+
+    /// Adds the staged key as the first of the keyring created in the agent, which is then
+    /// stored (when kept) and open.
+    pub async fn add_first(&self, first: NewEntrySpec) -> Result<(), VaultError> {
         self.saved.set(first.keep);
         let added = self.add_staged(first, true).await;
         if added.is_err() {
@@ -481,6 +507,14 @@ impl KeyringState {
         }
     }
 
+    /// Stops the agent, and every key it held; a new one starts when the page is idle.
+    pub fn restart_agent(&self) {
+        if let Some(agent) = self.agent() {
+            agent.stop();
+            start_when_idle(agent);
+        }
+    }
+
     /// After a panic (`ui::panic`): stops the agent, and every key with it, without touching
     /// a signal, so no effect, view or host listener runs inside the panic hook. True when
     /// nothing secret is left.
@@ -495,10 +529,7 @@ impl KeyringState {
     /// Stops the agent, and every key with it (a new one starts when the page is idle). A
     /// tab-only keyring is gone.
     pub fn lock(&self, reason: LockReason) {
-        if let Some(agent) = self.agent() {
-            agent.stop();
-            start_when_idle(agent);
-        }
+        self.restart_agent();
         self.entries.set(Vec::new());
         self.passkeys.set(Vec::new());
         self.lock_reason.set(Some(reason));

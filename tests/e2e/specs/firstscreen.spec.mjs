@@ -10,18 +10,41 @@ const APP_MODULE = /\/foundry-keyring-app\.js(\?.*)?$/;
 const identity = (page) => page.getByRole('heading', { name: 'Who this key belongs to' });
 const stuck = (page) => page.getByRole('alert').filter({ hasText: 'The rest of Foundry Keyring did not load' });
 
-test('the first screen works without the app: the key is previewed and saved, and once the app can arrive "Try again" shows the keyring', async ({ page }) => {
+test('the first screen works without the app: a key is previewed, and its Save says it was not saved; with the app it is checked and saved', async ({ page }) => {
   const appRequests = [];
   await page.route(APP_MODULE, (route) => { appRequests.push(route.request().url()); return route.abort('connectionfailed'); });
   await page.goto(appUrl());
+  // The check with Foundry and the save are the app's: the first screen created the keyring in
+  // the agent, but with no app to hand it to, nothing is stored.
   await addFirstKey(page, { key: demoKey('member'), expectIdentity: false });
-  await expect(stuck(page)).toContainText('Your keyring is unlocked, but the part of the app that shows it did not arrive');
+  const notSaved = page.getByRole('alert').filter({ hasText: 'The rest of Foundry Keyring did not load' });
+  await expect(notSaved).toContainText('Your key was not saved', { timeout: 20_000 });
   await expect(identity(page)).toHaveCount(0);
-  await screenshot(page, 'handover-app-missing');
+  expect(await page.evaluate(() => localStorage.length), 'nothing stored').toBe(0);
+  await screenshot(page, 'handover-first-key-app-missing');
   expect(appRequests.length, 'the app was asked for').toBeGreaterThan(0);
 
-  // The connection is back: a second try fetches the module again (under another URL, for
-  // browsers that remember a failed import) and the keyring the first screen opened is shown.
+  // The connection is back: the key pasted again is saved (the passphrase fields kept theirs).
+  await page.unroute(APP_MODULE);
+  await page.getByLabel('Paste your key').fill(demoKey('member'));
+  await page.getByRole('button', { name: 'Save key' }).click();
+  await expect(identity(page)).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByLabel('Key in use')).toContainText('lab member');
+  expect(await page.evaluate(() => localStorage.length), 'stored').toBeGreaterThan(0);
+});
+
+test('a keyring unlocked while the app cannot arrive waits, unlocked; once the app can arrive "Try again" shows it', async ({ page }) => {
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member') });
+  await page.route(APP_MODULE, (route) => route.abort('connectionfailed'));
+  await page.reload();
+  await unlock(page);
+  await expect(stuck(page)).toContainText('Your keyring is unlocked, but the part of the app that shows it did not arrive', { timeout: 20_000 });
+  await expect(identity(page)).toHaveCount(0);
+  await screenshot(page, 'handover-app-missing');
+
+  // A second try fetches the module again (under another URL, for browsers that remember a
+  // failed import) and the keyring the first screen opened is shown.
   await page.unroute(APP_MODULE);
   await stuck(page).getByRole('button', { name: 'Try again' }).click();
   await expect(identity(page)).toBeVisible({ timeout: 20_000 });
