@@ -43,3 +43,19 @@ for (const [what, headers] of [
     expect(response.headers()['x-request-id']).toBe(body.request_id);
   });
 }
+
+test('every file the page names with an integrity digest is served with exactly that digest', async ({ page, request }) => {
+  // A digest that does not match makes the browser refuse the file, and the first screen never
+  // starts (a build once hashed a snippet while another of Trunk's pipelines was rewriting it).
+  await page.goto(appUrl());
+  const named = await page.evaluate(() => [...document.querySelectorAll('[integrity]')]
+    .map((el) => ({ url: el.href || el.src, integrity: el.getAttribute('integrity') })));
+  expect(named.length, 'the page names its scripts, wasm and style with digests').toBeGreaterThan(3);
+  for (const { url, integrity } of named) {
+    const body = await (await request.get(url)).body();
+    const [algorithm] = integrity.split('-');
+    const digest = (await import('node:crypto')).createHash(algorithm).update(body).digest('base64');
+    expect(integrity, url).toBe(`${algorithm}-${digest}`);
+  }
+  await expect(page.getByLabel('Paste your key')).toBeEditable();
+});
