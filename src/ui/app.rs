@@ -1,7 +1,6 @@
 //! The keyring component: what the standalone page shows, and what `mount` embeds.
 
-use crate::ui::add_key::AddKeyForm;
-use crate::ui::add_key::{AfterStaging, CHECK, FirstKey};
+use crate::ui::add_key::{AddKeyForm, AfterStaging, CHECK, FirstKey};
 use crate::ui::autolock::{AutoLock, AutoLockSettings};
 use crate::ui::base_notice::{ApiBaseNotice, BaseMismatch};
 use crate::ui::common::{Alert, Tone};

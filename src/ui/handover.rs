@@ -1,14 +1,16 @@
 //! The standalone page in two modules, and the one moment the first hands over to the second.
 //!
 //! The browser first gets the first screen (`src/main.rs`): the `Keyring` component with the
-//! paste and unlock forms and the notices, and neither the unlocked view, the import's form nor
-//! Settings (its [`Parts`] are [`HandOver`], [`ImportInApp`] and [`SettingsInApp`]), so the key
-//! field works
+//! paste and unlock forms and the notices, and neither the unlocked view, the import's form,
+//! Settings nor the check of a first key with Foundry (its [`Parts`] are [`HandOver`],
+//! [`ImportInApp`], [`SettingsInApp`] and [`create_then_hand_over`]), so the key field works
 //! after a fraction of the bytes. The full app (`src/bin/app.rs`: the same component with
 //! every part) is fetched when the browser is idle, while the person types. When the keyring is
 //! unlocked the first screen hands the key agent, still open, and what it knows of the keyring
 //! (entries, passkeys, the key in use: no secret) to the app, which mounts itself and shows the
-//! keyring; the first screen unmounts. The import's toggle and the Settings button hand a shut
+//! keyring; the first screen unmounts. A first key's Save hands over the same way, the keyring
+//! created in the agent and the key staged there, for the app to check and save. The import's
+//! toggle and the Settings button hand a shut
 //! keyring over the same way, without an agent, to open the app's import or Settings. From then on
 //! the app is the page: it locks, unlocks and adds keys with the same components. Each flow is
 //! written once; the two binaries differ only in the parts they mount.
@@ -92,7 +94,8 @@ pub enum Held {
     Created(FirstKey),
 }
 
-/// The first screen's parts: the unlocked keyring and the import go over to the app.
+/// The first screen's parts: the unlocked keyring, a first key to check, the import and
+/// Settings go over to the app.
 pub const FIRST_SCREEN: Parts = Parts {
     unlocked: || view! { <HandOver /> }.into_any(),
     after_staging: AfterStaging {
@@ -273,7 +276,7 @@ pub fn ImportInApp() -> impl IntoView {
 
 /// The first screen's Settings: the header's button brings the app, which opens its Settings
 /// (the auto-lock choices, the theme, the API address). Settings are seldom changed before the
-/// first unlock, and leaving them to the app makes the first screen's module ~10 kB gzip
+/// first unlock, and leaving them to the app makes the first screen's module 6.5 kB gzip
 /// smaller. What the person typed on the first screen is not carried over: the app starts
 /// afresh, with its own agent, as it does for the import.
 #[component]
