@@ -362,25 +362,46 @@ fn lock_while_waiting(state: KeyringState, settings: AutoLockSettings) {
     });
 }
 
-/// The handover itself, in one task so that nothing paints in between: the app mounts with the
-/// agent, then the first screen unmounts.
+/// The handover of an unlocked keyring, with its agent.
 fn hand_over(state: KeyringState, keeping: KeepingNotice, app: &JsValue) -> Result<(), Stuck> {
     let handover = state
         .handover(keeping.0.get_untracked())
         .ok_or(Stuck::NotTaken)?;
-    let text = serde_json::to_string(&handover).map_err(|_| Stuck::NotTaken)?;
+    match pass_with_agent(state, app, &handover)? {
+        Passed::Taken => {}
+        // The keys went with the stopped agent; the unlock form says why.
+        Passed::Refused => state.lock(LockReason::AppDidNotStart),
+    }
+    Ok(())
+}
+
+/// What became of a handover that took the agent along.
+enum Passed {
+    /// The app took over; the first screen is gone.
+    Taken,
+    /// The app refused it (an app from another build, cached by the browser): whatever it did
+    /// with the agent, this page no longer knows it, so the agent was stopped, and every key it
+    /// held with it.
+    Refused,
+}
+
+/// Hands `handover` and the agent to the app, in one task so that nothing paints in between:
+/// the app mounts with the agent, then the first screen unmounts. `NotTaken` when the agent
+/// cannot be let go (a call still waits on it).
+fn pass_with_agent(
+    state: KeyringState,
+    app: &JsValue,
+    handover: &Handover,
+) -> Result<Passed, Stuck> {
+    let text = serde_json::to_string(handover).map_err(|_| Stuck::NotTaken)?;
     let agent = state.agent().ok_or(Stuck::NotTaken)?;
     let worker = agent.detach().ok_or(Stuck::NotTaken)?;
     if take_over_js(app, worker.as_ref(), &text).is_err() {
-        // The app refused the handover (an app from another build, cached by the browser):
-        // whatever it did with the agent, this page no longer knows it. Stop it, and the keys
-        // with it; the unlock form says why.
         worker.terminate();
-        state.lock(LockReason::AppDidNotStart);
-        return Ok(());
+        return Ok(Passed::Refused);
     }
     MOUNTED.with(|slot| slot.borrow_mut().take());
-    Ok(())
+    Ok(Passed::Taken)
 }
 
 /// The first screen's part after the first key is staged: the keyring is created in the agent
@@ -411,7 +432,16 @@ pub fn create_then_hand_over(flow: AddKeyFlow, staged: Staged) {
             keyring: Handed::Created(FirstKey { entry, named }),
         };
         let outcome = match app_module().await {
-            Ok(app) => hand_over_created(state, &app, &handover),
+            Ok(app) => match pass_with_agent(state, &app, &handover) {
+                Ok(Passed::Taken) => Ok(()),
+                // The keyring and the staged key went with the stopped agent: a new one starts
+                // for the next Save.
+                Ok(Passed::Refused) => {
+                    state.restart_agent();
+                    Err(Stuck::NotTaken)
+                }
+                Err(why) => Err(why),
+            },
             Err(_) => Err(Stuck::NotLoaded),
         };
         if let Err(why) = outcome {
@@ -426,21 +456,6 @@ pub fn create_then_hand_over(flow: AddKeyFlow, staged: Staged) {
             )));
         }
     });
-}
-
-/// The handover of a created keyring: its agent goes with it. A refusal stops the agent, and the
-/// keyring and the staged key with it (a new agent starts when the page is idle).
-fn hand_over_created(state: KeyringState, app: &JsValue, handover: &Handover) -> Result<(), Stuck> {
-    let text = serde_json::to_string(handover).map_err(|_| Stuck::NotTaken)?;
-    let agent = state.agent().ok_or(Stuck::NotTaken)?;
-    let worker = agent.detach().ok_or(Stuck::NotTaken)?;
-    if take_over_js(app, worker.as_ref(), &text).is_err() {
-        worker.terminate();
-        state.restart_agent();
-        return Err(Stuck::NotTaken);
-    }
-    MOUNTED.with(|slot| slot.borrow_mut().take());
-    Ok(())
 }
 
 /// Hands a keyring that is not open over to the app, to show `panel`. Nothing secret crosses:
