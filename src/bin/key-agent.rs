@@ -23,11 +23,8 @@ mod worker {
         let message = Object::new();
         let transfer = Array::new();
         let _ = Reflect::set(&message, &"id".into(), id);
-        let _ = Reflect::set(
-            &message,
-            &"reply".into(),
-            &protocol::encode(&answer.reply).into(),
-        );
+        let encoded = Uint8Array::from(protocol::encode(&answer.reply).as_slice());
+        let _ = Reflect::set(&message, &"reply".into(), &encoded);
         if let Some(payload) = &answer.payload {
             let bytes = Uint8Array::from(payload.expose_secret());
             transfer.push(&bytes.buffer());
@@ -54,9 +51,9 @@ mod worker {
                 .ok()
                 .map(|bytes| SecretBytes::take_from_js(&bytes));
             let op = field(&data, "op")
-                .as_string()
-                .ok_or(VaultError::Malformed)
-                .and_then(|text| protocol::decode_op(&text));
+                .dyn_into::<Uint8Array>()
+                .map_err(|_| VaultError::Malformed)
+                .and_then(|bytes| protocol::decode_op(&bytes.to_vec()));
             let scope = reply_scope.clone();
             let agent = Rc::clone(&agent);
             wasm_bindgen_futures::spawn_local(async move {

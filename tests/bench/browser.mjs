@@ -107,13 +107,22 @@ async function workerRoundTrip(engine) {
     if (!ready || !ready.ready) throw new Error(`agent said ${JSON.stringify(ready)}`);
     const t1 = performance.now();
     const secret = new TextEncoder().encode(passphrase);
-    const op = JSON.stringify({ measure: { iterations, engine: engine ?? null } });
+    // The protocol's encoding (postcard), by hand: `Op::Measure` is variant 23, its fields in
+    // order; the answer `Reply::Measured` is variant 10. A native test of protocol.rs
+    // (`the_bench_speaks_measure`) pins these bytes, so a reordered enum fails there first.
+    const varint = (n) => { const out = []; while (n >= 0x80) { out.push((n & 0x7f) | 0x80); n = Math.floor(n / 128); } out.push(n); return out; };
+    const name = engine ? new TextEncoder().encode(engine) : null;
+    const op = new Uint8Array([23, ...varint(iterations), ...(name ? [1, ...varint(name.length), ...name] : [0])]);
     worker.postMessage({ id: 1, op, secrets: [secret] }, [secret.buffer]);
     const answer = await next();
     const t2 = performance.now();
     worker.terminate();
-    const { measured } = JSON.parse(answer.reply);
-    if (!measured) throw new Error(`agent answered ${answer.reply}`);
+    const reply = answer.reply;
+    if (!(reply instanceof Uint8Array) || reply[0] !== 10 || reply[1] >= 0x80) throw new Error(`agent answered ${reply}`);
+    const measured = {
+      engine: new TextDecoder().decode(reply.subarray(2, 2 + reply[1])),
+      millis: new DataView(reply.buffer, reply.byteOffset + 2 + reply[1], 8).getFloat64(0, true),
+    };
     return { startup: t1 - t0, kdf: measured.millis, roundTrip: t2 - t1, total: t2 - t0, engine: measured.engine };
   }, { iterations: ITERATIONS, passphrase: PASSPHRASE, engine });
 }

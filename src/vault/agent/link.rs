@@ -215,8 +215,8 @@ impl AgentLink {
             return;
         };
         let reply = field("reply")
-            .and_then(|v| v.as_string())
-            .and_then(|text| protocol::decode_reply(&text));
+            .and_then(|v| v.dyn_into::<Uint8Array>().ok())
+            .and_then(|bytes| protocol::decode_reply(&bytes.to_vec()));
         let payload = field("payload")
             .and_then(|v| v.dyn_into::<Uint8Array>().ok())
             .map(|bytes| SecretBytes::take_from_js(&bytes));
@@ -439,7 +439,8 @@ fn message(id: u32, op: &Op, secrets: &[&[u8]], payload: Option<&[u8]>) -> (Obje
         list.push(&bytes);
     }
     let _ = Reflect::set(&message, &"id".into(), &JsValue::from_f64(f64::from(id)));
-    let _ = Reflect::set(&message, &"op".into(), &protocol::encode(op).into());
+    let op = Uint8Array::from(protocol::encode(op).as_slice());
+    let _ = Reflect::set(&message, &"op".into(), &op);
     let _ = Reflect::set(&message, &"secrets".into(), &list);
     if let Some(payload) = payload {
         let bytes = Uint8Array::from(payload);

@@ -2,12 +2,12 @@
 //!
 //! A message is a JavaScript object `{ id, op, secrets, payload }`:
 //! - `id`: a number the answer repeats, so the page can match answers to questions;
-//! - `op`: an [`Op`] as JSON text. Nothing secret is ever in it;
+//! - `op`: an [`Op`], encoded by [`encode`] (a `Uint8Array`). Nothing secret is ever in it;
 //! - `secrets`: `Uint8Array`s, transferred (moved, not copied) and wiped by the agent once read:
 //!   a passphrase, a pasted key. [`Op`] documents which it expects, in order;
 //! - `payload`: optional bytes, transferred: a request body.
 //!
-//! The agent answers `{ id, reply, payload }` with `reply` a [`Reply`] as JSON text and
+//! The agent answers `{ id, reply, payload }` with `reply` a [`Reply`], encoded alike, and
 //! `payload` a response body, transferred. Before anything else it posts `{ ready: true }`:
 //! its WebAssembly instantiates asynchronously, and a message that arrived before its handler
 //! existed would be lost, so the page holds its messages until then.
@@ -32,7 +32,6 @@ use std::time::Duration;
 
 /// Which key a request uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
 pub enum KeyRef {
     /// An entry of the open keyring.
     Entry(EntryId),
@@ -76,11 +75,10 @@ pub struct NewEntrySpec {
 /// be saved is answered with the text to write ([`Reply::Changed`]), which the page writes
 /// only while storage still holds `current`, then confirms with [`Op::Committed`].
 ///
-/// Externally tagged (`{"unlock": {…}}`, `"ping"`) like [`Reply`]: an internally tagged enum
-/// is read through serde's buffered `Content`, which cost the page 13.5 kB of gzip for
-/// `Reply` alone.
+/// Everything that travels is plain serde data: the encoding ([`encode`]) does not describe
+/// itself, so no `#[serde(tag, untagged, flatten, skip_serializing_if)]` on any type in a
+/// message (the round-trip tests below would fail).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
 pub enum Op {
     /// Are you alive? Answered `Pong` at once, whatever else runs.
     Ping,
@@ -170,21 +168,18 @@ pub enum Op {
 
 /// What the agent answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
 pub enum Reply {
     Pong,
     Done,
     /// The keyring is open: its entries and passkeys.
     Opened {
         entries: Vec<EntryMetaWire>,
-        #[serde(default)]
         passkeys: Vec<PasskeyMeta>,
     },
     /// The keyring changed: its entries and passkeys now, and the text to store (None:
     /// nothing to store).
     Changed {
         entries: Vec<EntryMetaWire>,
-        #[serde(default)]
         passkeys: Vec<PasskeyMeta>,
         save: Option<PendingSave>,
         /// The entry a change created, if it did.
@@ -290,7 +285,6 @@ pub fn entries_wire(list: &[EntryMeta]) -> Vec<EntryMetaWire> {
 
 /// [`TransportError`] on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
 pub enum TransportErrorWire {
     Offline,
     CorsBlocked,
@@ -341,18 +335,23 @@ impl From<TransportErrorWire> for TransportError {
     }
 }
 
-/// The message's `op` and `reply` texts.
-pub fn encode<T: Serialize>(value: &T) -> String {
-    // Serializing these plain enums cannot fail; an empty object would be answered `Failed`.
-    serde_json::to_string(value).unwrap_or_default()
+/// The message's `op` and `reply` bytes: postcard, a compact serde format that is not
+/// self-describing, so a derived reader matches variant and field *positions*, not names.
+/// JSON text cost the first screen 26 kB of gzip (serde_json's reader and a name matcher per
+/// type). Both ends are built from this file in one build, so the positions always agree;
+/// bytes that do not decode are refused like any other malformed message.
+pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    // Serializing these plain enums to a growable buffer cannot fail; empty bytes would be
+    // refused as malformed by the other side.
+    postcard::to_allocvec(value).unwrap_or_default()
 }
 
-pub fn decode_op(text: &str) -> Result<Op, VaultError> {
-    serde_json::from_str(text).map_err(|_| VaultError::Malformed)
+pub fn decode_op(bytes: &[u8]) -> Result<Op, VaultError> {
+    postcard::from_bytes(bytes).map_err(|_| VaultError::Malformed)
 }
 
-pub fn decode_reply(text: &str) -> Option<Reply> {
-    serde_json::from_str(text).ok()
+pub fn decode_reply(bytes: &[u8]) -> Option<Reply> {
+    postcard::from_bytes(bytes).ok()
 }
 
 /// The path rule of the agent: a request goes under the key's bound base, to `/api/v1/…`,
@@ -453,8 +452,8 @@ mod tests {
             },
         ];
         for op in ops {
-            let text = encode(&op);
-            assert_eq!(decode_op(&text).unwrap(), op, "{text}");
+            let bytes = encode(&op);
+            assert_eq!(decode_op(&bytes).unwrap(), op, "{bytes:?}");
         }
     }
 
@@ -486,9 +485,94 @@ mod tests {
                 }),
                 added: Some(EntryId(1)),
             },
+            Reply::Pong,
+            Reply::Done,
+            Reply::Opened {
+                entries: vec![EntryMetaWire {
+                    id: EntryId(4),
+                    label: "lab".into(),
+                    kind: EntryKind::DataAccess,
+                    created_at: crate::timestamp::Timestamp::from_unix(1_800_000_000),
+                    fingerprint: "ab12".into(),
+                    token_id: Some("tok_1".into()),
+                    api_base: Some(base()),
+                    saved: true,
+                }],
+                passkeys: vec![],
+            },
+            Reply::Previewed {
+                info: Ok(KeyInfo {
+                    prefix: "abs0_ab12".into(),
+                    token_id: Some("tok_1".into()),
+                    expires_at: Some(crate::timestamp::Timestamp::from_unix(1_900_000_000)),
+                    block_count: 2,
+                    blocks: vec!["right(\"read\");".into(), "check if time($t);".into()],
+                    revocation_ids: vec!["00ff".into(), "ee11".into()],
+                }),
+            },
+            Reply::Staged {
+                info: Err(KeyInfoError::Undecodable),
+            },
+            Reply::Imported { keys: 3 },
+            Reply::Infos {
+                infos: vec![(EntryId(1), None)],
+            },
+            Reply::Response {
+                status: 429,
+                request_id: Some("req_9".into()),
+                retry_after: Some("7".into()),
+            },
+            Reply::TransportFailed {
+                error: TransportErrorWire::NoKey,
+            },
+            Reply::Measured {
+                engine: "wasm".into(),
+                millis: 0.25,
+            },
         ];
         for reply in replies {
             assert_eq!(decode_reply(&encode(&reply)).unwrap(), reply);
+        }
+    }
+
+    /// `tests/bench/browser.mjs` speaks these two messages by hand, without the app's code.
+    #[test]
+    fn the_bench_speaks_measure() {
+        assert_eq!(
+            encode(&Op::Measure {
+                iterations: 600_000,
+                engine: Some("wasm".into()),
+            }),
+            [&[23, 0xc0, 0xcf, 0x24, 1, 4][..], b"wasm"].concat()
+        );
+        assert_eq!(
+            encode(&Op::Measure {
+                iterations: 1,
+                engine: None,
+            }),
+            [23, 1, 0]
+        );
+        let millis = 812.5f64;
+        assert_eq!(
+            encode(&Reply::Measured {
+                engine: "webcrypto".into(),
+                millis,
+            }),
+            [&[10, 9][..], b"webcrypto", &millis.to_le_bytes()].concat()
+        );
+    }
+
+    #[test]
+    fn bytes_that_are_not_a_message_are_refused() {
+        for bad in [
+            &[][..],
+            &[200],
+            &[2, 0xff, 0xff],
+            &[23, 1, 2],
+            b"{\"ping\":null}",
+        ] {
+            assert_eq!(decode_op(bad), Err(VaultError::Malformed), "{bad:?}");
+            assert_eq!(decode_reply(bad), None, "{bad:?}");
         }
     }
 
