@@ -151,36 +151,46 @@ fn the_build_default_base_parses() {
 
 /// The app's side of the first screen's handover refuses what the first screen never sends: an
 /// open or created keyring without its agent (nothing would hold its keys), a worker with a shut keyring,
-/// or unreadable text; and a refusal leaves the app free to take the real handover.
+/// or unreadable bytes; and a refusal leaves the app free to take the real handover.
 #[wasm_bindgen_test]
 fn the_app_refuses_a_handover_that_does_not_match_its_agent() {
-    use foundry_keyring::ui::handover::take_over;
-    let open = r#"{"keyring":{"open":{"entries":[],"passkeys":[],"active":null,"saved":true,"notice":null}}}"#;
-    let shut = r#"{"keyring":{"shut":{"open":"Import"}}}"#;
+    use foundry_keyring::ui::handover::{Handed, Handover, OpenKeyring, Panel, encode, take_over};
+    let open = encode(&Handover {
+        keyring: Handed::Open(OpenKeyring {
+            entries: vec![],
+            passkeys: vec![],
+            active: None,
+            saved: true,
+            notice: None,
+        }),
+    });
+    let shut = encode(&Handover {
+        keyring: Handed::Shut {
+            open: Panel::Import,
+        },
+    });
     let refusal = |result: Result<(), wasm_bindgen::JsValue>| {
         result.expect_err("refused").as_string().expect("a message")
     };
-    assert!(refusal(take_over(None, open)).contains("does not match its agent"));
+    assert!(refusal(take_over(None, &open)).contains("does not match its agent"));
     // A keyring created in an agent, handed over without that agent.
-    let created = serde_json::to_string(&foundry_keyring::ui::handover::Handover {
-        keyring: foundry_keyring::ui::handover::Handed::Created(
-            foundry_keyring::ui::add_key::FirstKey {
-                entry: foundry_keyring::vault::agent::protocol::NewEntrySpec {
-                    label: "first".into(),
-                    kind: foundry_keyring::vault::EntryKind::DataAccess,
-                    api_base: foundry_keyring::api::base::ApiBase::parse("https://api.example")
-                        .expect("a base"),
-                    keep: true,
-                },
-                named: true,
+    let created = encode(&Handover {
+        keyring: Handed::Created(foundry_keyring::ui::add_key::FirstKey {
+            entry: foundry_keyring::vault::agent::protocol::NewEntrySpec {
+                label: "first".into(),
+                kind: foundry_keyring::vault::EntryKind::DataAccess,
+                api_base: foundry_keyring::api::base::ApiBase::parse("https://api.example")
+                    .expect("a base"),
+                keep: true,
             },
-        ),
-    })
-    .expect("json");
+            named: true,
+        }),
+    });
     assert!(refusal(take_over(None, &created)).contains("does not match its agent"));
     let worker = web_sys::Worker::new("data:text/javascript,").expect("a worker");
-    assert!(refusal(take_over(Some(worker.clone()), shut)).contains("does not match its agent"));
+    assert!(refusal(take_over(Some(worker.clone()), &shut)).contains("does not match its agent"));
     worker.terminate();
     // Not "already running": neither refusal counted as the one handover.
-    assert!(refusal(take_over(None, "{}")).contains("unreadable"));
+    assert!(refusal(take_over(None, &[])).contains("unreadable"));
+    assert!(refusal(take_over(None, br#"{"keyring":"shut"}"#)).contains("unreadable"));
 }

@@ -47,7 +47,6 @@ pub struct Handover {
 
 /// The keyring as the first screen hands it over.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
 pub enum Handed {
     /// Unlocked: its agent, still open, comes with it.
     Open(OpenKeyring),
@@ -112,7 +111,7 @@ extern "C" {
     #[wasm_bindgen(js_name = loadApp)]
     fn load_app(url: &str) -> js_sys::Promise;
     #[wasm_bindgen(js_name = takeOver, catch)]
-    fn take_over_js(app: &JsValue, worker: &JsValue, handover: &str) -> Result<(), JsValue>;
+    fn take_over_js(app: &JsValue, worker: &JsValue, handover: &[u8]) -> Result<(), JsValue>;
 }
 
 thread_local! {
@@ -393,10 +392,10 @@ fn pass_with_agent(
     app: &JsValue,
     handover: &Handover,
 ) -> Result<Passed, Stuck> {
-    let text = serde_json::to_string(handover).map_err(|_| Stuck::NotTaken)?;
+    let bytes = encode(handover);
     let agent = state.agent().ok_or(Stuck::NotTaken)?;
     let worker = agent.detach().ok_or(Stuck::NotTaken)?;
-    if take_over_js(app, worker.as_ref(), &text).is_err() {
+    if take_over_js(app, worker.as_ref(), &bytes).is_err() {
         worker.terminate();
         return Ok(Passed::Refused);
     }
@@ -469,16 +468,22 @@ fn open_in_app(state: KeyringState, app: &JsValue, panel: Panel) -> Result<(), S
     let handover = Handover {
         keyring: Handed::Shut { open: panel },
     };
-    let text = serde_json::to_string(&handover).map_err(|_| Stuck::NotTaken)?;
-    take_over_js(app, &JsValue::NULL, &text).map_err(|_| Stuck::NotTaken)?;
+    take_over_js(app, &JsValue::NULL, &encode(&handover)).map_err(|_| Stuck::NotTaken)?;
     MOUNTED.with(|slot| slot.borrow_mut().take());
     Ok(())
+}
+
+/// The handover as the app's `take_over` reads it: the key agent's encoding
+/// (`protocol::encode`; both modules are built from this source at once), which the first
+/// screen links anyway, where JSON would have cost it serde_json's writer.
+pub fn encode(handover: &Handover) -> Vec<u8> {
+    crate::vault::agent::protocol::encode(handover)
 }
 
 /// The app's side: parses the handover and mounts the keyring, with the agent it was given (an
 /// open keyring) or with its own and the part it was asked to open (a shut one).
 /// Called by the first screen through the app module's `take_over` export.
-pub fn take_over(worker: Option<Worker>, handover: &str) -> Result<(), JsValue> {
+pub fn take_over(worker: Option<Worker>, handover: &[u8]) -> Result<(), JsValue> {
     // One page, one keyring: a second call (a script in the page calling the export again)
     // would mount a second instance on the same agent.
     if TAKEN.with(Cell::get) {
@@ -486,7 +491,7 @@ pub fn take_over(worker: Option<Worker>, handover: &str) -> Result<(), JsValue> 
             "Foundry Keyring: the app is already running",
         ));
     }
-    let handover: Handover = serde_json::from_str(handover)
+    let handover: Handover = postcard::from_bytes(handover)
         .map_err(|_| JsValue::from_str("Foundry Keyring: an unreadable handover"))?;
     let adopt = |worker| {
         AgentLink::adopt(

@@ -30,8 +30,10 @@ use sha2::{Digest, Sha256};
 pub struct StoredKeyring {
     envelope: Envelope,
     policy: KdfPolicy,
-    /// SHA-256 of the text parsed: what a save of the unlocked keyring expects to replace.
-    digest: [u8; 32],
+    /// The text parsed, as storage held it: what a save of the unlocked keyring expects to
+    /// replace. Hashed only when the keyring is opened (in the key agent): the page parses
+    /// stored keyrings too, to offer the unlock form, and links no SHA-256 for it (8 kB).
+    text: String,
 }
 
 impl StoredKeyring {
@@ -52,7 +54,7 @@ impl StoredKeyring {
         Ok(Self {
             envelope,
             policy,
-            digest: digest_of(text),
+            text: text.to_owned(),
         })
     }
 
@@ -135,7 +137,7 @@ impl StoredKeyring {
             data_key,
             stored: Some(StoredState {
                 revision: env.revision,
-                digest: self.digest,
+                digest: digest_of(&self.text),
             }),
             next_id: index.next_id,
             entries,
