@@ -145,6 +145,7 @@ pub fn AddKeyForm(
         busy,
         checking,
         problem,
+        preview: info,
         verdict,
         saved_unchecked,
         passphrase,
@@ -259,6 +260,7 @@ pub fn AddKeyForm(
                 }
                 Err(error) => {
                     checking.try_set(false);
+                    flow.key_gone();
                     let (title, advice) = vault_message(&error);
                     problem.try_set(Some((title.to_owned(), advice)));
                 }
@@ -437,6 +439,8 @@ pub struct AddKeyFlow {
     /// Checking with Foundry (the app) or opening the app (the first screen).
     pub checking: RwSignal<bool>,
     pub problem: RwSignal<Option<(String, String)>>,
+    /// What the pasted key says about itself, beside the paste field.
+    preview: RwSignal<Option<Result<KeyInfo, KeyInfoError>>>,
     verdict: RwSignal<Option<Verdict>>,
     saved_unchecked: RwSignal<Option<(String, ApiError)>>,
     passphrase: StoredValue<SecretString, LocalStorage>,
@@ -484,6 +488,13 @@ pub const CHECK: AfterStaging = AfterStaging {
 };
 
 impl AddKeyFlow {
+    /// The key Save took from the field is held nowhere now (the agent did not take it, or it
+    /// went with the keyring the first screen could not hand over): its preview goes too, so
+    /// nothing beside the empty field describes a key that must be pasted again.
+    pub fn key_gone(&self) {
+        self.preview.try_set(None);
+    }
+
     /// Saves the staged key (first run: creates the keyring, unless it exists already in the
     /// agent). `unchecked`: why Foundry could not be asked about the key, said after saving.
     pub fn save(

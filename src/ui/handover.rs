@@ -422,6 +422,7 @@ pub fn create_then_hand_over(flow: AddKeyFlow, staged: Staged) {
         flow.busy.try_set(false);
         if let Err(error) = created {
             state.unstage();
+            flow.key_gone();
             let (title, advice) = crate::ui::messages::vault_message(&error);
             flow.problem.try_set(Some((title.to_owned(), advice)));
             return;
@@ -445,6 +446,7 @@ pub fn create_then_hand_over(flow: AddKeyFlow, staged: Staged) {
         };
         if let Err(why) = outcome {
             flow.checking.try_set(false);
+            flow.key_gone();
             flow.problem.try_set(Some((
                 "The rest of Foundry Keyring did not load".into(),
                 match why {

@@ -20,6 +20,9 @@ test('the first screen works without the app: a key is previewed, and its Save s
   const notSaved = page.getByRole('alert').filter({ hasText: 'The rest of Foundry Keyring did not load' });
   await expect(notSaved).toContainText('Your key was not saved', { timeout: 20_000 });
   await expect(identity(page)).toHaveCount(0);
+  // The key is to be pasted again: the field is empty, and no preview describes the key gone.
+  await expect(page.getByLabel('Paste your key')).toHaveValue('');
+  await expect(page.getByRole('region', { name: 'Key preview' })).toHaveCount(0);
   expect(await page.evaluate(() => localStorage.length), 'nothing stored').toBe(0);
   await screenshot(page, 'handover-first-key-app-missing');
   expect(appRequests.length, 'the app was asked for').toBeGreaterThan(0);
