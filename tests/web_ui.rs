@@ -151,7 +151,8 @@ fn the_build_default_base_parses() {
 
 /// The app's side of the first screen's handover refuses what the first screen never sends: an
 /// open or created keyring without its agent (nothing would hold its keys), a worker with a shut keyring,
-/// or unreadable bytes; and a refusal leaves the app free to take the real handover.
+/// bytes of another build or unreadable ones; and a refusal leaves the app free to take the real
+/// handover.
 #[wasm_bindgen_test]
 fn the_app_refuses_a_handover_that_does_not_match_its_agent() {
     use foundry_keyring::ui::handover::{Handed, Handover, OpenKeyring, Panel, encode, take_over};
@@ -191,6 +192,12 @@ fn the_app_refuses_a_handover_that_does_not_match_its_agent() {
     assert!(refusal(take_over(Some(worker.clone()), &shut)).contains("does not match its agent"));
     worker.terminate();
     // Not "already running": neither refusal counted as the one handover.
-    assert!(refusal(take_over(None, &[])).contains("unreadable"));
-    assert!(refusal(take_over(None, br#"{"keyring":"shut"}"#)).contains("unreadable"));
+    assert!(refusal(take_over(None, &[])).contains("another build"));
+    assert!(refusal(take_over(None, br#"{"keyring":"shut"}"#)).contains("another build"));
+    // The same handover from another build (a browser that kept the older first screen).
+    let mut older = open.clone();
+    older[0] ^= 1;
+    assert!(refusal(take_over(None, &older)).contains("another build"));
+    let build = foundry_keyring::vault::agent::protocol::BUILD.as_bytes();
+    assert!(refusal(take_over(None, &[build, &[0xff][..]].concat())).contains("unreadable"));
 }

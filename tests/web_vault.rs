@@ -184,3 +184,27 @@ async fn webcrypto_and_rust_derive_the_same_key() {
     let kb = webcrypto::derive_key(&subtle, b"same", &b).await.unwrap();
     assert_ne!(ka.expose_secret(), kb.expose_secret());
 }
+
+/// An agent of another build (a browser that kept an old file) reads the page's bytes as other
+/// messages: the page takes it for stopped when it says it is ready, before any message (a
+/// passphrase among them) reaches it. A stand-in agent says it is ready with `build`, then
+/// answers every message `Pong`.
+#[wasm_bindgen_test]
+async fn an_agent_of_another_build_gets_no_message() {
+    use foundry_keyring::vault::agent::link::AgentLink;
+    use foundry_keyring::vault::agent::protocol::{BUILD, Op, Reply};
+    let stand_in = |build: &str| {
+        format!(
+            "data:text/javascript,postMessage({{ready:true,build:'{build}'}});\
+             onmessage=(e)=>postMessage({{id:e.data.id,reply:new Uint8Array([0])}})"
+        )
+    };
+    let ours = AgentLink::new(stand_in(BUILD));
+    assert_eq!(ours.ask(Op::Ping, &[]).await, Ok(Reply::Pong));
+    ours.stop();
+    let other = AgentLink::new(stand_in("0123456789abcdef"));
+    assert_eq!(
+        other.ask(Op::Ping, &[PASS.as_bytes()]).await,
+        Err(VaultError::AgentUnavailable)
+    );
+}

@@ -2,7 +2,7 @@
 //! carries a key (`src/vault/agent`). Trunk builds it as a classic worker
 //! (`data-type="worker"`). The protocol is in `vault/agent/protocol.rs`: the page posts
 //! `{ id, op, secrets, payload }`, the agent answers `{ id, reply, payload }`, and says
-//! `{ ready: true }` first, once its handler exists.
+//! `{ ready: true, build }` first, once its handler exists.
 
 #[cfg(target_arch = "wasm32")]
 mod worker {
@@ -69,6 +69,7 @@ mod worker {
         on_message.forget();
         let ready = Object::new();
         let _ = Reflect::set(&ready, &"ready".into(), &JsValue::TRUE);
+        let _ = Reflect::set(&ready, &"build".into(), &protocol::BUILD.into());
         let _ = scope.post_message(&ready);
     }
 }

@@ -24,7 +24,7 @@ use crate::ui::common::{Alert, Tone};
 use crate::ui::keyring_panel::{ImportIntro, KeepingNotice};
 use crate::ui::state::{KeyringState, LockReason, Phase};
 use crate::vault::agent::link::AgentLink;
-use crate::vault::agent::protocol::EntryMetaWire;
+use crate::vault::agent::protocol::{self, EntryMetaWire};
 use crate::vault::{EntryId, PasskeyMeta};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -475,11 +475,14 @@ fn open_in_app(state: KeyringState, app: &JsValue, panel: Panel) -> Result<(), S
     Ok(())
 }
 
-/// The handover as the app's `take_over` reads it: the key agent's encoding
-/// (`protocol::encode`; both modules are built from this source at once), which the first
-/// screen links anyway, where JSON would have cost it serde_json's writer.
+/// The handover as the app's `take_over` reads it: the first screen's build
+/// (`protocol::BUILD`), then the key agent's encoding (`protocol::encode`), which the first
+/// screen links anyway, where JSON would have cost it serde_json's writer. An app of another
+/// build refuses it rather than read its bytes as something else.
 pub fn encode(handover: &Handover) -> Vec<u8> {
-    crate::vault::agent::protocol::encode(handover)
+    let mut bytes = protocol::BUILD.as_bytes().to_vec();
+    bytes.extend(protocol::encode(handover));
+    bytes
 }
 
 /// The app's side: parses the handover and mounts the keyring, with the agent it was given (an
@@ -493,6 +496,11 @@ pub fn take_over(worker: Option<Worker>, handover: &[u8]) -> Result<(), JsValue>
             "Foundry Keyring: the app is already running",
         ));
     }
+    let Some(handover) = handover.strip_prefix(protocol::BUILD.as_bytes()) else {
+        return Err(JsValue::from_str(
+            "Foundry Keyring: a handover from another build of this page",
+        ));
+    };
     let handover: Handover = postcard::from_bytes(handover)
         .map_err(|_| JsValue::from_str("Foundry Keyring: an unreadable handover"))?;
     let adopt = |worker| {

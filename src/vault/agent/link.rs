@@ -198,6 +198,12 @@ impl AgentLink {
         self.inner.ping_sent.set(None);
         let field = |name: &str| Reflect::get(data, &JsValue::from_str(name)).ok();
         if field("ready").is_some_and(|v| v.is_truthy()) {
+            // An agent of another build reads these bytes as other messages: nothing queued
+            // (a passphrase, a key) goes to it.
+            if field("build").and_then(|v| v.as_string()).as_deref() != Some(protocol::BUILD) {
+                self.down();
+                return;
+            }
             let queued = {
                 let mut running = self.inner.running.borrow_mut();
                 let Some(running) = running.as_mut() else {
@@ -262,6 +268,16 @@ impl AgentLink {
         let running = self.release();
         if let Some(running) = &running {
             running.worker.terminate();
+            // Messages the agent never got: their secrets are wiped, not left to the collector.
+            for (message, _) in &running.queue {
+                if let Ok(secrets) = Reflect::get(message, &"secrets".into()) {
+                    for secret in Array::from(&secrets).iter() {
+                        if let Ok(bytes) = secret.dyn_into::<Uint8Array>() {
+                            bytes.fill(0, 0, bytes.length());
+                        }
+                    }
+                }
+            }
         }
         let waiting: Vec<Waiting> = self
             .inner

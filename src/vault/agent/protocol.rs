@@ -8,9 +8,10 @@
 //! - `payload`: optional bytes, transferred: a request body.
 //!
 //! The agent answers `{ id, reply, payload }` with `reply` a [`Reply`], encoded alike, and
-//! `payload` a response body, transferred. Before anything else it posts `{ ready: true }`:
-//! its WebAssembly instantiates asynchronously, and a message that arrived before its handler
-//! existed would be lost, so the page holds its messages until then.
+//! `payload` a response body, transferred. Before anything else it posts
+//! `{ ready: true, build }` ([`BUILD`]): its WebAssembly instantiates asynchronously, and a
+//! message that arrived before its handler existed would be lost, so the page holds its
+//! messages until then, and sends none to an agent of another build.
 //!
 //! After a paste no key ever travels back: replies carry entries' metadata, what a key says
 //! about itself (`KeyInfo`, nothing secret), response statuses and bodies. A response body
@@ -334,6 +335,13 @@ impl From<TransportErrorWire> for TransportError {
         }
     }
 }
+
+/// The sources this module was built from (a digest, by `src/build.rs`). Messages carry
+/// positions, not names, so modules of different builds (a browser that kept an old agent or
+/// app) could misread each other: the agent says its build in its `ready` message and the
+/// first screen puts it before the handover, and a module that hears another build refuses
+/// it (the page takes such an agent for stopped), which fails closed.
+pub const BUILD: &str = env!("FOUNDRY_KEYRING_BUILD");
 
 /// The message's `op` and `reply` bytes: postcard, a compact serde format that is not
 /// self-describing, so a derived reader matches variant and field *positions*, not names.

@@ -191,7 +191,7 @@ test('what the first screen knew carries over to the app: the key in use, and no
   const again = await page.evaluate(async () => {
     const app = await import(new URL('./foundry-keyring-app.js', document.baseURI).href);
     const fakeAgent = { postMessage() {}, terminate() {}, onmessage: null, onerror: null };
-    // An open keyring with no entries, passkeys, key in use or notice, in the handover's encoding.
+    // Refused before it is read, whatever it holds.
     const handover = new Uint8Array([0, 0, 0, 0, 1, 0]);
     try { app.take_over(fakeAgent, handover); return 'taken'; } catch (e) { return String(e); }
   });
