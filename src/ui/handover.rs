@@ -501,8 +501,8 @@ pub fn take_over(worker: Option<Worker>, handover: &[u8]) -> Result<(), JsValue>
             "Foundry Keyring: a handover from another build of this page",
         ));
     };
-    let handover: Handover = postcard::from_bytes(handover)
-        .map_err(|_| JsValue::from_str("Foundry Keyring: an unreadable handover"))?;
+    let handover: Handover = protocol::decode(handover)
+        .ok_or_else(|| JsValue::from_str("Foundry Keyring: an unreadable handover"))?;
     let adopt = |worker| {
         AgentLink::adopt(
             crate::vault::agent::link::DEFAULT_AGENT_URL.to_owned(),

@@ -28,6 +28,7 @@ use crate::vault::{
     CredentialId, EntryId, EntryKind, EntryMeta, PasskeyChallenge, PasskeyMeta, PendingSave,
     VaultError,
 };
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -354,12 +355,17 @@ pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     postcard::to_allocvec(value).unwrap_or_default()
 }
 
+/// Reads what [`encode`] wrote: `None` for bytes that are not a `T`.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+    postcard::from_bytes(bytes).ok()
+}
+
 pub fn decode_op(bytes: &[u8]) -> Result<Op, VaultError> {
-    postcard::from_bytes(bytes).map_err(|_| VaultError::Malformed)
+    decode(bytes).ok_or(VaultError::Malformed)
 }
 
 pub fn decode_reply(bytes: &[u8]) -> Option<Reply> {
-    postcard::from_bytes(bytes).ok()
+    decode(bytes)
 }
 
 /// The path rule of the agent: a request goes under the key's bound base, to `/api/v1/…`,
