@@ -21,7 +21,6 @@ use futures::future::{Either, select};
 use gloo_timers::callback::Interval;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use web_sys::{MessageEvent, Worker};
@@ -66,7 +65,9 @@ struct Running {
 struct Inner {
     url: String,
     running: RefCell<Option<Running>>,
-    waiting: RefCell<HashMap<u32, Waiting>>,
+    /// Calls sent and not answered, by message number: a handful at most, so a list (a map
+    /// type of its own was 1 kB of the first screen's module).
+    waiting: RefCell<Vec<(u32, Waiting)>>,
     next_id: Cell<u32>,
     /// When the oldest ping still unanswered was sent (any message from the agent answers it).
     ping_sent: Cell<Option<f64>>,
@@ -226,7 +227,7 @@ impl AgentLink {
         let payload = field("payload")
             .and_then(|v| v.dyn_into::<Uint8Array>().ok())
             .map(|bytes| SecretBytes::take_from_js(&bytes));
-        let waiting = self.inner.waiting.borrow_mut().remove(&(id as u32));
+        let waiting = self.take_waiting(id as u32);
         if let Some(waiting) = waiting {
             let answer = match reply {
                 Some(reply) => Ok(Answer { reply, payload }),
@@ -235,6 +236,15 @@ impl AgentLink {
             };
             let _ = waiting.send(answer);
         }
+    }
+
+    /// The call waiting for message number `id`, no longer waiting.
+    fn take_waiting(&self, id: u32) -> Option<Waiting> {
+        let mut waiting = self.inner.waiting.borrow_mut();
+        let index = waiting
+            .iter()
+            .position(|(waiting_id, _)| *waiting_id == id)?;
+        Some(waiting.swap_remove(index).1)
     }
 
     fn post(&self, message: &Object, transfer: &Array) {
@@ -283,7 +293,7 @@ impl AgentLink {
             .inner
             .waiting
             .borrow_mut()
-            .drain()
+            .drain(..)
             .map(|(_, w)| w)
             .collect();
         for waiting in waiting {
@@ -359,10 +369,10 @@ impl AgentLink {
         self.start();
         let id = self.next_request();
         let (sender, receiver) = oneshot::channel();
-        self.inner.waiting.borrow_mut().insert(id, sender);
+        self.inner.waiting.borrow_mut().push((id, sender));
         let (message, transfer) = message(id, &op, secrets, payload);
         if self.inner.running.borrow().is_none() {
-            self.inner.waiting.borrow_mut().remove(&id);
+            self.take_waiting(id);
             return Err(AgentDown);
         }
         self.enqueue(message, transfer);
