@@ -6,7 +6,7 @@
 
 use super::agent::kdf::KdfPolicy;
 use super::envelope::Envelope;
-use super::passkey::{PasskeyKeys, PasskeyRecord};
+use super::passkey::{MAX_CREDENTIAL_ID_LEN, PasskeyKeys, PasskeyRecord};
 use super::random::Rng;
 use super::*;
 use crate::api::base::ApiBase;
@@ -397,4 +397,28 @@ fn the_keys_of_a_prf_output_are_stable_and_distinct() {
     assert_ne!(a.public(), c.public());
     assert!(a.seal_key == b.seal_key);
     assert!(a.seal_key != c.seal_key);
+}
+
+/// A credential id's text is unpadded base64url exactly as the base64 crate (and WebAuthn's
+/// `PublicKeyCredential.id`) writes it, for every length up to the largest id, and reads back.
+#[test]
+fn a_credential_id_is_written_as_unpadded_base64url() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut rng = Rng::Os;
+    for len in 1..=MAX_CREDENTIAL_ID_LEN {
+        for pattern in [0x00, 0xff, 0xfb, 0x3e] {
+            let bytes: Vec<u8> = (0..len).map(|i| pattern ^ (i as u8)).collect();
+            let id = CredentialId::new(bytes.clone()).unwrap();
+            assert_eq!(
+                id.to_text(),
+                URL_SAFE_NO_PAD.encode(&bytes),
+                "{len} bytes of {pattern:#x}"
+            );
+            assert_eq!(CredentialId::parse(&id.to_text()).unwrap(), id);
+        }
+        let mut random = vec![0u8; len];
+        rng.fill(&mut random).unwrap();
+        let id = CredentialId::new(random.clone()).unwrap();
+        assert_eq!(id.to_text(), URL_SAFE_NO_PAD.encode(&random));
+    }
 }
