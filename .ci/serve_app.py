@@ -23,6 +23,7 @@ import functools
 import gzip
 import http.server
 import io
+import mimetypes
 import os
 import sys
 import threading
@@ -39,6 +40,8 @@ except ImportError:
 
 # Below this, compression saves next to nothing and costs a round of work per file.
 MIN_COMPRESS_SIZE = 512
+# Files from this size up (the WebAssembly modules) are compressed when the server starts.
+WARM_SIZE = 64 * 1024
 COMPRESSIBLE_TYPES = {
     "application/wasm", "application/json", "application/manifest+json", "application/xml",
     "image/svg+xml", "application/javascript", "image/x-icon",
@@ -94,27 +97,53 @@ def compress(data: bytes, coding: str) -> bytes:
 
 
 class CompressedCache:
-    """Compressed bodies by (path, coding), valid while the file's mtime and size are unchanged."""
+    """Compressed bodies by (path, coding), valid while the file's mtime and size are unchanged.
+
+    Each body is compressed once: a request for a body another thread is compressing waits for
+    it (brotli at quality 11 takes seconds for the app's module, and a page requests its files
+    side by side)."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._entries = {}
+        self._busy = {}
 
     def get(self, path: str, stat, coding: str, read):
         key = (path, coding)
         stamp = (stat.st_mtime_ns, stat.st_size)
         with self._lock:
-            hit = self._entries.get(key)
-        if hit is not None and hit[0] == stamp:
-            return hit[1]
-        data = read()
-        body = compress(data, coding)
-        # Not worth it (or the file changed while being read): send it as it is.
-        if len(body) >= len(data) or len(data) != stat.st_size:
-            body = None
-        with self._lock:
-            self._entries[key] = (stamp, body)
-        return body
+            busy = self._busy.setdefault(key, threading.Lock())
+        with busy:
+            with self._lock:
+                hit = self._entries.get(key)
+            if hit is not None and hit[0] == stamp:
+                return hit[1]
+            data = read()
+            body = compress(data, coding)
+            # Not worth it (or the file changed while being read): send it as it is.
+            if len(body) >= len(data) or len(data) != stat.st_size:
+                body = None
+            with self._lock:
+                self._entries[key] = (stamp, body)
+            return body
+
+    def warm(self, root: str, codings: list):
+        """Compresses the large files under `root` ahead of their first request (in the
+        background: a request that comes first waits for the same work, not for all of it)."""
+        def run():
+            for dirpath, _, names in os.walk(root):
+                for name in sorted(names):
+                    path = os.path.join(dirpath, name)
+                    try:
+                        stat = os.stat(path)
+                        if stat.st_size < WARM_SIZE or not compressible(Handler.guess_type_of(path)):
+                            continue
+                        for coding in codings:
+                            with open(path, "rb") as f:
+                                self.get(path, stat, coding, f.read)
+                    except OSError:
+                        continue
+        threading.Thread(target=run, daemon=True).start()
 
 
 COMPRESSED = CompressedCache()
@@ -151,6 +180,15 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         ".css": "text/css",
         ".json": "application/json",
     }
+
+    @classmethod
+    def guess_type_of(cls, path: str) -> str:
+        """The Content-Type this handler sends for `path`: `guess_type`'s rule, without a request."""
+        _, ext = os.path.splitext(path)
+        for key in (ext, ext.lower()):
+            if key in cls.extensions_map:
+                return cls.extensions_map[key]
+        return mimetypes.guess_type(path)[0] or "application/octet-stream"
 
     def __init__(self, *args, policy: str, mounts: list, offered: list, **kwargs):
         self.policy = policy
@@ -277,6 +315,7 @@ def main():
     handler = functools.partial(Handler, directory=os.path.abspath(args.dir), policy=policy, mounts=mounts,
                                 offered=offered)
     server = http.server.ThreadingHTTPServer((args.addr, args.port), handler)
+    COMPRESSED.warm(os.path.abspath(args.dir), offered)
     headers = "no security headers" if args.no_headers else "CSP header"
     codings = ", ".join(offered) if offered else "uncompressed"
     print(f"serve_app: http://{args.addr}:{args.port}/ (API {' '.join(origins)}; {headers}; {codings})", flush=True)
