@@ -31,3 +31,10 @@ pub mod vault;
 pub mod embed;
 #[cfg(feature = "web")]
 pub mod ui;
+
+/// Every module's allocator in the browser (the first screen, the app, the key agent, the
+/// embedding build): Talc in place of Rust's default dlmalloc, which was about 3 kB gzip of
+/// each module and is slower. Single-threaded WebAssembly only, which all of them are.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
