@@ -34,7 +34,7 @@ const text = [
   ...rows.map(line),
   '',
   ...data.filter((d) => d.retried).map((d) => `Paging: ${d.retried} request(s) retried after a spurious 401 "invalid token" from the double (its Authorizer's 250 ms wall-clock limit ran out under load).`),
-  `Targets are checked against the median. kB = 1000 bytes, as sent by .ci/serve_app.py (gzip, as a static host compresses; API calls not counted). ${figures.filter((f) => passes(f) === false).length} of ${figures.filter((f) => f.target).length} targets missed.`,
+  `Targets are checked against the median. kB = 1000 bytes; the size targets are gzip -9 of the files requested, the as-sent rows what .ci/serve_app.py sent (brotli when it has it, as hosts send; API calls not counted). ${figures.filter((f) => passes(f) === false).length} of ${figures.filter((f) => f.target).length} targets missed.`,
 ].join('\n');
 console.log(text);
 if (out) fs.writeFileSync(out, `${text}\n`);
