@@ -128,21 +128,22 @@ class CompressedCache:
             return body
 
     def warm(self, root: str, codings: list):
-        """Compresses the large files under `root` ahead of their first request (in the
-        background: a request that comes first waits for the same work, not for all of it)."""
+        """Compresses the large files directly in `root` (the page's modules, not the embedding
+        bundle under it) ahead of their first request, in the background: a request that comes
+        first waits for the same work, not for all of it."""
         def run():
-            for dirpath, _, names in os.walk(root):
-                for name in sorted(names):
-                    path = os.path.join(dirpath, name)
-                    try:
-                        stat = os.stat(path)
-                        if stat.st_size < WARM_SIZE or not compressible(Handler.guess_type_of(path)):
-                            continue
-                        for coding in codings:
-                            with open(path, "rb") as f:
-                                self.get(path, stat, coding, f.read)
-                    except OSError:
+            for name in sorted(os.listdir(root)):
+                path = os.path.join(root, name)
+                try:
+                    stat = os.stat(path)
+                    if not os.path.isfile(path) or stat.st_size < WARM_SIZE \
+                            or not compressible(Handler.guess_type_of(path)):
                         continue
+                    for coding in codings:
+                        with open(path, "rb") as f:
+                            self.get(path, stat, coding, f.read)
+                except OSError:
+                    continue
         threading.Thread(target=run, daemon=True).start()
 
 
