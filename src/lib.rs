@@ -33,8 +33,9 @@ pub mod embed;
 pub mod ui;
 
 /// Every module's allocator in the browser (the first screen, the app, the key agent, the
-/// embedding build): Talc in place of Rust's default dlmalloc, which was about 3 kB gzip of
-/// each module and is slower. Single-threaded WebAssembly only, which all of them are.
+/// embedding build): Talc in place of Rust's default dlmalloc (7 kB of code in each module;
+/// Talc's is under 2 kB: −0.7 kB gzip on the first screen, −2.8 kB on the agent), and faster
+/// by Talc's own benchmarks. Single-threaded WebAssembly only, which all of them are.
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

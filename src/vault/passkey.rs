@@ -67,7 +67,8 @@ impl CredentialId {
 
     /// Unpadded base64url. Written out rather than by the base64 crate's generic encoder: the
     /// first screen needs it for passkey unlock (WebAuthn's `evalByCredential` is keyed by this
-    /// text) and decodes nothing else with that engine, which cost its module 1 kB (gzip).
+    /// text) and encodes nothing else in base64, and the crate's encoder was 2.6 kB of its
+    /// module's code (before wasm-opt; about 2 kB gzip off the module, measured).
     pub fn to_text(&self) -> String {
         const ALPHABET: &[u8; 64] =
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

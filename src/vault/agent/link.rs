@@ -65,8 +65,8 @@ struct Running {
 struct Inner {
     url: String,
     running: RefCell<Option<Running>>,
-    /// Calls sent and not answered, by message number: a handful at most, so a list (a map
-    /// type of its own was 1 kB of the first screen's module).
+    /// Calls sent and not answered, by message number: a handful at most, so a list (a hash
+    /// map type of its own cost the first screen's module code; see `strength::estimate`).
     waiting: RefCell<Vec<(u32, Waiting)>>,
     next_id: Cell<u32>,
     /// When the oldest ping still unanswered was sent (any message from the agent answers it).
