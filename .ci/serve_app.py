@@ -89,62 +89,91 @@ def choose_encoding(accept_encoding: str, offered: list):
     return best
 
 
-def compress(data: bytes, coding: str) -> bytes:
+def compress(data: bytes, coding: str, fast: bool = False) -> bytes:
     if coding == "br":
-        return brotli.compress(data, quality=11)
+        return brotli.compress(data, quality=5 if fast else 11)
     # mtime=0: the same file always gives the same bytes.
-    return gzip.compress(data, compresslevel=9, mtime=0)
+    return gzip.compress(data, compresslevel=6 if fast else 9, mtime=0)
 
 
 class CompressedCache:
     """Compressed bodies by (path, coding), valid while the file's mtime and size are unchanged.
 
-    Each body is compressed once: a request for a body another thread is compressing waits for
-    it (brotli at quality 11 takes seconds for the app's module, and a page requests its files
-    side by side)."""
+    Each body is compressed once at full quality (brotli 11, gzip 9), in the background for a
+    large file: brotli 11 takes seconds for a module (more on a busy machine), and a request
+    must not wait for it. Until the full-quality body is ready, a large file is sent compressed
+    at a fast quality (brotli 5, gzip 6), as a host that compresses on the fly does; `warm`
+    starts the work for the page's own modules when the server starts."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._entries = {}
-        self._busy = {}
+        self._started = set()
 
     def get(self, path: str, stat, coding: str, read):
         key = (path, coding)
         stamp = (stat.st_mtime_ns, stat.st_size)
         with self._lock:
-            busy = self._busy.setdefault(key, threading.Lock())
-        with busy:
-            with self._lock:
-                hit = self._entries.get(key)
-            if hit is not None and hit[0] == stamp:
-                return hit[1]
-            data = read()
-            body = compress(data, coding)
-            # Not worth it (or the file changed while being read): send it as it is.
-            if len(body) >= len(data) or len(data) != stat.st_size:
-                body = None
-            with self._lock:
-                self._entries[key] = (stamp, body)
-            return body
+            hit = self._entries.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        data = read()
+        if stat.st_size >= WARM_SIZE:
+            self._start(path, stat, coding)
+            return self._worth_it(data, compress(data, coding, fast=True), stat)
+        body = self._worth_it(data, compress(data, coding), stat)
+        with self._lock:
+            self._entries[key] = (stamp, body)
+        return body
 
-    def warm(self, root: str, codings: list):
+    @staticmethod
+    def _worth_it(data: bytes, body: bytes, stat):
+        """None (send the file as it is) when compressing did not help or the file changed
+        while being read."""
+        return None if len(body) >= len(data) or len(data) != stat.st_size else body
+
+    def _start(self, path: str, stat, coding: str, background: bool = True):
+        """The full-quality body of a large file, worked out once per content."""
+        job = (path, coding, stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            if job in self._started:
+                return
+            self._started.add(job)
+
+        def run():
+            try:
+                with open(path, "rb") as f:
+                    data = f.read()
+            except OSError:
+                return
+            body = self._worth_it(data, compress(data, coding), stat)
+            with self._lock:
+                self._entries[(path, coding)] = ((stat.st_mtime_ns, stat.st_size), body)
+        if background:
+            threading.Thread(target=run, daemon=True).start()
+        else:
+            run()
+
+    def warm(self, root: str, codings: list, wait: bool = False):
         """Compresses the large files directly in `root` (the page's modules, not the embedding
-        bundle under it) ahead of their first request, in the background: a request that comes
-        first waits for the same work, not for all of it."""
+        bundle under it) at full quality, one after the other: in a thread of its own, or
+        before returning when `wait`."""
         def run():
             for name in sorted(os.listdir(root)):
                 path = os.path.join(root, name)
                 try:
                     stat = os.stat(path)
-                    if not os.path.isfile(path) or stat.st_size < WARM_SIZE \
-                            or not compressible(Handler.guess_type_of(path)):
-                        continue
-                    for coding in codings:
-                        with open(path, "rb") as f:
-                            self.get(path, stat, coding, f.read)
                 except OSError:
                     continue
-        threading.Thread(target=run, daemon=True).start()
+                if not os.path.isfile(path) or stat.st_size < WARM_SIZE \
+                        or not compressible(Handler.guess_type_of(path)):
+                    continue
+                for coding in codings:
+                    self._start(path, stat, coding, background=False)
+        if wait:
+            run()
+        else:
+            threading.Thread(target=run, daemon=True).start()
 
 
 COMPRESSED = CompressedCache()
@@ -287,6 +316,15 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             super().log_message(fmt, *args)
 
 
+class Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A browser that closes a connection mid-body (a test that ends while the page still
+        # loads a module) is not the server's error: no traceback for it.
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--dir", default="dist")
@@ -298,6 +336,8 @@ def main():
     parser.add_argument("--no-headers", action="store_true", help="send no security headers, as a bare static host")
     parser.add_argument("--mount", action="append", default=[], help="PREFIX=DIR, served under /PREFIX/")
     parser.add_argument("--no-compress", action="store_true", help="send every file uncompressed")
+    parser.add_argument("--warm-first", action="store_true",
+                        help="compress the page's modules at full quality before taking requests (the bench: every run gets the same bytes)")
     args = parser.parse_args()
     if not os.path.isfile(os.path.join(args.dir, "index.html")):
         sys.exit(f"serve_app: {args.dir}/index.html not found: build the app first (trunk build --release)")
@@ -315,8 +355,8 @@ def main():
     offered = encodings_offered(not args.no_compress)
     handler = functools.partial(Handler, directory=os.path.abspath(args.dir), policy=policy, mounts=mounts,
                                 offered=offered)
-    server = http.server.ThreadingHTTPServer((args.addr, args.port), handler)
-    COMPRESSED.warm(os.path.abspath(args.dir), offered)
+    server = Server((args.addr, args.port), handler)
+    COMPRESSED.warm(os.path.abspath(args.dir), offered, wait=args.warm_first)
     headers = "no security headers" if args.no_headers else "CSP header"
     codings = ", ".join(offered) if offered else "uncompressed"
     print(f"serve_app: http://{args.addr}:{args.port}/ (API {' '.join(origins)}; {headers}; {codings})", flush=True)
