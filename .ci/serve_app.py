@@ -89,6 +89,11 @@ def choose_encoding(accept_encoding: str, offered: list):
     return best
 
 
+def sent_compressed(path: str, size: int) -> bool:
+    """Whether a file of this path and size is sent compressed (when the client accepts it)."""
+    return size >= MIN_COMPRESS_SIZE and compressible(Handler.guess_type_of(path))
+
+
 def compress(data: bytes, coding: str, fast: bool = False) -> bytes:
     if coding == "br":
         return brotli.compress(data, quality=5 if fast else 11)
@@ -119,11 +124,15 @@ class CompressedCache:
             return hit[1]
         data = read()
         if stat.st_size >= WARM_SIZE:
-            self._start(path, stat, coding)
+            self._start(path, stat, coding, data)
             return self._worth_it(data, compress(data, coding, fast=True), stat)
+        return self._store(path, stat, coding, data)
+
+    def _store(self, path: str, stat, coding: str, data: bytes):
+        """The full-quality body of `data`, kept for the next request of this content."""
         body = self._worth_it(data, compress(data, coding), stat)
         with self._lock:
-            self._entries[key] = (stamp, body)
+            self._entries[(path, coding)] = ((stat.st_mtime_ns, stat.st_size), body)
         return body
 
     @staticmethod
@@ -132,27 +141,17 @@ class CompressedCache:
         while being read."""
         return None if len(body) >= len(data) or len(data) != stat.st_size else body
 
-    def _start(self, path: str, stat, coding: str, background: bool = True):
+    def _start(self, path: str, stat, coding: str, data: bytes, background: bool = True):
         """The full-quality body of a large file, worked out once per content."""
         job = (path, coding, stat.st_mtime_ns, stat.st_size)
         with self._lock:
             if job in self._started:
                 return
             self._started.add(job)
-
-        def run():
-            try:
-                with open(path, "rb") as f:
-                    data = f.read()
-            except OSError:
-                return
-            body = self._worth_it(data, compress(data, coding), stat)
-            with self._lock:
-                self._entries[(path, coding)] = ((stat.st_mtime_ns, stat.st_size), body)
         if background:
-            threading.Thread(target=run, daemon=True).start()
+            threading.Thread(target=self._store, args=(path, stat, coding, data), daemon=True).start()
         else:
-            run()
+            self._store(path, stat, coding, data)
 
     def warm(self, root: str, codings: list, wait: bool = False):
         """Compresses the large files directly in `root` (the page's modules, not the embedding
@@ -163,13 +162,14 @@ class CompressedCache:
                 path = os.path.join(root, name)
                 try:
                     stat = os.stat(path)
+                    if not os.path.isfile(path) or stat.st_size < WARM_SIZE or not sent_compressed(path, stat.st_size):
+                        continue
+                    with open(path, "rb") as f:
+                        data = f.read()
                 except OSError:
                     continue
-                if not os.path.isfile(path) or stat.st_size < WARM_SIZE \
-                        or not compressible(Handler.guess_type_of(path)):
-                    continue
                 for coding in codings:
-                    self._start(path, stat, coding, background=False)
+                    self._start(path, stat, coding, data, background=False)
         if wait:
             run()
         else:
