@@ -6,6 +6,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
 TOOLS_DIR="${TOOLS_DIR:-$HOME/.cache/foundry-keyring-tools}"
 export PATH="$CARGO_HOME/bin:$TOOLS_DIR/node_modules/.bin:$PATH"
+# Trunk's cargo: passes through, and builds the first screen with erased views (cargo-for-trunk/cargo).
+export PATH="$ROOT/.ci/cargo-for-trunk:$PATH"
 export TRUNK_SKIP_VERSION_CHECK=true
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # wasm-bindgen-cli must be exactly the wasm-bindgen in Cargo.lock.

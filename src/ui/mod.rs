@@ -5,7 +5,8 @@
 //! screen's module, −10 kB in the app's). The token table's components (`tokens.rs`) and
 //! `common::When`, which its rows use, keep their types, so a filter click renders its rows
 //! exactly as before (Leptos's `erase_components`, which erases every component and attribute,
-//! made that click ~6 ms slower: README, Bench).
+//! made that click ~6 ms slower: README, Bench). The first screen's module, which has no
+//! table, is compiled with `erase_components` (Cargo.toml, profile "first-screen").
 
 pub mod add_key;
 pub mod api;
