@@ -2,6 +2,7 @@
 # Sourced, not run.
 TRUNK_VERSION=0.21.14          # newest Trunk whose rust-version fits rustc 1.95 (0.22 needs 1.96.1)
 BINARYEN_MAJOR=132             # npm binaryen: Debian's 108 produces a module that fails to load
+ESBUILD_VERSION=0.25.12        # npm esbuild: minifies the release build's JS, CSS and HTML (.ci/minify.py)
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
 TOOLS_DIR="${TOOLS_DIR:-$HOME/.cache/foundry-keyring-tools}"
