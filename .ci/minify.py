@@ -26,10 +26,12 @@ if not staging:
 if os.environ.get("TRUNK_PROFILE", "release") != "release":
     sys.exit(0)
 
-tools = os.environ.get("TOOLS_DIR") or os.path.expanduser("~/.cache/foundry-keyring-tools")
-esbuild = shutil.which("esbuild") or shutil.which("esbuild", path=os.path.join(tools, "node_modules", ".bin"))
+# On PATH as .ci/env.sh puts it there, with Trunk's cargo wrapper; where the set-up installs it
+# is said once, in env.sh.
+esbuild = shutil.which("esbuild")
 if not esbuild:
-    print("minify: esbuild not found (run .ci/setup); leaving the files unminified", file=sys.stderr)
+    print("minify: esbuild not on PATH (run .ci/setup, and build after `source .ci/env.sh`); "
+          "leaving the files unminified", file=sys.stderr)
     sys.exit(0)
 
 MODULE = re.compile(r"^\s*(?:import|export)\b|\bimport\.meta\b", re.MULTILINE)
