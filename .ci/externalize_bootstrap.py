@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
-"""Trunk post-build hook: move Trunk's inline bootstrap <script type="module"> into a file.
+"""Trunk post-build hook: the two boot scripts Trunk writes, made fit to ship.
 
-A strict Content-Security-Policy (script-src 'self' 'wasm-unsafe-eval', no 'unsafe-inline')
-blocks inline scripts, and Trunk 0.21 has no option to emit the loader as a file
-(trunk-rs/trunk#288). The script's content is hashed into its name so caches stay correct.
+- The page's: Trunk's inline bootstrap <script type="module"> moves into a file. A strict
+  Content-Security-Policy (script-src 'self' 'wasm-unsafe-eval', no 'unsafe-inline') blocks
+  inline scripts, and Trunk 0.21 has no option to emit the loader as a file
+  (trunk-rs/trunk#288). The script's content is hashed into its name so caches stay correct.
+- A worker's (`*_loader.js`, data-loader-shim): Trunk 0.21 starts the worker's WebAssembly with
+  wasm-bindgen's positional argument, which wasm-bindgen 0.2.9x deprecates with a console
+  warning each time a key agent starts; it gets the object form wasm-bindgen asks for.
 """
+import glob
 import hashlib
 import os
 import re
@@ -34,3 +39,14 @@ if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html):
 with open(index, "w", encoding="utf-8") as f:
     f.write(html)
 print(f"externalize_bootstrap: inline loader moved to {name}")
+
+positional = re.compile(r'wasm_bindgen\(("[^"]+")\)')
+for loader in glob.glob(os.path.join(staging, "*_loader.js")):
+    with open(loader, encoding="utf-8") as f:
+        script = f.read()
+    script, count = positional.subn(r"wasm_bindgen({module_or_path:\1})", script)
+    if count != 1 or "module_or_path" not in script:
+        sys.exit(f"externalize_bootstrap: {os.path.basename(loader)} is not the loader Trunk 0.21 writes")
+    with open(loader, "w", encoding="utf-8") as f:
+        f.write(script)
+    print(f"externalize_bootstrap: {os.path.basename(loader)} starts its module with an options object")

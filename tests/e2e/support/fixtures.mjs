@@ -1,5 +1,5 @@
-// Shared fixtures: every test fails on a console error, an uncaught exception or a CSP
-// violation, and can read the double's demo keys.
+// Shared fixtures: every test fails on a console error or warning (the page's or its workers'),
+// an uncaught exception or a CSP violation, and can read the double's demo keys.
 import { test as base, expect } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,6 +36,11 @@ const BROWSER_NETWORK_NOISE = [
   /^Failed to load resource: net::ERR_/,
   /has been blocked by CORS policy/,
 ];
+// Chromium's note that it does not check `integrity` on a preload of the WebAssembly (Trunk
+// writes one with each module): a fact about the browser, said on every load.
+const BROWSER_WARNING_NOISE = [
+  /^The `integrity` attribute is currently ignored for preload destinations/,
+];
 
 export const test = base.extend({
   // This worker's own app server (support/env.mjs), so relative page.goto() lands there.
@@ -48,6 +53,9 @@ export const test = base.extend({
     page.on('console', (msg) => {
       if (msg.type() === 'error' && !BROWSER_NETWORK_NOISE.some((re) => re.test(msg.text()))) {
         problems.push(`console.error: ${msg.text()}`);
+      }
+      if (msg.type() === 'warning' && !BROWSER_WARNING_NOISE.some((re) => re.test(msg.text()))) {
+        problems.push(`console.warning: ${msg.text()}`);
       }
     });
     page.on('pageerror', (err) => problems.push(`uncaught: ${err.message}`));
