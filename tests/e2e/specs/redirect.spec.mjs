@@ -38,8 +38,8 @@ async function watchFetchModes(page) {
   });
   // The wrapper goes in after the worker has started, so a fetch the agent makes at once could
   // slip past it. Each agent starts when the page is idle (after the first screen, after a Lock),
-  // well before a request, but a busy machine narrows that gap: the returned function, called
-  // before the action that starts an agent, resolves once that agent's wrapper is in place.
+  // well before a request, but a busy machine narrows that gap: the returned function runs an
+  // action that starts an agent and resolves once that agent's wrapper is in place.
   const wrapped = [];
   page.on('worker', (worker) => wrapped.push(worker.evaluate(() => {
     const original = self.fetch;
@@ -55,7 +55,12 @@ async function watchFetchModes(page) {
       return original.apply(this, arguments);
     };
   }).catch(() => {})));
-  return () => page.waitForEvent('worker').then(() => Promise.all(wrapped));
+  return async (action) => {
+    const started = page.waitForEvent('worker');
+    await action();
+    await started;
+    await Promise.all(wrapped);
+  };
 }
 
 const fetchesTo = (page, path) => page.evaluate((url) => window.__fetches.filter((f) => f.url.split('?')[0] === url), `${API_BASE}${path}`);
@@ -131,13 +136,11 @@ for (const status of [307, 308]) {
   test(`whoami answered with ${status} to another host: "Redirect refused", nothing sent there, no retry, unlocking again works`, async ({ page, context, request }) => {
     const recorder = await startRecorder();
     try {
-      const nextAgentWatched = await watchFetchModes(page);
+      const startingAgent = await watchFetchModes(page);
       const wire = watchWire(context);
       // Twice: the check of the key before it is saved, then the key's own whoami.
       await injectFault(request, { kind: 'redirect', status, location: `${recorder.base}/collect/whoami`, count: 2, path: WHOAMI });
-      const firstAgent = nextAgentWatched();
-      await page.goto(appUrl());
-      await firstAgent;
+      await startingAgent(() => page.goto(appUrl()));
       await addFirstKey(page, { key: demoKey('member'), expectIdentity: false });
 
       // Whatever the page makes of the answer, first: did anything reach the other host?
@@ -151,9 +154,7 @@ for (const status of [307, 308]) {
       // The same request would be redirected again: no "Try again". What helps is another
       // address or another key; here the fault is gone, and locking and unlocking asks afresh.
       await expect(alert.getByRole('button', { name: 'Try again' })).toHaveCount(0);
-      const nextAgent = nextAgentWatched();
-      await page.getByRole('button', { name: 'Lock' }).click();
-      await nextAgent;
+      await startingAgent(() => page.getByRole('button', { name: 'Lock' }).click());
       await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
       await page.getByRole('button', { name: 'Unlock' }).click();
       await expect(page.getByRole('heading', { name: 'Who this key belongs to' })).toBeVisible({ timeout: 20_000 });
@@ -169,11 +170,9 @@ for (const status of [307, 308]) {
   test(`attenuate (its body holds the key) answered with ${status} to another host: "Redirect refused", nothing sent there, a retry works`, async ({ page, context, request }) => {
     const recorder = await startRecorder();
     try {
-      const nextAgentWatched = await watchFetchModes(page);
+      const startingAgent = await watchFetchModes(page);
       const wire = watchWire(context);
-      const agent = nextAgentWatched();
-      await page.goto(appUrl());
-      await agent;
+      await startingAgent(() => page.goto(appUrl()));
       await addFirstKey(page, { key: demoKey('member') });
       await expect(page.getByRole('table')).toBeVisible();
 
@@ -212,16 +211,12 @@ for (const status of [307, 308]) {
 
 /** A dropped whoami, so the probe runs; returns the app's fetches to the API. */
 async function droppedWhoamiWithProbe(page, request, wire) {
-  const nextAgentWatched = await watchFetchModes(page);
-  const firstAgent = nextAgentWatched();
-  await page.goto(appUrl());
-  await firstAgent;
+  const startingAgent = await watchFetchModes(page);
+  await startingAgent(() => page.goto(appUrl()));
   await addFirstKey(page, { key: demoKey('member') });
   // Chromium resends a GET whose reused connection closed (faults.spec.mjs): queue 5, clear the rest.
   await injectFault(request, { kind: 'drop', count: 5, path: WHOAMI });
-  const nextAgent = nextAgentWatched();
-  await page.getByRole('button', { name: 'Lock' }).click();
-  await nextAgent;
+  await startingAgent(() => page.getByRole('button', { name: 'Lock' }).click());
   await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
   await page.getByRole('button', { name: 'Unlock' }).click();
   await expect(page.getByRole('alert').filter({ hasText: 'Blocked by the browser (CORS)' })).toBeVisible({ timeout: 30_000 });

@@ -29,18 +29,20 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
 
-// Chromium itself logs every failed HTTP response and every CORS block as a console error. Those
-// are the network's words, not the page's, and the error-path tests cause them on purpose.
-const BROWSER_NETWORK_NOISE = [
-  /^Failed to load resource: the server responded with a status of \d+/,
-  /^Failed to load resource: net::ERR_/,
-  /has been blocked by CORS policy/,
-];
-// Chromium's note that it does not check `integrity` on a preload of the WebAssembly (Trunk
-// writes one with each module): a fact about the browser, said on every load.
-const BROWSER_WARNING_NOISE = [
-  /^The `integrity` attribute is currently ignored for preload destinations/,
-];
+// What Chromium itself says, by console message type. It logs every failed HTTP response and
+// every CORS block as an error: the network's words, not the page's, and the error-path tests
+// cause them on purpose. It warns that it does not check `integrity` on a preload of the
+// WebAssembly (Trunk writes one with each module): a fact about the browser, said on every load.
+const BROWSER_NOISE = {
+  error: [
+    /^Failed to load resource: the server responded with a status of \d+/,
+    /^Failed to load resource: net::ERR_/,
+    /has been blocked by CORS policy/,
+  ],
+  warning: [
+    /^The `integrity` attribute is currently ignored for preload destinations/,
+  ],
+};
 
 export const test = base.extend({
   // This worker's own app server (support/env.mjs), so relative page.goto() lands there.
@@ -51,11 +53,9 @@ export const test = base.extend({
   pageProblems: [async ({ page }, use) => {
     const problems = [];
     page.on('console', (msg) => {
-      if (msg.type() === 'error' && !BROWSER_NETWORK_NOISE.some((re) => re.test(msg.text()))) {
-        problems.push(`console.error: ${msg.text()}`);
-      }
-      if (msg.type() === 'warning' && !BROWSER_WARNING_NOISE.some((re) => re.test(msg.text()))) {
-        problems.push(`console.warning: ${msg.text()}`);
+      const noise = BROWSER_NOISE[msg.type()];
+      if (noise && !noise.some((re) => re.test(msg.text()))) {
+        problems.push(`console.${msg.type()}: ${msg.text()}`);
       }
     });
     page.on('pageerror', (err) => problems.push(`uncaught: ${err.message}`));
