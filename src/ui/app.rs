@@ -70,6 +70,7 @@ pub fn Keyring(
         None => KeyringState::new(
             namespace,
             worker_url.unwrap_or_else(|| DEFAULT_AGENT_URL.to_owned()),
+            parts.read_storage,
         ),
     };
     provide_context(state);
@@ -116,11 +117,8 @@ pub fn Keyring(
                 {(parts.settings)(Callback::new(move |_| settings_open.set(false)))}
             </Show>
             {move || match state.phase.get() {
-                Phase::FirstRun => {
-                    let resume = resume.try_update_value(Option::take).flatten();
-                    view! { <AddKeyForm first_run=true resume=resume />{(parts.import)()} }.into_any()
-                }
-                Phase::Locked => view! { <UnlockForm /> }.into_any(),
+                Phase::FirstRun => (parts.first_run)(resume.try_update_value(Option::take).flatten()),
+                Phase::Locked => (parts.locked)(),
                 Phase::Unlocked => (parts.unlocked)(),
             }}
         </div>
@@ -128,10 +126,18 @@ pub fn Keyring(
     .into_any()
 }
 
-/// What the first screen and the app show differently: the first screen's module leaves these
-/// to the app, which it hands over to when they are needed (`ui::handover`).
+/// What the first screen and the app show differently: the first screen's modules leave these
+/// to the app, which they hand over to when they are needed (`ui::handover`).
 #[derive(Clone, Copy)]
 pub struct Parts {
+    /// The first run: the paste form (with the first key the first screen staged, in the app),
+    /// and the import.
+    pub first_run: fn(Option<FirstKey>) -> AnyView,
+    /// A stored keyring, shut: the unlock form.
+    pub locked: fn() -> AnyView,
+    /// How the keyring's state reads what is stored (`KeyringState::inspect_storage`, which
+    /// the unlock form needs; a module without it only needs to know whether one is there).
+    pub read_storage: fn(&KeyringState),
     /// What an unlocked keyring shows.
     pub unlocked: fn() -> AnyView,
     /// The import of a keyring file, offered on the first run and on the unlock form.
@@ -144,11 +150,21 @@ pub struct Parts {
 
 /// The app's and the embedding build's parts: everything here.
 pub const FULL: Parts = Parts {
+    first_run: first_run_form,
+    locked: || view! { <UnlockForm /> }.into_any(),
+    read_storage: KeyringState::inspect_storage,
     unlocked: full_unlocked_view,
     after_staging: CHECK,
     import: || view! { <ImportKeyring /> }.into_any(),
     settings: |on_close| view! { <SettingsPanel on_close=on_close /> }.into_any(),
 };
+
+/// The first run's paste form, with the import offered beside it (the module's own import
+/// part: the app's form, or the first screen's way to it).
+pub fn first_run_form(resume: Option<FirstKey>) -> AnyView {
+    let import = expect_context::<Parts>().import;
+    view! { <AddKeyForm first_run=true resume=resume />{import()} }.into_any()
+}
 
 /// The keyring once unlocked: which key, what it sees of Foundry, a key bound elsewhere than the
 /// page's API, and the auto-lock that watches activity meanwhile. None of it has anything to do

@@ -1,8 +1,10 @@
 //! The standalone page in two modules, and the one moment the first hands over to the second.
 //!
-//! The browser first gets the first screen (`src/main.rs`): the `Keyring` component with the
-//! paste and unlock forms and the notices, and neither the unlocked view, the import's form,
-//! Settings nor the check of a first key with Foundry (its [`Parts`] are [`HandOver`],
+//! The browser first gets a first screen: the `Keyring` component with one form and the
+//! notices, the paste form on a first visit (`src/main.rs`, [`FIRST_RUN_SCREEN`]) or the unlock
+//! form when a keyring is stored (`src/bin/unlock.rs`, [`UNLOCK_SCREEN`]; the page's boot script
+//! picks one), and neither the other form ([`KeyringInApp`]), the unlocked view, the import's
+//! form, Settings nor the check of a first key with Foundry (its [`Parts`] are [`HandOver`],
 //! [`ImportInApp`], [`SettingsInApp`] and [`create_then_hand_over`]), so the key field works
 //! after a fraction of the bytes. The full app (`src/bin/app.rs`: the same component with
 //! every part) is fetched when the browser is idle, while the person types. When the keyring is
@@ -77,6 +79,10 @@ pub enum Panel {
     Import,
     /// Settings.
     Settings,
+    /// Nothing more: the keyring as the app finds it, when it is in a state the first screen's
+    /// module has no form for (a keyring stored by another tab on a first visit, or forgotten
+    /// on a returning one).
+    Keyring,
 }
 
 /// The handover as the app receives it.
@@ -93,9 +99,25 @@ pub enum Held {
     Created(FirstKey),
 }
 
-/// The first screen's parts: the unlocked keyring, a first key to check, the import and
-/// Settings go over to the app.
-pub const FIRST_SCREEN: Parts = Parts {
+/// The first screen of a first visit (`src/main.rs`): the paste form. The unlocked keyring, a
+/// first key to check, the import, Settings and a stored keyring's unlock form go over to the
+/// app.
+pub const FIRST_RUN_SCREEN: Parts = Parts {
+    first_run: crate::ui::app::first_run_form,
+    locked: || view! { <KeyringInApp /> }.into_any(),
+    read_storage: KeyringState::notice_stored,
+    // Never shown: this module has no form that opens a keyring (a first key's Save hands the
+    // created keyring over before it is open), so it holds no `HandOver` either.
+    unlocked: || view! { <KeyringInApp /> }.into_any(),
+    ..UNLOCK_SCREEN
+};
+
+/// The first screen of a returning visit (`src/bin/unlock.rs`): the unlock form. The paste
+/// form (after "Forget"), the unlocked keyring, the import and Settings go over to the app.
+pub const UNLOCK_SCREEN: Parts = Parts {
+    first_run: |_| view! { <KeyringInApp /> }.into_any(),
+    locked: || view! { <crate::ui::unlock::UnlockForm /> }.into_any(),
+    read_storage: KeyringState::inspect_storage,
     unlocked: || view! { <HandOver /> }.into_any(),
     after_staging: AfterStaging {
         run: create_then_hand_over,
@@ -283,6 +305,16 @@ pub fn SettingsInApp() -> impl IntoView {
     let opener = Opener::new(Panel::Settings);
     opener.open.run(());
     view! { <div class="fk-card">{opener.progress("settings")}</div> }.into_any()
+}
+
+/// The form this first screen does not have (the boot chose it by what was stored, and that has
+/// changed since): the app shows the keyring as it finds it. Nothing typed is lost: this
+/// replaces a form that was not there.
+#[component]
+pub fn KeyringInApp() -> impl IntoView {
+    let opener = Opener::new(Panel::Keyring);
+    opener.open.run(());
+    view! { <div class="fk-card">{opener.progress("your keyring")}</div> }.into_any()
 }
 
 /// Why the handover did not happen.

@@ -42,9 +42,10 @@ pub use options::Options;
 
 use leptos::prelude::*;
 
-/// The standalone page's first screen: options from the URL, mounted into `<body>`; the full
-/// app follows when the browser is idle (`handover`).
-pub fn mount_standalone() {
+/// The standalone page's first screen, with the parts of its module (`handover`: the paste
+/// form's or the unlock form's): options from the URL, mounted into `<body>`; the full app
+/// follows when the browser is idle.
+pub fn mount_standalone(parts: app::Parts) {
     panic::install();
     // A page inside a frame could be dressed up by the framing page (clickjacking, a fake
     // "paste your key here" around it). A `<meta>` CSP cannot forbid framing and a static
@@ -56,7 +57,7 @@ pub fn mount_standalone() {
     }
     let options = standalone_options();
     let first_screen = leptos::mount::mount_to(leptos::tachys::dom::body(), move || {
-        view! { <Keyring options=options parts=handover::FIRST_SCREEN /> }
+        view! { <Keyring options=options parts=parts /> }
     });
     handover::keep_first_screen(Box::new(first_screen));
     handover::prefetch_when_idle();

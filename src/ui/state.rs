@@ -82,14 +82,18 @@ pub struct KeyringState {
     pub stored_problem: RwSignal<Option<VaultError>>,
     agent: StoredValue<AgentLink, LocalStorage>,
     namespace: StoredValue<Namespace, LocalStorage>,
+    /// How this module reads what is stored, at start, at lock and when another tab changes it:
+    /// [`Self::inspect_storage`], or [`Self::notice_stored`] in a first screen that has no
+    /// unlock form (`app::Parts::read_storage`).
+    read_storage: fn(&KeyringState),
 }
 
 impl KeyringState {
-    pub fn new(namespace: Namespace, agent_url: String) -> Self {
+    pub fn new(namespace: Namespace, agent_url: String, read_storage: fn(&KeyringState)) -> Self {
         let agent = AgentLink::new(agent_url);
-        let state = Self::with_agent(namespace, agent.clone());
+        let state = Self::with_agent(namespace, agent.clone(), read_storage);
         start_when_idle(agent);
-        state.inspect_storage();
+        state.read_storage();
         state
     }
 
@@ -97,7 +101,7 @@ impl KeyringState {
     /// staged there, and handed over (`ui::handover`) for the check and the save. Still the
     /// first run: nothing is stored yet.
     pub fn adopt_created(namespace: Namespace, agent: AgentLink, keep: bool) -> Self {
-        let state = Self::with_agent(namespace, agent.clone());
+        let state = Self::with_agent(namespace, agent.clone(), Self::inspect_storage);
         state.saved.set(keep);
         // It holds a key: a crash or a stop is noticed, as for an open keyring.
         agent.watch();
@@ -107,7 +111,7 @@ impl KeyringState {
     /// The state of a keyring that the first screen unlocked and handed over
     /// (`ui::handover`): its agent, already open, and what the first screen knew of it.
     pub fn adopt(namespace: Namespace, agent: AgentLink, keyring: OpenKeyring) -> Self {
-        let state = Self::with_agent(namespace, agent);
+        let state = Self::with_agent(namespace, agent, Self::inspect_storage);
         state.saved.set(keyring.saved);
         state.passkeys.set(keyring.passkeys);
         state.install(
@@ -133,7 +137,7 @@ impl KeyringState {
         })
     }
 
-    fn with_agent(namespace: Namespace, agent: AgentLink) -> Self {
+    fn with_agent(namespace: Namespace, agent: AgentLink, read_storage: fn(&KeyringState)) -> Self {
         let state = Self {
             phase: RwSignal::new(Phase::FirstRun),
             entries: RwSignal::new(Vec::new()),
@@ -146,6 +150,7 @@ impl KeyringState {
             stored_problem: RwSignal::new(None),
             agent: StoredValue::new_local(agent.clone()),
             namespace: StoredValue::new_local(namespace),
+            read_storage,
         };
         // A dead agent took every key with it: lock and say so, rather than hang.
         agent.on_down(move || {
@@ -211,7 +216,7 @@ impl KeyringState {
                     state.lock(LockReason::ChangedElsewhere)
                 }
                 Phase::Unlocked => {}
-                Phase::Locked | Phase::FirstRun => state.inspect_storage(),
+                Phase::Locked | Phase::FirstRun => state.read_storage(),
             }
         };
         // Storage that cannot be opened has no other tab to hear from.
@@ -219,6 +224,25 @@ impl KeyringState {
             // Dropped, and the listener removed, when the owner is cleaned up.
             let _guard = StoredValue::new_local(subscription);
         }
+    }
+
+    fn read_storage(&self) {
+        (self.read_storage)(self);
+    }
+
+    /// Whether a keyring is stored, and nothing more: first run or locked. For the first
+    /// visit's first screen, which hands a stored keyring (readable or not) to the app's unlock
+    /// form; reading the envelope and its passkeys is left to that form's module.
+    pub fn notice_stored(&self) {
+        let stored = Self::storage()
+            .and_then(|storage| storage.load(&self.namespace()).map_err(VaultError::from));
+        self.stored_passkeys.set(Vec::new());
+        self.stored_problem.set(None);
+        self.phase.set(if matches!(stored, Ok(None)) {
+            Phase::FirstRun
+        } else {
+            Phase::Locked
+        });
     }
 
     /// Looks at what is stored, without a passphrase: decides between first run and locked.
@@ -534,7 +558,7 @@ impl KeyringState {
         self.passkeys.set(Vec::new());
         self.lock_reason.set(Some(reason));
         self.key_epoch.update(|e| *e += 1);
-        self.inspect_storage();
+        self.read_storage();
     }
 
     /// Runs a change in the agent and stores what it sealed. The agent checks that storage

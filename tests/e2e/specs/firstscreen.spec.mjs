@@ -198,3 +198,56 @@ test('what the first screen knew carries over to the app: the key in use, and no
   expect(again).toContain('already running');
   await expect(page.locator('[data-foundry-keyring-root]')).toHaveCount(1);
 });
+
+// The first screen is one module per visit (.ci/write_boot.py): the paste form's on a first
+// visit, the unlock form's when a keyring is stored, so neither visit fetches the other's form.
+const PASTE_SCREEN = /\/foundry-keyring-[0-9a-f]{16}(_bg\.wasm|\.js)$/;
+const UNLOCK_SCREEN = /\/foundry-keyring-unlock-[0-9a-f]{16}(_bg\.wasm|\.js)$/;
+
+function screensFetched(page) {
+  const seen = { paste: 0, unlock: 0 };
+  page.on('request', (r) => {
+    if (PASTE_SCREEN.test(r.url())) seen.paste += 1;
+    if (UNLOCK_SCREEN.test(r.url())) seen.unlock += 1;
+  });
+  return seen;
+}
+
+test('each visit fetches only its own first screen: the paste form on a first visit, the unlock form on a returning one', async ({ page }) => {
+  let seen = screensFetched(page);
+  await page.goto(appUrl());
+  await expect(page.getByLabel('Paste your key')).toBeEditable();
+  expect(seen, 'a first visit').toEqual({ paste: 2, unlock: 0 });
+  await addFirstKey(page, { key: demoKey('member') });
+
+  page.removeAllListeners('request');
+  seen = screensFetched(page);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Unlock your keyring' })).toBeVisible();
+  expect(seen, 'a returning visit').toEqual({ paste: 0, unlock: 2 });
+  await unlock(page);
+  await expect(identity(page)).toBeVisible({ timeout: 20_000 });
+});
+
+test('a first screen without the form the keyring now needs hands over to the app: forgotten on a returning visit, stored by another tab on a first one', async ({ page, context }) => {
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member') });
+  await page.reload();
+  // The unlock form's module has no paste form: after "Forget", the app shows its own.
+  await page.getByRole('button', { name: 'Forget the stored keys…' }).click();
+  await page.getByRole('dialog', { name: 'Forget every stored key?' }).getByRole('button', { name: 'Forget all keys' }).click();
+  await expect(page.getByLabel('Paste your key')).toBeEditable({ timeout: 20_000 });
+  expect(await page.evaluate(() => localStorage.length), 'nothing stored').toBe(0);
+
+  // A first visit's page (the paste form's module), and another tab stores a keyring: the app
+  // takes over with the unlock form, which opens it.
+  await page.reload();
+  await expect(page.getByLabel('Paste your key')).toBeEditable();
+  const other = await context.newPage();
+  await other.goto(appUrl());
+  await addFirstKey(other, { key: demoKey('member') });
+  await other.close();
+  await expect(page.getByRole('heading', { name: 'Unlock your keyring' })).toBeVisible({ timeout: 20_000 });
+  await unlock(page);
+  await expect(identity(page)).toBeVisible({ timeout: 20_000 });
+});

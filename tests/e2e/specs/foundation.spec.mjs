@@ -47,10 +47,19 @@ for (const [what, headers] of [
 test('every file the page names with an integrity digest is served with exactly that digest', async ({ page, request }) => {
   // A digest that does not match makes the browser refuse the file, and the first screen never
   // starts (a build once hashed a snippet while another of Trunk's pipelines was rewriting it).
+  // The page names its stylesheet; its boot script (.ci/write_boot.py) names both first screens'
+  // modules, their WebAssembly and the snippets they import.
   await page.goto(appUrl());
-  const named = await page.evaluate(() => [...document.querySelectorAll('[integrity]')]
-    .map((el) => ({ url: el.href || el.src, integrity: el.getAttribute('integrity') })));
-  expect(named.length, 'the page names its scripts, wasm and style with digests').toBeGreaterThan(3);
+  const named = await page.evaluate(() => [...document.querySelectorAll('link[integrity]')]
+    .map((el) => ({ url: el.href, integrity: el.getAttribute('integrity') })));
+  const bootUrl = await page.locator('script[type="module"][src]').getAttribute('src');
+  const boot = await (await request.get(bootUrl)).text();
+  for (const [, path, integrity] of boot.matchAll(/\["(\/[^"]+)","(sha\d+-[^"]+)"\]/g)) {
+    named.push({ url: new URL(path, page.url()).href, integrity });
+  }
+  const wasm = named.filter(({ url }) => url.endsWith('_bg.wasm'));
+  expect(wasm.length, 'both first screens\' WebAssembly carry a digest').toBe(2);
+  expect(named.length, 'the page names its scripts, wasm and style with digests').toBeGreaterThan(6);
   for (const { url, integrity } of named) {
     const body = await (await request.get(url)).body();
     const [algorithm] = integrity.split('-');
@@ -58,4 +67,19 @@ test('every file the page names with an integrity digest is served with exactly 
     expect(integrity, url).toBe(`${algorithm}-${digest}`);
   }
   await expect(page.getByLabel('Paste your key')).toBeEditable();
+});
+
+test('a first screen whose WebAssembly arrives changed is refused, and the page says so instead of staying blank', async ({ page, pageProblems }) => {
+  await page.route(/\/foundry-keyring-[0-9a-f]{16}_bg\.wasm$/, async (route) => {
+    const response = await route.fetch();
+    const body = Buffer.from(await response.body());
+    body[body.length - 1] ^= 0xff;
+    await route.fulfill({ response, body });
+  });
+  await page.goto(appUrl());
+  const refused = page.getByRole('alert').filter({ hasText: 'Foundry Keyring did not start' });
+  await expect(refused).toContainText('Reload the page to try again.');
+  await expect(page.getByLabel('Paste your key')).toHaveCount(0);
+  // Chromium's refusal of the digest, and the boot's report of it.
+  pageProblems.splice(0, pageProblems.length, ...pageProblems.filter((p) => !/integrity|digest|Failed to fetch|TypeError/i.test(p)));
 });

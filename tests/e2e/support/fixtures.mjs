@@ -31,17 +31,14 @@ export async function screenshot(page, name) {
 
 // What Chromium itself says, by console message type. It logs every failed HTTP response and
 // every CORS block as an error: the network's words, not the page's, and the error-path tests
-// cause them on purpose. It warns that it does not check `integrity` on a preload of the
-// WebAssembly (Trunk writes one with each module): a fact about the browser, said on every load.
+// cause them on purpose.
 const BROWSER_NOISE = {
   error: [
     /^Failed to load resource: the server responded with a status of \d+/,
     /^Failed to load resource: net::ERR_/,
     /has been blocked by CORS policy/,
   ],
-  warning: [
-    /^The `integrity` attribute is currently ignored for preload destinations/,
-  ],
+  warning: [],
 };
 
 export const test = base.extend({
