@@ -12,15 +12,13 @@ integrity checks keep protecting against a file changed after the build (a tampe
 cache) and never against the build itself. A file that an integrity attribute names but the
 build does not hold fails the build.
 """
-import base64
-import hashlib
 import os
 import re
 import sys
 
-staging = os.environ.get("TRUNK_STAGING_DIR") or (sys.argv[1] if len(sys.argv) > 1 else None)
-if not staging:
-    sys.exit("fix_integrity: TRUNK_STAGING_DIR is not set (run from a Trunk hook, or give the dist folder)")
+from built import sri, staging_folder
+
+staging = staging_folder("fix_integrity")
 index = os.path.join(staging, "index.html")
 with open(index, encoding="utf-8") as f:
     html = f.read()
@@ -40,9 +38,7 @@ def rewrite(match):
     path = os.path.join(staging, url.group(1).split("?")[0].lstrip("/"))
     if not os.path.isfile(path):
         sys.exit(f"fix_integrity: {url.group(1)} has an integrity attribute but is not in the build")
-    with open(path, "rb") as f:
-        digest = base64.b64encode(hashlib.new(algo.group(1), f.read()).digest()).decode()
-    new = f'integrity="{algo.group(1)}-{digest}"'
+    new = f'integrity="{sri(path, algo.group(1))}"'
     if algo.group(0) != new:
         fixed += 1
         print(f"fix_integrity: {url.group(1)}: the integrity Trunk wrote did not match the file; rewritten")

@@ -20,9 +20,9 @@ import shutil
 import subprocess
 import sys
 
-staging = os.environ.get("TRUNK_STAGING_DIR") or (sys.argv[1] if len(sys.argv) > 1 else None)
-if not staging:
-    sys.exit("minify: TRUNK_STAGING_DIR is not set (run from a Trunk hook, or give the dist folder)")
+from built import staging_folder
+
+staging = staging_folder("minify")
 if os.environ.get("TRUNK_PROFILE", "release") != "release":
     sys.exit(0)
 

@@ -21,15 +21,14 @@ The unlock module, a Trunk "worker" build, is written without a digest in its na
 one here, so a cached copy of an older build is never taken for it. Runs after minify.py (the
 digests are those of the files as served) and before fix_integrity.py.
 """
-import base64
 import hashlib
 import os
 import re
 import sys
 
-staging = os.environ.get("TRUNK_STAGING_DIR") or (sys.argv[1] if len(sys.argv) > 1 else None)
-if not staging:
-    sys.exit("write_boot: TRUNK_STAGING_DIR is not set (run from a Trunk hook, or give the dist folder)")
+from built import sri, staging_folder
+
+staging = staging_folder("write_boot")
 index = os.path.join(staging, "index.html")
 with open(index, encoding="utf-8") as f:
     html = f.read()
@@ -48,7 +47,7 @@ def read(name):
 
 
 def integrity(name):
-    return "sha384-" + base64.b64encode(hashlib.sha384(read(name)).digest()).decode()
+    return sri(os.path.join(staging, name.lstrip("/")))
 
 
 # Trunk's boot of the main module: the module and its WebAssembly.
