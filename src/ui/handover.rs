@@ -356,7 +356,15 @@ pub fn HandOver() -> impl IntoView {
     attempt();
     view! {
         {move || match stuck.get() {
-            None => view! { <p class="fk-hint" role="status">"Opening your keyring…"</p> }.into_any(),
+            // The keyring is open in the agent; what is on its way is the app's module (on a
+            // slow link, seconds after an Unlock clicked at once). A card where the keyring's
+            // card was, with a bar, so the page does not look finished and empty meanwhile.
+            None => view! {
+                <div class="fk-card fk-field" role="status">
+                    <label for="fk-handover-progress">"Unlocked. Loading your keys and tokens…"</label>
+                    <progress id="fk-handover-progress" class="fk-progress"></progress>
+                </div>
+            }.into_any(),
             Some(why) => view! {
                 <Alert title="The rest of Foundry Keyring did not load" tone=Tone::Error>
                     <p>{match why {

@@ -56,6 +56,26 @@ test('a keyring unlocked while the app cannot arrive waits, unlocked; once the a
   await expect(page.getByRole('button', { name: 'Lock' })).toHaveCount(1);
 });
 
+test('a keyring unlocked before the app arrives says so, with a progress bar, until the unlocked view replaces it', async ({ page }) => {
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member') });
+  // The app's module is held back (a slow link) until the waiting screen has been checked.
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  await page.route(APP_MODULE, async (route) => { await released; await route.continue(); });
+  await page.reload();
+  await unlock(page);
+  const waiting = page.getByRole('status').filter({ hasText: 'Unlocked. Loading your keys and tokens…' });
+  await expect(waiting).toBeVisible({ timeout: 20_000 });
+  await expect(waiting.getByRole('progressbar', { name: 'Unlocked. Loading your keys and tokens…' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Lock' })).toBeVisible();
+  await screenshot(page, 'handover-app-on-its-way');
+
+  release();
+  await expect(identity(page)).toBeVisible({ timeout: 20_000 });
+  await expect(waiting).toHaveCount(0);
+});
+
 test('when the app cannot arrive, Lock from the message leaves the stored keyring locked, and it unlocks once the app is there', async ({ page }) => {
   await page.goto(appUrl());
   await addFirstKey(page, { key: demoKey('member') });
