@@ -221,7 +221,9 @@ test('what the first screen knew carries over to the app: the key in use, and no
 
 // The first screen is one module per visit (.ci/write_boot.py): the paste form's on a first
 // visit, the unlock form's when a keyring is stored, so neither visit fetches the other's form.
-const PASTE_SCREEN = /\/foundry-keyring-[0-9a-f]{16}(_bg\.wasm|\.js)$/;
+// Trunk names the paste form's files by a 64-bit hash in hex without leading zeros (one build's
+// was 13 digits); .ci/write_boot.py names the unlock form's by 16 digits of a SHA-256.
+const PASTE_SCREEN = /\/foundry-keyring-[0-9a-f]{1,16}(_bg\.wasm|\.js)$/;
 const UNLOCK_SCREEN = /\/foundry-keyring-unlock-[0-9a-f]{16}(_bg\.wasm|\.js)$/;
 
 function screensFetched(page) {
