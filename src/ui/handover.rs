@@ -253,7 +253,10 @@ impl Opener {
         }
     }
 
-    /// "Opening …" while the app is on its way, and why it did not open when it did not.
+    /// "Opening …" with a bar while the app is on its way (the same card as after an unlock, so
+    /// a slow link does not leave a line of grey text that looks finished), and why it did not
+    /// open when it did not. The label wraps its bar: two openers can be on one screen, and
+    /// neither needs an id.
     fn progress(self, part: &'static str) -> impl IntoView {
         let Self {
             loading,
@@ -262,7 +265,9 @@ impl Opener {
         } = self;
         view! {
             <Show when=move || loading.get()>
-                <p class="fk-hint" role="status">"Opening " {part} "…"</p>
+                <p class="fk-field" role="status">
+                    <label>"Opening " {part} "…" <progress class="fk-progress"></progress></label>
+                </p>
             </Show>
             {move || stuck.get().map(|why| view! {
                 <Alert title=format!("{} did not open", crate::format::capitalise(part)) tone=Tone::Error>

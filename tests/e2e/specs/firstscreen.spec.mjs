@@ -137,6 +137,40 @@ test('Settings open in the app: the first screen\'s button brings it with Settin
   await expect(page.getByLabel('Key in use')).toContainText('first');
 });
 
+test('Settings asked for before the app arrives say they are opening, with a progress bar, until they open', async ({ page }) => {
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member') });
+  // The app's module is held back (a slow link) until the waiting cards have been checked.
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  await page.route(APP_MODULE, async (route) => { await released; await route.continue(); });
+  await page.reload();
+  await page.getByRole('button', { name: 'Settings' }).click();
+  const opening = page.getByRole('status').filter({ hasText: 'Opening settings…' });
+  await expect(opening.getByRole('progressbar', { name: 'Opening settings…' })).toBeVisible({ timeout: 20_000 });
+  // The unlock form still works meanwhile.
+  await expect(page.getByLabel('Passphrase', { exact: true })).toBeEditable();
+  await screenshot(page, 'handover-settings-on-their-way');
+
+  release();
+  await expect(page.getByRole('region', { name: 'Settings' })).toBeVisible({ timeout: 20_000 });
+  await expect(opening).toHaveCount(0);
+});
+
+test('the import asked for before the app arrives says it is opening, with a progress bar, until it opens', async ({ page }) => {
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  await page.route(APP_MODULE, async (route) => { await released; await route.continue(); });
+  await page.goto(appUrl());
+  await page.getByRole('button', { name: 'Import a keyring file…' }).click();
+  const opening = page.getByRole('status').filter({ hasText: 'Opening the import…' });
+  await expect(opening.getByRole('progressbar', { name: 'Opening the import…' })).toBeVisible({ timeout: 20_000 });
+
+  release();
+  await expect(page.getByLabel('Keyring file', { exact: true })).toBeFocused({ timeout: 20_000 });
+  await expect(opening).toHaveCount(0);
+});
+
 test('the import opens in the app: the first screen\'s toggle brings it, open, with the focus on the file; without the app it says so', async ({ page }) => {
   await page.route(APP_MODULE, (route) => route.abort('connectionfailed'));
   await page.goto(appUrl());
