@@ -89,6 +89,10 @@ pub enum ListMode {
     Server,
     /// The server ignored the filter or sort: the client fetched every token and applied them.
     ClientSide { reason: FallbackReason },
+    /// The server ignores the filter or sort, and lists more tokens than the browser fetches
+    /// ([`MAX_LISTED`](crate::api::paging::MAX_LISTED)): its own page, in its own order, with
+    /// neither applied. Every token can still be reached page by page; none is hidden.
+    Unfiltered { reason: FallbackReason, total: u64 },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,6 +136,13 @@ impl ListMode {
             ListMode::ClientSide { reason } => {
                 format!("Filtered and sorted in the browser: {reason}.")
             }
+            ListMode::Unfiltered { reason, total } => format!(
+                "Not filtered or sorted: {reason}, and it lists {}, more than the {} \
+                 that can be fetched to filter and sort them here. These are all its tokens, \
+                 page by page in its own order.",
+                crate::format::count(*total, "token", "tokens"),
+                crate::format::grouped(crate::api::paging::MAX_LISTED),
+            ),
         }
     }
 }

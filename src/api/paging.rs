@@ -255,15 +255,32 @@ impl<T: Transport> FoundryClient<T> {
     }
 
     /// Every token, fetched without filter/sort (a server that ignores them might also
-    /// misapply them), and `query`'s page made from them here.
+    /// misapply them), and `query`'s page made from them here. When there are more than
+    /// [`MAX_LISTED`], the server's own page instead, without filter and sort
+    /// ([`ListMode::Unfiltered`]): a key that has made one token too many still sees its
+    /// tokens, and narrowing a filter the server ignores would not bring the count down.
     async fn list_in_browser(
         &self,
         query: &ListQuery,
         evaluate: &dyn TokenQuery,
         reason: FallbackReason,
     ) -> Result<Listing, ApiError> {
-        let held = HeldTokens::new(self.list_all_tokens(None, None).await?.into(), reason);
-        held.listing(query, evaluate)
+        let tokens = match self.list_all_tokens(None, None).await {
+            Err(ApiError::TooManyItems { total, .. }) => {
+                let unfiltered = ListQuery {
+                    filter: None,
+                    sort: None,
+                    ..query.clone()
+                };
+                return Ok(Listing {
+                    page: self.list_tokens(&unfiltered).await?,
+                    mode: ListMode::Unfiltered { reason, total },
+                    held: None,
+                });
+            }
+            other => other?,
+        };
+        HeldTokens::new(tokens.into(), reason).listing(query, evaluate)
     }
 }
 

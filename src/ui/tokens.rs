@@ -5,6 +5,7 @@
 //! phone width the rows are stacked cards (style/main.css), each cell labelled.
 
 use crate::api::error::ApiError;
+use crate::api::listing::ListMode;
 use crate::api::models::{Token, TokenStatus, WhoAmI};
 use crate::api::paging::{HeldTokens, ListDescription, Listing};
 use crate::format;
@@ -165,13 +166,16 @@ pub fn TokensPanel(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl Into
                     };
                     let total = page.total;
                     let label = range_label(page.offset, page.count, total);
+                    // Rows that ignore what the person asked for are said so plainly, in a
+                    // warning's box, not in the grey line under the filters.
+                    let sorted = !matches!(listing.mode, ListMode::Unfiltered { .. });
                     view! {
-                        <p class="fk-hint" role="status">{mode}</p>
+                        <p class=if sorted { "fk-hint" } else { "fk-alert fk-warning" } role="status">{mode}</p>
                         <div class="fk-table-top">
                             <p class="fk-count">{label.clone()}</p>
                             <p class="fk-hint" role="status">{move || copied.get()}</p>
                         </div>
-                        <TokenTable tokens=page.items parents=parents table=table on_copy=on_copy on_details=on_details />
+                        <TokenTable tokens=page.items parents=parents table=table sorted=sorted on_copy=on_copy on_details=on_details />
                         <Pager table=table total=total label=label />
                     }.into_any()
                 }
@@ -321,6 +325,9 @@ fn TokenTable(
     /// The names of the rows' parents that are at hand, by id.
     parents: HashMap<String, String>,
     table: RwSignal<TableState>,
+    /// Whether the rows are in the table's sort; not when the API could not be asked to sort
+    /// them (`ListMode::Unfiltered`), and then no header claims it.
+    sorted: bool,
     on_copy: Callback<(String, String)>,
     on_details: Callback<Token>,
 ) -> impl IntoView {
@@ -408,7 +415,7 @@ fn TokenTable(
                 <caption class="fk-visually-hidden">"Tokens. Click a column header to sort; shift-click to sort by several columns."</caption>
                 <thead>
                     <tr>
-                        {columns.into_iter().map(|column| view! { <SortHeader column=column table=table /> }).collect_view()}
+                        {columns.into_iter().map(|column| view! { <SortHeader column=column table=table sorted=sorted /> }).collect_view()}
                         {lineage.then(|| view! { <th scope="col" class="fk-col-plain">"Parent"</th><th scope="col" class="fk-col-plain">"Restrictions"</th> })}
                         <th scope="col" class="fk-col-plain fk-col-actions">"Actions"</th>
                     </tr>
@@ -651,8 +658,8 @@ fn RestrictionsCell(restrictions: Restrictions) -> impl IntoView {
 }
 
 #[component]
-fn SortHeader(column: Column, table: RwSignal<TableState>) -> impl IntoView {
-    let rank = move || table.with(|t| t.sort_rank(column));
+fn SortHeader(column: Column, table: RwSignal<TableState>, sorted: bool) -> impl IntoView {
+    let rank = move || table.with(|t| t.sort_rank(column)).filter(|_| sorted);
     let aria_sort = move || match rank() {
         Some((1, false)) => "ascending",
         Some((1, true)) => "descending",

@@ -130,6 +130,44 @@ fn refuses_to_fetch_an_absurd_total() {
     assert_eq!(transport.seen().len(), 1);
 }
 
+#[test]
+fn more_tokens_than_the_browser_fetches_are_paged_by_the_server_without_filter_or_sort() {
+    // A server that ignores filter and sort, with one token more than can be fetched to apply
+    // them here: the page asked for comes from the server as it is, not an error.
+    let all: Vec<_> = (0..crate::api::paging::MAX_LISTED + 1)
+        .map(|n| seed_token(n, if n % 2 == 0 { "active" } else { "revoked" }))
+        .collect();
+    let (listing, transport) = list_from_ignoring_server(all, &active_by_name_query(25, 50));
+    assert_eq!(
+        listing.mode,
+        ListMode::Unfiltered {
+            reason: FallbackReason::FilterIgnored,
+            total: 10_001
+        }
+    );
+    let ids: Vec<_> = listing.page.items.iter().map(|t| t.id.as_str()).collect();
+    let expected: Vec<_> = (50..75).map(|n| format!("t{n:03}")).collect();
+    assert_eq!(
+        ids, expected,
+        "the server's third page of 25, revoked ones included"
+    );
+    assert_eq!(listing.page.total, 10_001);
+    assert!(listing.held.is_none());
+    // The checked page, the first page of the full fetch (which stopped at its total), then
+    // the page asked for, without filter and sort.
+    let seen = transport.seen();
+    assert_eq!(seen.len(), 3);
+    let last = &seen[2].url;
+    assert_eq!(param(last, "offset").as_deref(), Some("50"));
+    assert_eq!(param(last, "limit").as_deref(), Some("25"));
+    assert!(param(last, "filter").is_none() && param(last, "sort").is_none());
+    let said = listing.mode.describe();
+    assert!(
+        said.starts_with("Not filtered or sorted:") && said.contains("10,001 tokens"),
+        "{said}"
+    );
+}
+
 /// `eq(status,active)` and `asc(name)`, evaluated at a fixed time.
 struct ActiveByName {
     now: Timestamp,

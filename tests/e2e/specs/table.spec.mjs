@@ -3,7 +3,7 @@
 // children, lineage), stacked cards at phone width, an admin's permissions collapsed, and the
 // restricted-token dialog's expiry presets and summary.
 import { test, expect, appUrl, demoKey, screenshot } from '../support/fixtures.mjs';
-import { addFirstKey, injectFault, resetDouble, setVariant } from '../support/flows.mjs';
+import { addFirstKey, createReadOnlyToken, injectFault, resetDouble, setVariant } from '../support/flows.mjs';
 import { SCREENSHOT_DIR } from '../support/env.mjs';
 import path from 'node:path';
 
@@ -42,6 +42,32 @@ test("an admin's permissions: one line for a uniform set, the resources behind a
   await expect(resources.getByRole('listitem')).toHaveCount(21);
   await expect(resources).toContainText('experiment');
   await screenshot(page, 'permissions-admin-expanded');
+});
+
+test('July list, one token past what the browser can filter and sort: every token stays reachable page by page, and the page says the filter and sort are off', async ({ page, request }) => {
+  test.setTimeout(240_000);
+  await setVariant(request, 'july');
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('admin'), label: 'lab admin' });
+  await expect(page.getByText(/^1–25 of 10,000$/)).toHaveCount(2, { timeout: 150_000 });
+  const created = page.getByRole('columnheader', { name: /Created/ });
+  await expect(created).toHaveAttribute('aria-sort', 'descending');
+
+  // The 10,001st token: too many to fetch and sort here, and a filter the API ignores cannot
+  // bring the count down. The rows stay; what they are is said where the table starts.
+  const dialog = await createReadOnlyToken(page, 'one too many');
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  const notice = page.getByRole('status').filter({ hasText: 'Not filtered or sorted' });
+  await expect(notice).toContainText('it lists 10,001 tokens', { timeout: 150_000 });
+  await expect(page.getByText(/^1–25 of 10,001$/)).toHaveCount(2);
+  await expect(rows(page)).toHaveCount(25);
+  await expect(created, 'no header claims an order the API did not apply').toHaveAttribute('aria-sort', 'none');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await screenshot(page, 'table-past-what-the-browser-can-sort');
+
+  await page.getByRole('button', { name: 'Last' }).click();
+  await expect(page.getByText(/^10,001–10,001 of 10,001$/)).toHaveCount(2);
+  await expect(rows(page)).toHaveCount(1);
 });
 
 test('admin, ~10,000 tokens: counts with separators above and below, and a header that stays in view', async ({ page, request }) => {
