@@ -98,11 +98,23 @@ pub fn AttenuateDialog(
             el.close();
         }
     });
+    // A new token is shown once: while nobody has copied or added it, Escape does not close
+    // the dialog but says what closing would lose (`NewToken`). Browsers that follow the HTML
+    // standard's close watchers let a second Escape with no click between close it anyway (a
+    // page may not trap anyone), and a lock still closes it.
+    let unkept = RwSignal::new(Unkept::No);
     view! {
-        <dialog node_ref=dialog aria-labelledby="fk-attenuate-title" on:close=move |_| open.set(false)>
+        <dialog node_ref=dialog aria-labelledby="fk-attenuate-title"
+            on:cancel=move |ev: web_sys::Event| {
+                if unkept.get_untracked() != Unkept::No {
+                    ev.prevent_default();
+                    unkept.set(Unkept::Warned);
+                }
+            }
+            on:close=move |_| open.set(false)>
             <h2 id="fk-attenuate-title">"Create a restricted token"</h2>
             <Show when=move || open.get()>
-                <AttenuateForm whoami=whoami on_created=on_created on_close=Callback::new(move |_| open.set(false)) />
+                <AttenuateForm whoami=whoami on_created=on_created unkept=unkept on_close=Callback::new(move |_| open.set(false)) />
             </Show>
         </dialog>
     }
@@ -113,6 +125,7 @@ pub fn AttenuateDialog(
 fn AttenuateForm(
     whoami: LocalResource<Result<WhoAmI, ApiError>>,
     on_created: Callback<()>,
+    unkept: RwSignal<Unkept>,
     on_close: Callback<()>,
 ) -> impl IntoView {
     let api = api::use_api();
@@ -196,7 +209,7 @@ fn AttenuateForm(
 
     view! {
         <Show when=move || created_id.get().is_none() fallback=move || view! {
-            <NewToken token=created name=name.get_untracked() parent=parent.get_value() on_close=on_close />
+            <NewToken token=created name=name.get_untracked() parent=parent.get_value() unkept=unkept on_close=on_close />
         }>
             <form on:submit=submit>
                 <p>"The new token can do at most what the key in use can do, minus what you remove here. Foundry records it as a restricted token made from this key."</p>
@@ -294,15 +307,38 @@ fn AttenuateForm(
     .into_any()
 }
 
+/// Whether closing the dialog now would lose a new token that nobody has kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unkept {
+    /// No new token on show, or it was copied or added to the keyring.
+    No,
+    /// Shown, and neither copied nor added.
+    Yes,
+    /// As `Yes`, and the person tried to close the dialog: it says what that would lose.
+    Warned,
+}
+
 /// The new token, shown once.
 #[component]
 fn NewToken(
     token: StoredValue<Option<SecretString>, LocalStorage>,
     name: String,
     parent: Option<EntryMeta>,
+    unkept: RwSignal<Unkept>,
     on_close: Callback<()>,
 ) -> impl IntoView {
     let state = expect_context::<KeyringState>();
+    unkept.set(Unkept::Yes);
+    // A reload or a closed tab would lose it too: the browser asks first.
+    let leaving = window_event_listener(leptos::ev::beforeunload, move |ev| {
+        if unkept.get_untracked() != Unkept::No {
+            ev.prevent_default();
+        }
+    });
+    on_cleanup(move || {
+        leaving.remove();
+        unkept.try_set(Unkept::No);
+    });
     let copied = RwSignal::new(false);
     let clear_timer = StoredValue::new_local(None::<TimeoutHandle>);
     // Closing the dialog or unmounting the instance ends the timer; the clipboard is cleared
@@ -329,6 +365,7 @@ fn NewToken(
             }
         });
         copied.set(true);
+        unkept.set(Unkept::No);
         if let Some(previous) = clear_timer.get_value() {
             previous.clear();
         }
@@ -361,10 +398,13 @@ fn NewToken(
         leptos::task::spawn_local(async move {
             let added = state.add(secret, entry, false).await;
             saved_note.try_set(Some(match added {
-                Ok(_) => Ok(format!(
-                    "Added \"{}\" to the keyring.",
-                    label.get_untracked()
-                )),
+                Ok(_) => {
+                    unkept.try_set(Unkept::No);
+                    Ok(format!(
+                        "Added \"{}\" to the keyring.",
+                        label.get_untracked()
+                    ))
+                }
                 Err(error) => {
                     let (title, advice) = vault_message(&error);
                     Err((title.to_owned(), advice))
@@ -372,7 +412,7 @@ fn NewToken(
             }));
         });
     };
-    let close = move |_| {
+    let close_anyway = move |_| {
         token.set_value(None);
         if copied.get_untracked() {
             clipboard::clear();
@@ -422,7 +462,19 @@ fn NewToken(
             Ok(text) => view! { <Alert title=text tone=Tone::Success /> }.into_any(),
             Err((title, advice)) => view! { <Alert title=title tone=Tone::Error><p>{advice}</p></Alert> }.into_any(),
         })}
-        <button type="button" on:click=close>"Done"</button>
+        {move || (unkept.get() == Unkept::Warned).then(|| view! {
+            <Alert title="This token is not kept anywhere yet" tone=Tone::Warning>
+                <p>"It cannot be shown again. Copy it or add it to your keyring first, or close without keeping it."</p>
+                <button type="button" on:click=close_anyway>"Close without keeping it"</button>
+            </Alert>
+        })}
+        <button type="button" on:click=move |ev| {
+            if unkept.get_untracked() == Unkept::No {
+                close_anyway(ev);
+            } else {
+                unkept.set(Unkept::Warned);
+            }
+        }>"Done"</button>
     }
     .into_any()
 }

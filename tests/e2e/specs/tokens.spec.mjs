@@ -63,6 +63,38 @@ test('tokens: an advanced filter that does not parse is shown at its position an
   await expect(rows(page).first()).toBeVisible();
 });
 
+test('a new token nobody has kept: Escape and Done say what closing would lose, the page asks before it is left, and Copy lets Done close', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member') });
+  const dialog = await createReadOnlyToken(page, 'not kept yet');
+  const token = dialog.getByLabel('New token');
+  const warning = dialog.getByRole('status').filter({ hasText: 'This token is not kept anywhere yet' });
+  await expect(warning).toHaveCount(0);
+
+  await page.keyboard.press('Escape');
+  await expect(warning).toContainText('It cannot be shown again.');
+  await expect(dialog).toBeVisible();
+  await expect(token).toHaveValue(/^abs0_/);
+  await screenshot(page, 'new-token-not-kept');
+
+  // A reload or a closed tab would lose it too: the browser asks, and staying keeps it.
+  const asked = new Promise((resolve) => page.once('dialog', async (question) => {
+    resolve(question.type());
+    await question.dismiss();
+  }));
+  await page.close({ runBeforeUnload: true });
+  expect(await asked).toBe('beforeunload');
+  await expect(token).toHaveValue(/^abs0_/);
+
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: 'Copy' }).click();
+  await expect(warning).toHaveCount(0);
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await expect(dialog).toBeHidden();
+});
+
 test('attenuate: a read-only token, shown once, copied, and added to the keyring', async ({ page, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await page.goto(appUrl());

@@ -35,6 +35,8 @@ for (const { variant, errorBody, mode, counted } of VARIANTS) {
     await expect(dialog.getByLabel('New token')).toHaveValue(/^abs0_/);
     await screenshot(page, `variants-${variant}-created`);
     await dialog.getByRole('button', { name: 'Done' }).click();
+    await dialog.getByRole('button', { name: 'Close without keeping it' }).click();
+    await expect(dialog).toBeHidden();
 
     // Revoke: the count when the API gave one, and an honest "did not say" when it did not.
     await page.getByRole('button', { name: 'Revoke this key…' }).click();
