@@ -10,6 +10,14 @@ const APP_MODULE = /\/foundry-keyring-app\.js(\?.*)?$/;
 const identity = (page) => page.getByRole('heading', { name: 'Who this key belongs to' });
 const stuck = (page) => page.getByRole('alert').filter({ hasText: 'The rest of Foundry Keyring did not load' });
 
+/** Holds the app's module back, as a slow link would, until the returned function is called. */
+async function holdAppModule(page) {
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  await page.route(APP_MODULE, async (route) => { await released; await route.continue(); });
+  return release;
+}
+
 test('the first screen works without the app: a key is previewed, and its Save says it was not saved; with the app it is checked and saved', async ({ page }) => {
   const appRequests = [];
   await page.route(APP_MODULE, (route) => { appRequests.push(route.request().url()); return route.abort('connectionfailed'); });
@@ -60,9 +68,7 @@ test('a keyring unlocked before the app arrives says so, with a progress bar, un
   await page.goto(appUrl());
   await addFirstKey(page, { key: demoKey('member') });
   // The app's module is held back (a slow link) until the waiting screen has been checked.
-  let release;
-  const released = new Promise((resolve) => { release = resolve; });
-  await page.route(APP_MODULE, async (route) => { await released; await route.continue(); });
+  const release = await holdAppModule(page);
   await page.reload();
   await unlock(page);
   const waiting = page.getByRole('status').filter({ hasText: 'Unlocked. Loading your keys and tokens…' });
@@ -141,9 +147,7 @@ test('Settings asked for before the app arrives say they are opening, with a pro
   await page.goto(appUrl());
   await addFirstKey(page, { key: demoKey('member') });
   // The app's module is held back (a slow link) until the waiting cards have been checked.
-  let release;
-  const released = new Promise((resolve) => { release = resolve; });
-  await page.route(APP_MODULE, async (route) => { await released; await route.continue(); });
+  const release = await holdAppModule(page);
   await page.reload();
   await page.getByRole('button', { name: 'Settings' }).click();
   const opening = page.getByRole('status').filter({ hasText: 'Opening settings…' });
@@ -158,9 +162,7 @@ test('Settings asked for before the app arrives say they are opening, with a pro
 });
 
 test('the import asked for before the app arrives says it is opening, with a progress bar, until it opens', async ({ page }) => {
-  let release;
-  const released = new Promise((resolve) => { release = resolve; });
-  await page.route(APP_MODULE, async (route) => { await released; await route.continue(); });
+  const release = await holdAppModule(page);
   await page.goto(appUrl());
   await page.getByRole('button', { name: 'Import a keyring file…' }).click();
   const opening = page.getByRole('status').filter({ hasText: 'Opening the import…' });
