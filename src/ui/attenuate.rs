@@ -106,9 +106,8 @@ pub fn AttenuateDialog(
     view! {
         <dialog node_ref=dialog aria-labelledby="fk-attenuate-title"
             on:cancel=move |ev: web_sys::Event| {
-                if unkept.get_untracked() != Unkept::No {
+                if !Unkept::may_close(unkept) {
                     ev.prevent_default();
-                    unkept.set(Unkept::Warned);
                 }
             }
             on:close=move |_| open.set(false)>
@@ -318,6 +317,19 @@ enum Unkept {
     Warned,
 }
 
+impl Unkept {
+    /// The one rule for Escape, Done and a reload: closing may go ahead only once the new token
+    /// is kept. When it may not, the dialog says what closing would lose, so a person who
+    /// stays (or cancels the browser's own question) sees why.
+    fn may_close(unkept: RwSignal<Unkept>) -> bool {
+        if unkept.get_untracked() == Unkept::No {
+            return true;
+        }
+        unkept.set(Unkept::Warned);
+        false
+    }
+}
+
 /// The new token, shown once.
 #[component]
 fn NewToken(
@@ -331,7 +343,7 @@ fn NewToken(
     unkept.set(Unkept::Yes);
     // A reload or a closed tab would lose it too: the browser asks first.
     let leaving = window_event_listener(leptos::ev::beforeunload, move |ev| {
-        if unkept.get_untracked() != Unkept::No {
+        if !Unkept::may_close(unkept) {
             ev.prevent_default();
         }
     });
@@ -469,10 +481,8 @@ fn NewToken(
             </Alert>
         })}
         <button type="button" on:click=move |ev| {
-            if unkept.get_untracked() == Unkept::No {
+            if Unkept::may_close(unkept) {
                 close_anyway(ev);
-            } else {
-                unkept.set(Unkept::Warned);
             }
         }>"Done"</button>
     }
