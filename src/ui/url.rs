@@ -24,7 +24,8 @@ pub fn replace_params(updates: &[(&str, Option<String>)]) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let Ok(url) = web_sys::Url::new(&window.location().href().unwrap_or_default()) else {
+    let href = window.location().href().unwrap_or_default();
+    let Ok(url) = web_sys::Url::new(&href) else {
         return;
     };
     let params = url.search_params();
@@ -34,8 +35,13 @@ pub fn replace_params(updates: &[(&str, Option<String>)]) {
             None => params.delete(key),
         }
     }
+    // An unchanged address is not written again (browsers also limit how often a page may).
+    let next = url.href();
+    if next == href {
+        return;
+    }
     if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&next));
     }
 }
 
