@@ -32,6 +32,7 @@ pub mod revoke;
 pub mod session;
 pub mod settings;
 pub mod state;
+pub mod token_row;
 pub mod tokens;
 pub mod unlock;
 pub mod unlocked;

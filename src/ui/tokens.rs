@@ -21,10 +21,11 @@ use crate::ui::common::{Alert, MaybeWhen, Tone, When};
 use crate::ui::error_panel::ApiErrorPanel;
 use crate::ui::session::Session;
 use crate::ui::state::{KeyringState, now};
+use crate::ui::token_row::{Columns, RowView, TimeText, TokenRow};
 use crate::ui::url;
 use leptos::html::Dialog;
 use leptos::prelude::*;
-use std::collections::HashMap;
+use std::sync::Arc;
 
 const TABLE_PARAMS: [&str; 7] = ["q", "status", "type", "filter", "sort", "size", "page"];
 
@@ -112,21 +113,45 @@ pub fn TokensPanel(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl Into
         clipboard::write(&id);
         copied.set(Some(format!("Copied the id of “{name}”.")));
     });
-    // A token's relatives are looked up among every token fetched (a browser-side listing holds
-    // them all), else among the page's.
-    let on_details = Callback::new(move |token: Token| {
+    // A row names its token by id; the token is looked up on the page on show. Its relatives
+    // are looked up among every token fetched (a browser-side listing holds them all), else
+    // among the page's.
+    let on_details = Callback::new(move |id: String| {
         let found = listing.with_untracked(|l| match l {
-            Some(Some(Ok(listing))) => Some(with_relatives(listing, |tokens, scope| {
-                (Family::of(&token, tokens), scope)
-            })),
+            Some(Some(Ok(listing))) => {
+                let token = listing.page.items.iter().find(|t| t.id == id)?.clone();
+                Some(with_relatives(listing, |tokens, scope| {
+                    let family = Family::of(&token, tokens);
+                    Details {
+                        token,
+                        family,
+                        scope,
+                    }
+                }))
+            }
             _ => None,
         });
-        let (family, scope) = found.unwrap_or_else(|| (Family::of(&token, &[]), Scope::Page(0)));
-        details.set(Some(Details {
-            token,
-            family,
-            scope,
-        }));
+        if found.is_some() {
+            details.set(found);
+        }
+    });
+
+    // What the listing area shows, and the page on show. Only a change of the first rebuilds
+    // the area; a filter, sort or page change updates the cells of the table in place (see
+    // `TokenRow`), which keeps a click fast in a build with erased view types.
+    let shown = Memo::new(move |_| {
+        listing.with(|l| match l {
+            None => Shown::Loading,
+            Some(None) => Shown::Nothing,
+            Some(Some(Err(error))) => Shown::Failed(error.clone()),
+            Some(Some(Ok(_))) => Shown::Table,
+        })
+    });
+    let page = Memo::new(move |_| {
+        listing.with(|l| match l {
+            Some(Some(Ok(listing))) => Some(PageView::of(listing)),
+            _ => None,
+        })
     });
 
     view! {
@@ -151,39 +176,13 @@ pub fn TokensPanel(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl Into
                 }.into_any(),
                 Ok(_) => ().into_any(),
             }}
-            {move || match listing.get() {
-                None => view! { <TableSkeleton /> }.into_any(),
-                Some(None) => ().into_any(),
-                Some(Some(Err(error))) => view! { <ApiErrorPanel error=error on_retry=refetch /> }.into_any(),
-                Some(Some(Ok(listing))) => {
-                    let parents = with_relatives(&listing, |tokens, _| {
-                        let ids = listing.page.items.iter().filter_map(|t| t.parent_token_id.as_deref());
-                        names_of(ids, tokens)
-                    });
-                    let page = listing.page;
-                    let mode = match &listing.held {
-                        Some(tokens) => format!(
-                            "{} Working on the {} fetched; Refresh fetches them again.",
-                            listing.mode.describe(),
-                            format::count(tokens.len() as u64, "token", "tokens"),
-                        ),
-                        None => listing.mode.describe(),
-                    };
-                    let total = page.total;
-                    let label = range_label(page.offset, page.count, total);
-                    // Rows that ignore what the person asked for are said so plainly, in a
-                    // warning's box, not in the grey line under the filters.
-                    let sorted = !matches!(listing.mode, ListMode::Unfiltered { .. });
-                    view! {
-                        <p class=if sorted { "fk-hint" } else { "fk-alert fk-warning" } role="status">{mode}</p>
-                        <div class="fk-table-top">
-                            <p class="fk-count">{label.clone()}</p>
-                            <p class="fk-hint" role="status">{move || copied.get()}</p>
-                        </div>
-                        <TokenTable tokens=page.items parents=parents table=table sorted=sorted on_copy=on_copy on_details=on_details />
-                        <Pager table=table total=total label=label />
-                    }.into_any()
-                }
+            {move || match shown.get() {
+                Shown::Loading => view! { <TableSkeleton /> }.into_any(),
+                Shown::Nothing => ().into_any(),
+                Shown::Failed(error) => view! { <ApiErrorPanel error=error on_retry=refetch /> }.into_any(),
+                Shown::Table => view! {
+                    <ListingArea page=page table=table copied=copied on_copy=on_copy on_details=on_details />
+                }.into_any(),
             }}
         </section>
         <DetailsDialog details=details on_copy=on_copy />
@@ -324,112 +323,193 @@ fn AdvancedError(text: String, position: usize, message: String) -> impl IntoVie
     }
 }
 
+/// What the listing area shows.
+#[derive(Debug, Clone, PartialEq)]
+enum Shown {
+    Loading,
+    /// The filter cannot be sent; the filters say why.
+    Nothing,
+    Failed(ApiError),
+    Table,
+}
+
+/// A listing's page as the table shows it, worked out once per listing. Compared row by row,
+/// so a cell is touched only when what it shows changed.
+#[derive(Debug, Clone, PartialEq)]
+struct PageView {
+    /// How the page was made, in words, and whether that is a warning (rows not in the
+    /// filter and sort asked for: `ListMode::Unfiltered`, when no header may claim an order).
+    mode: String,
+    sorted: bool,
+    label: String,
+    total: u64,
+    columns: Columns,
+    /// Shared, so a row's own memo takes it without a copy.
+    rows: Vec<Arc<RowView>>,
+}
+
+impl PageView {
+    fn of(listing: &Listing) -> Self {
+        let now = now();
+        let parents = with_relatives(listing, |tokens, _| {
+            let ids = listing
+                .page
+                .items
+                .iter()
+                .filter_map(|t| t.parent_token_id.as_deref());
+            names_of(ids, tokens)
+        });
+        let page = &listing.page;
+        let mode = match &listing.held {
+            Some(tokens) => format!(
+                "{} Working on the {} fetched; Refresh fetches them again.",
+                listing.mode.describe(),
+                format::count(tokens.len() as u64, "token", "tokens"),
+            ),
+            None => listing.mode.describe(),
+        };
+        let sorted = !matches!(listing.mode, ListMode::Unfiltered { .. });
+        let lineage = page
+            .items
+            .iter()
+            .any(|t| t.kind.is_some() || t.parent_token_id.is_some());
+        let last_used = page
+            .items
+            .iter()
+            .any(|t| t.last_used.is_some() || t.status.is_some());
+        let rows = page
+            .items
+            .iter()
+            .map(|token| {
+                let status = token.status_at(now);
+                Arc::new(RowView {
+                    status: status.as_str(),
+                    expiring: status == TokenStatus::Active
+                        && token
+                            .expires_at
+                            .is_some_and(|e| format::expires_within(e, now, 7)),
+                    kind: token
+                        .token_type
+                        .clone()
+                        .or_else(|| token.kind.map(|k| k.as_str().to_owned()))
+                        .map_or_else(|| "—".to_owned(), |k| format::token_type_words(&k)),
+                    parent: token
+                        .parent_token_id
+                        .as_ref()
+                        .map(|id| (id.clone(), parents.get(id).cloned())),
+                    restrictions: lineage.then(|| {
+                        let r = Restrictions::of_token(token);
+                        (r.summary(), r.raw().join("\n"))
+                    }),
+                    id: token.id.clone(),
+                    name: token.name.clone(),
+                    created: Some(TimeText::at(token.created_at, now)),
+                    expires: token.expires_at.map(|at| TimeText::at(at, now)),
+                    last_used: token.last_used.map(|at| TimeText::at(at, now)),
+                })
+            })
+            .collect();
+        PageView {
+            mode,
+            sorted,
+            label: range_label(page.offset, page.count, page.total),
+            total: page.total,
+            columns: Columns {
+                last_used,
+                lineage,
+                sorted,
+            },
+            rows,
+        }
+    }
+}
+
+/// The listing area while a page is on show: the mode line, the counts, the table and the
+/// pager, each bound to the page's parts, so a new page changes text, not elements.
+#[component]
+fn ListingArea(
+    page: Memo<Option<PageView>>,
+    table: RwSignal<TableState>,
+    copied: RwSignal<Option<String>>,
+    on_copy: Callback<(String, String)>,
+    on_details: Callback<String>,
+) -> impl IntoView {
+    let part = move |f: fn(&PageView) -> String| {
+        move || page.with(|p| p.as_ref().map(f).unwrap_or_default())
+    };
+    let label = Signal::derive(part(|p| p.label.clone()));
+    let total = Signal::derive(move || page.with(|p| p.as_ref().map_or(0, |p| p.total)));
+    let sorted = Memo::new(move |_| page.with(|p| p.as_ref().is_none_or(|p| p.sorted)));
+    view! {
+        // Rows that ignore what the person asked for are said so plainly, in a warning's box,
+        // not in the grey line under the filters.
+        <p class=move || if sorted.get() { "fk-hint" } else { "fk-alert fk-warning" } role="status">{part(|p| p.mode.clone())}</p>
+        <div class="fk-table-top">
+            <p class="fk-count">{label}</p>
+            <p class="fk-hint" role="status">{move || copied.get()}</p>
+        </div>
+        <TokenTable page=page table=table on_copy=on_copy on_details=on_details />
+        <Pager table=table total=total label=label />
+    }
+}
+
 #[component]
 fn TokenTable(
-    tokens: Vec<Token>,
-    /// The names of the rows' parents that are at hand, by id.
-    parents: HashMap<String, String>,
+    page: Memo<Option<PageView>>,
     table: RwSignal<TableState>,
-    /// Whether the rows are in the table's sort; not when the API could not be asked to sort
-    /// them (`ListMode::Unfiltered`), and then no header claims it.
-    sorted: bool,
     on_copy: Callback<(String, String)>,
-    on_details: Callback<Token>,
+    on_details: Callback<String>,
 ) -> impl IntoView {
-    if tokens.is_empty() {
-        return view! {
-            <div class="fk-alert" role="status">
-                <p class="fk-alert-title">"No tokens match"</p>
-                <p>"Nothing matches these filters."</p>
-                <button type="button" on:click=move |_| table.set(TableState { sort: table.get_untracked().sort, ..TableState::default() })>
-                    "Clear filters"
-                </button>
+    let count = Memo::new(move |_| page.with(|p| p.as_ref().map_or(0, |p| p.rows.len())));
+    let empty = Memo::new(move |_| count.get() == 0);
+    let columns =
+        Memo::new(move |_| page.with(|p| p.as_ref().map(|p| p.columns).unwrap_or_default()));
+    move || {
+        if empty.get() {
+            return view! {
+                <div class="fk-alert" role="status">
+                    <p class="fk-alert-title">"No tokens match"</p>
+                    <p>"Nothing matches these filters."</p>
+                    <button type="button" on:click=move |_| table.set(TableState { sort: table.get_untracked().sort, ..TableState::default() })>
+                        "Clear filters"
+                    </button>
+                </div>
+            }
+            .into_any();
+        }
+        view! {
+            // Scrolls on its own (both ways) so the header row stays in view above the rows.
+            <div class="fk-table-wrap" tabindex="0" role="group" aria-label="Token rows">
+                <table class="fk-token-table">
+                    <caption class="fk-visually-hidden">"Tokens. Click a column header to sort; shift-click to sort by several columns."</caption>
+                    <thead>
+                        <tr>
+                            {move || {
+                                let Columns { last_used, lineage, sorted } = columns.get();
+                                view! {
+                                    {Column::ALL
+                                        .into_iter()
+                                        .filter(|c| *c != Column::LastUsed || last_used)
+                                        .map(|column| view! { <SortHeader column=column table=table sorted=sorted /> })
+                                        .collect_view()}
+                                    {lineage.then(|| view! { <th scope="col" class="fk-col-plain">"Parent"</th><th scope="col" class="fk-col-plain">"Restrictions"</th> })}
+                                }
+                            }}
+                            <th scope="col" class="fk-col-plain fk-col-actions">"Actions"</th>
+                        </tr>
+                    </thead>
+                    // One row per place on the page, kept from page to page: a new page sets
+                    // their cells' text and attributes instead of building rows again.
+                    <tbody>
+                        <For each=move || 0..count.get() key=|i| *i let:i>
+                            <TokenRow row=Memo::new(move |_| page.with(|p| p.as_ref().and_then(|p| p.rows.get(i).cloned()))) columns=columns on_copy=on_copy on_details=on_details />
+                        </For>
+                    </tbody>
+                </table>
             </div>
         }
-        .into_any();
+        .into_any()
     }
-    let now = now();
-    let lineage = tokens
-        .iter()
-        .any(|t| t.kind.is_some() || t.parent_token_id.is_some());
-    let last_used = tokens
-        .iter()
-        .any(|t| t.last_used.is_some() || t.status.is_some());
-    let columns: Vec<Column> = Column::ALL
-        .into_iter()
-        .filter(|c| *c != Column::LastUsed || last_used)
-        .collect();
-    let rows = tokens
-        .into_iter()
-        .map(|token| {
-            let status = token.status_at(now);
-            let expiring = status == TokenStatus::Active && token.expires_at.is_some_and(|e| format::expires_within(e, now, 7));
-            let kind = token.token_type.clone().or_else(|| token.kind.map(|k| k.as_str().to_owned())).map(|k| format::token_type_words(&k));
-            let restrictions = lineage.then(|| Restrictions::of_token(&token));
-            let copy = (token.id.clone(), token.name.clone());
-            let name = token.name.clone();
-            let for_details = token.clone();
-            view! {
-                <tr>
-                    <th scope="row">{token.name.clone()}<span class="fk-id fk-mono" title=token.id.clone()>{token.id.clone()}</span></th>
-                    <td data-label=Column::Status.label()>
-                        <span class=format!("fk-badge fk-badge-{}", status.as_str())>{status.as_str()}</span>
-                        {expiring.then(|| view! { " " <span class="fk-badge fk-badge-expiring">"expires soon"</span> })}
-                    </td>
-                    <td data-label=Column::Type.label()>{kind.unwrap_or_else(|| "—".to_owned())}</td>
-                    <td class="fk-nowrap" data-label=Column::Created.label()><When at=token.created_at /></td>
-                    <td class="fk-nowrap" data-label=Column::Expires.label()><MaybeWhen at=token.expires_at none="never" /></td>
-                    {last_used.then(|| view! { <td class="fk-nowrap" data-label=Column::LastUsed.label()><MaybeWhen at=token.last_used none="never" /></td> })}
-                    {lineage.then(|| {
-                        let parent = token.parent_token_id.clone();
-                        let name = parent.as_ref().and_then(|id| parents.get(id).cloned());
-                        view! {
-                            <td class="fk-col-parent" data-label="Parent">
-                                {match parent {
-                                    None => view! { <span class="fk-muted">"none (a main key)"</span> }.into_any(),
-                                    Some(id) => {
-                                        let title = id.clone();
-                                        view! {
-                                            {name}
-                                            <span class="fk-id fk-mono" title=title>{id}</span>
-                                        }.into_any()
-                                    }
-                                }}
-                            </td>
-                        }
-                    })}
-                    {restrictions.map(|r| view! { <td class="fk-col-restrictions" data-label="Restrictions"><RestrictionsCell restrictions=r /></td> })}
-                    <td class="fk-row-actions" data-label="Actions">
-                        <div class="fk-actions">
-                            <button type="button" class="fk-small" on:click=move |_| on_copy.run(copy.clone())>
-                                "Copy id"<span class="fk-visually-hidden">" of " {name.clone()}</span>
-                            </button>
-                            <button type="button" class="fk-small" aria-haspopup="dialog" on:click=move |_| on_details.run(for_details.clone())>
-                                "Details"<span class="fk-visually-hidden">" of " {token.name.clone()}</span>
-                            </button>
-                        </div>
-                    </td>
-                </tr>
-            }
-        })
-        .collect_view();
-    view! {
-        // Scrolls on its own (both ways) so the header row stays in view above the rows.
-        <div class="fk-table-wrap" tabindex="0" role="group" aria-label="Token rows">
-            <table class="fk-token-table">
-                <caption class="fk-visually-hidden">"Tokens. Click a column header to sort; shift-click to sort by several columns."</caption>
-                <thead>
-                    <tr>
-                        {columns.into_iter().map(|column| view! { <SortHeader column=column table=table sorted=sorted /> }).collect_view()}
-                        {lineage.then(|| view! { <th scope="col" class="fk-col-plain">"Parent"</th><th scope="col" class="fk-col-plain">"Restrictions"</th> })}
-                        <th scope="col" class="fk-col-plain fk-col-actions">"Actions"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
-    }
-    .into_any()
 }
 
 /// The shape of the table while its first page is on its way: rows of placeholder bars, with
@@ -684,8 +764,8 @@ fn SortHeader(column: Column, table: RwSignal<TableState>, sorted: bool) -> impl
 }
 
 #[component]
-fn Pager(table: RwSignal<TableState>, total: u64, label: String) -> impl IntoView {
-    let pages = move || page_count(total, table.with(|t| t.page_size));
+fn Pager(table: RwSignal<TableState>, total: Signal<u64>, label: Signal<String>) -> impl IntoView {
+    let pages = move || page_count(total.get(), table.with(|t| t.page_size));
     let page = move || table.with(|t| t.page);
     let go = move |to: u64| table.update(|t| t.page = to);
     view! {

@@ -195,6 +195,59 @@ test('lineage server: copy id, and details with restrictions, parent by name, ch
   expect(sent.length, 'no request: the search ran on the tokens held').toBe(fetched);
 });
 
+/**
+ * Each row of the table as a person and a screen reader get it: per element, its tag, its
+ * attributes (sorted) and its own text, nested. Blind to how the DOM got there, so a row
+ * written in place and a row built afresh compare equal only if they show the same thing.
+ * "just now" and "n minutes ago" read as one (the key's own last use moves on between looks).
+ */
+const rowShapes = (page) => rows(page).evaluateAll((trs) => {
+  const recent = (text) => text.replace(/^(just now|\d+ minutes? ago)$/, '(recent)');
+  const shape = (el) => ({
+    tag: el.tagName,
+    attrs: [...el.attributes].map((a) => `${a.name}=${a.value}`).sort(),
+    text: recent([...el.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.data).join('')),
+    children: [...el.children].map(shape),
+  });
+  return trs.map(shape);
+});
+
+test('a row kept from page to page shows its new token exactly as a row built for it would', async ({ page, request }) => {
+  await setVariant(request, 'july');
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member') });
+  await expect(page.getByText(/Working on the \d+ tokens fetched/)).toBeVisible({ timeout: 20_000 });
+  const revoked = page.getByRole('group', { name: 'Status' }).getByLabel('revoked');
+  const search = page.getByLabel('Search by name or token id');
+  // Built afresh: after "No tokens match" the rows are gone, so the next page builds each row.
+  const builtAfresh = async () => {
+    await search.fill('no token is called this');
+    await expect(page.getByText('No tokens match')).toBeVisible();
+    await search.fill('');
+    await expect(rows(page).first()).toBeVisible();
+    return rowShapes(page);
+  };
+  const shapesNow = async () => JSON.stringify(await rowShapes(page));
+
+  const all = await builtAfresh();
+  // Rows that differ in what they show, or the comparisons below prove little.
+  const seen = JSON.stringify(all);
+  for (const shown of ['"expires soon"', '"class=fk-badge fk-badge-expiring","hidden="', '"none (a main key)"', '"title=01']) {
+    expect(seen.includes(shown), `the first page has a row with ${shown}`).toBe(true);
+  }
+
+  // Written in place: the revoked tokens in the same rows, then the first ones again. Each
+  // time the rows match the ones built for the same tokens.
+  await revoked.check();
+  await expect.poll(shapesNow).not.toBe(seen);
+  const kept = await rowShapes(page);
+  expect(kept.every((row) => JSON.stringify(row).includes('fk-badge-revoked'))).toBe(true);
+  expect(kept).toEqual(await builtAfresh());
+  await revoked.uncheck();
+  await expect.poll(async () => (await rowShapes(page)).length).toBe(all.length);
+  expect(await rowShapes(page)).toEqual(all);
+});
+
 test('seed shape: details say what this API does not list', async ({ page }) => {
   await page.goto(appUrl());
   await addFirstKey(page, { key: demoKey('member') });
