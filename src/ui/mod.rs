@@ -2,11 +2,11 @@
 //!
 //! Components end in `view! { … }.into_any()`: a component whose view type is erased does not
 //! make its parents compile once more per child type (2026-12-03: −2.6 kB gzip in the first
-//! screen's module, −10 kB in the app's). The token table's components (`tokens.rs`) and
-//! `common::When`, which its rows use, keep their types, so a filter click renders its rows
-//! exactly as before. Leptos's `erase_components`, which erases every component and attribute,
-//! took 71 kB off the app but made that click 9.4 -> 21.5 ms (README, Bench). The first
-//! screen's modules, which have no table, are compiled with it (Cargo.toml, "first-screen").
+//! screen's module, −10 kB in the app's), in a build with typed views (the embedding library).
+//! The page's modules are compiled with Leptos's `erase_components`, which erases every
+//! component and attribute (Cargo.toml, "erased"). An erased element re-sets every attribute
+//! when it is rebuilt, so the token table does not rebuild its rows: each writes what changed
+//! in place (`token_row.rs`).
 
 pub mod add_key;
 pub mod api;
