@@ -73,13 +73,8 @@ test('a new token nobody has kept: Escape and Done say what closing would lose, 
   const warning = dialog.getByRole('status').filter({ hasText: 'This token is not kept anywhere yet' });
   await expect(warning).toHaveCount(0);
 
-  await page.keyboard.press('Escape');
-  await expect(warning).toContainText('It cannot be shown again.');
-  await expect(dialog).toBeVisible();
-  await expect(token).toHaveValue(/^abs0_/);
-  await screenshot(page, 'new-token-not-kept');
-
-  // A reload or a closed tab would lose it too: the browser asks, and staying keeps it.
+  // A reload or a closed tab would lose it: the browser asks, and staying keeps it, with the
+  // page's own warning saying why.
   const asked = new Promise((resolve) => page.once('dialog', async (question) => {
     resolve(question.type());
     await question.dismiss();
@@ -87,6 +82,13 @@ test('a new token nobody has kept: Escape and Done say what closing would lose, 
   await page.close({ runBeforeUnload: true });
   expect(await asked).toBe('beforeunload');
   await expect(token).toHaveValue(/^abs0_/);
+  await expect(warning).toContainText('It cannot be shown again.');
+
+  await page.keyboard.press('Escape');
+  await expect(warning).toContainText('It cannot be shown again.');
+  await expect(dialog).toBeVisible();
+  await expect(token).toHaveValue(/^abs0_/);
+  await screenshot(page, 'new-token-not-kept');
 
   await dialog.getByRole('button', { name: 'Done' }).click();
   await expect(dialog).toBeVisible();
