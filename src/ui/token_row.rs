@@ -104,7 +104,7 @@ pub fn TokenRow(
                 <span class=badge_class(built.status) node_ref=refs.status>{built.status}</span>
                 " "
                 <span class="fk-badge fk-badge-expiring" hidden=!built.expiring node_ref=refs.expiring>
-                    {if built.expiring { EXPIRING } else { "" }}
+                    {shown_words(built.expiring, EXPIRING)}
                 </span>
             </td>
             <td data-label=Column::Type.label() node_ref=refs.kind>{built.kind.clone()}</td>
@@ -122,12 +122,12 @@ pub fn TokenRow(
                     <td class="fk-col-parent" data-label="Parent">
                         <span node_ref=refs.parent_name>{parent_name}</span>
                         <span class="fk-id fk-mono" title=parent_id.clone() hidden=!has_parent node_ref=refs.parent_id>{parent_id.clone()}</span>
-                        <span class="fk-muted" hidden=has_parent node_ref=refs.no_parent>{if has_parent { "" } else { NO_PARENT }}</span>
+                        <span class="fk-muted" hidden=has_parent node_ref=refs.no_parent>{shown_words(!has_parent, NO_PARENT)}</span>
                     </td>
                     <td class="fk-col-restrictions" data-label="Restrictions">
                         <span class="fk-restrictions" node_ref=refs.summary>{summary}</span>
                         <details class="fk-raw" hidden=raw.is_empty() node_ref=refs.raw>
-                            <summary node_ref=refs.raw_title>{if raw.is_empty() { "" } else { RAW }}</summary>
+                            <summary node_ref=refs.raw_title>{shown_words(!raw.is_empty(), RAW)}</summary>
                             <pre node_ref=refs.raw_text>{raw.clone()}</pre>
                         </details>
                     </td>
@@ -173,7 +173,7 @@ fn time_cell(refs: TimeRefs, at: Option<TimeText>, none: &'static str) -> impl I
             " "
             <span class="fk-muted" node_ref=refs.absolute>{shown.absolute}</span>
         </time>
-        <span class="fk-muted" hidden=present node_ref=refs.none>{if present { "" } else { none }}</span>
+        <span class="fk-muted" hidden=present node_ref=refs.none>{shown_words(!present, none)}</span>
     }
 }
 
@@ -235,8 +235,7 @@ impl TimeRefs {
         set_text(self.relative, &was.relative, &now.relative);
         set_text(self.absolute, &was.absolute, &now.absolute);
         if let Some(words) = self.none.get_untracked() {
-            words.set_hidden(new.is_some());
-            write_text(&words, if new.is_some() { "" } else { none });
+            show_words(&words, new.is_none(), none);
         }
     }
 }
@@ -292,8 +291,7 @@ impl RowRefs {
         if let Some(badge) = self.expiring.get_untracked()
             && old.expiring != new.expiring
         {
-            badge.set_hidden(!new.expiring);
-            write_text(&badge, if new.expiring { EXPIRING } else { "" });
+            show_words(&badge, new.expiring, EXPIRING);
         }
         set_text(self.kind, &old.kind, &new.kind);
         self.created
@@ -322,8 +320,7 @@ impl RowRefs {
                 shown.set_hidden(!has_parent);
             }
             if let Some(words) = self.no_parent.get_untracked() {
-                words.set_hidden(has_parent);
-                write_text(&words, if has_parent { "" } else { NO_PARENT });
+                show_words(&words, !has_parent, NO_PARENT);
             }
         }
         if old.restrictions != new.restrictions {
@@ -337,8 +334,8 @@ impl RowRefs {
                 set_text(self.raw_text, was_raw, raw);
                 set_text(
                     self.raw_title,
-                    if was_raw.is_empty() { "" } else { RAW },
-                    if raw.is_empty() { "" } else { RAW },
+                    shown_words(!was_raw.is_empty(), RAW),
+                    shown_words(!raw.is_empty(), RAW),
                 );
                 if let Some(details) = self.raw.get_untracked() {
                     details.set_hidden(raw.is_empty());
@@ -352,6 +349,18 @@ impl RowRefs {
             details.set_open(false);
         }
     }
+}
+
+/// What an element that holds one of a cell's two forms says: its words when it is the form
+/// shown, else nothing (it is hidden, and a hidden element's text would still be the cell's).
+fn shown_words(shown: bool, words: &str) -> &str {
+    if shown { words } else { "" }
+}
+
+/// Shows an element with its words, or hides and empties it (see [`shown_words`]).
+fn show_words(element: &web_sys::HtmlElement, shown: bool, words: &str) {
+    element.set_hidden(!shown);
+    write_text(element, shown_words(shown, words));
 }
 
 /// Sets an element's text when it changed.

@@ -337,10 +337,10 @@ enum Shown {
 /// so a cell is touched only when what it shows changed.
 #[derive(Debug, Clone, PartialEq)]
 struct PageView {
-    /// How the page was made, in words, and whether that is a warning (rows not in the
-    /// filter and sort asked for: `ListMode::Unfiltered`, when no header may claim an order).
+    /// How the page was made, in words; a warning when the rows are not in the filter and
+    /// sort asked for (`columns.sorted` is false: `ListMode::Unfiltered`, when no header may
+    /// claim an order).
     mode: String,
-    sorted: bool,
     label: String,
     total: u64,
     columns: Columns,
@@ -411,7 +411,6 @@ impl PageView {
             .collect();
         PageView {
             mode,
-            sorted,
             label: range_label(page.offset, page.count, page.total),
             total: page.total,
             columns: Columns {
@@ -439,7 +438,7 @@ fn ListingArea(
     };
     let label = Signal::derive(part(|p| p.label.clone()));
     let total = Signal::derive(move || page.with(|p| p.as_ref().map_or(0, |p| p.total)));
-    let sorted = Memo::new(move |_| page.with(|p| p.as_ref().is_none_or(|p| p.sorted)));
+    let sorted = Memo::new(move |_| page.with(|p| p.as_ref().is_none_or(|p| p.columns.sorted)));
     view! {
         // Rows that ignore what the person asked for are said so plainly, in a warning's box,
         // not in the grey line under the filters.
