@@ -60,18 +60,21 @@ pub fn RevokeDialog(
             }
         }
     });
-    let key_summary = move || {
-        let meta = state.active_meta();
-        let info = active_info.get().flatten();
-        let label = meta
+    // Each fact is read where it is shown: the decoded key arrives after the dialog opened, and
+    // rebuilding the whole confirmation then would replace the field the person is typing in.
+    let label = move || {
+        state
+            .active_meta()
             .map(|m| m.label)
-            .unwrap_or_else(|| "the key in use".to_owned());
-        let root = info.as_ref().and_then(|i| i.token_id.clone());
-        let attenuated = info.as_ref().is_some_and(|i| i.block_count > 1);
-        let restrictions = info
+            .unwrap_or_else(|| "the key in use".to_owned())
+    };
+    let info = move || active_info.get().flatten();
+    let root = move || info().and_then(|i| i.token_id);
+    let attenuated = move || info().is_some_and(|i| i.block_count > 1);
+    let restrictions = move || {
+        info()
             .map(|i| crate::restrictions::of_key_blocks(&i.blocks))
-            .unwrap_or_default();
-        (label, root, attenuated, restrictions)
+            .unwrap_or_default()
     };
     // The keys of this keyring that die with the key in use, read from the keys themselves
     // while the dialog is open.
@@ -100,7 +103,7 @@ pub fn RevokeDialog(
     // How many tokens go with the root, asked of the API while the dialog is open (`None`
     // while asking).
     let descendants = LocalResource::new(move || {
-        let root = if open.get() { key_summary().1 } else { None };
+        let root = if open.get() { root() } else { None };
         async move {
             let query = descendants_query(&root?)?;
             let client = api.client().ok()?;
@@ -166,11 +169,9 @@ pub fn RevokeDialog(
             <h2 id="fk-revoke-title">"Revoke this key and every token made from it?"</h2>
             {move || match outcome.get() {
                 None => {
-                    let (label, root, attenuated, restrictions) = key_summary();
-                    let hint_label = label.clone();
                     view! {
                         <p>"This revokes " <strong>{label}</strong>
-                            {if attenuated { ", the main key it was made from" } else { "" }}
+                            {move || if attenuated() { ", the main key it was made from" } else { "" }}
                             ", and " {descendants_text} ". They stop working at once, everywhere."</p>
                         {move || fallout.get().flatten().and_then(|f| f.notice()).map(|n| view! {
                             <Alert title=n.title tone=Tone::Warning>
@@ -180,13 +181,16 @@ pub fn RevokeDialog(
                         })}
                         <dl class="fk-facts">
                             <dt>"Restrictions of the key in use"</dt>
-                            <dd>{if restrictions.is_empty() {
-                                "none: it is a main key".into_any()
-                            } else {
-                                view! { <ul class="fk-plain-list">{restrictions.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul> }.into_any()
+                            <dd>{move || {
+                                let restrictions = restrictions();
+                                if restrictions.is_empty() {
+                                    "none: it is a main key".into_any()
+                                } else {
+                                    view! { <ul class="fk-plain-list">{restrictions.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul> }.into_any()
+                                }
                             }}</dd>
                             <dt>"Main key's token id"</dt>
-                            <dd class="fk-mono">{root.unwrap_or_else(|| "not stated in the key".to_owned())}</dd>
+                            <dd class="fk-mono">{move || root().unwrap_or_else(|| "not stated in the key".to_owned())}</dd>
                             <dt>"Restricted tokens made from it"</dt>
                             <dd>{move || match descendants.get().flatten() {
                                 None => "counting…".to_owned(),
@@ -198,20 +202,17 @@ pub fn RevokeDialog(
                         <p>"This cannot be undone. To give access again, create a new key in the Foundry portal."</p>
                         // Only while open: a closed dialog keeps no field that a search for
                         // "Label" on the page would also find.
-                        {move || open.get().then(|| {
-                            let hint_label = hint_label.clone();
-                            view! {
-                                <div class="fk-field fk-revoke-confirm">
-                                    <label for="fk-revoke-confirm">"Type the key's label to confirm"</label>
-                                    <input id="fk-revoke-confirm" type="text" autocomplete="off" spellcheck="false"
-                                        aria-describedby="fk-revoke-confirm-hint"
-                                        prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
-                                    <span id="fk-revoke-confirm-hint" class="fk-hint">
-                                        "Type " <strong>"\u{201c}" {hint_label} "\u{201d}"</strong>
-                                        " exactly. The Revoke button stays disabled until the label matches."
-                                    </span>
-                                </div>
-                            }
+                        {move || open.get().then(|| view! {
+                            <div class="fk-field fk-revoke-confirm">
+                                <label for="fk-revoke-confirm">"Type the key's label to confirm"</label>
+                                <input id="fk-revoke-confirm" type="text" autocomplete="off" spellcheck="false"
+                                    aria-describedby="fk-revoke-confirm-hint"
+                                    prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
+                                <span id="fk-revoke-confirm-hint" class="fk-hint">
+                                    "Type " <strong>"\u{201c}" {label} "\u{201d}"</strong>
+                                    " exactly. The Revoke button stays disabled until the label matches."
+                                </span>
+                            </div>
                         })}
                         <div class="fk-actions">
                             <button type="button" class="fk-danger" on:click=revoke

@@ -140,6 +140,41 @@ test('revoke: the confirmation names the family; afterwards the key reports it w
   await expectNoSecretsLeaked(page, [key, PASSPHRASE]);
 });
 
+test('revoke: typing the label while the dialog still reads the key keeps every keystroke and the focus', async ({ page }) => {
+  // The agent's answers (what the key says, the family's size) are held back while the person
+  // types: the confirmation fills in around the field instead of building it again.
+  await page.addInitScript(() => {
+    const native = Object.getOwnPropertyDescriptor(Worker.prototype, 'onmessage');
+    Object.defineProperty(Worker.prototype, 'onmessage', {
+      configurable: true,
+      get() { return native.get.call(this); },
+      set(handler) {
+        const held = typeof handler === 'function'
+          ? (event) => { const ms = window.__agentReplyDelay || 0; if (ms) setTimeout(() => handler.call(this, event), ms); else handler.call(this, event); }
+          : handler;
+        native.set.call(this, held);
+      },
+    });
+  });
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member') });
+  await page.evaluate(() => { window.__agentReplyDelay = 1500; });
+  await page.getByRole('button', { name: 'Revoke this key…' }).click();
+  const dialog = page.getByRole('dialog', { name: "Revoke this key and every token made from it?" });
+  const field = dialog.getByLabel("Type the key's label to confirm");
+  await field.click();
+  await page.keyboard.type('lab ');
+  // The key's facts arrive while the field holds part of the label.
+  await expect(dialog).toContainText(/Main key's token id[0-9a-f]{8}-/, { timeout: 10_000 });
+  await page.keyboard.type('member');
+  await expect(field).toBeFocused();
+  await expect(field).toHaveValue('lab member');
+  await page.evaluate(() => { window.__agentReplyDelay = 0; });
+  await expect(dialog.getByRole('button', { name: 'Revoke this key' })).toBeEnabled();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+});
+
 test('lineage shape: the table filters and sorts in the browser, and revoke counts the descendants', async ({ page, request }) => {
   await setVariant(request, 'july');
   const listRequests = [];
