@@ -77,7 +77,7 @@ pub enum Restrictions {
 impl Restrictions {
     /// From a token of the list.
     pub fn of_token(token: &Token) -> Self {
-        match (&token.attenuation_spec, token.kind) {
+        match (&token.attenuation_spec, &token.kind) {
             (None | Some(serde_json::Value::Null), Some(TokenKind::Root)) => Restrictions::None,
             (None | Some(serde_json::Value::Null), _) => Restrictions::NotListed,
             (Some(value), _) => match serde_json::from_value::<AttenuationSpec>(value.clone()) {

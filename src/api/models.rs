@@ -137,19 +137,43 @@ impl TokenStatus {
     }
 }
 
-/// `kind` in the July shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// `kind` in the July shape. The published schema gives no list of kinds, and machine-policy
+/// tokens exist whose rules are not published: a kind this client does not know is kept as
+/// sent and shown, instead of making the whole page unreadable.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
 pub enum TokenKind {
     Root,
     Attenuated,
+    /// Any other kind, as the API wrote it.
+    Other(String),
 }
 
 impl TokenKind {
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             TokenKind::Root => "root",
             TokenKind::Attenuated => "attenuated",
+            TokenKind::Other(kind) => kind,
+        }
+    }
+}
+
+impl From<String> for TokenKind {
+    fn from(kind: String) -> Self {
+        match kind.as_str() {
+            "root" => TokenKind::Root,
+            "attenuated" => TokenKind::Attenuated,
+            _ => TokenKind::Other(kind),
+        }
+    }
+}
+
+impl From<TokenKind> for String {
+    fn from(kind: TokenKind) -> Self {
+        match kind {
+            TokenKind::Other(kind) => kind,
+            known => known.as_str().to_owned(),
         }
     }
 }
@@ -373,6 +397,28 @@ mod tests {
         assert_eq!(token.status, Some(TokenStatus::Expired));
         assert_eq!(token.last_used, Some(ts("2023-11-07T05:31:56Z")));
         assert_eq!(token.kind, None);
+    }
+
+    #[test]
+    fn a_kind_this_client_does_not_know_is_kept_and_the_page_still_reads() {
+        // Machine-policy tokens exist and their kind is not published.
+        let json = r#"{"items":[
+            {"id":"m1","name":"robot","kind":"machine_policy","created_at":"2026-09-01T00:00:00Z"},
+            {"id":"r1","name":"lab","kind":"root","created_at":"2026-08-01T00:00:00Z"}],
+            "count":2,"offset":0,"total":2}"#;
+        let page: Page<Token> = serde_json::from_str(json).expect("page with an unknown kind");
+        assert_eq!(
+            page.items[0].kind,
+            Some(TokenKind::Other("machine_policy".to_owned()))
+        );
+        assert_eq!(
+            page.items[0].kind.as_ref().map(TokenKind::as_str),
+            Some("machine_policy")
+        );
+        assert_eq!(page.items[1].kind, Some(TokenKind::Root));
+        // Written back as it came (the double and the held-tokens cache round-trip rows).
+        let written = serde_json::to_value(&page.items[0]).expect("written");
+        assert_eq!(written["kind"], "machine_policy");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! server ignores them. Field names are the seed shape's, plus the lineage shape's own fields
 //! and `user_id` (newer pages: an admin filters `eq(user_id,<uuid>)` for another user's tokens).
 
-use crate::api::models::Token;
+use crate::api::models::{Token, TokenKind};
 use crate::query::{FieldValue, Row};
 use crate::timestamp::Timestamp;
 
@@ -51,7 +51,7 @@ impl Row for TokenRow<'_> {
             "user_id" => t.user_id.as_deref().into(),
             "expires_at" => t.expires_at.into(),
             "last_used" => t.last_used.into(),
-            "kind" => t.kind.map(|k| k.as_str()).into(),
+            "kind" => t.kind.as_ref().map(TokenKind::as_str).into(),
             "revoked_at" => t.revoked_at.into(),
             "parent_token_id" => t.parent_token_id.as_deref().into(),
             "root_token_id" => t.root_token_id.as_deref().into(),

@@ -391,7 +391,7 @@ impl PageView {
                     kind: token
                         .token_type
                         .clone()
-                        .or_else(|| token.kind.map(|k| k.as_str().to_owned()))
+                        .or_else(|| token.kind.as_ref().map(|k| k.as_str().to_owned()))
                         .map_or_else(|| "—".to_owned(), |k| format::token_type_words(&k)),
                     parent: token
                         .parent_token_id
@@ -595,7 +595,7 @@ fn TokenDetails(details: Details, on_copy: Callback<(String, String)>) -> impl I
     let kind = token
         .token_type
         .clone()
-        .or_else(|| token.kind.map(|k| k.as_str().to_owned()))
+        .or_else(|| token.kind.as_ref().map(|k| k.as_str().to_owned()))
         .map(|k| format::token_type_words(&k))
         .unwrap_or_else(|| "—".to_owned());
     let restrictions = Restrictions::of_token(&token);

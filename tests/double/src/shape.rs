@@ -42,8 +42,11 @@ pub struct LineageToken {
 /// The seed shape's `token_type` of a row (also what the list filter sees).
 pub fn seed_token_type(row: &TokenRow) -> String {
     match row.kind {
-        TokenKind::Root => row.token_type.clone().unwrap_or_else(|| "user".to_owned()),
         TokenKind::Attenuated => "attenuated".to_owned(),
+        // The double mints roots and attenuated tokens only.
+        TokenKind::Root | TokenKind::Other(_) => {
+            row.token_type.clone().unwrap_or_else(|| "user".to_owned())
+        }
     }
 }
 
@@ -67,15 +70,15 @@ pub fn lineage(row: &TokenRow, with_payment_policy: bool) -> LineageToken {
     LineageToken {
         id: row.id.clone(),
         name: row.name.clone(),
-        kind: row.kind,
+        kind: row.kind.clone(),
         created_at: row.created_at,
         expires_at: row.expires_at,
         revoked_at: row.revoked_at,
         parent_token_id: row.parent_token_id.clone(),
         root_token_id: row.root_token_id.clone(),
         token_type: match row.kind {
-            TokenKind::Root => row.token_type.clone(),
             TokenKind::Attenuated => None,
+            TokenKind::Root | TokenKind::Other(_) => row.token_type.clone(),
         },
         attenuation_spec: row.attenuation_spec.as_ref().and_then(|spec| {
             if with_payment_policy || spec.payment_policy.is_none() {

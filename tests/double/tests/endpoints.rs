@@ -219,7 +219,7 @@ async fn lineage_list_matches_the_july_schema_with_explicit_nulls() {
                 assert!(item["parent_token_id"].is_string() && item["root_token_id"].is_string());
                 assert!(item["token_type"].is_null() && item["attenuation_spec"].is_object());
             }
-            None => panic!("kind is required"),
+            other => panic!("the double mints roots and attenuated tokens, not {other:?}"),
         }
     }
     assert_eq!(kinds.len(), 2, "roots and attenuated tokens");
