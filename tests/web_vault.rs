@@ -199,10 +199,10 @@ async fn an_agent_of_another_build_gets_no_message() {
              onmessage=(e)=>postMessage({{id:e.data.id,reply:new Uint8Array([0])}})"
         )
     };
-    let ours = AgentLink::new(stand_in(BUILD));
+    let ours = AgentLink::new(stand_in(BUILD), Vec::new());
     assert_eq!(ours.ask(Op::Ping, &[]).await, Ok(Reply::Pong));
     ours.stop();
-    let other = AgentLink::new(stand_in("0123456789abcdef"));
+    let other = AgentLink::new(stand_in("0123456789abcdef"), Vec::new());
     assert_eq!(
         other.ask(Op::Ping, &[PASS.as_bytes()]).await,
         Err(VaultError::AgentUnavailable)

@@ -70,6 +70,9 @@ pub fn Keyring(
         None => KeyringState::new(
             namespace,
             worker_url.unwrap_or_else(|| DEFAULT_AGENT_URL.to_owned()),
+            (!options.standalone)
+                .then(|| crate::api::base::ApiBase::parse(&options.api_base).ok())
+                .flatten(),
             parts.read_storage,
         ),
     };

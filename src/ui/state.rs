@@ -89,8 +89,20 @@ pub struct KeyringState {
 }
 
 impl KeyringState {
-    pub fn new(namespace: Namespace, agent_url: String, read_storage: fn(&KeyringState)) -> Self {
-        let agent = AgentLink::new(agent_url);
+    /// `mounted`: the base an embedding host mounted this instance with (`None` on the
+    /// standalone page, whose base a link can name): with the build's, where the agent may
+    /// connect on a page that has no `connect-src` of its own.
+    pub fn new(
+        namespace: Namespace,
+        agent_url: String,
+        mounted: Option<ApiBase>,
+        read_storage: fn(&KeyringState),
+    ) -> Self {
+        let fallback = std::iter::once(build_default_base())
+            .chain(mounted)
+            .map(|base| base.origin().to_owned())
+            .collect();
+        let agent = AgentLink::new(agent_url, fallback);
         let state = Self::with_agent(namespace, agent.clone(), read_storage);
         start_when_idle(agent);
         state.read_storage();

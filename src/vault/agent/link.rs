@@ -12,7 +12,7 @@
 //! `workerUrl`), no key is opened at all: the page never falls back to holding keys itself,
 //! and says why (`VaultError::AgentUnavailable`).
 
-use super::policy::ConnectPolicy;
+use super::policy::ConnectRules;
 use super::protocol::{self, Answer, FetchSpec, Op, Reply};
 use crate::api::transport::{HttpResponse, NetworkFailure, TransportError};
 use crate::secret::SecretBytes;
@@ -64,6 +64,8 @@ struct Running {
 
 struct Inner {
     url: String,
+    /// Origins the agent may reach when the page has no connect policy of its own.
+    fallback: Vec<String>,
     running: RefCell<Option<Running>>,
     /// Calls sent and not answered, by message number: a handful at most, so a list (a hash
     /// map type of its own cost the first screen's module code; see `strength::estimate`).
@@ -95,10 +97,13 @@ fn now_ms() -> f64 {
 }
 
 impl AgentLink {
-    pub fn new(url: String) -> Self {
+    /// `fallback`: the origins the agent may reach if the page has no `connect-src` (the
+    /// build's API, and the base an embedding host mounted with; never one from a link).
+    pub fn new(url: String, fallback: Vec<String>) -> Self {
         Self {
             inner: Rc::new(Inner {
                 url,
+                fallback,
                 running: RefCell::default(),
                 waiting: RefCell::default(),
                 next_id: Cell::default(),
@@ -128,7 +133,7 @@ impl AgentLink {
     fn spawn(&self) -> Result<Running, JsValue> {
         let worker = Worker::new(&self.inner.url)?;
         // The first message the agent reads: where it may connect.
-        let configure = message(0, &configure_op(), &[], None);
+        let configure = message(0, &configure_op(&self.inner.fallback), &[], None);
         Ok(self.listen(worker, false, vec![configure]))
     }
 
@@ -136,7 +141,11 @@ impl AgentLink {
     /// screen hands its agent to the full app: `ui::handover`). It is ready: it was configured
     /// by the link that started it.
     pub fn adopt(url: String, worker: Worker) -> Self {
-        let link = Self::new(url);
+        // Configured by the link that started it; a later restart is this module's own.
+        let link = Self::new(
+            url,
+            vec![crate::ui::options::build_default_base().origin().to_owned()],
+        );
         let running = link.listen(worker, true, Vec::new());
         *link.inner.running.borrow_mut() = Some(running);
         link
@@ -439,18 +448,31 @@ impl AgentLink {
     }
 }
 
-/// `Configure` with this page's own `connect-src`, read from its `<meta>` policy.
-fn configure_op() -> Op {
-    let connect = web_sys::window().and_then(|window| {
-        let document = window.document()?;
-        let meta = document
-            .query_selector(r#"meta[http-equiv="Content-Security-Policy" i]"#)
-            .ok()??;
-        let content = meta.get_attribute("content")?;
-        let origin = window.location().origin().ok()?;
-        ConnectPolicy::from_csp(&content, &origin)
-    });
-    Op::Configure { connect }
+/// `Configure` with this page's own `connect-src`, read from its `<meta>` policies, or
+/// `fallback` when they do not restrict connections.
+fn configure_op(fallback: &[String]) -> Op {
+    let (csps, origin) = web_sys::window()
+        .map(|window| {
+            let csps = window
+                .document()
+                .and_then(|document| {
+                    document
+                        .query_selector_all(r#"meta[http-equiv="Content-Security-Policy" i]"#)
+                        .ok()
+                })
+                .map(|metas| {
+                    (0..metas.length())
+                        .filter_map(|i| metas.item(i)?.dyn_into::<web_sys::Element>().ok())
+                        .filter_map(|meta| meta.get_attribute("content"))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default();
+            (csps, window.location().origin().unwrap_or_default())
+        })
+        .unwrap_or_default();
+    Op::Configure {
+        connect: ConnectRules::of_page(&csps, &origin, fallback),
+    }
 }
 
 /// `{ id, op, secrets, payload }` and its transfer list (every buffer moves to the agent).

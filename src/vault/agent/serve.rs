@@ -4,7 +4,7 @@
 //! itself (`link.rs`), which keeps every flow working without the separation.
 
 use super::core::{AgentCore, scrub};
-use super::policy::ConnectPolicy;
+use super::policy::ConnectRules;
 use super::protocol::{Answer, FetchSpec, KeyUse, Op, Reply, TransportErrorWire, join_under};
 use super::webcrypto;
 use crate::api::browser::BrowserTransport;
@@ -26,7 +26,7 @@ pub struct Agent {
     core: RefCell<AgentCore>,
     fetches: RefCell<HashMap<u32, CancelToken>>,
     /// Set once, by the page's first message: where requests may go.
-    connect: RefCell<Option<Option<ConnectPolicy>>>,
+    connect: RefCell<Option<ConnectRules>>,
 }
 
 fn failed(error: VaultError) -> Answer {
@@ -235,11 +235,11 @@ impl Agent {
             .into();
         };
         // Not configured yet (a message out of order) counts as refused, not as allowed.
-        let allowed = match &*self.connect.borrow() {
-            Some(Some(policy)) => policy.allows(base.origin()),
-            Some(None) => true,
-            None => false,
-        };
+        let allowed = self
+            .connect
+            .borrow()
+            .as_ref()
+            .is_some_and(|rules| rules.allows(base.origin()));
         if !allowed {
             return refused().into();
         }

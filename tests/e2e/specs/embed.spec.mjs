@@ -4,6 +4,7 @@ import { test, expect, demoKey } from '../support/fixtures.mjs';
 import { API_BASE } from '../support/env.mjs';
 import { addFirstKey, resetDouble, injectFault, unlock, expectNoSecretsLeaked, encodings } from '../support/flows.mjs';
 import { openHostPage } from '../support/host.mjs';
+import { startRecorder } from '../support/recorder.mjs';
 
 const PASS_A = 'lab A keeps its own passphrase';
 const PASS_B = 'lab B has a different one';
@@ -90,6 +91,33 @@ test('two instances unlock independently and keep separate stored keyrings', asy
     }
   }
   await expectNoSecretsLeaked(page, [memberKey, readOnlyKey, PASS_A, PASS_B]);
+});
+
+test('a host page without a connect policy: a script that moves the key to its own server after unlock gets nothing', async ({ page }) => {
+  // The example page sets no Content-Security-Policy. The agent then reaches only the build's
+  // API and the element's api-base, so the key cannot be moved elsewhere, not even through the
+  // instance's own confirmed rebinding, which a script in the page can click through.
+  const recorder = await startRecorder();
+  try {
+    await openHostPage(page);
+    const a = page.locator('#lab-a');
+    await addFirstKey(a, { key: demoKey('member'), label: 'member key', passphrase: PASS_A });
+    await a.getByRole('button', { name: 'Settings' }).click();
+    const settings = a.getByRole('region', { name: 'Settings' });
+    await settings.getByText('Advanced: the API address').click();
+    await settings.getByLabel('Foundry API base URL').fill(recorder.base);
+    await settings.getByRole('button', { name: 'Use this API' }).click();
+    await settings.getByRole('button', { name: 'Close settings' }).click();
+    const notice = a.getByRole('status').filter({ hasText: 'This page points at another API than your key' });
+    await notice.getByRole('button', { name: `Use this key with ${recorder.base}…` }).click();
+    const dialog = a.getByRole('dialog', { name: `Send \u201cmember key\u201d to ${recorder.base}?` });
+    await dialog.getByRole('button', { name: `Send it to ${recorder.base}` }).click();
+    await expect(a.getByRole('alert').filter({ hasText: 'is not an address this page may reach' }).first()).toBeVisible({ timeout: 20_000 });
+    await page.waitForTimeout(500);
+    expect(recorder.hits(), 'nothing reached the other server').toEqual([]);
+  } finally {
+    await recorder.close();
+  }
 });
 
 test('handle.fetch sends the key only to API paths under the configured base', async ({ page }) => {
