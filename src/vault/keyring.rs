@@ -633,18 +633,26 @@ impl UnlockedKeyring {
     /// Nothing changes here until [`Self::commit_save`] says the text was written, so a write
     /// that fails (storage full) leaves this keyring based on what storage still holds.
     pub fn prepare_save(&mut self, current: Option<&str>) -> Result<PendingSave, VaultError> {
+        self.based_on(current)?;
+        // 2^64 saves cannot happen; saturating keeps this panic-free regardless.
+        let revision = self.stored.map_or(1, |s| s.revision.saturating_add(1));
+        let text = self.seal(revision)?.encode_text();
+        Ok(PendingSave { text, revision })
+    }
+
+    /// `Conflict` unless `current`, what storage holds now, is the text this keyring was read
+    /// from or last wrote.
+    pub fn based_on(&self, current: Option<&str>) -> Result<(), VaultError> {
         let unchanged = match (current, self.stored) {
             (None, None) => true,
             (Some(text), Some(stored)) => digest_of(text) == stored.digest,
             _ => false,
         };
-        if !unchanged {
-            return Err(VaultError::Conflict);
+        if unchanged {
+            Ok(())
+        } else {
+            Err(VaultError::Conflict)
         }
-        // 2^64 saves cannot happen; saturating keeps this panic-free regardless.
-        let revision = self.stored.map_or(1, |s| s.revision.saturating_add(1));
-        let text = self.seal(revision)?.encode_text();
-        Ok(PendingSave { text, revision })
     }
 
     /// The text of `pending` is now what storage holds: the next save expects it.

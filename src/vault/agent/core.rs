@@ -305,7 +305,9 @@ impl AgentCore {
     }
 
     /// Runs a change (which may add an entry: its id); for a stored keyring, seals the text
-    /// to write over `current`.
+    /// to write over `current`. A stored keyring that `current` shows was changed elsewhere is
+    /// refused before the change: a refused change must not stay in effect here (a binding
+    /// refused with `Conflict` would otherwise still steer this agent's requests).
     fn change(
         &mut self,
         current: Option<&str>,
@@ -313,6 +315,9 @@ impl AgentCore {
     ) -> Result<Reply, VaultError> {
         let saved = self.saved;
         let ring = self.ring.as_mut().ok_or(VaultError::Locked)?;
+        if saved {
+            ring.based_on(current)?;
+        }
         let added = f(ring)?;
         let save = if saved {
             let pending = ring.prepare_save(current)?;
@@ -402,6 +407,27 @@ mod tests {
         let (text, revision) = pending_text(&reply);
         core.committed(revision);
         (core, text, reply)
+    }
+
+    #[test]
+    fn a_change_refused_because_storage_changed_elsewhere_leaves_nothing_in_effect() {
+        let (mut core, text, _) = with_one_key();
+        let id = core.ring.as_ref().unwrap().list()[0].id;
+        let elsewhere = ApiBase::parse("https://elsewhere.example").unwrap();
+        for stale in [None, Some("another tab's text")] {
+            assert_eq!(
+                core.bind(id, elsewhere.clone(), stale).unwrap_err(),
+                VaultError::Conflict
+            );
+            let (bound, _) = core.credential(KeyRef::Entry(id), &base()).unwrap();
+            assert_eq!(bound, base(), "the key still goes where it was saved for");
+        }
+        assert!(matches!(
+            core.bind(id, elsewhere.clone(), Some(&text)),
+            Ok(Reply::Changed { .. })
+        ));
+        let (bound, _) = core.credential(KeyRef::Entry(id), &base()).unwrap();
+        assert_eq!(bound, elsewhere);
     }
 
     #[test]
