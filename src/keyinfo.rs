@@ -112,15 +112,16 @@ pub fn shape(pasted: &str) -> Result<&str, KeyInfoError> {
 /// `abs0_XXXX…last4`: enough to tell keys apart, too little to matter if shown or stored.
 /// Very short inputs give `…` alone.
 pub fn fingerprint(key: &SecretString) -> String {
+    // Counted and cut in place: no copy of the key's characters is made.
     let key = key.expose_secret().trim();
-    let chars: Vec<char> = key.chars().collect();
+    let count = key.chars().count();
     let head = KEY_PREFIX.len() + 4;
     // At least twice the revealed length, so most of the key always stays hidden.
-    if chars.len() < 2 * (head + 4) {
+    if count < 2 * (head + 4) {
         return "…".to_owned();
     }
-    let start: String = chars.iter().take(head).collect();
-    let end: String = chars.iter().skip(chars.len() - 4).collect();
+    let start: String = key.chars().take(head).collect();
+    let end: String = key.chars().skip(count - 4).collect();
     format!("{start}…{end}")
 }
 

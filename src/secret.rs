@@ -55,10 +55,19 @@ impl From<&str> for SecretString {
 pub struct SecretKey<const N: usize>(Box<[u8; N]>);
 
 impl<const N: usize> SecretKey<N> {
-    /// Takes the bytes and wipes the caller's copy.
+    /// From bytes passed by value (fresh random bytes, a test's constant). The array is `Copy`:
+    /// this wipes its own copy only, so a key computed into a variable uses [`Self::fill`].
     pub fn from_array(mut bytes: [u8; N]) -> Self {
         let key = Self(Box::new(bytes));
         bytes.zeroize();
+        key
+    }
+
+    /// A key written in place by `write` (a KDF's output): it is never in a stack array that
+    /// outlives it.
+    pub fn fill(write: impl FnOnce(&mut [u8; N])) -> Self {
+        let mut key = Self(Box::new([0u8; N]));
+        write(&mut key.0);
         key
     }
 

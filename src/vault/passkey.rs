@@ -285,9 +285,10 @@ pub(crate) fn wrap_key(
     let mut ikm = Zeroizing::new([0u8; 64]);
     ikm[..32].copy_from_slice(seal_key.expose_secret());
     ikm[32..].copy_from_slice(shared);
-    let mut okm = Zeroizing::new([0u8; 32]);
-    Hkdf::<Sha256>::new(Some(&salt), ikm.as_ref())
-        .expand(WRAP_INFO, okm.as_mut())
-        .map_err(|_| VaultError::Malformed)?;
-    Ok(SecretKey::from_array(*okm))
+    let mut expanded = Ok(());
+    let key = SecretKey::fill(|okm| {
+        expanded = Hkdf::<Sha256>::new(Some(&salt), ikm.as_ref()).expand(WRAP_INFO, okm);
+    });
+    expanded.map_err(|_| VaultError::Malformed)?;
+    Ok(key)
 }

@@ -100,15 +100,14 @@ impl KdfPolicy {
 /// The passphrase is used as typed, without Unicode normalisation: the same characters typed
 /// on another keyboard layout or OS may give other bytes (see SPEC.md).
 pub fn derive_key(passphrase: &SecretString, params: &KdfParams) -> SecretKey<32> {
-    let mut out = [0u8; 32];
-    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(
-        passphrase.expose_secret().as_bytes(),
-        &params.salt,
-        params.iterations,
-        &mut out,
-    );
-    // from_array wipes `out`.
-    SecretKey::from_array(out)
+    SecretKey::fill(|out| {
+        pbkdf2::pbkdf2_hmac::<sha2::Sha256>(
+            passphrase.expose_secret().as_bytes(),
+            &params.salt,
+            params.iterations,
+            out,
+        );
+    })
 }
 
 #[cfg(test)]

@@ -70,16 +70,17 @@ pub async fn derive_key(
         .await?
         .dyn_into()?;
     let bytes = Uint8Array::new(&bits);
-    let mut key = [0u8; 32];
     let ok = bytes.length() == 32;
-    if ok {
-        bytes.copy_to(&mut key);
-    }
+    let key = SecretKey::fill(|key| {
+        if ok {
+            bytes.copy_to(key);
+        }
+    });
     bytes.fill(0, 0, bytes.length());
     if !ok {
         return Err(JsValue::from_str("deriveBits returned the wrong length"));
     }
-    Ok(SecretKey::from_array(key))
+    Ok(key)
 }
 
 /// The key with WebCrypto where this context has it (and `allow_webcrypto`), else with the Rust
