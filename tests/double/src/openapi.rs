@@ -5,9 +5,11 @@
 //! - `servers` names the double itself (`http://<Host header>`), not the production host, so a
 //!   client that reads it stays on the double;
 //! - in the seed variant `list_tokens` also advertises the seed reference's `filter` and `sort`
-//!   parameters; the dated variants list only `limit` and `offset`, as the published document.
+//!   parameters; the dated variants list only `limit` and `offset`, as the published document;
+//! - a variant that answers otherwise than July describes what it sends ([`adjust_to_variant`]),
+//!   so that every variant's responses validate against the document it serves.
 
-use crate::state::Variant;
+use crate::state::{ErrorForm, Variant};
 use axum::http::uri::Authority;
 use serde_json::{Value, json};
 
@@ -15,6 +17,84 @@ use serde_json::{Value, json};
 pub const PUBLISHED: &str = include_str!("../openapi/foundry-tokens-2026-07.json");
 
 const LIST_TOKENS_PARAMETERS: &str = "/paths/~1api~1v1~1tokens/get/parameters";
+pub const LIST_TOKENS_200: &str =
+    "/paths/~1api~1v1~1tokens/get/responses/200/content/application~1json/schema";
+
+/// The seed reference's list page: the envelope, and items with exactly the seed page's eight
+/// fields plus the newer pages' `user_id`.
+pub fn seed_list_page() -> Value {
+    let date_time = json!({"type": "string", "format": "date-time"});
+    let nullable_date_time = json!({"type": ["string", "null"], "format": "date-time"});
+    let item = json!({
+        "type": "object",
+        "description": "A token as the seed \"List tokens\" reference lists it.",
+        "additionalProperties": false,
+        "required": ["id", "name", "status", "token_type", "created_at", "created_by", "expires_at", "last_used", "user_id"],
+        "properties": {
+            "id": {"type": "string"},
+            "name": {"type": "string"},
+            "status": {"enum": ["active", "expired", "revoked"]},
+            "token_type": {"type": "string"},
+            "created_at": date_time,
+            "created_by": {"type": "string", "format": "uuid"},
+            "expires_at": nullable_date_time,
+            "last_used": nullable_date_time,
+            "user_id": {"type": "string", "format": "uuid"}
+        }
+    });
+    json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["items", "count", "offset", "total"],
+        "properties": {
+            "items": {"type": "array", "items": item},
+            "count": {"type": "integer", "minimum": 0},
+            "offset": {"type": "integer", "minimum": 0},
+            "total": {"type": "integer", "minimum": 0}
+        }
+    })
+}
+
+/// Where a variant's answers differ from the July document it starts from: the seed list's
+/// items, April's `{token}` and revoke without `children_revoked` and `{error}` bodies,
+/// September's `payment_policy`.
+fn adjust_to_variant(doc: &mut Value, variant: Variant) {
+    let mut set = |pointer: &str, value: Value| {
+        if let Some(slot) = doc.pointer_mut(pointer) {
+            *slot = value;
+        }
+    };
+    if !variant.lineage() {
+        set(LIST_TOKENS_200, seed_list_page());
+    }
+    if !variant.attenuate_has_id() {
+        set(
+            "/components/schemas/AttenuateTokenResponse/required",
+            json!(["token"]),
+        );
+    }
+    if !variant.revoke_has_children() {
+        set(
+            "/components/schemas/RevokeTokenResponse/required",
+            json!(["token_id", "revoked_at"]),
+        );
+    }
+    if variant.error_form() == ErrorForm::Error {
+        set(
+            "/components/schemas/ErrorResponse/required",
+            json!(["error"]),
+        );
+    }
+    if variant.payment_policy()
+        && let Some(Value::Object(properties)) =
+            doc.pointer_mut("/components/schemas/AttenuationSpec/properties")
+    {
+        properties.insert(
+            "payment_policy".to_owned(),
+            json!({"description": "A payment policy the token must follow (September 2026 reference). Its shape is not published: kept and listed as given."}),
+        );
+    }
+}
 
 fn seed_parameters() -> [Value; 2] {
     [
@@ -187,6 +267,7 @@ pub fn for_request(base: &Value, variant: Variant, host: Option<&str>) -> Value 
     {
         parameters.extend(seed_parameters());
     }
+    adjust_to_variant(&mut doc, variant);
     doc
 }
 

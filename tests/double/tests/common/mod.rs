@@ -261,37 +261,27 @@ pub fn validate_lineage_page(instance: &Value) {
     assert_valid(&schema, instance, "list_tokens 200");
 }
 
-/// The seed page: the envelope, and items with exactly the seed reference's eight fields plus
-/// the newer pages' `user_id`.
+/// The seed page, against the schema the seed variant serves for it.
 pub fn validate_seed_page(instance: &Value) {
-    let date_time = json!({"type": "string", "format": "date-time"});
-    let nullable_date_time = json!({"type": ["string", "null"], "format": "date-time"});
-    let item = json!({
-        "type": "object",
-        "additionalProperties": false,
-        "required": ["id", "name", "status", "token_type", "created_at", "created_by", "expires_at", "last_used", "user_id"],
-        "properties": {
-            "id": {"type": "string"},
-            "name": {"type": "string"},
-            "status": {"enum": ["active", "expired", "revoked"]},
-            "token_type": {"type": "string"},
-            "created_at": date_time,
-            "created_by": {"type": "string", "format": "uuid"},
-            "expires_at": nullable_date_time,
-            "last_used": nullable_date_time,
-            "user_id": {"type": "string", "format": "uuid"}
-        }
-    });
-    let schema = json!({
-        "type": "object",
-        "additionalProperties": false,
-        "required": ["items", "count", "offset", "total"],
-        "properties": {
-            "items": {"type": "array", "items": item},
-            "count": {"type": "integer", "minimum": 0},
-            "offset": {"type": "integer", "minimum": 0},
-            "total": {"type": "integer", "minimum": 0}
-        }
-    });
-    assert_valid(&schema, instance, "seed list page");
+    assert_valid(
+        &foundry_double::openapi::seed_list_page(),
+        instance,
+        "seed list page",
+    );
+}
+
+/// Validates against `#/components/schemas/{name}` of `doc`, a document a variant served.
+pub fn validate_served_component(doc: &Value, name: &str, instance: &Value) {
+    let schema =
+        json!({ "$ref": format!("#/components/schemas/{name}"), "components": doc["components"] });
+    assert_valid(&schema, instance, name);
+}
+
+/// Validates a token page against the list schema of `doc`, a document a variant served.
+pub fn validate_served_list(doc: &Value, instance: &Value) {
+    let schema = doc
+        .pointer(foundry_double::openapi::LIST_TOKENS_200)
+        .unwrap()
+        .clone();
+    assert_valid(&schema, instance, "list_tokens 200 as served");
 }
