@@ -156,7 +156,7 @@ impl Plan {
     }
 
     /// The matching rows in list order: the requested sort, ties (and no sort) in the default
-    /// order.
+    /// order, the order `rows` come in (`Store::in_list_order`).
     pub fn apply<'a>(
         &self,
         rows: impl Iterator<Item = &'a TokenRow>,
@@ -185,9 +185,6 @@ impl Plan {
             }
             rows = kept;
         }
-        // created_at has whole seconds; a child attenuated in the same second as its parent
-        // must still list first.
-        rows.sort_by(|a, b| (b.row.created_at, &b.row.id).cmp(&(a.row.created_at, &a.row.id)));
         if let Some(sort) = &self.sort {
             rows = sort.sorted(rows).map_err(|e| eval_error(&e, "sort"))?;
         }

@@ -71,6 +71,18 @@ pub struct Store {
     tokens: Vec<TokenRow>,
     by_id: HashMap<String, usize>,
     by_revocation_id: HashMap<String, usize>,
+    /// Indexes into `tokens` in the list's default order, newest first (`created_at`, then the
+    /// id, both descending: ids are UUID v7, and a child attenuated in the same second as its
+    /// parent lists first). A page without a sort is then a walk along it, not a sort of every
+    /// row under the store's lock. `order_ready` is false after inserts that did not come
+    /// newest (the demo data), until the list next asks.
+    order: Vec<usize>,
+    order_ready: bool,
+}
+
+/// A row's place in the default order (greater lists first).
+fn list_key(row: &TokenRow) -> (Timestamp, &str) {
+    (row.created_at, row.id.as_str())
 }
 
 impl Store {
@@ -88,11 +100,39 @@ impl Store {
         if let Some(rid) = &row.revocation_id {
             self.by_revocation_id.insert(rid.clone(), index);
         }
+        // A token made now is the newest: it goes first and the order stays ready.
+        let newest = self
+            .order
+            .first()
+            .and_then(|&first| self.tokens.get(first))
+            .is_none_or(|first| list_key(&row) > list_key(first));
         self.tokens.push(row);
+        if self.order_ready && newest {
+            self.order.insert(0, index);
+        } else {
+            self.order.push(index);
+            self.order_ready = false;
+        }
     }
 
+    /// Every row, in insertion order.
     pub fn tokens(&self) -> &[TokenRow] {
         &self.tokens
+    }
+
+    /// Every row in the list's default order, newest first.
+    pub fn in_list_order(&mut self) -> impl Iterator<Item = &TokenRow> {
+        if !self.order_ready {
+            let tokens = &self.tokens;
+            self.order.sort_unstable_by(|&a, &b| {
+                tokens
+                    .get(b)
+                    .map(list_key)
+                    .cmp(&tokens.get(a).map(list_key))
+            });
+            self.order_ready = true;
+        }
+        self.order.iter().filter_map(|&i| self.tokens.get(i))
     }
 
     pub fn get(&self, id: &str) -> Option<&TokenRow> {
@@ -209,5 +249,27 @@ mod tests {
                 .revoke_family("nope", Timestamp::from_unix(300))
                 .is_none()
         );
+    }
+
+    #[test]
+    fn the_list_order_is_newest_first_whatever_the_order_of_inserts() {
+        let at = |id: &str, secs: i64| TokenRow {
+            created_at: Timestamp::from_unix(secs),
+            ..row(id, None)
+        };
+        let mut store = Store::default();
+        // The demo data comes in any order; a tie on created_at lists the greater id first.
+        for (id, secs) in [("b", 20), ("a", 30), ("d", 10), ("c", 20)] {
+            store.insert(at(id, secs));
+        }
+        let ids = |store: &mut Store| -> Vec<String> {
+            store.in_list_order().map(|r| r.id.clone()).collect()
+        };
+        assert_eq!(ids(&mut store), ["a", "c", "b", "d"]);
+        // A token made now goes first; one dated earlier takes its place.
+        store.insert(at("e", 40));
+        assert_eq!(ids(&mut store), ["e", "a", "c", "b", "d"]);
+        store.insert(at("f", 15));
+        assert_eq!(ids(&mut store), ["e", "a", "c", "b", "f", "d"]);
     }
 }

@@ -7,6 +7,7 @@ use crate::error::ApiError;
 use crate::listing;
 use crate::shape;
 use crate::state::AppState;
+use crate::store::TokenRow;
 use axum::Json;
 use axum::extract::{Query, State, rejection::QueryRejection};
 use axum::http::HeaderMap;
@@ -104,16 +105,24 @@ pub async fn list(
         sees_all || owner == caller.user_id() || (caller.sees_all() && named.contains(&owner))
     };
     let now = caller.now;
-    let store = state.store();
-    let visible = store.tokens().iter().filter(|row| sees(&row.created_by));
-    let rows = plan.apply(visible, now)?;
-    let total = rows.len() as u64;
     let start = usize::try_from(offset).unwrap_or(usize::MAX);
     let take = usize::try_from(limit).unwrap_or(usize::MAX);
+    // The page's rows are copied out so the store is not held while they are written.
+    let (total, rows) = {
+        let mut store = state.store();
+        let visible = store.in_list_order().filter(|row| sees(&row.created_by));
+        let rows = plan.apply(visible, now)?;
+        let page: Vec<TokenRow> = rows
+            .iter()
+            .skip(start)
+            .take(take)
+            .copied()
+            .cloned()
+            .collect();
+        (rows.len() as u64, page)
+    };
     let items: Vec<Value> = rows
-        .into_iter()
-        .skip(start)
-        .take(take)
+        .iter()
         .filter_map(|row| {
             if variant.lineage() {
                 serde_json::to_value(shape::lineage(row, variant.payment_policy())).ok()
