@@ -12,7 +12,7 @@
 //! `workerUrl`), no key is opened at all: the page never falls back to holding keys itself,
 //! and says why (`VaultError::AgentUnavailable`).
 
-use super::policy::ConnectRules;
+use super::policy::ConnectPolicy;
 use super::protocol::{self, Answer, FetchSpec, Op, Reply};
 use crate::api::transport::{HttpResponse, NetworkFailure, TransportError};
 use crate::secret::SecretBytes;
@@ -448,30 +448,22 @@ impl AgentLink {
     }
 }
 
-/// `Configure` with this page's own `connect-src`, read from its `<meta>` policies, or
-/// `fallback` when they do not restrict connections.
+/// `Configure` with this page's own `connect-src`, read from its `<meta>` policy, or
+/// `fallback` when it has none that restricts connections.
 fn configure_op(fallback: &[String]) -> Op {
-    let (csps, origin) = web_sys::window()
-        .map(|window| {
-            let csps = window
-                .document()
-                .and_then(|document| {
-                    document
-                        .query_selector_all(r#"meta[http-equiv="Content-Security-Policy" i]"#)
-                        .ok()
-                })
-                .map(|metas| {
-                    (0..metas.length())
-                        .filter_map(|i| metas.item(i)?.dyn_into::<web_sys::Element>().ok())
-                        .filter_map(|meta| meta.get_attribute("content"))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default();
-            (csps, window.location().origin().unwrap_or_default())
-        })
+    let window = web_sys::window();
+    let csp = window.as_ref().and_then(|window| {
+        window
+            .document()?
+            .query_selector(r#"meta[http-equiv="Content-Security-Policy" i]"#)
+            .ok()??
+            .get_attribute("content")
+    });
+    let origin = window
+        .and_then(|window| window.location().origin().ok())
         .unwrap_or_default();
     Op::Configure {
-        connect: ConnectRules::of_page(&csps, &origin, fallback),
+        connect: ConnectPolicy::of_page(csp.as_deref(), &origin, fallback),
     }
 }
 

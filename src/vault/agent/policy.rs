@@ -8,7 +8,7 @@
 //!
 //! A page with no such policy (an embedding host that sets none, or sends it as a header the
 //! page cannot read) does not make the agent connect anywhere: it then reaches only the APIs
-//! the page was built and mounted for ([`ConnectRules::of_page`]). Otherwise a script that
+//! the page was built and mounted for ([`ConnectPolicy::of_page`]). Otherwise a script that
 //! runs after unlock could move a key to its own server (through the page's own "use this key
 //! with …" confirmation, which it can click) and read it from the `Authorization` header there.
 
@@ -64,6 +64,14 @@ impl ConnectPolicy {
         Some(policy)
     }
 
+    /// The page's policy (`csp`, its `<meta>` policy's text); when that does not restrict
+    /// connections, only `fallback`: the origins of the build's API and of the base an
+    /// embedding host mounted the keyring with (never one a link named).
+    pub fn of_page(csp: Option<&str>, self_origin: &str, fallback: &[String]) -> Self {
+        csp.and_then(|csp| Self::from_csp(csp, self_origin))
+            .unwrap_or_else(|| Self::only(fallback))
+    }
+
     /// Exactly these origins (`scheme://host[:port]`).
     pub fn only(origins: &[String]) -> Self {
         Self {
@@ -82,33 +90,6 @@ impl ConnectPolicy {
                 .schemes
                 .iter()
                 .any(|scheme| origin.starts_with(scheme.as_str()))
-    }
-}
-
-/// Every connection rule of a page. A browser enforces each Content-Security-Policy of a page,
-/// so an origin must be allowed by all of them; never empty (see [`Self::of_page`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConnectRules {
-    policies: Vec<ConnectPolicy>,
-}
-
-impl ConnectRules {
-    /// From the page's `<meta>` policies (`csps`, their `content`); when none of them restricts
-    /// connections, only `fallback`: the origins of the build's API and of the base an
-    /// embedding host mounted the keyring with (never one a link named).
-    pub fn of_page(csps: &[String], self_origin: &str, fallback: &[String]) -> Self {
-        let mut policies: Vec<ConnectPolicy> = csps
-            .iter()
-            .filter_map(|csp| ConnectPolicy::from_csp(csp, self_origin))
-            .collect();
-        if policies.is_empty() {
-            policies.push(ConnectPolicy::only(fallback));
-        }
-        Self { policies }
-    }
-
-    pub fn allows(&self, origin: &str) -> bool {
-        !self.policies.is_empty() && self.policies.iter().all(|p| p.allows(origin))
     }
 }
 
@@ -157,35 +138,22 @@ mod tests {
             "http://127.0.0.1:8787".to_owned(),
             "https://API.Example.com".to_owned(),
         ];
-        for csps in [vec![], vec!["script-src 'self'".to_owned()]] {
-            let rules = ConnectRules::of_page(&csps, "https://host.test", &fallback);
-            assert!(rules.allows("http://127.0.0.1:8787"));
-            assert!(rules.allows("https://api.example.com"));
-            assert!(!rules.allows("https://evil.test"), "never any origin");
-            assert!(!rules.allows("https://host.test"));
+        for csp in [None, Some("script-src 'self'")] {
+            let policy = ConnectPolicy::of_page(csp, "https://host.test", &fallback);
+            assert!(policy.allows("http://127.0.0.1:8787"));
+            assert!(policy.allows("https://api.example.com"));
+            assert!(!policy.allows("https://evil.test"), "never any origin");
+            assert!(!policy.allows("https://host.test"));
         }
-        let nothing = ConnectRules::of_page(&[], "https://host.test", &[]);
+        let nothing = ConnectPolicy::of_page(None, "https://host.test", &[]);
         assert!(!nothing.allows("http://127.0.0.1:8787"));
-    }
-
-    #[test]
-    fn every_policy_of_the_page_must_allow_an_origin() {
-        let rules = ConnectRules::of_page(
-            &[
-                "connect-src https:".to_owned(),
-                "connect-src https://api.example.com http://127.0.0.1:8787".to_owned(),
-            ],
+        // A page's own policy stands as it is: the fallback neither widens nor narrows it.
+        let own = ConnectPolicy::of_page(
+            Some("connect-src https://api.example.com"),
             "https://host.test",
             &["https://evil.test".to_owned()],
         );
-        assert!(rules.allows("https://api.example.com"));
-        assert!(
-            !rules.allows("http://127.0.0.1:8787"),
-            "the first refuses http"
-        );
-        assert!(
-            !rules.allows("https://evil.test"),
-            "the fallback does not widen a policy"
-        );
+        assert!(own.allows("https://api.example.com"));
+        assert!(!own.allows("https://evil.test"));
     }
 }

@@ -18,7 +18,7 @@
 //! the API sent may hold a *new* token (shown once); never the key that made the request,
 //! which the agent scrubs out of every body.
 
-use super::policy::ConnectRules;
+use super::policy::ConnectPolicy;
 use crate::api::base::ApiBase;
 pub use crate::api::transport::KeyUse;
 use crate::api::transport::{Method, NetworkFailure, TransportError};
@@ -85,9 +85,9 @@ pub enum Op {
     /// Are you alive? Answered `Pong` at once, whatever else runs.
     Ping,
     /// Where requests may go (the page's `connect-src`, or its own APIs when it has none:
-    /// [`ConnectRules::of_page`]), sent first: the agent connects nowhere else. Later
+    /// [`ConnectPolicy::of_page`]), sent first: the agent connects nowhere else. Later
     /// `Configure`s are ignored.
-    Configure { connect: ConnectRules },
+    Configure { connect: ConnectPolicy },
     /// secrets: `[passphrase]`. Derives, opens `stored`, holds the keyring.
     Unlock { namespace: String, stored: String },
     /// secrets: `[PRF output]`, what the passkey `credential_id` answered for its salt.

@@ -4,7 +4,7 @@
 //! itself (`link.rs`), which keeps every flow working without the separation.
 
 use super::core::{AgentCore, scrub};
-use super::policy::ConnectRules;
+use super::policy::ConnectPolicy;
 use super::protocol::{Answer, FetchSpec, KeyUse, Op, Reply, TransportErrorWire, join_under};
 use super::webcrypto;
 use crate::api::browser::BrowserTransport;
@@ -26,7 +26,7 @@ pub struct Agent {
     core: RefCell<AgentCore>,
     fetches: RefCell<HashMap<u32, CancelToken>>,
     /// Set once, by the page's first message: where requests may go.
-    connect: RefCell<Option<ConnectRules>>,
+    connect: RefCell<Option<ConnectPolicy>>,
 }
 
 fn failed(error: VaultError) -> Answer {
@@ -239,7 +239,7 @@ impl Agent {
             .connect
             .borrow()
             .as_ref()
-            .is_some_and(|rules| rules.allows(base.origin()));
+            .is_some_and(|policy| policy.allows(base.origin()));
         if !allowed {
             return refused().into();
         }
