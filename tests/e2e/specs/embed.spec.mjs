@@ -1,6 +1,6 @@
 // Embedding: the example host page (tests/embed/) with two <foundry-keyring> elements, each
 // in its own storage namespace, driven through the handle and the events a host would use.
-import { test, expect, demoKey } from '../support/fixtures.mjs';
+import { test, expect, demoKey, screenshot } from '../support/fixtures.mjs';
 import { API_BASE } from '../support/env.mjs';
 import { addFirstKey, resetDouble, injectFault, unlock, expectNoSecretsLeaked, encodings } from '../support/flows.mjs';
 import { openHostPage } from '../support/host.mjs';
@@ -113,6 +113,7 @@ test('a host page without a connect policy: a script that moves the key to its o
     const dialog = a.getByRole('dialog', { name: `Send \u201cmember key\u201d to ${recorder.base}?` });
     await dialog.getByRole('button', { name: `Send it to ${recorder.base}` }).click();
     await expect(a.getByRole('alert').filter({ hasText: 'is not an address this page may reach' }).first()).toBeVisible({ timeout: 20_000 });
+    await screenshot(page, 'embed-no-csp-rebind-refused');
     await page.waitForTimeout(500);
     expect(recorder.hits(), 'nothing reached the other server').toEqual([]);
   } finally {
