@@ -27,9 +27,10 @@ pub enum ApiError {
     #[error("{}", unreachable_message(origin, *confirmed))]
     Unreachable { origin: String, confirmed: bool },
     /// The key agent refused to send the request: this page may not reach `origin` (its
-    /// security policy does not list it). Nothing was sent.
+    /// security policy does not list it, or, on a page without one, it is neither the build's
+    /// API nor the one the page was set up with). Nothing was sent.
     #[error(
-        "{origin} is not an address this page may reach: its security policy does not list it. Your key was not sent."
+        "{origin} is not an address this page may reach: it is not among the API addresses this page allows. Your key was not sent."
     )]
     NotAllowed { origin: String },
     /// The server answers, but the browser withheld its response from this page (CORS).

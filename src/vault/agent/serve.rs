@@ -1,7 +1,7 @@
 //! The agent's side: answers one [`Op`] at a time around [`AgentCore`], deriving keys with
 //! WebCrypto and making the requests that carry a key. Runs in the key-agent worker
-//! (`src/bin/key-agent.rs`); where a host page forbids workers, the page runs the same code
-//! itself (`link.rs`), which keeps every flow working without the separation.
+//! (`src/bin/key-agent.rs`) and nowhere else: where a host page forbids workers, no key is
+//! opened at all (`link.rs`), so the page never holds keys in their place.
 
 use super::core::{AgentCore, scrub};
 use super::policy::ConnectPolicy;
