@@ -81,7 +81,7 @@ pub fn TokenRow(
     on_details: Callback<String>,
 ) -> impl IntoView {
     let built = row.get_untracked().unwrap_or_default();
-    let refs = RowRefs::new();
+    let refs = RowRefs::default();
     // The first run sees the row as built; each later one, the row it last wrote.
     let first = built.clone();
     Effect::new(move |shown: Option<Arc<RowView>>| {
@@ -178,7 +178,7 @@ fn time_cell(refs: TimeRefs, at: Option<TimeText>, none: &'static str) -> impl I
 }
 
 /// The elements of a row that change with its token.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct RowRefs {
     name: NodeRef<html::Span>,
     id: NodeRef<html::Span>,
@@ -199,7 +199,7 @@ struct RowRefs {
     details_name: NodeRef<html::Span>,
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct TimeRefs {
     time: NodeRef<html::Time>,
     relative: NodeRef<html::Span>,
@@ -208,15 +208,6 @@ struct TimeRefs {
 }
 
 impl TimeRefs {
-    fn new() -> Self {
-        Self {
-            time: NodeRef::new(),
-            relative: NodeRef::new(),
-            absolute: NodeRef::new(),
-            none: NodeRef::new(),
-        }
-    }
-
     fn write(&self, old: Option<&TimeText>, new: Option<&TimeText>, none: &str) {
         if old == new {
             return;
@@ -241,28 +232,6 @@ impl TimeRefs {
 }
 
 impl RowRefs {
-    fn new() -> Self {
-        Self {
-            name: NodeRef::new(),
-            id: NodeRef::new(),
-            status: NodeRef::new(),
-            expiring: NodeRef::new(),
-            kind: NodeRef::new(),
-            created: TimeRefs::new(),
-            expires: TimeRefs::new(),
-            last_used: TimeRefs::new(),
-            parent_name: NodeRef::new(),
-            parent_id: NodeRef::new(),
-            no_parent: NodeRef::new(),
-            summary: NodeRef::new(),
-            raw: NodeRef::new(),
-            raw_title: NodeRef::new(),
-            raw_text: NodeRef::new(),
-            copy_name: NodeRef::new(),
-            details_name: NodeRef::new(),
-        }
-    }
-
     /// Writes into the row what differs between the row it shows (`old`) and `new`.
     fn write(&self, old: &RowView, new: &RowView) {
         if old == new {
