@@ -36,6 +36,12 @@ pub enum ParseErrorKind {
         takes: &'static str,
         found: Found,
     },
+    /// `-`, `+`, `:asc`/`:desc` or no direction around `at(..)` or a cast.
+    #[error(
+        "the short sort forms (-field, +field, field:desc, field) take a plain field name; \
+         write asc(..) or desc(..) around at(..) and casts"
+    )]
+    ShortSortTerm,
     /// More sort terms than Foundry accepts.
     #[error("a sort has at most {max} terms")]
     TooManySortTerms { max: usize },

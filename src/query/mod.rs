@@ -13,7 +13,7 @@
 //! value   := a bare literal: active, 42, 2026-01-01, a UUID, 2026-01-01T00:00:00Z
 //! sort    := term{,term}   (1 to 8 terms)
 //! term    := asc(operand) | desc(operand)
-//!          | -operand | +operand | operand:desc | operand:asc | operand   (July 2026 short forms)
+//!          | -field | +field | field:desc | field:asc | field   (July 2026 short forms, bare fields only)
 //! ```
 //! Field names and keys are identifiers `[A-Za-z_][A-Za-z0-9_]*`; function names are
 //! lower-case and exact. A name not followed by `(` is a field, so fields called `date` or

@@ -18,7 +18,7 @@ pub fn parse_filter(text: &str) -> Result<Filter, ParseError> {
 }
 
 /// Parses a `sort` query parameter: canonical `desc(created_at),asc(name)` or the July 2026
-/// short forms `-created_at`, `+name`, `created_at:desc`, `created_at:asc`, `name`.
+/// short forms on bare fields `-created_at`, `+name`, `created_at:desc`, `created_at:asc`, `name`.
 pub fn parse_sort(text: &str) -> Result<Sort, ParseError> {
     let mut parser = Parser::new(text)?;
     let mut terms = Vec::new();
@@ -379,13 +379,25 @@ impl<'a> Parser<'a> {
         Ok(Literal::from_scanned(rest.get(..len).unwrap_or_default()))
     }
 
+    /// The operand of a short sort term. Foundry documents the short forms on bare fields only
+    /// (`-created_at`, `name:desc`); `at(..)` and casts need `asc(..)` or `desc(..)`, and the
+    /// double must not answer what the API is not known to.
+    fn bare_field(&mut self) -> Result<Operand, ParseError> {
+        self.skip_spaces();
+        let start = self.pos;
+        match self.operand()? {
+            field @ Operand::Field(_) => Ok(field),
+            _ => Err(ParseError::new(start, ParseErrorKind::ShortSortTerm)),
+        }
+    }
+
     fn sort_term(&mut self) -> Result<SortTerm, ParseError> {
         self.skip_spaces();
         if self.eat(b'-') {
-            return Ok(SortTerm::desc(self.operand()?));
+            return Ok(SortTerm::desc(self.bare_field()?));
         }
         if self.eat(b'+') {
-            return Ok(SortTerm::asc(self.operand()?));
+            return Ok(SortTerm::asc(self.bare_field()?));
         }
         let start = self.pos;
         if let Some(direction) = self.ident().and_then(Direction::from_name)
@@ -409,7 +421,7 @@ impl<'a> Parser<'a> {
         {
             return Err(self.unexpected(Expected::SortTerm));
         }
-        let operand = self.operand()?;
+        let operand = self.bare_field()?;
         if !self.eat(b':') {
             return Ok(SortTerm::asc(operand));
         }

@@ -20,6 +20,13 @@ fn arity(position: usize, function: &'static str, takes: &'static str, found: Fo
     }
 }
 
+fn short(position: usize) -> ParseError {
+    ParseError {
+        position,
+        kind: ParseErrorKind::ShortSortTerm,
+    }
+}
+
 fn unknown(position: usize, name: &str, expected: Expected) -> ParseError {
     ParseError {
         position,
@@ -212,6 +219,11 @@ fn sort_errors_point_at_the_problem() {
         ("--a", unexpected(1, Expected::Operand, Char('-'))),
         ("-a:desc", unexpected(2, Expected::CommaOrEnd, Char(':'))),
         (",a", unexpected(0, Expected::SortTerm, Char(','))),
+        // The short forms are published for bare fields only.
+        ("-date(at(metadata,start_date))", short(1)),
+        ("+ at(metadata,score)", short(2)),
+        ("name,at(metadata,score):desc", short(5)),
+        ("text(name)", short(0)),
         ("asc()", arity(4, "asc", "1 operand", Char(')'))),
         ("desc(a,b)", arity(6, "desc", "1 operand", Char(','))),
         ("upper(a)", unknown(0, "upper", Expected::Operand)),

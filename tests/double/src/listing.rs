@@ -241,7 +241,7 @@ mod tests {
     #[test]
     fn value_errors_need_a_row_that_hits_them() {
         assert_eq!(
-            apply(Some("eq(int(name),1)"), Some("int(id)")).unwrap_or(99),
+            apply(Some("eq(int(name),1)"), Some("asc(int(id))")).unwrap_or(99),
             0
         );
         assert_eq!(apply(Some(""), Some("")).unwrap_or(99), 0);

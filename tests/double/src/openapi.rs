@@ -108,7 +108,7 @@ fn seed_parameters() -> [Value; 2] {
         json!({
             "name": "sort",
             "in": "query",
-            "description": "Sort expression: comma-separated asc(operand)/desc(operand) terms, up to 8. Example: desc(created_at),asc(name)",
+            "description": "Sort expression: comma-separated asc(operand)/desc(operand) terms, up to 8. Example: desc(created_at),asc(name). On bare fields the short forms -field, +field, field:desc and field:asc also work.",
             "required": false,
             "schema": { "type": "string" }
         }),

@@ -199,7 +199,10 @@ async fn sort_semantics_and_short_forms() {
     assert_eq!(sorted("desc(name)").await, fix(&[6, 5, 4, 2, 3, 1]));
     // Stable over the default order: ties keep newest first.
     assert_eq!(sorted("asc(status)").await, fix(&[5, 2, 1, 6, 3, 4]));
-    assert_eq!(sorted("date(created_at)").await, fix(&[6, 2, 1, 3, 5, 4]));
+    assert_eq!(
+        sorted("asc(date(created_at))").await,
+        fix(&[6, 2, 1, 3, 5, 4])
+    );
     // NULLs are the greatest value: last ascending, first descending.
     assert_eq!(sorted("asc(last_used)").await, fix(&[3, 1, 5, 4, 2, 6]));
     assert_eq!(sorted("desc(last_used)").await, fix(&[5, 4, 2, 6, 1, 3]));
@@ -288,6 +291,9 @@ async fn bad_expressions_are_400_with_the_envelope() {
         ("filter=bogus(status,active)", 0),
         ("sort=desc(created_at),", 17),
         ("sort=desc(created_at", 15),
+        // The short forms are published for bare fields only.
+        ("sort=-date(created_at)", 1),
+        ("sort=name,int(created_at)", 5),
     ] {
         let reply = list(&double, query).await;
         let message = reply.assert_error(StatusCode::BAD_REQUEST);
@@ -335,7 +341,7 @@ async fn bad_expressions_are_400_with_the_envelope() {
             &["'soon'", "last_used"],
         ),
         ("filter=eq(at(name,key),1)", &["at()", "name"]),
-        ("sort=int(created_at)", &["int()", "created_at"]),
+        ("sort=asc(int(created_at))", &["int()", "created_at"]),
     ] {
         let reply = list(&double, query).await;
         let message = reply.assert_error(StatusCode::BAD_REQUEST);
