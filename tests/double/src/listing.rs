@@ -128,28 +128,37 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Parses and checks both parameters. An empty parameter (`filter=`) counts as absent.
+    /// Parses and checks both parameters against the seed token fields. An empty parameter
+    /// (`filter=`) counts as absent.
     pub fn parse(filter: Option<&str>, sort: Option<&str>) -> Result<Self, ApiError> {
+        let plan = Self::parse_grammar(filter, sort)?;
+        if let Some(filter) = &plan.filter {
+            filter
+                .validate(&FIELDS)
+                .map_err(|e| eval_error(&e, "filter"))?;
+        }
+        if let Some(sort) = &plan.sort {
+            sort.validate(&FIELDS).map_err(|e| eval_error(&e, "sort"))?;
+        }
+        Ok(plan)
+    }
+
+    /// Parses both parameters with the grammar alone, for the lists whose fields are not
+    /// published (`/experiments`, `/targets`): what does not parse is a 400 there too.
+    pub fn parse_grammar(filter: Option<&str>, sort: Option<&str>) -> Result<Self, ApiError> {
+        let given = |text: &&str| !text.is_empty();
         let filter = filter
-            .filter(|text| !text.is_empty())
+            .filter(given)
             .map(|text| {
-                let parsed = query::parse_filter(text)
-                    .map_err(|e| ApiError::bad_request(format!("invalid filter {text:?}: {e}")))?;
-                parsed
-                    .validate(&FIELDS)
-                    .map_err(|e| eval_error(&e, "filter"))?;
-                Ok::<_, ApiError>(parsed)
+                query::parse_filter(text)
+                    .map_err(|e| ApiError::bad_request(format!("invalid filter {text:?}: {e}")))
             })
             .transpose()?;
         let sort = sort
-            .filter(|text| !text.is_empty())
+            .filter(given)
             .map(|text| {
-                let parsed = query::parse_sort(text)
-                    .map_err(|e| ApiError::bad_request(format!("invalid sort {text:?}: {e}")))?;
-                parsed
-                    .validate(&FIELDS)
-                    .map_err(|e| eval_error(&e, "sort"))?;
-                Ok::<_, ApiError>(parsed)
+                query::parse_sort(text)
+                    .map_err(|e| ApiError::bad_request(format!("invalid sort {text:?}: {e}")))
             })
             .transpose()?;
         Ok(Self { filter, sort })

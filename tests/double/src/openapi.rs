@@ -101,7 +101,7 @@ fn seed_parameters() -> [Value; 2] {
         json!({
             "name": "filter",
             "in": "query",
-            "description": "Filter expression in s-expression syntax (seed \"List tokens\" reference). Comparison: eq, neq, gt, lt, gte, lte, contains; range/set: between, in; logical: and, or, not; null checks: is_null, is_not_null; JSONB access: at(field,key); casts: float, int, text, timestamp, date. Example: and(gte(created_at,2026-01-01),eq(status,active)). An admin sees another user's tokens only with eq(user_id,<uuid>).",
+            "description": "Filter expression in s-expression syntax (seed \"List tokens\" reference). Comparison: eq, neq, gt, lt, gte, lte, contains; range/set: between, in; logical: and, or, not; null checks: is_null, is_not_null; JSONB access: at(field,key); casts: float, int, text, timestamp, date. Example: and(gte(created_at,2026-01-01),eq(status,active)). On the token list, an admin sees another user's tokens only with eq(user_id,<uuid>).",
             "required": false,
             "schema": { "type": "string" }
         }),
@@ -152,7 +152,7 @@ fn error_responses(statuses: &[(&str, &str)]) -> serde_json::Map<String, Value> 
 /// A list operation answering the published Page envelope of untyped items.
 fn list_operation(tag: &str, operation_id: &str, summary: &str, right: &str) -> Value {
     let mut responses = error_responses(&[
-        ("400", "Invalid limit or offset"),
+        ("400", "Invalid limit, offset, filter or sort"),
         ("401", "Missing, invalid, expired or revoked token"),
         ("403", "The token lacks the right"),
     ]);
@@ -172,12 +172,17 @@ fn list_operation(tag: &str, operation_id: &str, summary: &str, right: &str) -> 
             } } }
         }),
     );
+    // These lists take the seed grammar in every variant (Sept 2026 reference).
+    let mut parameters = paging_parameters();
+    if let Value::Array(list) = &mut parameters {
+        list.extend(seed_parameters());
+    }
     json!({
         "tags": [tag],
         "summary": summary,
         "description": format!("Needs `{right}`."),
         "operationId": operation_id,
-        "parameters": paging_parameters(),
+        "parameters": parameters,
         "responses": responses
     })
 }

@@ -33,6 +33,29 @@ async fn member_lists_experiments_and_targets_and_creates_an_experiment() {
             let reply = double.get(&format!("{path}?{bad}"), Some(&member)).await;
             reply.assert_error(StatusCode::BAD_REQUEST);
         }
+        // The seed grammar applies here as on the token list (Sept 2026 reference); the fields
+        // of these lists are not published, so any name is taken.
+        let fine = "filter=and(eq(status,draft),gte(created_at,2026-01-01))&sort=desc(created_at),asc(name)";
+        let reply = double.get(&format!("{path}?{fine}"), Some(&member)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.body);
+        for (bad, says) in [
+            (
+                "filter=eq(status)",
+                "invalid filter \"eq(status)\": at position 9",
+            ),
+            (
+                "sort=desc(created_at",
+                "invalid sort \"desc(created_at\": at position 15",
+            ),
+            (
+                "filter=eq(a,1)&filter=eq(b,2)",
+                "\"filter\" given more than once",
+            ),
+        ] {
+            let reply = double.get(&format!("{path}?{bad}"), Some(&member)).await;
+            let message = reply.assert_error(StatusCode::BAD_REQUEST);
+            assert!(message.contains(says), "{path}?{bad}: {message}");
+        }
         let admin = double.get(path, Some(&double.key("admin"))).await;
         assert_eq!(admin.status, StatusCode::OK);
     }
