@@ -311,8 +311,14 @@ pub fn AddKeyForm(
             <div class="fk-field">
                 <label for="fk-paste-key" class="fk-req">"Paste your key"</label>
                 <div class="fk-input-row">
-                    <input id="fk-paste-key" name="api-key" node_ref=paste_field type=move || if show_key.get() { "text" } else { "password" }
+                    // A text field masked by style (style/main.css, while Show key is not
+                    // pressed), never type="password": browsers' password managers offer to save
+                    // what a password field held on submit, and the key would then sit in their
+                    // store (and sync) in plain text. The data-* attributes ask the common
+                    // extension managers to leave the field alone.
+                    <input id="fk-paste-key" name="api-key" node_ref=paste_field type="text"
                         autocomplete="off" spellcheck="false" autocapitalize="off" placeholder="abs0_…"
+                        data-1p-ignore="" data-lpignore="true" data-bwignore="true" data-form-type="other"
                         required aria-describedby="fk-paste-key-hint" on:input=on_key />
                     <button type="button" aria-pressed=move || show_key.get().to_string()
                         on:click=move |_| show_key.update(|s| *s = !*s)>

@@ -254,6 +254,31 @@ function parsePolicy(header) {
   }));
 }
 
+test('the key field is masked but is no password field, so no password manager is offered the key', async ({ page }) => {
+  // Browsers' password managers offer to save what a password field held when its form is sent:
+  // accepted, the key would sit in their store (and their sync) in plain text. Headless Chromium
+  // has no password manager to ask, so this checks what the managers go by.
+  await page.goto(appUrl());
+  const field = page.getByLabel('Paste your key');
+  await field.fill(demoKey('member'));
+  const looks = () => field.evaluate((el) => ({
+    type: el.type,
+    autocomplete: el.autocomplete,
+    masked: getComputedStyle(el).getPropertyValue('-webkit-text-security'),
+    ignoredBy: ['data-1p-ignore', 'data-lpignore', 'data-bwignore'].filter((a) => el.hasAttribute(a)),
+  }));
+  expect(await looks()).toEqual({
+    type: 'text', autocomplete: 'off', masked: 'disc',
+    ignoredBy: ['data-1p-ignore', 'data-lpignore', 'data-bwignore'],
+  });
+  expect(await page.locator('input[type="password"]').evaluateAll((fields) => fields.map((f) => f.id)))
+    .toEqual(['fk-new-passphrase', 'fk-confirm-passphrase']);
+  await page.getByRole('button', { name: 'Show key' }).click();
+  expect((await looks()).masked).toBe('none');
+  await page.getByRole('button', { name: 'Hide key' }).click();
+  expect((await looks()).masked).toBe('disc');
+});
+
 test('the served Content-Security-Policy: wasm-unsafe-eval is its only relaxation', async ({ page }) => {
   const response = await page.goto(appUrl());
   const headers = response.headers();
