@@ -596,6 +596,11 @@ pub fn check_then_save(flow: AddKeyFlow, staged: Staged) {
             Err(error) if refused_key(&error).is_some() => {
                 flow.verdict.try_set(Some(Verdict::Refused(error)));
             }
+            // Nothing was sent, and nothing ever could be from this page: saved, the key would
+            // stay bound to an address it can never be used with here.
+            Err(error @ ApiError::NotAllowed { .. }) => {
+                flow.verdict.try_set(Some(Verdict::Blocked(error)));
+            }
             // Not the key's fault, as far as anyone can tell: do not stand in the way.
             Err(error) => {
                 flow.verdict
@@ -611,6 +616,7 @@ fn verdict_view(flow: AddKeyFlow, keep: Callback<()>, back: Callback<()>) -> Any
         {move || flow.verdict.get().map(|v| match v {
             Verdict::Refused(error) => view! { <RefusedKey error=error on_keep=keep on_back=back /> }.into_any(),
             Verdict::Unchecked(error) => view! { <UncheckedNotice error=error /> }.into_any(),
+            Verdict::Blocked(error) => view! { <BlockedAddress error=error on_back=back /> }.into_any(),
         })}
     }
     .into_any()
@@ -636,6 +642,8 @@ enum Verdict {
     Refused(ApiError),
     /// Foundry could not be asked; the key is saved all the same.
     Unchecked(ApiError),
+    /// This page may not reach the key's API at all: not saved.
+    Blocked(ApiError),
 }
 
 /// Why Foundry refused the key itself, when the error says it did: a 401 to `whoami`, which
@@ -673,6 +681,22 @@ fn RefusedKey(error: ApiError, on_keep: Callback<()>, on_back: Callback<()>) -> 
             {request_id.map(|id| view! { <p>"Request id: " <code class="fk-request-id">{id}</code></p> })}
             <div class="fk-actions">
                 <button type="button" on:click=move |_| on_keep.run(())>"Keep it anyway"</button>
+                <button type="button" class="fk-primary" on:click=move |_| on_back.run(())>"Go back"</button>
+            </div>
+        </Alert>
+    }
+    .into_any()
+}
+
+/// The page may not reach the API the key would be bound to: the key is not saved, and the way
+/// forward is another address.
+#[component]
+fn BlockedAddress(error: ApiError, on_back: Callback<()>) -> impl IntoView {
+    view! {
+        <Alert title="The key was not added" tone=Tone::Error>
+            <p>{error.to_string()}</p>
+            <p>{error.advice()} " Then paste the key again."</p>
+            <div class="fk-actions">
                 <button type="button" class="fk-primary" on:click=move |_| on_back.run(())>"Go back"</button>
             </div>
         </Alert>

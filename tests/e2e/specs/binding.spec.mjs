@@ -136,9 +136,16 @@ test('static host: a crafted link to an unlisted API cannot receive a pasted key
   await expect(page.getByRole('status').filter({ hasText: 'This key will be saved for a non-default API' })).toContainText(recorder.base);
   await addFirstKey(page, { key: demoKey('member'), sessionOnly: true, expectIdentity: false });
   // The page's <meta> policy binds the page only; the key agent (a worker) applies the same
-  // connect-src itself, so it refuses before anything leaves, and the page says why.
-  await expect(page.getByRole('alert').filter({ hasText: 'is not an address this page may reach' }).first()).toBeVisible({ timeout: 20_000 });
+  // connect-src itself, so it refuses before anything leaves, and the page says why. The key is
+  // not kept: bound to that address it could never be used from this page.
+  const blocked = page.getByRole('alert').filter({ hasText: 'The key was not added' });
+  await expect(blocked).toContainText('is not an address this page may reach', { timeout: 20_000 });
   await screenshot(page, 'static-host-unlisted-api-blocked');
+  await expect(page.getByLabel('Key in use')).toHaveCount(0);
+  await blocked.getByRole('button', { name: 'Go back' }).click();
+  await expect(blocked).toHaveCount(0);
+  await expect(page.getByLabel('Paste your key')).toBeFocused();
+  await expect(page.getByLabel('Paste your key')).toHaveValue('');
   await page.waitForTimeout(500);
   expect(recorder.hits(), 'nothing reached the unlisted host').toEqual([]);
   pageProblems.splice(0, pageProblems.length, ...pageProblems.filter((p) => !p.startsWith('CSP violation: connect-src')));
