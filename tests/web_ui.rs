@@ -59,7 +59,7 @@ fn type_into(input: &web_sys::HtmlInputElement, text: &str) {
 }
 
 #[wasm_bindgen_test]
-async fn first_visit_shows_the_name_and_a_masked_labelled_key_field() {
+async fn first_visit_shows_the_name_and_a_labelled_key_field_that_is_no_password_field() {
     let (root, options) = fresh_root("first-visit");
     let handle = leptos::mount::mount_to(
         root.clone(),
@@ -72,8 +72,13 @@ async fn first_visit_shows_the_name_and_a_masked_labelled_key_field() {
         .flatten()
         .and_then(|h| h.text_content());
     assert_eq!(heading.as_deref(), Some("Foundry Keyring"));
+    // A password field would be offered to the browser's password manager on submit; the
+    // field is masked by the stylesheet instead (tests/e2e/specs/security.spec.mjs).
     let field = by_label(&root, "Paste your key");
-    assert_eq!(field.type_(), "password");
+    assert_eq!(field.type_(), "text");
+    for ignored_by in ["data-1p-ignore", "data-lpignore", "data-bwignore"] {
+        assert!(field.has_attribute(ignored_by), "{ignored_by}");
+    }
     assert!(
         root.text_content()
             .unwrap_or_default()
@@ -113,7 +118,7 @@ async fn a_pasted_non_key_gets_a_clear_message_and_is_not_echoed() {
 }
 
 #[wasm_bindgen_test]
-async fn show_key_toggles_the_field_type_and_announces_its_state() {
+async fn show_key_announces_its_state_and_the_field_stays_text() {
     let (root, options) = fresh_root("toggle");
     let _handle = leptos::mount::mount_to(
         root.clone(),
@@ -130,6 +135,7 @@ async fn show_key_toggles_the_field_type_and_announces_its_state() {
         button.get_attribute("aria-pressed").as_deref(),
         Some("false")
     );
+    // The stylesheet masks the field while the button is not pressed (its `aria-pressed`).
     button.click();
     leptos::task::tick().await;
     assert_eq!(by_label(&root, "Paste your key").type_(), "text");
