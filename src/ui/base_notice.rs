@@ -10,7 +10,7 @@ use crate::ui::messages::vault_message;
 use crate::ui::options::build_default_base;
 use crate::ui::session::Session;
 use crate::ui::state::{KeyringState, Phase, bound_base};
-use crate::vault::{EntryId, EntryMeta};
+use crate::vault::{EntryId, EntryMeta, VaultError};
 use leptos::prelude::*;
 
 /// The key in use and the base it is bound to, when that is not the page's: `(key, bound, page)`.
@@ -71,17 +71,24 @@ fn Mismatch(label: String, id: EntryId, bound: ApiBase, page: ApiBase) -> impl I
     let rebind = Callback::new(move |_| {
         let target = target.clone();
         leptos::task::spawn_local(async move {
-            match state.bind(id, target).await {
-                Ok(()) => {
-                    problem.try_set(None);
-                    open.try_set(false);
-                }
+            let outcome = state.bind(id, target).await;
+            open.try_set(false);
+            problem.try_set(match outcome {
+                Ok(()) => None,
+                // The key agent refuses to bind a key where it may not send it.
+                Err(VaultError::NotAllowed { origin }) => Some((
+                    "API address not allowed".to_owned(),
+                    format!(
+                        "{origin} is not among the API addresses this page allows, so the key \
+                         stays with the API it was saved for. Ask whoever runs this page to \
+                         allow that address, or use the key where it is."
+                    ),
+                )),
                 Err(error) => {
                     let (title, advice) = vault_message(&error);
-                    problem.try_set(Some((title.to_owned(), advice)));
-                    open.try_set(false);
+                    Some((title.to_owned(), advice))
                 }
-            }
+            });
         });
     });
     let title = format!("Send \u{201c}{label}\u{201d} to {host}?");

@@ -91,6 +91,9 @@ pub fn vault_message(error: &VaultError) -> (&'static str, String) {
             "Encryption needs them. Try another browser.".into(),
         ),
         VaultError::Storage(problem) => storage_message(problem),
+        // Only a rebinding meets it, and says more (ui/base_notice.rs): kept short here, in
+        // every module's copy of this function.
+        VaultError::NotAllowed { .. } => ("API address not allowed", "This page may not reach that address. Nothing was changed.".into()),
     }
 }
 

@@ -102,4 +102,9 @@ pub enum VaultError {
     /// The storage backend failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
+    /// The key agent may not reach this API (the page's `connect-src`, or without one the
+    /// build's and the mount's API), so it does not bind a key there: the key could never be
+    /// sent to it, and every request with it would be refused.
+    #[error("{origin} is not among the API addresses this page allows")]
+    NotAllowed { origin: String },
 }

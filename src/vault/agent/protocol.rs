@@ -134,6 +134,7 @@ pub enum Op {
         label: String,
         current: Option<String>,
     },
+    /// Rebinds a key to `base`; `NotAllowed` (nothing changed) when the agent may not reach it.
     Bind {
         id: EntryId,
         base: ApiBase,

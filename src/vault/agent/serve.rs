@@ -7,6 +7,7 @@ use super::core::{AgentCore, scrub};
 use super::policy::ConnectPolicy;
 use super::protocol::{Answer, FetchSpec, KeyUse, Op, Reply, TransportErrorWire, join_under};
 use super::webcrypto;
+use crate::api::base::ApiBase;
 use crate::api::browser::BrowserTransport;
 use crate::api::cancel::CancelToken;
 use crate::api::transport::{HttpRequest, Transport};
@@ -148,6 +149,13 @@ impl Agent {
                     .rename(id, &label, current.as_deref())?
             }
             Op::Bind { id, base, current } => {
+                // A key is never bound where this agent may not send it: bound there, it would
+                // be stranded, every request refused, and the rebinding's check could not run.
+                if !self.may_reach(&base) {
+                    return Err(VaultError::NotAllowed {
+                        origin: base.origin().to_owned(),
+                    });
+                }
                 self.core.borrow_mut().bind(id, base, current.as_deref())?
             }
             Op::Remove { id, current } => self.core.borrow_mut().remove(id, current.as_deref())?,
@@ -222,6 +230,15 @@ impl Agent {
     /// One request with a key, to the base that key is bound to, with the client's rules (no
     /// cookies, no cache, no redirect followed: `BrowserTransport`). The key is scrubbed out
     /// of the answer's body.
+    /// Whether the page's policy lets this agent connect to `base`. Not configured yet (a
+    /// message out of order) counts as refused, not as allowed.
+    fn may_reach(&self, base: &ApiBase) -> bool {
+        self.connect
+            .borrow()
+            .as_ref()
+            .is_some_and(|policy| policy.allows(base.origin()))
+    }
+
     async fn fetch(&self, request: u32, spec: FetchSpec, payload: Option<SecretBytes>) -> Answer {
         let refused = || Reply::TransportFailed {
             error: TransportErrorWire::Refused,
@@ -234,13 +251,7 @@ impl Agent {
             }
             .into();
         };
-        // Not configured yet (a message out of order) counts as refused, not as allowed.
-        let allowed = self
-            .connect
-            .borrow()
-            .as_ref()
-            .is_some_and(|policy| policy.allows(base.origin()));
-        if !allowed {
+        if !self.may_reach(&base) {
             return refused().into();
         }
         let Some(url) = join_under(&base, &spec.path) else {
