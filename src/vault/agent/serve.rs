@@ -227,9 +227,6 @@ impl Agent {
             .change_passphrase(&current_key, params, derived, current.as_deref())
     }
 
-    /// One request with a key, to the base that key is bound to, with the client's rules (no
-    /// cookies, no cache, no redirect followed: `BrowserTransport`). The key is scrubbed out
-    /// of the answer's body.
     /// Whether the page's policy lets this agent connect to `base`. Not configured yet (a
     /// message out of order) counts as refused, not as allowed.
     fn may_reach(&self, base: &ApiBase) -> bool {
@@ -239,6 +236,9 @@ impl Agent {
             .is_some_and(|policy| policy.allows(base.origin()))
     }
 
+    /// One request with a key, to the base that key is bound to, with the client's rules (no
+    /// cookies, no cache, no redirect followed: `BrowserTransport`). The key is scrubbed out
+    /// of the answer's body.
     async fn fetch(&self, request: u32, spec: FetchSpec, payload: Option<SecretBytes>) -> Answer {
         let refused = || Reply::TransportFailed {
             error: TransportErrorWire::Refused,
