@@ -2,6 +2,7 @@
 //! import held apart, the save waiting to be confirmed. The worker (`serve.rs`) derives keys
 //! and makes requests around it; everything here is synchronous and tested natively.
 
+use super::policy::ConnectPolicy;
 use super::protocol::{KeyRef, NewEntrySpec, Reply, entries_wire};
 use crate::api::base::ApiBase;
 use crate::keyinfo::{self, KeyInfo};
@@ -11,6 +12,13 @@ use crate::vault::{
     CredentialId, EntryId, KdfParams, KeyringFile, Namespace, NewEntry, PasskeyChallenge,
     PendingSave, Persistence, StoredKeyring, UnlockedKeyring, VaultError,
 };
+
+/// A key is not to be saved or bound for `base`.
+fn not_allowed(base: &ApiBase) -> VaultError {
+    VaultError::NotAllowed {
+        origin: base.origin().to_owned(),
+    }
+}
 
 /// The agent's state. Dropping it (lock) zeroizes every key it held.
 #[derive(Default)]
@@ -26,6 +34,9 @@ pub struct AgentCore {
     previewed: Option<SecretString>,
     import: Option<UnlockedKeyring>,
     pending: Option<PendingSave>,
+    /// Where requests may go, set once by the page's first message. Not a secret: a lock keeps
+    /// it. Unset (a message out of order) refuses every address.
+    connect: Option<ConnectPolicy>,
 }
 
 impl AgentCore {
@@ -33,9 +44,37 @@ impl AgentCore {
         self.ring.is_some()
     }
 
-    /// Forgets everything: the keyring, its data key, every key, the staged one.
+    /// Forgets everything: the keyring, its data key, every key, the staged one. Where
+    /// requests may go stays as the page first said.
     pub fn lock(&mut self) {
+        let connect = self.connect.take();
         *self = Self::default();
+        self.connect = connect;
+    }
+
+    /// Takes the page's connect policy; only the first counts, so a later message (from a
+    /// script that got hold of the agent) cannot widen it.
+    pub fn configure(&mut self, connect: ConnectPolicy) {
+        if self.connect.is_none() {
+            self.connect = Some(connect);
+        }
+    }
+
+    /// Whether the page's policy lets this agent connect to `base`.
+    pub fn may_reach(&self, base: &ApiBase) -> bool {
+        self.connect
+            .as_ref()
+            .is_some_and(|policy| policy.allows(base.origin()))
+    }
+
+    /// `NotAllowed` unless this agent may send a key to `base`. A key is never saved or bound
+    /// where it could not be sent: it would be stranded there, every request with it refused.
+    fn require_reach(&self, base: &ApiBase) -> Result<(), VaultError> {
+        if self.may_reach(base) {
+            Ok(())
+        } else {
+            Err(not_allowed(base))
+        }
     }
 
     /// Opens a stored keyring with a key derived from its parameters.
@@ -125,13 +164,20 @@ impl AgentCore {
         self.staged = None;
     }
 
-    /// Adds the staged key; `current` is what storage holds now.
+    /// Adds the staged key, bound to the address it was staged (and checked) for; `current` is
+    /// what storage holds now. Another address in `spec`, or one this agent may not reach, is
+    /// `NotAllowed`, and the key stays staged.
     pub fn add_staged(
         &mut self,
         spec: NewEntrySpec,
         created_at: Timestamp,
         current: Option<&str>,
     ) -> Result<Reply, VaultError> {
+        let (_, staged_for) = self.staged.as_ref().ok_or(VaultError::EmptyKey)?;
+        if *staged_for != spec.api_base {
+            return Err(not_allowed(&spec.api_base));
+        }
+        self.require_reach(&spec.api_base)?;
         let (key, _) = self.staged.take().ok_or(VaultError::EmptyKey)?;
         let persistence = if spec.keep && self.saved {
             Persistence::Saved
@@ -164,6 +210,7 @@ impl AgentCore {
         base: ApiBase,
         current: Option<&str>,
     ) -> Result<Reply, VaultError> {
+        self.require_reach(&base)?;
         self.change(current, |ring| ring.bind(id, base).map(|()| None))
     }
 
@@ -384,8 +431,16 @@ mod tests {
         let params = KdfParams::generate(MIN_ITERATIONS).unwrap();
         let derived = derive_key(&SecretString::from(pass), &params);
         let mut core = AgentCore::default();
+        core.configure(ConnectPolicy::only(&[
+            base().origin().to_owned(),
+            elsewhere().origin().to_owned(),
+        ]));
         core.create(ns(), params, derived, true).unwrap();
         core
+    }
+
+    fn elsewhere() -> ApiBase {
+        ApiBase::parse("https://elsewhere.example").unwrap()
     }
 
     fn pending_text(reply: &Reply) -> (String, u64) {
@@ -413,7 +468,7 @@ mod tests {
     fn a_change_refused_because_storage_changed_elsewhere_leaves_nothing_in_effect() {
         let (mut core, text, _) = with_one_key();
         let id = core.ring.as_ref().unwrap().list()[0].id;
-        let elsewhere = ApiBase::parse("https://elsewhere.example").unwrap();
+        let elsewhere = elsewhere();
         for stale in [None, Some("another tab's text")] {
             assert_eq!(
                 core.bind(id, elsewhere.clone(), stale).unwrap_err(),
@@ -640,5 +695,58 @@ mod tests {
             core.credential(KeyRef::Entry(EntryId(9)), &base())
                 .is_none()
         );
+    }
+
+    #[test]
+    fn a_key_is_added_only_for_the_address_it_was_staged_and_checked_for() {
+        let mut core = created("correct horse battery staple");
+        core.stage(SecretString::from(KEY), base());
+        let mut other = spec("lab");
+        other.api_base = elsewhere();
+        assert_eq!(
+            core.add_staged(other, Timestamp::from_unix(0), None),
+            Err(VaultError::NotAllowed {
+                origin: "https://elsewhere.example".into()
+            })
+        );
+        // Nothing was added, and the key is still staged for where it was checked.
+        assert!(core.ring.as_ref().unwrap().list().is_empty());
+        assert!(
+            core.add_staged(spec("lab"), Timestamp::from_unix(0), None)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn no_key_is_added_or_bound_where_the_agent_may_not_send_it() {
+        let (mut core, text, _) = with_one_key();
+        let id = core.ring.as_ref().unwrap().list()[0].id;
+        let unlisted = ApiBase::parse("https://collector.example").unwrap();
+        let refused = Err(VaultError::NotAllowed {
+            origin: "https://collector.example".into(),
+        });
+        assert_eq!(core.bind(id, unlisted.clone(), Some(&text)), refused);
+        core.stage(SecretString::from(KEY), unlisted.clone());
+        let mut there = spec("copy");
+        there.api_base = unlisted.clone();
+        assert_eq!(
+            core.add_staged(there, Timestamp::from_unix(0), Some(&text)),
+            refused
+        );
+        assert_eq!(core.ring.as_ref().unwrap().list().len(), 1);
+        assert_eq!(
+            core.credential(KeyRef::Entry(id), &base()).unwrap().0,
+            base()
+        );
+
+        // Only the page's first policy counts, and a lock keeps it.
+        core.configure(ConnectPolicy::only(&[
+            "https://collector.example".to_owned()
+        ]));
+        core.lock();
+        assert!(core.may_reach(&base()));
+        assert!(!core.may_reach(&unlisted));
+        // An agent told nothing reaches nowhere.
+        assert!(!AgentCore::default().may_reach(&base()));
     }
 }

@@ -124,7 +124,8 @@ pub enum Op {
     Stage { base: ApiBase },
     /// Forgets the staged key.
     Unstage,
-    /// Moves the staged key into the keyring.
+    /// Moves the staged key into the keyring; `NotAllowed` (the key stays staged) when
+    /// `entry.api_base` is not the base it was staged for or the agent may not reach it.
     AddStaged {
         entry: NewEntrySpec,
         current: Option<String>,

@@ -4,10 +4,8 @@
 //! opened at all (`link.rs`), so the page never holds keys in their place.
 
 use super::core::{AgentCore, scrub};
-use super::policy::ConnectPolicy;
 use super::protocol::{Answer, FetchSpec, KeyUse, Op, Reply, TransportErrorWire, join_under};
 use super::webcrypto;
-use crate::api::base::ApiBase;
 use crate::api::browser::BrowserTransport;
 use crate::api::cancel::CancelToken;
 use crate::api::transport::{HttpRequest, Transport};
@@ -26,8 +24,6 @@ use zeroize::Zeroize;
 pub struct Agent {
     core: RefCell<AgentCore>,
     fetches: RefCell<HashMap<u32, CancelToken>>,
-    /// Set once, by the page's first message: where requests may go.
-    connect: RefCell<Option<ConnectPolicy>>,
 }
 
 fn failed(error: VaultError) -> Answer {
@@ -71,10 +67,7 @@ impl Agent {
         let reply = match op {
             Op::Ping => Reply::Pong,
             Op::Configure { connect } => {
-                let mut slot = self.connect.borrow_mut();
-                if slot.is_none() {
-                    *slot = Some(connect);
-                }
+                self.core.borrow_mut().configure(connect);
                 Reply::Done
             }
             Op::Unlock { namespace, stored } => {
@@ -149,13 +142,6 @@ impl Agent {
                     .rename(id, &label, current.as_deref())?
             }
             Op::Bind { id, base, current } => {
-                // A key is never bound where this agent may not send it: bound there, it would
-                // be stranded, every request refused, and the rebinding's check could not run.
-                if !self.may_reach(&base) {
-                    return Err(VaultError::NotAllowed {
-                        origin: base.origin().to_owned(),
-                    });
-                }
                 self.core.borrow_mut().bind(id, base, current.as_deref())?
             }
             Op::Remove { id, current } => self.core.borrow_mut().remove(id, current.as_deref())?,
@@ -227,15 +213,6 @@ impl Agent {
             .change_passphrase(&current_key, params, derived, current.as_deref())
     }
 
-    /// Whether the page's policy lets this agent connect to `base`. Not configured yet (a
-    /// message out of order) counts as refused, not as allowed.
-    fn may_reach(&self, base: &ApiBase) -> bool {
-        self.connect
-            .borrow()
-            .as_ref()
-            .is_some_and(|policy| policy.allows(base.origin()))
-    }
-
     /// One request with a key, to the base that key is bound to, with the client's rules (no
     /// cookies, no cache, no redirect followed: `BrowserTransport`). The key is scrubbed out
     /// of the answer's body.
@@ -251,7 +228,7 @@ impl Agent {
             }
             .into();
         };
-        if !self.may_reach(&base) {
+        if !self.core.borrow().may_reach(&base) {
             return refused().into();
         }
         let Some(url) = join_under(&base, &spec.path) else {
