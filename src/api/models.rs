@@ -92,30 +92,45 @@ pub struct Page<T> {
     pub total: u64,
 }
 
-/// A token's state. The seed shape sends it; the July shape has to have it derived.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// A token's state. The seed shape sends it; the July shape has to have it derived. The seed
+/// lists three states, but a client meets more than one API version: a state this client
+/// does not know is kept and shown as sent, instead of making the whole page unreadable.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
 pub enum TokenStatus {
     Active,
     Expired,
     Revoked,
+    /// Any other state, as the API wrote it. Never taken for active: the row shows the word.
+    Other(String),
 }
 
 impl TokenStatus {
+    /// The states the published grammar filters on (the table's status controls).
     pub const ALL: [TokenStatus; 3] = [
         TokenStatus::Active,
         TokenStatus::Expired,
         TokenStatus::Revoked,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
+        match self {
+            TokenStatus::Other(status) => status,
+            published => published.published_word(),
+        }
+    }
+
+    /// A published state's word (empty for `Other`, whose word is its own).
+    fn published_word(&self) -> &'static str {
         match self {
             TokenStatus::Active => "active",
             TokenStatus::Expired => "expired",
             TokenStatus::Revoked => "revoked",
+            TokenStatus::Other(_) => "",
         }
     }
 
+    /// One of the published states, or `None`.
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
@@ -135,6 +150,15 @@ impl TokenStatus {
             TokenStatus::Active
         }
     }
+
+    /// [`Self::derive`]'s state as its word, borrowed from nothing (the list grammar's rows).
+    pub fn derived_word(
+        revoked_at: Option<Timestamp>,
+        expires_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> &'static str {
+        Self::derive(revoked_at, expires_at, now).published_word()
+    }
 }
 
 /// `kind` in the July shape. The published schema gives no list of kinds, and machine-policy
@@ -147,6 +171,21 @@ pub enum TokenKind {
     Attenuated,
     /// Any other kind, as the API wrote it.
     Other(String),
+}
+
+impl From<String> for TokenStatus {
+    fn from(status: String) -> Self {
+        Self::parse(&status).unwrap_or(TokenStatus::Other(status))
+    }
+}
+
+impl From<TokenStatus> for String {
+    fn from(status: TokenStatus) -> Self {
+        match status {
+            TokenStatus::Other(status) => status,
+            known => known.as_str().to_owned(),
+        }
+    }
 }
 
 impl TokenKind {
@@ -217,7 +256,16 @@ impl Token {
     /// reached → expired; otherwise active.
     pub fn status_at(&self, now: Timestamp) -> TokenStatus {
         self.status
+            .clone()
             .unwrap_or_else(|| TokenStatus::derive(self.revoked_at, self.expires_at, now))
+    }
+
+    /// [`Self::status_at`] as a word, borrowed (the list grammar's row reads it).
+    pub fn status_word_at(&self, now: Timestamp) -> &str {
+        match &self.status {
+            Some(sent) => sent.as_str(),
+            None => TokenStatus::derived_word(self.revoked_at, self.expires_at, now),
+        }
     }
 
     /// The restrictions of an attenuated token, when the server sent a spec this client reads.
@@ -419,6 +467,40 @@ mod tests {
         // Written back as it came (the double and the held-tokens cache round-trip rows).
         let written = serde_json::to_value(&page.items[0]).expect("written");
         assert_eq!(written["kind"], "machine_policy");
+    }
+
+    #[test]
+    fn a_status_this_client_does_not_know_is_kept_shown_and_never_taken_for_active() {
+        // The seed publishes three states; another API version may send a fourth.
+        let json = r#"{"items":[
+            {"id":"s1","name":"paused","status":"suspended","created_at":"2026-09-01T00:00:00Z"},
+            {"id":"a1","name":"lab","status":"active","created_at":"2026-08-01T00:00:00Z"}],
+            "count":2,"offset":0,"total":2}"#;
+        let page: Page<Token> = serde_json::from_str(json).expect("page with an unknown status");
+        let now = ts("2026-10-01T00:00:00Z");
+        let suspended = &page.items[0];
+        assert_eq!(
+            suspended.status_at(now),
+            TokenStatus::Other("suspended".to_owned())
+        );
+        assert_ne!(suspended.status_at(now), TokenStatus::Active);
+        assert_eq!(suspended.status_word_at(now), "suspended");
+        assert_eq!(page.items[1].status_at(now), TokenStatus::Active);
+        // Only the published states are offered as filters (a link's `status=suspended` is not).
+        assert_eq!(TokenStatus::parse("suspended"), None);
+        // Written back as it came.
+        let written = serde_json::to_value(suspended).expect("written");
+        assert_eq!(written["status"], "suspended");
+    }
+
+    #[test]
+    fn a_derived_status_reads_as_its_word() {
+        let token: Token = serde_json::from_str(
+            r#"{"id":"r1","name":"lab","created_at":"2026-01-01T00:00:00Z","expires_at":"2026-06-01T00:00:00Z"}"#,
+        )
+        .expect("lineage token");
+        assert_eq!(token.status_word_at(ts("2026-05-01T00:00:00Z")), "active");
+        assert_eq!(token.status_word_at(ts("2026-07-01T00:00:00Z")), "expired");
     }
 
     #[test]

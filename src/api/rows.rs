@@ -44,7 +44,7 @@ impl Row for TokenRow<'_> {
         Some(match name {
             "id" => t.id.as_str().into(),
             "name" => t.name.as_str().into(),
-            "status" => t.status_at(self.now).as_str().into(),
+            "status" => t.status_word_at(self.now).into(),
             "token_type" => t.token_type.as_deref().into(),
             "created_at" => t.created_at.into(),
             "created_by" => t.created_by.as_deref().into(),
@@ -86,6 +86,17 @@ mod tests {
         )
         .expect("filter");
         assert_eq!(lineage.matches(&before), Ok(true));
+    }
+
+    #[test]
+    fn a_status_sent_by_the_api_is_filtered_as_sent() {
+        let mut t = token();
+        t.status = Some("suspended".to_owned().into());
+        let row = TokenRow::new(&t, Timestamp::parse("2026-05-01").expect("ts"));
+        let suspended = parse_filter("eq(status,suspended)").expect("filter");
+        assert_eq!(suspended.matches(&row), Ok(true));
+        let active = parse_filter("eq(status,active)").expect("filter");
+        assert_eq!(active.matches(&row), Ok(false));
     }
 
     #[test]

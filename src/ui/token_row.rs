@@ -12,6 +12,7 @@
 //! the same to a person and a screen reader (tests/e2e/specs/table.spec.mjs compares kept rows
 //! with rows built afresh).
 
+use crate::api::models::TokenStatus;
 use crate::format;
 use crate::table::Column;
 use crate::timestamp::Timestamp;
@@ -47,7 +48,9 @@ impl TimeText {
 pub struct RowView {
     pub id: String,
     pub name: String,
-    pub status: &'static str,
+    /// The status as the API sent it or as derived, and its badge's class ([`badge_class`]).
+    pub status: String,
+    pub badge: &'static str,
     /// Active and expiring within 7 days.
     pub expiring: bool,
     pub kind: String,
@@ -101,7 +104,7 @@ pub fn TokenRow(
                 <span class="fk-id fk-mono" title=built.id.clone() node_ref=refs.id>{built.id.clone()}</span>
             </th>
             <td data-label=Column::Status.label()>
-                <span class=badge_class(built.status) node_ref=refs.status>{built.status}</span>
+                <span class=built.badge node_ref=refs.status>{built.status.clone()}</span>
                 " "
                 <span class="fk-badge fk-badge-expiring" hidden=!built.expiring node_ref=refs.expiring>
                     {shown_words(built.expiring, EXPIRING)}
@@ -155,8 +158,15 @@ pub fn TokenRow(
     }
 }
 
-fn badge_class(status: &str) -> String {
-    format!("fk-badge fk-badge-{status}")
+/// A status's badge: the colour of a published state, or none for a word this client does not
+/// know (the API's text never goes into a class attribute).
+pub fn badge_class(status: &TokenStatus) -> &'static str {
+    match status {
+        TokenStatus::Active => "fk-badge fk-badge-active",
+        TokenStatus::Expired => "fk-badge fk-badge-expired",
+        TokenStatus::Revoked => "fk-badge fk-badge-revoked",
+        TokenStatus::Other(_) => "fk-badge",
+    }
 }
 
 /// A time cell: the time, or the words for its absence (the other one hidden and empty, so
@@ -252,10 +262,10 @@ impl RowRefs {
             write_text(&id, &new.id);
         }
         if let Some(status) = self.status.get_untracked()
-            && old.status != new.status
+            && (old.status != new.status || old.badge != new.badge)
         {
-            status.set_class_name(&badge_class(new.status));
-            write_text(&status, new.status);
+            status.set_class_name(new.badge);
+            write_text(&status, &new.status);
         }
         if let Some(badge) = self.expiring.get_untracked()
             && old.expiring != new.expiring

@@ -21,7 +21,7 @@ use crate::ui::common::{Alert, MaybeWhen, Tone, When};
 use crate::ui::error_panel::ApiErrorPanel;
 use crate::ui::session::Session;
 use crate::ui::state::{KeyringState, now};
-use crate::ui::token_row::{Columns, RowView, TimeText, TokenRow};
+use crate::ui::token_row::{Columns, RowView, TimeText, TokenRow, badge_class};
 use crate::ui::url;
 use leptos::html::Dialog;
 use leptos::prelude::*;
@@ -221,7 +221,7 @@ fn Filters(table: RwSignal<TableState>) -> impl IntoView {
     };
     let toggle_status = move |status: TokenStatus, on: bool| {
         table.update(|t| {
-            t.statuses.retain(|s| *s != status);
+            t.statuses.retain(|s| s != &status);
             if on {
                 t.statuses.push(status);
             }
@@ -254,12 +254,16 @@ fn Filters(table: RwSignal<TableState>) -> impl IntoView {
             <fieldset class="fk-field">
                 <legend>"Status"</legend>
                 <div class="fk-checks">
-                    {TokenStatus::ALL.into_iter().map(|status| view! {
-                        <label class="fk-choice">
-                            <input type="checkbox" prop:checked=move || table.with(|t| t.statuses.contains(&status))
-                                on:change=move |ev| toggle_status(status, event_target_checked(&ev)) />
-                            <span>{status.as_str()}</span>
-                        </label>
+                    {TokenStatus::ALL.into_iter().map(|status| {
+                        let word = status.as_str().to_owned();
+                        let shown = status.clone();
+                        view! {
+                            <label class="fk-choice">
+                                <input type="checkbox" prop:checked=move || table.with(|t| t.statuses.contains(&shown))
+                                    on:change=move |ev| toggle_status(status.clone(), event_target_checked(&ev)) />
+                                <span>{word}</span>
+                            </label>
+                        }
                     }).collect_view()}
                 </div>
             </fieldset>
@@ -383,7 +387,6 @@ impl PageView {
             .map(|token| {
                 let status = token.status_at(now);
                 Arc::new(RowView {
-                    status: status.as_str(),
                     expiring: status == TokenStatus::Active
                         && token
                             .expires_at
@@ -406,6 +409,8 @@ impl PageView {
                     created: Some(TimeText::at(token.created_at, now)),
                     expires: token.expires_at.map(|at| TimeText::at(at, now)),
                     last_used: token.last_used.map(|at| TimeText::at(at, now)),
+                    badge: badge_class(&status),
+                    status: String::from(status),
                 })
             })
             .collect();
@@ -636,7 +641,7 @@ fn TokenDetails(details: Details, on_copy: Callback<(String, String)>) -> impl I
                 <button type="button" class="fk-link" on:click=move |_| on_copy.run(copy.clone())>"Copy id"</button>
             </dd>
             <dt>"Status"</dt>
-            <dd><span class=format!("fk-badge fk-badge-{}", status.as_str())>{status.as_str()}</span></dd>
+            <dd><span class=badge_class(&status)>{status.as_str().to_owned()}</span></dd>
             <dt>"Type"</dt>
             <dd>{kind}</dd>
             <dt>"Created"</dt>

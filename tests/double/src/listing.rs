@@ -17,6 +17,7 @@
 use crate::error::ApiError;
 use crate::shape::seed_token_type;
 use crate::store::TokenRow;
+use foundry_keyring::api::models::TokenStatus;
 use foundry_keyring::query::{self, Comparison, EvalError, FieldValue, Filter, Operand, Row, Sort};
 use foundry_keyring::timestamp::Timestamp;
 
@@ -46,7 +47,7 @@ impl Row for SeedRow<'_> {
         Some(match name {
             "id" => row.id.as_str().into(),
             "name" => row.name.as_str().into(),
-            "status" => row.status(self.now).as_str().into(),
+            "status" => TokenStatus::derived_word(row.revoked_at, row.expires_at, self.now).into(),
             "token_type" => seed_token_type(row).into(),
             "created_at" => row.created_at.into(),
             "created_by" => row.created_by.as_str().into(),

@@ -327,7 +327,7 @@ async fn the_seed_variant_filters_for_the_client() {
     assert!(
         page.items
             .iter()
-            .all(|t| t.status.map(|s| s.as_str()) == Some("revoked"))
+            .all(|t| t.status.as_ref().map(|s| s.as_str()) == Some("revoked"))
     );
     // The admin: own tokens by default, the member's by user_id.
     let admin = h.demo("admin");
