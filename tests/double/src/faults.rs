@@ -41,6 +41,9 @@ pub enum FaultKind {
     /// `status` (307 or 308) with `Location: <location>` and an empty body, as the real API's
     /// `GET /invoices/{id}/pdf` answers with a 307 to another host.
     Redirect { status: u16, location: String },
+    /// 200 with this JSON body, as given: a shape another API version may send (a state or a
+    /// field this double never writes), to see the client read it.
+    Json { body: serde_json::Value },
 }
 
 /// `POST /__control/faults` body: `{"kind":"status","status":429,"retry_after":2,"count":1,"path":"/api/v1/tokens"}`.
@@ -190,6 +193,7 @@ pub async fn inject(State(state): State<AppState>, request: Request, next: Next)
                 Err(e) => ApiError::internal(format!("redirect location: {e}")).into_response(),
             }
         }
+        Some(FaultKind::Json { body }) => axum::Json(body).into_response(),
         Some(FaultKind::Drop) => {
             let mut response = StatusCode::OK.into_response();
             response.extensions_mut().insert(DropConnection);
@@ -201,6 +205,21 @@ pub async fn inject(State(state): State<AppState>, request: Request, next: Next)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_json_fault_carries_its_body_as_given() {
+        let fault: Fault = serde_json::from_str(
+            r#"{"kind":"json","path":"/api/v1/tokens","body":{"items":[{"status":"suspended"}]}}"#,
+        )
+        .unwrap();
+        assert_eq!(fault.validate(), Ok(()));
+        assert_eq!(
+            fault.kind,
+            FaultKind::Json {
+                body: serde_json::json!({"items": [{"status": "suspended"}]})
+            }
+        );
+    }
 
     #[test]
     fn faults_are_taken_in_order_and_used_up() {

@@ -3,7 +3,7 @@
 // with the error body in a different published form per variant. What a person sees must not
 // depend on which API version answered.
 import { test, expect, appUrl, demoKey, screenshot } from '../support/fixtures.mjs';
-import { addFirstKey, createReadOnlyToken, resetDouble, setVariant, setErrorBody } from '../support/flows.mjs';
+import { addFirstKey, createReadOnlyToken, injectFault, resetDouble, setVariant, setErrorBody } from '../support/flows.mjs';
 import { API_BASE } from '../support/env.mjs';
 
 test.beforeEach(async ({ request }) => resetDouble(request));
@@ -98,4 +98,33 @@ test('seed: an admin sees their own tokens, and another user\'s only by filterin
   await page.getByRole('button', { name: 'Apply' }).click();
   await expect.poll(async () => (await range.textContent()).split(' of ')[1], { timeout: 20_000 }).not.toBe(String(own));
   await expect(page.getByText('Filtered and sorted by the server.')).toBeVisible();
+});
+
+test('a token state this client does not know is shown as sent, and the page still reads', async ({ page, request }) => {
+  // The seed publishes three states; an API of another version may send a fourth. The row
+  // keeps the word it was sent, is never shown as active, and the rest of the page reads.
+  await setVariant(request, 'seed');
+  await injectFault(request, {
+    kind: 'json',
+    path: '/api/v1/tokens',
+    body: {
+      items: [
+        { id: 'tok_suspended', name: 'paused robot', status: 'suspended', token_type: 'user', created_at: '2026-09-01T00:00:00Z' },
+        { id: 'tok_active', name: 'bench reader', status: 'active', token_type: 'user', created_at: '2026-08-01T00:00:00Z' },
+      ],
+      count: 2,
+      offset: 0,
+      total: 2,
+    },
+  });
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member') });
+  const table = page.getByRole('table');
+  const suspended = table.getByRole('row').filter({ hasText: 'paused robot' });
+  await expect(suspended).toBeVisible({ timeout: 20_000 });
+  await expect(suspended.getByRole('cell', { name: 'suspended', exact: true })).toBeVisible();
+  await expect(suspended).not.toContainText('active');
+  await expect(table.getByRole('row').filter({ hasText: 'bench reader' })).toContainText('active');
+  await expect(page.getByRole('alert').filter({ hasText: 'Unexpected answer' })).toHaveCount(0);
+  await screenshot(page, 'variants-unknown-status');
 });

@@ -6,7 +6,7 @@
 //! would read the demo admin key from `GET /__control/keys`.
 //!
 //! - `POST /__control/faults` `{"kind":"status","status":429,"retry_after":2,"count":1,"path":"/api/v1/tokens"}`
-//!   (kinds: `status`, `drop`, `slow` with `delay_ms`, `malformed`, `redirect` with `status`
+//!   (kinds: `status`, `drop`, `slow` with `delay_ms`, `malformed`, `json` with `body`, `redirect` with `status`
 //!   307/308 and an absolute http(s) `location`) → 201 with the queued faults
 //! - `GET /__control/faults` → the queued faults; `DELETE /__control/faults` → clears them
 //! - `POST /__control/cors` `{"allow": bool}` → the new setting
