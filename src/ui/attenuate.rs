@@ -20,9 +20,7 @@ use crate::vault::agent::protocol::NewEntrySpec;
 use leptos::html::Dialog;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_use_document_visibility::use_document_visibility;
 use wasm_bindgen::JsValue;
-use web_sys::VisibilityState;
 
 const CLIPBOARD_CLEAR_SECONDS: u64 = 30;
 
@@ -352,44 +350,22 @@ fn NewToken(
         unkept.try_set(Unkept::No);
     });
     let copied = RwSignal::new(false);
-    let clear_timer = StoredValue::new_local(None::<TimeoutHandle>);
-    // Closing the dialog or unmounting the instance ends the timer; the clipboard is cleared
-    // now instead of when it would have fired.
-    on_cleanup(move || {
-        if let Some(Some(handle)) = clear_timer.try_get_value() {
-            handle.clear();
-            clipboard::clear();
-        }
-    });
     let saved_note = RwSignal::new(None::<Result<String, (String, String)>>);
     let label = RwSignal::new(name);
-    let visibility = use_document_visibility();
-    Effect::new(move |_| {
-        if visibility.get() == VisibilityState::Hidden && copied.get_untracked() {
-            clipboard::clear();
-            copied.set(false);
-        }
-    });
     let copy = move |_| {
+        // The copy outlives the dialog: Done after Copy leaves it for the person to paste
+        // elsewhere, and it is cleared 30 seconds after the copy, when the page is hidden, or
+        // when the keyring locks (`UnlockedView`), whichever comes first.
         token.with_value(|t| {
             if let Some(t) = t {
-                clipboard::write(t.expose_secret());
+                clipboard::write_secret(
+                    t.expose_secret(),
+                    std::time::Duration::from_secs(CLIPBOARD_CLEAR_SECONDS),
+                );
             }
         });
         copied.set(true);
         unkept.set(Unkept::No);
-        if let Some(previous) = clear_timer.get_value() {
-            previous.clear();
-        }
-        let handle = set_timeout_with_handle(
-            move || {
-                clipboard::clear();
-                copied.set(false);
-                clear_timer.set_value(None);
-            },
-            std::time::Duration::from_secs(CLIPBOARD_CLEAR_SECONDS),
-        );
-        clear_timer.set_value(handle.ok());
     };
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -426,16 +402,8 @@ fn NewToken(
     };
     let close_anyway = move |_| {
         token.set_value(None);
-        if copied.get_untracked() {
-            clipboard::clear();
-        }
         on_close.run(());
     };
-    on_cleanup(move || {
-        if let Some(handle) = clear_timer.get_value() {
-            handle.clear();
-        }
-    });
     // Written straight into the field from the secret, with no Rust `String` in between that
     // the view would keep unwiped; the field's JS string is the one copy out of reach.
     let field = NodeRef::<leptos::html::Input>::new();
@@ -456,7 +424,7 @@ fn NewToken(
             </div>
             <span class="fk-hint" role="status">
                 {move || if copied.get() {
-                    format!("Copied. The clipboard is cleared in {CLIPBOARD_CLEAR_SECONDS} seconds or when you leave this page.")
+                    format!("Copied. The clipboard is cleared {CLIPBOARD_CLEAR_SECONDS} seconds after the copy, when you leave this page, or when the keyring locks.")
                 } else {
                     String::new()
                 }}

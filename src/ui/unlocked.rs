@@ -5,6 +5,7 @@ use crate::api::error::ApiError;
 use crate::api::models::WhoAmI;
 use crate::format;
 use crate::ui::api;
+use crate::ui::clipboard;
 use crate::ui::common::{Alert, MaybeWhen, Tone};
 use crate::ui::error_panel::ApiErrorPanel;
 use crate::ui::permissions::PermissionsPanel;
@@ -17,6 +18,9 @@ use leptos::prelude::*;
 #[component]
 pub fn UnlockedView() -> impl IntoView {
     let state = expect_context::<KeyringState>();
+    // A lock (or anything else that ends the unlocked view) takes a copied new token off the
+    // clipboard at once, instead of when its 30 seconds are up.
+    on_cleanup(clipboard::clear_secret);
     let session = expect_context::<Session>();
     let api = api::use_api();
     let refresh = RwSignal::new(0u32);
