@@ -114,6 +114,40 @@ async fn whoami_reports_what_the_authorizer_grants() {
     assert_eq!(admin.permissions.len(), 21 * 8);
 }
 
+/// The published operation requires the Read action: a valid key whose attenuation took every
+/// `read` away is known (not 401) but may not ask (403), and keeps what it may do elsewhere.
+#[tokio::test]
+async fn whoami_needs_the_read_action() {
+    let double = Double::new(Variant::Seed);
+    let member = double.key("member");
+    let made = double
+        .attenuate(
+            &member,
+            json!({"allowed_actions": ["create", "list"], "allowed_resources": null}),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let robot = made.body["token"].as_str().unwrap().to_owned();
+    let reply = double.get("/api/v1/whoami", Some(&robot)).await;
+    assert_eq!(
+        reply.assert_error(StatusCode::FORBIDDEN),
+        "insufficient permissions: this token lacks the read action"
+    );
+    let list = double.get("/api/v1/tokens?limit=1", Some(&robot)).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    // Reading one resource is enough: the operation names no resource.
+    let made = double
+        .attenuate(
+            &member,
+            json!({"allowed_actions": ["read"], "allowed_resources": ["experiment"]}),
+        )
+        .await;
+    let reader = made.body["token"].as_str().unwrap().to_owned();
+    let who: WhoAmI =
+        serde_json::from_value(double.get("/api/v1/whoami", Some(&reader)).await.body).unwrap();
+    assert_eq!(who.permissions, ["experiment:read"]);
+}
+
 #[tokio::test]
 async fn whoami_rejects_bad_tokens_with_the_envelope() {
     let double = Double::new(Variant::Seed);

@@ -9,9 +9,12 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use foundry_keyring::api::models::{Organization, WhoAmI};
 
-/// Any valid token may ask who it is; no right is needed. The permissions are computed with the
-/// Authorizer (authority rights that pass every block's checks), so an attenuated key reports
-/// the intersection, and the organizations are those it can act as.
+/// The published operation requires the `Read` action (`x-required-action`) and names no
+/// resource, so the double asks for exactly that: a key that may read something may ask who it
+/// is, and one whose attenuation left it no `read` (say, a robot key that may only create) is
+/// answered 403. The permissions are computed with the Authorizer (authority rights that pass
+/// every block's checks), so an attenuated key reports the intersection, and the organizations
+/// are those it can act as.
 pub async fn whoami(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -19,6 +22,15 @@ pub async fn whoami(
     let caller = auth::authenticate(&state, &headers, Revoked::Refuse)?;
     let access =
         biscuit::access(&caller.token, &caller.claims, caller.now).map_err(ApiError::internal)?;
+    if !access
+        .permissions
+        .iter()
+        .any(|(_, action)| action == "read")
+    {
+        return Err(ApiError::forbidden(
+            "insufficient permissions: this token lacks the read action",
+        ));
+    }
     let organizations = access
         .organizations
         .iter()
