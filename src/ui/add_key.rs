@@ -596,6 +596,10 @@ pub fn check_then_save(flow: AddKeyFlow, staged: Staged) {
             Err(error) if refused_key(&error).is_some() => {
                 flow.verdict.try_set(Some(Verdict::Refused(error)));
             }
+            // Foundry knows the key (a 403 comes after it was authenticated) but the key may not
+            // ask who it is: whoami requires the read action, which an attenuation can take away.
+            // It works for what it may do, so it is saved as a key that works.
+            Err(ApiError::Forbidden { .. }) => flow.save(entry, new_passphrase, None),
             // Nothing was sent, and nothing ever could be from this page: saved, the key would
             // stay bound to an address it can never be used with here.
             Err(error @ ApiError::NotAllowed { .. }) => {
@@ -646,9 +650,9 @@ enum Verdict {
     Blocked(ApiError),
 }
 
-/// Why Foundry refused the key itself, when the error says it did: a 401 to `whoami`, which
-/// needs nothing but a valid key. Anything else (a network failure, CORS, a 5xx, a redirect, an
-/// answer this client cannot read) says nothing about the key.
+/// Why Foundry refused the key itself, when the error says it did: a 401 to `whoami`. A 403
+/// means the key is valid but may not read; anything else (a network failure, CORS, a 5xx, a
+/// redirect, an answer this client cannot read) says nothing about the key.
 fn refused_key(error: &ApiError) -> Option<AuthProblem> {
     match error {
         ApiError::Unauthorized { problem, .. } => Some(*problem),

@@ -58,6 +58,7 @@ pub fn UnlockedView() -> impl IntoView {
                     })}
                 </div>
             }.into_any(),
+            Some(Err(error @ ApiError::Forbidden { .. })) => session.panels.identity.then(|| view! { <UnreadableIdentity error=error /> }).into_any(),
             Some(Err(error)) => view! { <section class="fk-card"><ApiErrorPanel error=error on_retry=retry /></section> }.into_any(),
             Some(Ok(who)) => view! {
                 <div class="fk-grid">
@@ -87,25 +88,54 @@ fn DangerZone(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl IntoView 
             <p>"Revoking stops this key at once, everywhere, together with its main key "
                "and every token made from that main key, including keys in this keyring. It cannot be undone."</p>
             {move || {
-                let why_not = match whoami.get() {
-                    Some(Ok(who)) if who.permissions.iter().any(|p| p == REVOKE_PERMISSION) => None,
-                    Some(Ok(_)) => Some(format!(
+                // What to say, and whether to offer the button.
+                let (note, offer) = match whoami.get() {
+                    Some(Ok(who)) if who.permissions.iter().any(|p| p == REVOKE_PERMISSION) => (None, true),
+                    Some(Ok(_)) => (Some(format!(
                         "This key cannot revoke: it does not have the {REVOKE_PERMISSION} permission. Foundry revokes \
                          the main key of the key that asks and everything made from it, so to revoke this one, use \
                          its main key, or another key made from it that has that permission."
-                    )),
-                    Some(Err(_)) => Some("Whether this key may revoke is known once Foundry says who it belongs to (see above).".to_owned()),
-                    None => Some("Checking whether this key may revoke…".to_owned()),
+                    )), false),
+                    // A key that may not read its own permissions may still hold token:revoke:
+                    // the revoke endpoint answers for itself.
+                    Some(Err(ApiError::Forbidden { .. })) => (Some(
+                        "This key may not read its permissions, so Foundry says whether it may revoke when you ask.".to_owned(),
+                    ), true),
+                    Some(Err(_)) => (Some("Whether this key may revoke is known once Foundry says who it belongs to (see above).".to_owned()), false),
+                    None => (Some("Checking whether this key may revoke…".to_owned()), false),
                 };
-                match why_not {
-                    None => view! {
+                view! {
+                    {note.map(|text| view! { <p>{text}</p> })}
+                    {offer.then(|| view! {
                         <button type="button" class="fk-danger" on:click=move |_| open.set(true)>"Revoke this key…"</button>
-                    }.into_any(),
-                    Some(text) => view! { <p>{text}</p> }.into_any(),
+                    })}
                 }
             }}
         </section>
         <RevokeDialog open=open />
+    }
+    .into_any()
+}
+
+/// Foundry knows the key (a 403, not a 401) but it may not ask who it is: `whoami` requires the
+/// read action, which an attenuation can take away (a robot key made only to create). The key
+/// still does what it may, so the panel says so rather than asking for another key.
+#[component]
+fn UnreadableIdentity(error: ApiError) -> impl IntoView {
+    let request_id = error.request_id().map(str::to_owned);
+    let said = match &error {
+        ApiError::Forbidden { message, .. } => message.clone(),
+        other => other.to_string(),
+    };
+    view! {
+        <section class="fk-card" aria-labelledby="fk-identity-title">
+            <h2 id="fk-identity-title">"Who this key belongs to"</h2>
+            <Alert title="This key may not say who it belongs to" tone=Tone::Info>
+                <p>"Foundry accepts this key, but it may not read who it belongs to or what it may do (Foundry said: " {said} ")."</p>
+                <p>"Keys made for one job are often like this. It still works for what it may do; anything else Foundry refuses with a message."</p>
+                {request_id.map(|id| view! { <p>"Request id: " <code class="fk-request-id">{id}</code></p> })}
+            </Alert>
+        </section>
     }
     .into_any()
 }
