@@ -167,6 +167,7 @@ fn unwrap_data_key(env: &Envelope, derived: &SecretKey<32>) -> Result<SecretKey<
     SecretKey::from_slice(plain.expose_secret()).ok_or(VaultError::Malformed)
 }
 
+#[derive(Clone)]
 struct Entry {
     meta: EntryMeta,
     sealed: SealedKey,
@@ -215,6 +216,7 @@ impl Entry {
 }
 
 /// A passkey of an open keyring: its stored copy, what the person sees, and its seal key.
+#[derive(Clone)]
 struct Passkey {
     record: PasskeyRecord,
     meta: PasskeyMeta,
@@ -653,6 +655,31 @@ impl UnlockedKeyring {
         } else {
             Err(VaultError::Conflict)
         }
+    }
+
+    /// A copy to go back to ([`Self::restore`]) if a change is not written. It draws no random
+    /// numbers of its own: the copy gets the system's generator, and a restore keeps this one's.
+    pub(crate) fn duplicate(&self) -> Self {
+        Self {
+            namespace: self.namespace.clone(),
+            policy: self.policy,
+            kdf: self.kdf.clone(),
+            wrap_nonce: self.wrap_nonce,
+            wrapped_key: self.wrapped_key,
+            data_key: self.data_key.clone(),
+            stored: self.stored,
+            next_id: self.next_id,
+            entries: self.entries.clone(),
+            passkeys: self.passkeys.clone(),
+            rng: Rng::Os,
+        }
+    }
+
+    /// Goes back to `before`, a [`Self::duplicate`] of this keyring, keeping this one's random
+    /// number generator (a seeded one in tests must not replay its stream).
+    pub(crate) fn restore(&mut self, mut before: Self) {
+        std::mem::swap(&mut before.rng, &mut self.rng);
+        *self = before;
     }
 
     /// The text of `pending` is now what storage holds: the next save expects it.

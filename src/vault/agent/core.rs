@@ -20,6 +20,14 @@ fn not_allowed(base: &ApiBase) -> VaultError {
     }
 }
 
+/// What a change to the keyring may alter, as it was before the change.
+struct Before {
+    ring: UnlockedKeyring,
+    staged: Option<(SecretString, ApiBase)>,
+    saved: bool,
+    session_wrap: Option<SecretKey<32>>,
+}
+
 /// The agent's state. Dropping it (lock) zeroizes every key it held.
 #[derive(Default)]
 pub struct AgentCore {
@@ -34,6 +42,11 @@ pub struct AgentCore {
     previewed: Option<SecretString>,
     import: Option<UnlockedKeyring>,
     pending: Option<PendingSave>,
+    /// How the agent was before the change whose text waits to be written: put back when the
+    /// page says storage did not take it ([`Self::unwritten`]), dropped once it did
+    /// ([`Self::committed`]). Without it a change the person was told failed would stay in
+    /// effect here and be written with the next one.
+    undo: Option<Before>,
     /// Where requests may go, set once by the page's first message. Not a secret: a lock keeps
     /// it. Unset (a message out of order) refuses every address.
     connect: Option<ConnectPolicy>,
@@ -173,6 +186,15 @@ impl AgentCore {
         created_at: Timestamp,
         current: Option<&str>,
     ) -> Result<Reply, VaultError> {
+        self.undoable(|core| core.add_staged_now(spec, created_at, current))
+    }
+
+    fn add_staged_now(
+        &mut self,
+        spec: NewEntrySpec,
+        created_at: Timestamp,
+        current: Option<&str>,
+    ) -> Result<Reply, VaultError> {
         let (_, staged_for) = self.staged.as_ref().ok_or(VaultError::EmptyKey)?;
         if *staged_for != spec.api_base {
             return Err(not_allowed(&spec.api_base));
@@ -201,7 +223,7 @@ impl AgentCore {
         label: &str,
         current: Option<&str>,
     ) -> Result<Reply, VaultError> {
-        self.change(current, |ring| ring.rename(id, label).map(|()| None))
+        self.undoable(|core| core.change(current, |ring| ring.rename(id, label).map(|()| None)))
     }
 
     pub fn bind(
@@ -211,11 +233,11 @@ impl AgentCore {
         current: Option<&str>,
     ) -> Result<Reply, VaultError> {
         self.require_reach(&base)?;
-        self.change(current, |ring| ring.bind(id, base).map(|()| None))
+        self.undoable(|core| core.change(current, |ring| ring.bind(id, base).map(|()| None)))
     }
 
     pub fn remove(&mut self, id: EntryId, current: Option<&str>) -> Result<Reply, VaultError> {
-        self.change(current, |ring| ring.remove(id).map(|()| None))
+        self.undoable(|core| core.change(current, |ring| ring.remove(id).map(|()| None)))
     }
 
     /// Seals the data key for a new passkey; `prf_output` is its answer for the challenge's salt.
@@ -227,9 +249,11 @@ impl AgentCore {
         created_at: Timestamp,
         current: Option<&str>,
     ) -> Result<Reply, VaultError> {
-        self.change(current, |ring| {
-            ring.add_passkey(challenge, prf_output, name, created_at)
-                .map(|()| None)
+        self.undoable(|core| {
+            core.change(current, |ring| {
+                ring.add_passkey(challenge, prf_output, name, created_at)
+                    .map(|()| None)
+            })
         })
     }
 
@@ -238,8 +262,10 @@ impl AgentCore {
         credential_id: &CredentialId,
         current: Option<&str>,
     ) -> Result<Reply, VaultError> {
-        self.change(current, |ring| {
-            ring.remove_passkey(credential_id).map(|()| None)
+        self.undoable(|core| {
+            core.change(current, |ring| {
+                ring.remove_passkey(credential_id).map(|()| None)
+            })
         })
     }
 
@@ -269,20 +295,19 @@ impl AgentCore {
         derived: SecretKey<32>,
         current: Option<&str>,
     ) -> Result<Reply, VaultError> {
-        let was_saved = self.saved;
-        let ring = self.ring.as_mut().ok_or(VaultError::Locked)?;
-        ring.change_passphrase(current_key, params, derived)?;
-        if !was_saved {
-            ring.keep_all();
-        }
-        self.saved = true;
-        let reply = self.change(current, |_| Ok(None));
-        match &reply {
-            Ok(_) => self.session_wrap = None,
-            // Not written: a tab-only keyring stays tab-only (its keys are kept in memory).
-            Err(_) => self.saved = was_saved,
-        }
-        reply
+        // Refused or not written, the keyring keeps its data key and passphrase, and a tab-only
+        // keyring stays tab-only (its keys are kept in memory).
+        self.undoable(|core| {
+            let was_saved = core.saved;
+            let ring = core.ring.as_mut().ok_or(VaultError::Locked)?;
+            ring.change_passphrase(current_key, params, derived)?;
+            if !was_saved {
+                ring.keep_all();
+            }
+            core.saved = true;
+            core.session_wrap = None;
+            core.change(current, |_| Ok(None))
+        })
     }
 
     /// Storage now holds the last pending text.
@@ -290,10 +315,61 @@ impl AgentCore {
         if let (Some(ring), Some(pending)) = (self.ring.as_mut(), self.pending.take()) {
             if pending.revision == revision {
                 ring.commit_save(&pending);
+                self.undo = None;
             } else {
                 self.pending = Some(pending);
             }
         }
+    }
+
+    /// Storage did not take the last pending text (full, disabled, or changed by another tab):
+    /// the change is undone, as the page tells the person. A staged key that the change added
+    /// is staged again, so that it can be kept another way without being pasted again.
+    pub fn unwritten(&mut self, revision: u64) {
+        if self
+            .pending
+            .as_ref()
+            .is_some_and(|p| p.revision == revision)
+        {
+            self.pending = None;
+            if let Some(before) = self.undo.take() {
+                self.restore(before);
+            }
+        }
+    }
+
+    /// Runs a change that may have to be written. Refused, it leaves nothing behind (a staged
+    /// key stays staged); to be written, it can be undone until the page confirms.
+    fn undoable(
+        &mut self,
+        change: impl FnOnce(&mut Self) -> Result<Reply, VaultError>,
+    ) -> Result<Reply, VaultError> {
+        let before = self.ring.as_ref().map(|ring| Before {
+            ring: ring.duplicate(),
+            staged: self.staged.clone(),
+            saved: self.saved,
+            session_wrap: self.session_wrap.clone(),
+        });
+        let result = change(self);
+        match &result {
+            Ok(Reply::Changed { save: Some(_), .. }) => self.undo = before,
+            Ok(_) => self.undo = None,
+            Err(_) => {
+                if let Some(before) = before {
+                    self.restore(before);
+                }
+            }
+        }
+        result
+    }
+
+    fn restore(&mut self, before: Before) {
+        if let Some(ring) = self.ring.as_mut() {
+            ring.restore(before.ring);
+        }
+        self.staged = before.staged;
+        self.saved = before.saved;
+        self.session_wrap = before.session_wrap;
     }
 
     /// Opens an export file's keyring, every key included, and holds it apart.
@@ -592,6 +668,113 @@ mod tests {
         let _ = core.rename(EntryId(1), "y", Some(&text)).unwrap();
         // So storage still holds `text`, and the next change is based on it.
         core.rename(EntryId(1), "z", Some(&text)).unwrap();
+    }
+
+    fn labels(core: &AgentCore) -> Vec<String> {
+        core.ring
+            .as_ref()
+            .unwrap()
+            .list()
+            .into_iter()
+            .map(|e| e.label)
+            .collect()
+    }
+
+    #[test]
+    fn a_first_key_storage_did_not_take_is_staged_again_and_nothing_is_kept() {
+        let mut core = created("correct horse battery staple");
+        core.stage(SecretString::from(KEY), base());
+        let reply = core
+            .add_staged(spec("lab"), Timestamp::from_unix(0), None)
+            .unwrap();
+        let (_, revision) = pending_text(&reply);
+        // Storage full: the page says nothing was kept, and so does the agent.
+        core.unwritten(revision);
+        assert!(labels(&core).is_empty());
+        let (_, staged) = core.credential(KeyRef::Staged, &base()).unwrap();
+        assert_eq!(
+            staged.expose_secret(),
+            KEY,
+            "staged again, not pasted again"
+        );
+        // A tab-only keyring takes it without storage.
+        let derived = derive_key(
+            &SecretString::from("unused"),
+            &KdfParams::generate(MIN_ITERATIONS).unwrap(),
+        );
+        core.create(
+            ns(),
+            KdfParams::generate(MIN_ITERATIONS).unwrap(),
+            derived,
+            false,
+        )
+        .unwrap();
+        let mut session_only = spec("lab");
+        session_only.keep = false;
+        let reply = core
+            .add_staged(session_only, Timestamp::from_unix(0), None)
+            .unwrap();
+        assert!(matches!(reply, Reply::Changed { save: None, .. }));
+        assert_eq!(labels(&core), ["lab"]);
+    }
+
+    #[test]
+    fn a_change_storage_did_not_take_is_undone_and_one_it_took_is_not() {
+        let (mut core, text, _) = with_one_key();
+        let id = core.ring.as_ref().unwrap().list()[0].id;
+        let reply = core.rename(id, "renamed", Some(&text)).unwrap();
+        core.unwritten(pending_text(&reply).1);
+        assert_eq!(labels(&core), ["lab"]);
+        let reply = core.bind(id, elsewhere(), Some(&text)).unwrap();
+        core.unwritten(pending_text(&reply).1);
+        let (bound, _) = core.credential(KeyRef::Entry(id), &base()).unwrap();
+        assert_eq!(bound, base(), "a binding not written steers nothing");
+        let reply = core.remove(id, Some(&text)).unwrap();
+        core.unwritten(pending_text(&reply).1);
+        assert_eq!(labels(&core), ["lab"]);
+        // A new passphrase not written: what is written next still opens with the old one.
+        let old = derive_key(
+            &SecretString::from("correct horse battery staple"),
+            &core.kdf_params().unwrap(),
+        );
+        let params = KdfParams::generate(MIN_ITERATIONS).unwrap();
+        let new = derive_key(&SecretString::from("a new passphrase here"), &params);
+        let reply = core
+            .change_passphrase(&old, params, new, Some(&text))
+            .unwrap();
+        core.unwritten(pending_text(&reply).1);
+        let reply = core.rename(id, "after", Some(&text)).unwrap();
+        let (written, revision) = pending_text(&reply);
+        core.committed(revision);
+        let stored = StoredKeyring::parse(&written, &ns()).unwrap();
+        let mut reopened = AgentCore::default();
+        let derived = derive_key(
+            &SecretString::from("correct horse battery staple"),
+            stored.kdf_params(),
+        );
+        reopened.unlock(&stored, derived).unwrap();
+        assert_eq!(labels(&reopened), ["after"]);
+        // Written and confirmed: a late or stray `unwritten` undoes nothing.
+        core.unwritten(revision);
+        assert_eq!(labels(&core), ["after"]);
+    }
+
+    #[test]
+    fn a_refused_add_leaves_the_key_staged() {
+        let mut core = created("correct horse battery staple");
+        core.stage(SecretString::from(KEY), base());
+        // Another tab stored a keyring meanwhile.
+        assert_eq!(
+            core.add_staged(
+                spec("lab"),
+                Timestamp::from_unix(0),
+                Some("another tab's text")
+            )
+            .unwrap_err(),
+            VaultError::Conflict
+        );
+        assert!(labels(&core).is_empty());
+        assert!(core.credential(KeyRef::Staged, &base()).is_some());
     }
 
     /// Add a passkey, unlock a new agent with it, survive a passphrase change, remove it.

@@ -169,6 +169,10 @@ pub enum Op {
         iterations: u32,
         engine: Option<String>,
     },
+    /// Storage did not take the text of the last `Changed` (full, disabled, or changed by
+    /// another tab): the change is undone, and a key it added is staged again. Last, so that
+    /// the bench's hand-written `Measure` keeps its number.
+    Unwritten { revision: u64 },
 }
 
 /// What the agent answers.

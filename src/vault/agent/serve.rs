@@ -150,6 +150,10 @@ impl Agent {
                 self.core.borrow_mut().committed(revision);
                 Reply::Done
             }
+            Op::Unwritten { revision } => {
+                self.core.borrow_mut().unwritten(revision);
+                Reply::Done
+            }
             Op::OpenImport { namespace, file } => {
                 let passphrase = text(secrets.next())?;
                 let file = KeyringFile::parse(file.as_bytes(), &Namespace::new(&namespace)?)?;
