@@ -52,6 +52,12 @@ pub fn AddKeyForm(
     let parts = expect_context::<Parts>();
     // The keyring exists in the agent already: its passphrase was given on the first screen.
     let created = resume.is_some();
+    // The key is staged in the agent and the field is empty (a save failed, and the agent
+    // staged the key again): the next Save uses it, until another key is pasted.
+    let restaged = RwSignal::new(false);
+    // Storage the browser refuses (site data blocked, some private windows): nothing can be
+    // kept, so a first key is for this session only, and the form says why.
+    let storage_ok = !first_run || state.storage_usable();
     // The base the key will be bound to: the page's, as it stands when the form is sent.
     let target = move || ApiBase::parse(&session.api_base.get());
     let key = StoredValue::new_local(SecretString::default());
@@ -72,7 +78,7 @@ pub fn AddKeyForm(
     // First run: keep encrypted in this browser, or this tab only. Later: save or tab only.
     let keep = RwSignal::new(match &resume {
         Some(first) => first.entry.keep,
-        None => first_run || state.saved.get_untracked(),
+        None => (first_run && storage_ok) || state.saved.get_untracked(),
     });
     let passphrase = StoredValue::new_local(SecretString::default());
     let confirmation = StoredValue::new_local(SecretString::default());
@@ -80,7 +86,7 @@ pub fn AddKeyForm(
     let confirmed = RwSignal::new(true);
     let busy = RwSignal::new(false);
     let problem = RwSignal::new(None::<(String, String)>);
-    let can_save = move || first_run || state.saved.get();
+    let can_save = move || (first_run && storage_ok) || state.saved.get();
     // The check with Foundry before saving: running, and what it found.
     let checking = RwSignal::new(false);
     let verdict = RwSignal::new(None::<Verdict>);
@@ -123,6 +129,7 @@ pub fn AddKeyForm(
             }
         }
         key.set_value(text);
+        restaged.set(false);
         // What Foundry said was about the key that was there before.
         verdict.set(None);
     };
@@ -142,6 +149,7 @@ pub fn AddKeyForm(
         state,
         first_run,
         created,
+        restaged,
         busy,
         checking,
         problem,
@@ -159,6 +167,7 @@ pub fn AddKeyForm(
     // goes on with the part that follows (the app checks it with Foundry, unless the person
     // already chose to keep a key it refused, then saves).
     let attempt = move |keep_refused: bool| {
+        let keep_refused = keep_refused || restaged.get_untracked();
         problem.set(None);
         verdict.set(None);
         // Refused here when the preview already says why; a preview still on its way (Save
@@ -352,7 +361,9 @@ pub fn AddKeyForm(
                     <span class="fk-hint">"Foundry asks to keep partner keys apart from data-access keys."</span>
                 </div>
             </div>
-            <fieldset hidden=created>
+            // Shown again when the first save failed: the key may then be kept for this session
+            // only, or again as chosen.
+            <fieldset hidden=move || created && !restaged.get()>
                 <legend>"Where to keep it"</legend>
                 <label class="fk-choice">
                     <input type="radio" name="fk-keep" prop:checked=move || keep.get() && can_save()
@@ -367,10 +378,13 @@ pub fn AddKeyForm(
             </fieldset>
             {created.then(|| view! {
                 <p class="fk-hint">{if keep.get_untracked() {
-                    "Your keyring is created with the passphrase you chose: the key is saved under it."
+                    "Your keyring is created with the passphrase you chose: Save keeps the key under it."
                 } else {
                     "Your keyring lives in this tab only: nothing is stored."
                 }}</p>
+            })}
+            {(!storage_ok).then(|| view! {
+                <p class="fk-hint">"This browser does not allow storage here (site data blocked, or a private window): the key can be used for this session only."</p>
             })}
             <Show when=move || first_run && keep.get() && !created>
                 <div class="fk-grid">
@@ -410,7 +424,7 @@ pub fn AddKeyForm(
             {move || problem.get().map(|(title, advice)| view! {
                 <Alert title=title tone=Tone::Error><p>{advice}</p></Alert>
             })}
-            {move || verdict.get().is_some().then(|| (after.verdict)(flow, keep_refused, go_back))}
+            {move || (verdict.get().is_some() || restaged.get()).then(|| (after.verdict)(flow, keep_refused, go_back))}
             <Show when=move || checking.get()>
                 <p role="status" class="fk-hint">"Checking the key with Foundry…"</p>
             </Show>
@@ -440,6 +454,8 @@ pub struct AddKeyFlow {
     first_run: bool,
     /// The keyring exists in the agent (handed over by the first screen): no `create`.
     created: bool,
+    /// The key is staged in the agent again after a failed save: the next Save uses it.
+    restaged: RwSignal<bool>,
     /// Deriving the key of a new keyring, or saving.
     pub busy: RwSignal<bool>,
     /// Checking with Foundry (the app) or opening the app (the first screen).
@@ -513,6 +529,7 @@ impl AddKeyFlow {
             state,
             first_run,
             created,
+            restaged,
             busy,
             problem,
             saved_unchecked,
@@ -526,8 +543,10 @@ impl AddKeyFlow {
         busy.set(true);
         spawn_local(async move {
             let result = match (first_run, created) {
-                (true, false) => state.create(new_passphrase, entry).await,
-                (true, true) => state.add_first(entry).await,
+                // Kept as first chosen, in the keyring the first screen created.
+                (true, true) if entry.keep => state.add_first(entry).await,
+                // Or a keyring made now: also for this session only, when a kept one failed.
+                (true, _) => state.create(new_passphrase, entry).await,
                 (false, _) => state.add_staged(entry, true).await.map(|_| ()),
             };
             busy.try_set(false);
@@ -553,6 +572,12 @@ impl AddKeyFlow {
                     }
                 }
                 Err(error) => {
+                    // Nothing was kept, and the agent staged the key again (`Op::Unwritten`):
+                    // the person can try again, or keep it another way, without pasting it.
+                    // An agent that is gone took the key with it: it must be pasted again.
+                    let agent_gone =
+                        matches!(error, VaultError::AgentUnavailable | VaultError::Closed);
+                    restaged.try_set(!agent_gone);
                     let (title, advice) = vault_message(&error);
                     problem.try_set(Some((title.to_owned(), advice)));
                 }
@@ -617,6 +642,9 @@ pub fn check_then_save(flow: AddKeyFlow, staged: Staged) {
 
 fn verdict_view(flow: AddKeyFlow, keep: Callback<()>, back: Callback<()>) -> AnyView {
     view! {
+        {move || flow.restaged.get().then(|| view! {
+            <p class="fk-hint" role="status">"The key you pasted is still held: Save uses it. Paste another only to replace it."</p>
+        })}
         {move || flow.verdict.get().map(|v| match v {
             Verdict::Refused(error) => view! { <RefusedKey error=error on_keep=keep on_back=back /> }.into_any(),
             Verdict::Unchecked(error) => view! { <UncheckedNotice error=error /> }.into_any(),

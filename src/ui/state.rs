@@ -13,7 +13,7 @@ use crate::vault::agent::protocol::{KeyRef, NewEntrySpec, Op, Reply};
 use crate::vault::storage::local::{LocalStorage as BrowserStorage, subscribe_keyring_changes};
 use crate::vault::{
     self, CredentialId, EntryId, EntryMeta, KeyringFile, KeyringStorage, Namespace,
-    PasskeyChallenge, PasskeyMeta, StoredKeyring, StoredSnapshot, VaultError,
+    PasskeyChallenge, PasskeyMeta, StorageError, StoredKeyring, StoredSnapshot, VaultError,
 };
 use leptos::prelude::*;
 
@@ -199,6 +199,11 @@ impl KeyringState {
         BrowserStorage::open().map_err(VaultError::from)
     }
 
+    /// Whether this browser lets the page store anything at all (site data may be blocked).
+    pub fn storage_usable(&self) -> bool {
+        Self::storage().is_ok()
+    }
+
     /// The keyring's namespace, to name it where the browser shows it (a passkey's account).
     pub fn namespace_name(&self) -> String {
         self.namespace().as_str().to_owned()
@@ -250,14 +255,22 @@ impl KeyringState {
             .and_then(|storage| storage.load(&self.namespace()).map_err(VaultError::from));
         self.stored_passkeys.set(Vec::new());
         self.stored_problem.set(None);
-        self.phase.set(if matches!(stored, Ok(None)) {
-            Phase::FirstRun
-        } else {
-            Phase::Locked
-        });
+        // Storage the browser refuses holds nothing: a first run, for this session only.
+        self.phase.set(
+            if matches!(
+                stored,
+                Ok(None) | Err(VaultError::Storage(StorageError::Unavailable(_)))
+            ) {
+                Phase::FirstRun
+            } else {
+                Phase::Locked
+            },
+        );
     }
 
     /// Looks at what is stored, without a passphrase: decides between first run and locked.
+    /// Storage the browser refuses holds nothing: a first run, whose form offers this session
+    /// only. Storage that holds something unreadable is a locked keyring that says why.
     pub fn inspect_storage(&self) {
         let stored = self.load_stored();
         self.stored_passkeys.set(match &stored {
@@ -269,7 +282,7 @@ impl KeyringState {
                 self.stored_problem.set(None);
                 self.phase.set(Phase::Locked);
             }
-            Ok(None) => {
+            Ok(None) | Err(VaultError::Storage(StorageError::Unavailable(_))) => {
                 self.stored_problem.set(None);
                 self.phase.set(Phase::FirstRun);
             }
@@ -460,14 +473,14 @@ impl KeyringState {
     }
 
     /// Adds the staged key as the first of the keyring created in the agent, which is then
-    /// stored (when kept) and open.
+    /// stored (when kept) and open. Refused or not written, nothing is kept and the key stays
+    /// staged (`Op::Unwritten`), for another try or this session only; the page stays on the
+    /// first run, and the agent's empty keyring is replaced by the next `create`.
     pub async fn add_first(&self, first: NewEntrySpec) -> Result<(), VaultError> {
         self.saved.set(first.keep);
         let added = self.add_staged(first, true).await;
         if added.is_err() {
-            // A keyring without its first key is not one to leave open.
-            self.lock(LockReason::Manual);
-            self.lock_reason.set(None);
+            self.saved.set(false);
         }
         added.map(|_| ())
     }
@@ -591,12 +604,27 @@ impl KeyringState {
         result
     }
 
+    /// Writes `text` while storage still holds `current` (a compare-and-swap).
+    fn write(&self, current: Option<&str>, text: &str) -> Result<(), VaultError> {
+        let storage = Self::storage()?;
+        if storage.load(&self.namespace())?.as_deref() != current {
+            return Err(VaultError::Conflict);
+        }
+        Ok(storage.save(&self.namespace(), text)?)
+    }
+
     async fn change_inner(
         &self,
         op: impl FnOnce(Option<String>) -> Op,
         secrets: &[&[u8]],
     ) -> Result<Option<EntryId>, VaultError> {
-        let current = Self::storage()?.load(&self.namespace())?;
+        // A keyring that lives in this tab only is never written, so it needs no storage: the
+        // browser may refuse storage altogether, which is why the person chose this tab only.
+        let current = if self.saved.get_untracked() {
+            Self::storage()?.load(&self.namespace())?
+        } else {
+            None
+        };
         let Reply::Changed {
             entries,
             passkeys,
@@ -607,16 +635,20 @@ impl KeyringState {
             return Err(VaultError::Malformed);
         };
         if let Some(write) = save {
-            let storage = Self::storage()?;
-            if storage.load(&self.namespace())? != current {
-                return Err(VaultError::Conflict);
-            }
-            storage.save(&self.namespace(), &write.text)?;
+            let written = self.write(current.as_deref(), &write.text);
             if let Some(agent) = self.agent() {
-                agent.send_only(&Op::Committed {
-                    revision: write.revision,
+                agent.send_only(&if written.is_ok() {
+                    Op::Committed {
+                        revision: write.revision,
+                    }
+                } else {
+                    // The person is told nothing changed: neither may the agent's keyring.
+                    Op::Unwritten {
+                        revision: write.revision,
+                    }
                 });
             }
+            written?;
         }
         self.entries
             .try_set(entries.into_iter().map(Into::into).collect());
