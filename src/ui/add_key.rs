@@ -543,9 +543,11 @@ impl AddKeyFlow {
         busy.set(true);
         spawn_local(async move {
             let result = match (first_run, created) {
-                // Kept as first chosen, in the keyring the first screen created.
-                (true, true) if entry.keep => state.add_first(entry).await,
-                // Or a keyring made now: also for this session only, when a kept one failed.
+                // Into the keyring the first screen created, as it was made; after a kept save
+                // failed, a keyring for this session only is made now if the person asks.
+                (true, true) if entry.keep || !restaged.get_untracked() => {
+                    state.add_first(entry).await
+                }
                 (true, _) => state.create(new_passphrase, entry).await,
                 (false, _) => state.add_staged(entry, true).await.map(|_| ()),
             };
