@@ -214,7 +214,7 @@ impl AgentCore {
             persistence,
             api_base: spec.api_base,
         };
-        self.change(current, |ring| ring.add(entry).map(Some))
+        self.seal_change(current, |ring| ring.add(entry).map(Some))
     }
 
     pub fn rename(
@@ -223,7 +223,7 @@ impl AgentCore {
         label: &str,
         current: Option<&str>,
     ) -> Result<Reply, VaultError> {
-        self.undoable(|core| core.change(current, |ring| ring.rename(id, label).map(|()| None)))
+        self.change(current, |ring| ring.rename(id, label).map(|()| None))
     }
 
     pub fn bind(
@@ -233,11 +233,11 @@ impl AgentCore {
         current: Option<&str>,
     ) -> Result<Reply, VaultError> {
         self.require_reach(&base)?;
-        self.undoable(|core| core.change(current, |ring| ring.bind(id, base).map(|()| None)))
+        self.change(current, |ring| ring.bind(id, base).map(|()| None))
     }
 
     pub fn remove(&mut self, id: EntryId, current: Option<&str>) -> Result<Reply, VaultError> {
-        self.undoable(|core| core.change(current, |ring| ring.remove(id).map(|()| None)))
+        self.change(current, |ring| ring.remove(id).map(|()| None))
     }
 
     /// Seals the data key for a new passkey; `prf_output` is its answer for the challenge's salt.
@@ -249,11 +249,9 @@ impl AgentCore {
         created_at: Timestamp,
         current: Option<&str>,
     ) -> Result<Reply, VaultError> {
-        self.undoable(|core| {
-            core.change(current, |ring| {
-                ring.add_passkey(challenge, prf_output, name, created_at)
-                    .map(|()| None)
-            })
+        self.change(current, |ring| {
+            ring.add_passkey(challenge, prf_output, name, created_at)
+                .map(|()| None)
         })
     }
 
@@ -262,10 +260,8 @@ impl AgentCore {
         credential_id: &CredentialId,
         current: Option<&str>,
     ) -> Result<Reply, VaultError> {
-        self.undoable(|core| {
-            core.change(current, |ring| {
-                ring.remove_passkey(credential_id).map(|()| None)
-            })
+        self.change(current, |ring| {
+            ring.remove_passkey(credential_id).map(|()| None)
         })
     }
 
@@ -306,7 +302,7 @@ impl AgentCore {
             }
             core.saved = true;
             core.session_wrap = None;
-            core.change(current, |_| Ok(None))
+            core.seal_change(current, |_| Ok(None))
         })
     }
 
@@ -427,11 +423,21 @@ impl AgentCore {
         }
     }
 
+    /// [`Self::seal_change`], undoable ([`Self::undoable`]): the keyring's own changes.
+    fn change(
+        &mut self,
+        current: Option<&str>,
+        f: impl FnOnce(&mut UnlockedKeyring) -> Result<Option<EntryId>, VaultError>,
+    ) -> Result<Reply, VaultError> {
+        self.undoable(|core| core.seal_change(current, f))
+    }
+
     /// Runs a change (which may add an entry: its id); for a stored keyring, seals the text
     /// to write over `current`. A stored keyring that `current` shows was changed elsewhere is
     /// refused before the change: a refused change must not stay in effect here (a binding
-    /// refused with `Conflict` would otherwise still steer this agent's requests).
-    fn change(
+    /// refused with `Conflict` would otherwise still steer this agent's requests). Callers that
+    /// alter more than the keyring first run it inside their own [`Self::undoable`].
+    fn seal_change(
         &mut self,
         current: Option<&str>,
         f: impl FnOnce(&mut UnlockedKeyring) -> Result<Option<EntryId>, VaultError>,
@@ -698,17 +704,9 @@ mod tests {
             "staged again, not pasted again"
         );
         // A tab-only keyring takes it without storage.
-        let derived = derive_key(
-            &SecretString::from("unused"),
-            &KdfParams::generate(MIN_ITERATIONS).unwrap(),
-        );
-        core.create(
-            ns(),
-            KdfParams::generate(MIN_ITERATIONS).unwrap(),
-            derived,
-            false,
-        )
-        .unwrap();
+        let params = KdfParams::generate(MIN_ITERATIONS).unwrap();
+        let derived = derive_key(&SecretString::from("a tab's own key"), &params);
+        core.create(ns(), params, derived, false).unwrap();
         let mut session_only = spec("lab");
         session_only.keep = false;
         let reply = core
