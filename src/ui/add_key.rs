@@ -19,6 +19,7 @@ use crate::strength::{self, Strength};
 use crate::ui::api::client_for;
 use crate::ui::app::Parts;
 use crate::ui::common::{Alert, Tone};
+use crate::ui::error_panel::request_id_line;
 use crate::ui::key_preview::KeyPreview;
 use crate::ui::messages::vault_message;
 use crate::ui::options::build_default_base;
@@ -706,13 +707,12 @@ fn RefusedKey(error: ApiError, on_keep: Callback<()>, on_back: Callback<()>) -> 
         ),
         AuthProblem::Unspecified => ("Foundry refused this key", "It cannot be used as it is."),
     };
-    let request_id = error.request_id().map(str::to_owned);
     view! {
         <Alert title=title tone=Tone::Error>
             <p>{error.to_string()} " " {why}</p>
             <p>"Keep it anyway (for example, to remember which key it was), or go back and paste another key. "
                <a href=REQUEST_TOKEN_URL target="_blank" rel="noopener noreferrer">"Get a new key in the Foundry portal"</a> "."</p>
-            {request_id.map(|id| view! { <p>"Request id: " <code class="fk-request-id">{id}</code></p> })}
+            {request_id_line(&error)}
             <div class="fk-actions">
                 <button type="button" on:click=move |_| on_keep.run(())>"Keep it anyway"</button>
                 <button type="button" class="fk-primary" on:click=move |_| on_back.run(())>"Go back"</button>

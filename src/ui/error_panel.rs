@@ -25,6 +25,13 @@ impl ErrorReports {
     }
 }
 
+/// "Request id: …" beside a notice that is not an error panel (the panel's own line can be
+/// copied), when the API gave one: it is what Foundry support asks for.
+pub fn request_id_line(error: &ApiError) -> Option<AnyView> {
+    let id = error.request_id()?.to_owned();
+    Some(view! { <p>"Request id: " <code class="fk-request-id">{id}</code></p> }.into_any())
+}
+
 #[component]
 pub fn ApiErrorPanel(
     error: ApiError,

@@ -7,7 +7,7 @@ use crate::format;
 use crate::ui::api;
 use crate::ui::clipboard;
 use crate::ui::common::{Alert, MaybeWhen, Tone};
-use crate::ui::error_panel::ApiErrorPanel;
+use crate::ui::error_panel::{ApiErrorPanel, request_id_line};
 use crate::ui::permissions::PermissionsPanel;
 use crate::ui::revoke::RevokeDialog;
 use crate::ui::session::Session;
@@ -122,7 +122,6 @@ fn DangerZone(whoami: LocalResource<Result<WhoAmI, ApiError>>) -> impl IntoView 
 /// still does what it may, so the panel says so rather than asking for another key.
 #[component]
 fn UnreadableIdentity(error: ApiError) -> impl IntoView {
-    let request_id = error.request_id().map(str::to_owned);
     let said = match &error {
         ApiError::Forbidden { message, .. } => message.clone(),
         other => other.to_string(),
@@ -133,7 +132,7 @@ fn UnreadableIdentity(error: ApiError) -> impl IntoView {
             <Alert title="This key may not say who it belongs to" tone=Tone::Info>
                 <p>"Foundry accepts this key, but it may not read who it belongs to or what it may do (Foundry said: " {said} ")."</p>
                 <p>"Keys made for one job are often like this. It still works for what it may do; anything else Foundry refuses with a message."</p>
-                {request_id.map(|id| view! { <p>"Request id: " <code class="fk-request-id">{id}</code></p> })}
+                {request_id_line(&error)}
             </Alert>
         </section>
     }
