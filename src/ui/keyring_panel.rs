@@ -128,7 +128,9 @@ fn ManageKeyring() -> impl IntoView {
             {move || notice.get().map(|n| view! { <Alert title=n tone=Tone::Success /> })}
             {move || problem.get().map(|(title, advice)| view! { <Alert title=title tone=Tone::Error><p>{advice}</p></Alert> })}
             <div class="fk-table-wrap">
-                <table>
+                // At phone width each row is a card (style/main.css, "fk-cards"), as the token
+                // table's are: four columns do not fit beside the buttons.
+                <table class="fk-cards fk-keys-table">
                     <caption class="fk-visually-hidden">"Keys in this keyring"</caption>
                     <thead><tr>
                         <th scope="col">"Label"</th><th scope="col">"Key"</th><th scope="col">"Added"</th><th scope="col">"Actions"</th>
@@ -190,7 +192,7 @@ fn EntryRow(
     let removable = entry.clone();
     view! {
         <tr>
-            <td>
+            <th scope="row">
                 <Show when=move || editing.get() fallback=move || view! { <span>{draft.get()}</span> }>
                     <form on:submit=save class="fk-input-row">
                         <label for=label_id.clone() class="fk-visually-hidden">"New label"</label>
@@ -201,14 +203,16 @@ fn EntryRow(
                 </Show>
                 {(entry.persistence == Persistence::SessionOnly).then(|| view! { <span class="fk-badge">"this session only"</span> })}
                 {(entry.kind == EntryKind::Partner).then(|| view! { <span class="fk-badge">"partner"</span> })}
-            </td>
-            <td class="fk-mono">{entry.fingerprint.clone()}</td>
-            <td><When at=entry.created_at /></td>
-            <td class="fk-actions">
-                <button type="button" on:click=move |_| editing.update(|e| *e = !*e)
-                    aria-label=format!("Rename {}", entry.label)>"Rename"</button>
-                <button type="button" on:click=move |_| on_remove.run(removable.clone())
-                    aria-label=format!("Remove {}", entry.label)>"Remove…"</button>
+            </th>
+            <td class="fk-mono" data-label="Key">{entry.fingerprint.clone()}</td>
+            <td data-label="Added"><When at=entry.created_at /></td>
+            <td data-label="Actions">
+                <div class="fk-actions">
+                    <button type="button" on:click=move |_| editing.update(|e| *e = !*e)
+                        aria-label=format!("Rename {}", entry.label)>"Rename"</button>
+                    <button type="button" on:click=move |_| on_remove.run(removable.clone())
+                        aria-label=format!("Remove {}", entry.label)>"Remove…"</button>
+                </div>
             </td>
         </tr>
     }

@@ -484,7 +484,7 @@ fn TokenTable(
         view! {
             // Scrolls on its own (both ways) so the header row stays in view above the rows.
             <div class="fk-table-wrap" tabindex="0" role="group" aria-label="Token rows">
-                <table class="fk-token-table">
+                <table class="fk-token-table fk-cards">
                     <caption class="fk-visually-hidden">"Tokens. Click a column header to sort; shift-click to sort by several columns."</caption>
                     <thead>
                         <tr>

@@ -1,8 +1,9 @@
 // What a new entry of the keyring inherits, and what "Set a passphrase and keep" keeps.
-import { test, expect, appUrl, demoKey } from '../support/fixtures.mjs';
+import { test, expect, appUrl, demoKey, screenshot } from '../support/fixtures.mjs';
 import { addFirstKey, createReadOnlyToken, resetDouble, unlock, PASSPHRASE } from '../support/flows.mjs';
 import { readStored } from '../support/security.mjs';
 import { API_BASE } from '../support/env.mjs';
+import { widthProblems } from '../support/layout.mjs';
 
 test.beforeEach(async ({ request }) => resetDouble(request));
 
@@ -40,4 +41,27 @@ test('"Set passphrase and keep" on a keyring of this tab stores its keys; they o
   await unlock(page);
   await expect(page.getByRole('heading', { name: 'Who this key belongs to' })).toBeVisible({ timeout: 20_000 });
   await expect(page.getByLabel('Key in use')).toContainText('lab member');
+});
+
+test('at 375 px each key of the keyring is a labelled card, its buttons on the screen', async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('admin'), label: 'operations admin' });
+  await page.getByRole('button', { name: 'Add a key' }).click();
+  await page.getByLabel('Paste your key').fill(demoKey('member'));
+  await page.getByLabel('Label').fill('a member key with a rather long label for the lab');
+  await page.getByRole('button', { name: 'Save key' }).click();
+  await expect(page.getByLabel('Key in use').locator('option:checked')).toContainText('rather long label', { timeout: 20_000 });
+
+  await page.getByRole('button', { name: 'Manage keyring' }).click();
+  const keys = page.getByRole('table', { name: 'Keys in this keyring' });
+  await expect(keys.getByRole('rowheader')).toHaveText(['operations admin', 'a member key with a rather long label for the lab']);
+  expect(await widthProblems(page), 'elements wider than the 375 px screen, or clipped').toEqual([]);
+  const row = keys.getByRole('row').filter({ hasText: 'rather long label' });
+  const added = row.getByRole('cell').nth(1);
+  expect(await added.evaluate((td) => getComputedStyle(td, '::before').content)).toBe('"Added"');
+  const remove = row.getByRole('button', { name: 'Remove a member key with a rather long label for the lab' });
+  await remove.scrollIntoViewIfNeeded();
+  await expect(remove, 'the whole button on the screen').toBeInViewport({ ratio: 1 });
+  await screenshot(page, 'keyring-375-cards');
 });

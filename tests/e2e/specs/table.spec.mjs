@@ -5,6 +5,7 @@
 import { test, expect, appUrl, demoKey, screenshot } from '../support/fixtures.mjs';
 import { addFirstKey, createReadOnlyToken, injectFault, resetDouble, setVariant } from '../support/flows.mjs';
 import { SCREENSHOT_DIR } from '../support/env.mjs';
+import { widthProblems } from '../support/layout.mjs';
 import path from 'node:path';
 
 /** What the viewport shows (a modal dialog over the page), where `screenshot` takes it all. */
@@ -269,22 +270,7 @@ test('at 375 px the rows are labelled cards and nothing is wider than the screen
   await expect(rows(page).first()).toBeVisible({ timeout: 20_000 });
   await expect(page.getByText(/Working on the \d+ tokens fetched/)).toBeVisible({ timeout: 20_000 });
 
-  const problems = await page.evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    const found = [];
-    if (document.documentElement.scrollWidth > width) found.push(`page scrolls sideways: ${document.documentElement.scrollWidth} > ${width}`);
-    for (const el of document.querySelectorAll('body *')) {
-      if (el.closest('.fk-visually-hidden, dialog:not([open]), [hidden], head, script, style')) continue;
-      const r = el.getBoundingClientRect();
-      if (r.width === 0 || r.height === 0) continue;
-      const name = `${el.localName}.${[...el.classList].join('.')} "${(el.textContent ?? '').trim().slice(0, 40)}"`;
-      if (r.left < -0.5 || r.right > width + 0.5) found.push(`${name} spans ${Math.round(r.left)}..${Math.round(r.right)}`);
-      const style = getComputedStyle(el);
-      const clips = ['hidden', 'clip'].includes(style.overflowX) || style.textOverflow === 'ellipsis';
-      if (el.closest('table') && clips && el.scrollWidth > el.clientWidth + 1) found.push(`${name} is clipped`);
-    }
-    return found;
-  });
+  const problems = await widthProblems(page);
   expect(problems, 'elements wider than the 375 px screen, or clipped').toEqual([]);
   // Each cell says what it is.
   const cell = rows(page).first().locator('td').first();
