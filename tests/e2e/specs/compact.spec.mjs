@@ -6,6 +6,7 @@ import path from 'node:path';
 import { SCREENSHOT_DIR } from '../support/env.mjs';
 import { addFirstKey, resetDouble, unlock, expectNoSecretsLeaked } from '../support/flows.mjs';
 import { openHostPage } from '../support/host.mjs';
+import { widthProblems } from '../support/layout.mjs';
 
 test.beforeEach(async ({ request }) => resetDouble(request));
 
@@ -100,5 +101,6 @@ test('compact in light, dark and at 375 px', async ({ page }) => {
   await page.setViewportSize({ width: 375, height: 800 });
   await b.getByRole('button', { name: 'Manage keyring' }).click();
   await b.getByRole('button', { name: 'Import a keyring file…' }).click();
+  expect(await widthProblems(page), 'the host page and both keyrings fit the 375 px screen').toEqual([]);
   await b.screenshot({ path: path.join(SCREENSHOT_DIR, 'compact-375.png') });
 });
