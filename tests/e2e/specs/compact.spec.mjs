@@ -3,7 +3,7 @@
 // and every flow works. The example host page's Lab B is compact, Lab A is not.
 import { test, expect, demoKey, screenshot } from '../support/fixtures.mjs';
 import path from 'node:path';
-import { API_BASE, SCREENSHOT_DIR } from '../support/env.mjs';
+import { SCREENSHOT_DIR } from '../support/env.mjs';
 import { addFirstKey, resetDouble, unlock, expectNoSecretsLeaked } from '../support/flows.mjs';
 import { openHostPage } from '../support/host.mjs';
 import { widthProblems } from '../support/layout.mjs';
@@ -103,31 +103,4 @@ test('compact in light, dark and at 375 px', async ({ page }) => {
   await b.getByRole('button', { name: 'Import a keyring file…' }).click();
   expect(await widthProblems(page), 'the host page and both keyrings fit the 375 px screen').toEqual([]);
   await b.screenshot({ path: path.join(SCREENSHOT_DIR, 'compact-375.png') });
-});
-
-test('a keyring in a narrow tile on a wide screen lays out as on a phone: each token a labelled card', async ({ page }) => {
-  await openHostPage(page);
-  // A dashboard tile 22rem wide, with the token table, on a 1280 px screen.
-  await page.evaluate((api) => {
-    const tile = document.createElement('section');
-    tile.style.width = '22rem';
-    tile.innerHTML = '<foundry-keyring id="tile" storage-namespace="tile" panels="identity tokens" compact></foundry-keyring>';
-    tile.firstElementChild.setAttribute('api-base', api);
-    document.body.prepend(tile);
-  }, API_BASE);
-  const tile = page.locator('#tile');
-  await addFirstKey(tile, { key: demoKey('member'), label: 'tile key', passphrase: PASS_B });
-  const firstRow = tile.getByRole('table').locator('tbody tr').first();
-  await expect(firstRow).toBeVisible({ timeout: 20_000 });
-  const cell = firstRow.locator('td').first();
-  expect(await cell.evaluate((td) => getComputedStyle(td).display), 'a card, not a table row').toBe('block');
-  expect(await cell.evaluate((td) => getComputedStyle(td, '::before').content)).toBe('"Status"');
-  const box = await page.evaluate(() => document.getElementById('tile').getBoundingClientRect().toJSON());
-  const rowBox = await firstRow.boundingBox();
-  expect(rowBox.x + rowBox.width, 'the card fits the tile').toBeLessThanOrEqual(box.right + 0.5);
-  await tile.screenshot({ path: path.join(SCREENSHOT_DIR, 'compact-tile.png') });
-
-  // The same element in a wide box keeps the table.
-  await page.evaluate(() => { document.getElementById('tile').parentElement.style.width = '70rem'; });
-  await expect.poll(() => cell.evaluate((td) => getComputedStyle(td).display)).toBe('table-cell');
 });
