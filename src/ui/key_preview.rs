@@ -2,6 +2,7 @@
 //! anything is sent anywhere.
 
 use crate::keyinfo::{KeyInfo, KeyInfoError};
+use crate::timestamp::Timestamp;
 use crate::ui::common::{Alert, MaybeWhen, Tone};
 use leptos::prelude::*;
 
@@ -46,6 +47,13 @@ pub fn KeyPreview(info: Signal<Option<Result<KeyInfo, KeyInfoError>>>) -> impl I
                             <dd><ul class="fk-plain-list">{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul></dd>
                         })}
                     </dl>
+                    // Said before the passphrase is typed, not after Save: Foundry refuses a key
+                    // whose own time check has passed, and the key says when that is.
+                    {info.expires_at.filter(|at| *at <= Timestamp::browser_now()).map(|_| view! {
+                        <p class="fk-hint fk-hint-error" role="status">
+                            "This key has expired: Foundry will refuse it. Paste a newer key."
+                        </p>
+                    })}
                     <details>
                         <summary>"Show exactly what the key says"</summary>
                         <p class="fk-hint">"Decoded here in your browser. These are the key's Biscuit blocks in Datalog; facts other than token_id and the time check are shown as written, not interpreted."</p>

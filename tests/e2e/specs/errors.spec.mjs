@@ -14,6 +14,17 @@ test('an expired key is reported as expired, with what to do', async ({ page }) 
   await expect(alert).toContainText('Request id');
 });
 
+test('an expired key is named as expired in its preview, as soon as it is pasted', async ({ page }) => {
+  await page.goto(appUrl());
+  await page.getByLabel('Paste your key').fill(demoKey('expired'));
+  const preview = page.getByRole('region', { name: 'Key preview' });
+  await expect(preview.getByRole('status')).toHaveText('This key has expired: Foundry will refuse it. Paste a newer key.');
+  // A key that has not expired says nothing of the kind.
+  await page.getByLabel('Paste your key').fill(demoKey('member'));
+  await expect(preview).toContainText('Token id');
+  await expect(preview.getByText('This key has expired')).toHaveCount(0);
+});
+
 test('a key that may not read who it is (403 to whoami) is saved, said to work, and its tokens still show', async ({ page, request }) => {
   // whoami requires the read action; a key made to do one job can lack it. Foundry knows the
   // key (403, not 401): it is no refused key, and what it may do still works.
