@@ -2,8 +2,8 @@
 //! anything is sent anywhere.
 
 use crate::keyinfo::{KeyInfo, KeyInfoError};
-use crate::timestamp::Timestamp;
 use crate::ui::common::{Alert, MaybeWhen, Tone};
+use crate::ui::state::now;
 use leptos::prelude::*;
 
 #[component]
@@ -49,7 +49,7 @@ pub fn KeyPreview(info: Signal<Option<Result<KeyInfo, KeyInfoError>>>) -> impl I
                     </dl>
                     // Said before the passphrase is typed, not after Save: Foundry refuses a key
                     // whose own time check has passed, and the key says when that is.
-                    {info.expires_at.filter(|at| *at <= Timestamp::browser_now()).map(|_| view! {
+                    {info.expires_at.filter(|at| *at <= now()).map(|_| view! {
                         <p class="fk-hint fk-hint-error" role="status">
                             "This key has expired: Foundry will refuse it. Paste a newer key."
                         </p>
