@@ -65,3 +65,20 @@ test('at 375 px each key of the keyring is a labelled card, its buttons on the s
   await expect(remove, 'the whole button on the screen').toBeInViewport({ ratio: 1 });
   await screenshot(page, 'keyring-375-cards');
 });
+
+test('on a wide screen the keys table is a closed box with room below it', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member') });
+  await page.getByRole('button', { name: 'Manage keyring' }).click();
+  const keys = page.getByRole('table', { name: 'Keys in this keyring' });
+  await expect(keys.getByRole('rowheader')).toHaveText(['lab member']);
+  // The last row ends as its box does: no rule under its label alone.
+  const edges = await keys.getByRole('row').last().locator('th, td').evaluateAll((cells) => cells.map((c) => getComputedStyle(c).borderBottomWidth));
+  expect(new Set(edges).size, `the last row's bottom edges: ${edges}`).toBe(1);
+  // The next part of the panel starts below the table, not against its edge.
+  const table = await keys.boundingBox();
+  const next = await page.getByRole('heading', { name: 'Change the passphrase' }).boundingBox();
+  expect(next.y - (table.y + table.height), 'space between the keys table and the next heading').toBeGreaterThanOrEqual(12);
+  await screenshot(page, 'keyring-wide');
+});
