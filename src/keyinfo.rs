@@ -50,6 +50,11 @@ pub enum KeyInfoError {
         "this is not a Foundry API key: Foundry keys start with \"abs0_\" followed by a long run of letters, digits, '-' and '_'"
     )]
     NotAFoundryKey,
+    /// A Foundry key with other text before it (`API_KEY=abs0_…`, `token: abs0_…`): what
+    /// belongs to the key cannot be told apart for sure, so the person is asked to paste it
+    /// alone.
+    #[error("this text holds a Foundry key and more: paste the key alone")]
+    KeyInText,
     /// It starts like a Foundry key but the rest is not a valid Biscuit token.
     #[error(
         "this looks like a Foundry key but cannot be decoded; check that it was copied completely"
@@ -57,15 +62,16 @@ pub enum KeyInfoError {
     Undecodable,
 }
 
-/// Decodes a pasted key. Whitespace around it is ignored.
 /// Biscuit's own base64 (URL-safe; padding optional, as biscuit-auth reads it).
 const TOKEN_BASE64: GeneralPurpose = GeneralPurpose::new(
     &alphabet::URL_SAFE,
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
+/// Decodes a pasted key, read as [`pasted_key`] reads it.
 pub fn inspect(pasted: &str) -> Result<KeyInfo, KeyInfoError> {
-    let rest = shape(pasted)?;
+    let key = pasted_key(pasted);
+    let rest = prefixed(key.expose_secret())?;
     let (slug, token) = (0..=MAX_SLUG_LEN.min(rest.len()))
         .filter(|&n| rest.is_char_boundary(n))
         .find_map(|n| {
@@ -97,16 +103,58 @@ pub fn inspect(pasted: &str) -> Result<KeyInfo, KeyInfoError> {
     })
 }
 
-/// What can be told of a pasted text without decoding it: empty, or not a Foundry key at all.
-/// Answers the text after [`KEY_PREFIX`], whitespace around the key ignored. The page checks
-/// this itself (it needs no Biscuit code) and asks the key agent to decode the rest.
-pub fn shape(pasted: &str) -> Result<&str, KeyInfoError> {
-    let key = pasted.trim();
+/// The key in what a person pasted. People paste what they copied: a key that a message or a
+/// terminal wrapped over lines (a browser's text field turns the break into a space), an
+/// `Authorization` header's value (`Bearer abs0_…`), a string quoted in JSON or a shell. A
+/// Foundry key holds none of these characters (URL-safe base64 after `abs0_`), so taking them
+/// away changes no key; whatever else the text holds is left for [`inspect`] to refuse.
+pub fn pasted_key(pasted: &str) -> SecretString {
+    // The scheme and the quotes are ASCII, so each cut falls between characters.
+    let mut text = pasted.trim();
+    let bytes = text.as_bytes();
+    if bytes.len() > 6
+        && bytes[..6].eq_ignore_ascii_case(b"bearer")
+        && bytes[6].is_ascii_whitespace()
+    {
+        text = text[7..].trim_start();
+    }
+    if let [first @ (b'"' | b'\'' | b'`'), .., last] = text.as_bytes()
+        && first == last
+    {
+        text = &text[1..text.len() - 1];
+    }
+    // Sized up front: no reallocation, so no stray copy of the key.
+    let mut key = String::with_capacity(text.len());
+    text.split_ascii_whitespace()
+        .for_each(|part| key.push_str(part));
+    SecretString::new(key)
+}
+
+/// What the page can tell of a pasted text by itself: nothing there, or no Foundry key in it at
+/// all. The page needs no Biscuit code, nor [`pasted_key`], for this (both cost its first
+/// screen); it asks the key agent to read the rest ([`inspect`]).
+pub fn shape(pasted: &str) -> Result<(), KeyInfoError> {
+    let text = pasted.trim();
+    if text.is_empty() {
+        Err(KeyInfoError::Empty)
+    } else if text.contains(KEY_PREFIX) {
+        Ok(())
+    } else {
+        Err(KeyInfoError::NotAFoundryKey)
+    }
+}
+
+/// The text after [`KEY_PREFIX`] of a key read by [`pasted_key`].
+fn prefixed(key: &str) -> Result<&str, KeyInfoError> {
     if key.is_empty() {
         return Err(KeyInfoError::Empty);
     }
     key.strip_prefix(KEY_PREFIX)
-        .ok_or(KeyInfoError::NotAFoundryKey)
+        .ok_or(if key.contains(KEY_PREFIX) {
+            KeyInfoError::KeyInText
+        } else {
+            KeyInfoError::NotAFoundryKey
+        })
 }
 
 /// `abs0_XXXX…last4`: enough to tell keys apart, too little to matter if shown or stored.

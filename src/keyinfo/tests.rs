@@ -101,6 +101,65 @@ fn only_facts_and_unconditional_time_checks_count() {
 }
 
 #[test]
+fn a_key_is_read_from_what_people_paste_around_it() {
+    let b64 = token(AUTHORITY);
+    let key = format!("{KEY_PREFIX}ab12{b64}");
+    let (head, tail) = key.split_at(40);
+    for pasted in [
+        key.clone(),
+        format!("  {key}\n"),
+        // Wrapped over lines; a browser's text field turns the break into a space.
+        format!("{head}\n{tail}"),
+        format!("{head} {tail}"),
+        format!("{head}\r\n  {tail}"),
+        // An Authorization header's value, in any case.
+        format!("Bearer {key}"),
+        format!("bearer\t{key}"),
+        format!("BEARER  {head}\n{tail}"),
+        // Quoted in JSON, a shell or Markdown.
+        format!("\"{key}\""),
+        format!("'{key}'"),
+        format!("`{key}`"),
+        format!("Bearer \"{key}\""),
+    ] {
+        assert_eq!(pasted_key(&pasted).expose_secret(), key, "{pasted:?}");
+        assert_eq!(shape(&pasted), Ok(()), "{pasted:?}");
+        let info = inspect(&pasted).unwrap_or_else(|e| panic!("{pasted:?}: {e}"));
+        assert_eq!(info.token_id.as_deref(), Some("tok_123"));
+    }
+    // Only what a key cannot hold is taken away: a word glued to the key, a lone quote or a
+    // scheme without its space stay, and the key is not read as something it is not.
+    assert_eq!(
+        inspect(&format!("Bearer{key}")),
+        Err(KeyInfoError::KeyInText)
+    );
+    assert_eq!(inspect(&format!("\"{key}")), Err(KeyInfoError::KeyInText));
+    assert_eq!(inspect(&format!("{key}x")), Err(KeyInfoError::Undecodable));
+    assert_eq!(pasted_key("\"\"").expose_secret(), "");
+    assert_eq!(pasted_key("Bearer").expose_secret(), "Bearer");
+}
+
+#[test]
+fn a_key_inside_other_text_is_asked_for_alone() {
+    let key = format!("{KEY_PREFIX}ab12{}", token(AUTHORITY));
+    for pasted in [
+        format!("FOUNDRY_API_KEY={key}"),
+        format!("export FOUNDRY_API_KEY=\"{key}\""),
+        format!("token: {key}"),
+        format!("Authorization: Bearer {key}"),
+    ] {
+        // The page sends it to the key agent, which says why it is refused.
+        assert_eq!(shape(&pasted), Ok(()), "{pasted:?}");
+        assert_eq!(inspect(&pasted), Err(KeyInfoError::KeyInText), "{pasted:?}");
+    }
+    assert!(
+        KeyInfoError::KeyInText
+            .to_string()
+            .contains("paste the key alone")
+    );
+}
+
+#[test]
 fn typed_errors() {
     assert_eq!(inspect(""), Err(KeyInfoError::Empty));
     assert_eq!(inspect("  \n\t"), Err(KeyInfoError::Empty));
@@ -109,6 +168,10 @@ fn typed_errors() {
         inspect(&token(AUTHORITY)),
         Err(KeyInfoError::NotAFoundryKey)
     );
+    // What the page tells by itself, before asking the key agent.
+    assert_eq!(shape(" \n"), Err(KeyInfoError::Empty));
+    assert_eq!(shape("ghp_notakey"), Err(KeyInfoError::NotAFoundryKey));
+    assert_eq!(shape("abs0_notabiscuit"), Ok(()));
     assert_eq!(inspect("abs0_"), Err(KeyInfoError::Undecodable));
     assert_eq!(
         inspect("abs0_notabiscuitatall"),

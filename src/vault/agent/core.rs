@@ -147,14 +147,17 @@ impl AgentCore {
 
     /// What a pasted key says about itself. The key is kept (in place of the one before) for
     /// [`Self::stage_previewed`].
-    pub fn preview(&mut self, key: SecretString) -> Reply {
+    pub fn preview(&mut self, pasted: SecretString) -> Reply {
+        let key = keyinfo::pasted_key(pasted.expose_secret());
         let info = keyinfo::inspect(key.expose_secret());
         self.previewed = Some(key);
         Reply::Previewed { info }
     }
 
-    /// Holds a pasted key apart; answers what it says about itself.
-    pub fn stage(&mut self, key: SecretString, base: ApiBase) -> Reply {
+    /// Holds a pasted key apart, as [`keyinfo::pasted_key`] reads it (the key is what Foundry
+    /// gets, not the text around it); answers what it says about itself.
+    pub fn stage(&mut self, pasted: SecretString, base: ApiBase) -> Reply {
+        let key = keyinfo::pasted_key(pasted.expose_secret());
         let info = keyinfo::inspect(key.expose_secret());
         self.previewed = None;
         self.staged = Some((key, base));
@@ -616,6 +619,36 @@ mod tests {
                 "forget #{i}"
             );
         }
+    }
+
+    #[test]
+    fn the_key_staged_is_the_key_without_what_was_pasted_around_it() {
+        let token = biscuit_auth::BiscuitBuilder::new()
+            .code(r#"token_id("tok_9");"#)
+            .unwrap()
+            .build(&biscuit_auth::KeyPair::new())
+            .unwrap()
+            .to_base64()
+            .unwrap();
+        let key = format!("abs0_{token}");
+        let (head, tail) = key.split_at(30);
+        let pasted = format!("Bearer \"{head} {tail}\"\n");
+        let mut core = created("correct horse battery staple");
+        // Foundry gets the key alone, whether Save reuses the preview's copy or the page sends
+        // the text again.
+        core.preview(SecretString::from(pasted.as_str()));
+        assert!(matches!(
+            core.stage_previewed(base()),
+            Ok(Reply::Staged { info: Ok(_) })
+        ));
+        let (_, staged) = core.credential(KeyRef::Staged, &base()).unwrap();
+        assert_eq!(staged.expose_secret(), key);
+        assert!(matches!(
+            core.stage(SecretString::from(pasted.as_str()), base()),
+            Reply::Staged { info: Ok(_) }
+        ));
+        let (_, staged) = core.credential(KeyRef::Staged, &base()).unwrap();
+        assert_eq!(staged.expose_secret(), key);
     }
 
     #[test]

@@ -38,6 +38,26 @@ test('a non-key is refused with a clear message before anything is sent', async 
   await expect(page.getByText('The key cannot be used')).toBeVisible();
 });
 
+test('a key pasted as it was copied (after "Bearer", in quotes, wrapped over lines) is read and works; one inside other text is asked for alone', async ({ page }) => {
+  const key = demoKey('member');
+  await page.goto(appUrl());
+  const field = page.getByLabel('Paste your key');
+  const preview = page.getByRole('region', { name: 'Key preview' });
+  const unreadable = page.getByRole('alert').filter({ hasText: 'This key cannot be read' });
+  await field.fill(`FOUNDRY_API_KEY=${key}`);
+  await expect(unreadable).toContainText('This text holds a Foundry key and more: paste the key alone');
+  // A message's line break inside the key (the field turns it into a space).
+  await field.fill(`Bearer "${key.slice(0, 70)}\n${key.slice(70)}"`);
+  await expect(preview).toContainText('1 (a main key)');
+  await expect(unreadable).toHaveCount(0);
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await page.getByLabel('Confirm passphrase').fill(PASSPHRASE);
+  await page.getByRole('button', { name: 'Save key' }).click();
+  // Foundry answers only the key itself: "Bearer Bearer …" would be refused.
+  await expect(page.getByRole('heading', { name: 'Who this key belongs to' })).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByLabel('Key in use')).toContainText(`${key.slice(0, 9)}…${key.slice(-4)}`);
+});
+
 test('the preview decoded by the key agent: a key that does not decode is refused, even when Save beats the preview', async ({ page }) => {
   await page.goto(appUrl());
   const undecodable = `abs0_${'x'.repeat(90)}`;
