@@ -499,6 +499,18 @@ mod tests {
         Namespace::new("default").unwrap()
     }
 
+    /// A key that decodes: a Biscuit with a `token_id("tok_9")` fact.
+    fn biscuit_key() -> String {
+        let token = biscuit_auth::BiscuitBuilder::new()
+            .code(r#"token_id("tok_9");"#)
+            .unwrap()
+            .build(&biscuit_auth::KeyPair::new())
+            .unwrap()
+            .to_base64()
+            .unwrap();
+        format!("abs0_{token}")
+    }
+
     fn base() -> ApiBase {
         ApiBase::parse("https://api.example.com").unwrap()
     }
@@ -572,14 +584,7 @@ mod tests {
 
     #[test]
     fn a_preview_decodes_the_key_and_save_stages_it_without_it_being_sent_again() {
-        let token = biscuit_auth::BiscuitBuilder::new()
-            .code(r#"token_id("tok_9");"#)
-            .unwrap()
-            .build(&biscuit_auth::KeyPair::new())
-            .unwrap()
-            .to_base64()
-            .unwrap();
-        let pasted = format!("abs0_{token}");
+        let pasted = biscuit_key();
         let mut core = created("correct horse battery staple");
         assert_eq!(
             core.preview(SecretString::from(KEY)),
@@ -623,14 +628,7 @@ mod tests {
 
     #[test]
     fn the_key_staged_is_the_key_without_what_was_pasted_around_it() {
-        let token = biscuit_auth::BiscuitBuilder::new()
-            .code(r#"token_id("tok_9");"#)
-            .unwrap()
-            .build(&biscuit_auth::KeyPair::new())
-            .unwrap()
-            .to_base64()
-            .unwrap();
-        let key = format!("abs0_{token}");
+        let key = biscuit_key();
         let (head, tail) = key.split_at(30);
         let pasted = format!("Bearer \"{head} {tail}\"\n");
         let mut core = created("correct horse battery staple");
