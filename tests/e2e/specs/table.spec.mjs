@@ -299,7 +299,7 @@ test('on a 1280 px screen every column of a seed list is in view: none hides und
     const box = await table(page).getByRole('columnheader', { name }).boundingBox();
     expect(box.x + box.width, `the ${name} column ends before the actions begin`).toBeLessThanOrEqual(actions.x + 0.5);
   }
-  const scroll = await page.locator('.fk-table-wrap').evaluate((wrap) => wrap.scrollWidth - wrap.clientWidth);
+  const scroll = await page.getByRole('group', { name: 'Token rows' }).evaluate((wrap) => wrap.scrollWidth - wrap.clientWidth);
   expect(scroll, 'the table does not scroll sideways').toBeLessThanOrEqual(0);
 });
 
