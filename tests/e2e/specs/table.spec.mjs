@@ -287,21 +287,28 @@ test('at 375 px the rows are labelled cards and nothing is wider than the screen
   await viewShot(page, 'table-375-details');
 });
 
-test('on a 1280 px screen every column of a seed list is in view: none hides under the row actions', async ({ page }) => {
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await page.goto(appUrl());
-  await addFirstKey(page, { key: demoKey('member') });
-  await expect(rows(page).first()).toBeVisible({ timeout: 20_000 });
-  // The actions column stays at the right edge while a wide table scrolls sideways; a column
-  // that only fits by scrolling sits under it, so a person would not know it is there.
-  const actions = await table(page).getByRole('columnheader', { name: 'Actions' }).boundingBox();
-  for (const name of ['Name', 'Status', 'Type', /^Created/, 'Expires', 'Last used']) {
-    const box = await table(page).getByRole('columnheader', { name }).boundingBox();
-    expect(box.x + box.width, `the ${name} column ends before the actions begin`).toBeLessThanOrEqual(actions.x + 0.5);
-  }
-  const scroll = await page.getByRole('group', { name: 'Token rows' }).evaluate((wrap) => wrap.scrollWidth - wrap.clientWidth);
-  expect(scroll, 'the table does not scroll sideways').toBeLessThanOrEqual(0);
-});
+// The actions column stays at the right edge while a wide table scrolls sideways; a column
+// that only fits by scrolling sits under it, so a person would not know it is there.
+for (const { variant, width, columns } of [
+  { variant: 'seed', width: 1280, columns: ['Name', 'Status', 'Type', /^Created/, 'Expires', 'Last used'] },
+  { variant: 'september', width: 1440, columns: ['Name', 'Status', 'Type', /^Created/, 'Expires', 'Parent', 'Restrictions'] },
+]) {
+  test(`on a ${width} px screen every column of a ${variant} list is in view: none hides under the row actions`, async ({ page, request }) => {
+    await setVariant(request, variant);
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(appUrl());
+    await addFirstKey(page, { key: demoKey('member') });
+    await expect(rows(page).first()).toBeVisible({ timeout: 20_000 });
+    const actions = await table(page).getByRole('columnheader', { name: 'Actions' }).boundingBox();
+    for (const name of columns) {
+      const box = await table(page).getByRole('columnheader', { name }).boundingBox();
+      expect(box.x + box.width, `the ${name} column ends before the actions begin`).toBeLessThanOrEqual(actions.x + 0.5);
+    }
+    const scroll = await page.getByRole('group', { name: 'Token rows' }).evaluate((wrap) => wrap.scrollWidth - wrap.clientWidth);
+    expect(scroll, 'the table does not scroll sideways').toBeLessThanOrEqual(0);
+    await viewShot(page, `table-${variant}-${width}`);
+  });
+}
 
 test('dark theme: the table, its counts and a token’s details', async ({ page, request }) => {
   await setVariant(request, 'july');
