@@ -68,10 +68,9 @@ const TOKEN_BASE64: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
-/// Decodes a pasted key, read as [`pasted_key`] reads it.
-pub fn inspect(pasted: &str) -> Result<KeyInfo, KeyInfoError> {
-    let key = pasted_key(pasted);
-    let rest = prefixed(key.expose_secret())?;
+/// Decodes a key: one [`pasted_key`] read out of a paste, or one the keyring holds.
+pub fn inspect(key: &str) -> Result<KeyInfo, KeyInfoError> {
+    let rest = prefixed(key)?;
     let (slug, token) = (0..=MAX_SLUG_LEN.min(rest.len()))
         .filter(|&n| rest.is_char_boundary(n))
         .find_map(|n| {
@@ -144,7 +143,7 @@ pub fn shape(pasted: &str) -> Result<(), KeyInfoError> {
     }
 }
 
-/// The text after [`KEY_PREFIX`] of a key read by [`pasted_key`].
+/// The text after [`KEY_PREFIX`].
 fn prefixed(key: &str) -> Result<&str, KeyInfoError> {
     if key.is_empty() {
         return Err(KeyInfoError::Empty);

@@ -3,6 +3,11 @@
 use super::*;
 use biscuit_auth::{BiscuitBuilder, BlockBuilder, KeyPair};
 
+/// What the key agent does with a paste: the key read out of it, then decoded.
+fn read(pasted: &str) -> Result<KeyInfo, KeyInfoError> {
+    inspect(pasted_key(pasted).expose_secret())
+}
+
 fn token(code: &str) -> String {
     let root = KeyPair::new();
     BiscuitBuilder::new()
@@ -29,7 +34,7 @@ fn decodes_keys_with_slugs_of_any_length() {
         &"s".repeat(40),
     ] {
         let pasted = format!("  {KEY_PREFIX}{slug}{b64}\n");
-        let info = inspect(&pasted).unwrap();
+        let info = read(&pasted).unwrap();
         assert_eq!(info.prefix, format!("{KEY_PREFIX}{slug}"), "slug {slug:?}");
         assert_eq!(info.token_id.as_deref(), Some("tok_123"));
         assert_eq!(
@@ -124,17 +129,14 @@ fn a_key_is_read_from_what_people_paste_around_it() {
     ] {
         assert_eq!(pasted_key(&pasted).expose_secret(), key, "{pasted:?}");
         assert_eq!(shape(&pasted), Ok(()), "{pasted:?}");
-        let info = inspect(&pasted).unwrap_or_else(|e| panic!("{pasted:?}: {e}"));
+        let info = read(&pasted).unwrap_or_else(|e| panic!("{pasted:?}: {e}"));
         assert_eq!(info.token_id.as_deref(), Some("tok_123"));
     }
     // Only what a key cannot hold is taken away: a word glued to the key, a lone quote or a
     // scheme without its space stay, and the key is not read as something it is not.
-    assert_eq!(
-        inspect(&format!("Bearer{key}")),
-        Err(KeyInfoError::KeyInText)
-    );
-    assert_eq!(inspect(&format!("\"{key}")), Err(KeyInfoError::KeyInText));
-    assert_eq!(inspect(&format!("{key}x")), Err(KeyInfoError::Undecodable));
+    assert_eq!(read(&format!("Bearer{key}")), Err(KeyInfoError::KeyInText));
+    assert_eq!(read(&format!("\"{key}")), Err(KeyInfoError::KeyInText));
+    assert_eq!(read(&format!("{key}x")), Err(KeyInfoError::Undecodable));
     assert_eq!(pasted_key("\"\"").expose_secret(), "");
     assert_eq!(pasted_key("Bearer").expose_secret(), "Bearer");
 }
@@ -150,7 +152,7 @@ fn a_key_inside_other_text_is_asked_for_alone() {
     ] {
         // The page sends it to the key agent, which says why it is refused.
         assert_eq!(shape(&pasted), Ok(()), "{pasted:?}");
-        assert_eq!(inspect(&pasted), Err(KeyInfoError::KeyInText), "{pasted:?}");
+        assert_eq!(read(&pasted), Err(KeyInfoError::KeyInText), "{pasted:?}");
     }
     assert!(
         KeyInfoError::KeyInText
@@ -162,7 +164,7 @@ fn a_key_inside_other_text_is_asked_for_alone() {
 #[test]
 fn typed_errors() {
     assert_eq!(inspect(""), Err(KeyInfoError::Empty));
-    assert_eq!(inspect("  \n\t"), Err(KeyInfoError::Empty));
+    assert_eq!(read("  \n\t"), Err(KeyInfoError::Empty));
     assert_eq!(inspect("sk-live-abc"), Err(KeyInfoError::NotAFoundryKey));
     assert_eq!(
         inspect(&token(AUTHORITY)),
