@@ -22,14 +22,29 @@ export async function startRecorder(port = FOREIGN_PORT, { page } = {}) {
       res.end(page ?? '{}');
     });
   });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
+  await listenOn(server, port);
   return {
     base: `http://127.0.0.1:${port}`,
     /** Every request so far (method, url, headers, body), preflights included. */
     hits: () => [...hits],
     close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }),
   };
+}
+
+/** Listens on `port`, waiting up to 5 s while it is still taken: a worker that Playwright
+ *  replaced after a failure may still be closing its recorder on the same port (the port is
+ *  per worker slot, not per process). Any other error, or a port still taken, fails the test. */
+async function listenOn(server, port) {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => { server.off('error', reject); resolve(); });
+      });
+      return;
+    } catch (error) {
+      if (error.code !== 'EADDRINUSE' || attempt >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
