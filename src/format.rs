@@ -53,10 +53,12 @@ pub fn duration_choice(minutes: u32) -> String {
     format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
-/// The absolute form shown beside a relative time: `2026-12-31 23:59 UTC`.
+/// The absolute form shown beside a relative time: `2026-12-31 23:59 UTC`. The space before
+/// "UTC" does not break, so a narrow cell wraps between the date and the time, never leaving
+/// the zone on a line of its own.
 pub fn absolute(t: Timestamp) -> String {
     let text = t.to_string();
-    format!("{} {} UTC", &text[..10], &text[11..16])
+    format!("{} {}\u{a0}UTC", &text[..10], &text[11..16])
 }
 
 /// True when `expires_at` falls within `days` from `now` (and has not passed).
@@ -169,7 +171,7 @@ mod tests {
     fn absolute_and_countdown() {
         assert_eq!(
             absolute(Timestamp::parse("2026-12-31T23:59:59Z").expect("ts")),
-            "2026-12-31 23:59 UTC"
+            "2026-12-31 23:59\u{a0}UTC"
         );
         assert_eq!(countdown(59), "0:59");
         assert_eq!(countdown(61), "1:01");

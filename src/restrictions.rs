@@ -563,7 +563,7 @@ mod tests {
         };
         assert_eq!(
             new_token_summary(&read_only, Some(key)),
-            "Read-only (list and read); expires by 2026-07-01 12:00 UTC"
+            "Read-only (list and read); expires by 2026-07-01 12:00\u{a0}UTC"
         );
         let chosen = AttenuationSpec {
             allowed_resources: Some(vec!["experiment".into()]),
@@ -572,7 +572,7 @@ mod tests {
         };
         assert_eq!(
             new_token_summary(&chosen, Some(key)),
-            "Only actions: list, read; only resources: experiment; expires with the key in use, by 2026-09-01 00:00 UTC"
+            "Only actions: list, read; only resources: experiment; expires with the key in use, by 2026-09-01 00:00\u{a0}UTC"
         );
         assert_eq!(
             new_token_summary(&AttenuationSpec::default(), None),
@@ -584,7 +584,7 @@ mod tests {
         };
         assert_eq!(
             new_token_summary(&only_expiry, None),
-            "Everything the key in use may do; expires by 2026-07-01 12:00 UTC"
+            "Everything the key in use may do; expires by 2026-07-01 12:00\u{a0}UTC"
         );
     }
 

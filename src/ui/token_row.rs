@@ -111,10 +111,10 @@ pub fn TokenRow(
                 </span>
             </td>
             <td data-label=Column::Type.label() node_ref=refs.kind>{built.kind.clone()}</td>
-            <td class="fk-nowrap" data-label=Column::Created.label()>{time_cell(refs.created, built.created.clone(), "")}</td>
-            <td class="fk-nowrap" data-label=Column::Expires.label()>{time_cell(refs.expires, built.expires.clone(), "never")}</td>
+            <td class="fk-when" data-label=Column::Created.label()>{time_cell(refs.created, built.created.clone(), "")}</td>
+            <td class="fk-when" data-label=Column::Expires.label()>{time_cell(refs.expires, built.expires.clone(), "never")}</td>
             {move || last_used.get().then(|| view! {
-                <td class="fk-nowrap" data-label=Column::LastUsed.label()>{time_cell(refs.last_used, now_row().last_used.clone(), "never")}</td>
+                <td class="fk-when" data-label=Column::LastUsed.label()>{time_cell(refs.last_used, now_row().last_used.clone(), "never")}</td>
             })}
             {move || lineage.get().then(|| {
                 let r = now_row();

@@ -289,9 +289,15 @@ test('at 375 px the rows are labelled cards and nothing is wider than the screen
 
 // The actions column stays at the right edge while a wide table scrolls sideways; a column
 // that only fits by scrolling sits under it, so a person would not know it is there.
-for (const { variant, width, columns, actionsSideBySide } of [
-  { variant: 'seed', width: 1280, columns: ['Name', 'Status', 'Type', /^Created/, 'Expires', 'Last used'], actionsSideBySide: true },
-  { variant: 'september', width: 1280, columns: ['Name', 'Status', 'Type', /^Created/, 'Expires', 'Parent', 'Restrictions'] },
+// Narrower, the dates go on two lines to make the room (`datesWrap`: they must, they must not,
+// or either, where a lineage list's restrictions share the room).
+const SEED_COLUMNS = ['Name', 'Status', 'Type', /^Created/, 'Expires', 'Last used'];
+const LINEAGE_COLUMNS = ['Name', 'Status', 'Type', /^Created/, 'Expires', 'Parent', 'Restrictions'];
+for (const { variant, width, columns, actionsSideBySide, datesWrap } of [
+  { variant: 'seed', width: 1280, columns: SEED_COLUMNS, actionsSideBySide: true, datesWrap: false },
+  { variant: 'seed', width: 1024, columns: SEED_COLUMNS, datesWrap: true },
+  { variant: 'september', width: 1280, columns: LINEAGE_COLUMNS },
+  { variant: 'september', width: 1100, columns: LINEAGE_COLUMNS, datesWrap: true },
 ]) {
   test(`on a ${width} px screen every column of a ${variant} list is in view: none hides under the row actions`, async ({ page, request }) => {
     await setVariant(request, variant);
@@ -313,8 +319,34 @@ for (const { variant, width, columns, actionsSideBySide } of [
       const details = await row.getByRole('button', { name: /^Details/ }).boundingBox();
       expect(details.y, 'Details beside Copy id, not under it').toBeCloseTo(copy.y, 0);
     }
+    const dates = await shownDates(page);
+    if (datesWrap === false) {
+      for (const date of dates) expect(date.time, `the day and the time on one line in ${JSON.stringify(date)}`).toBe(date.day);
+    }
+    if (datesWrap === true) {
+      expect(dates.some((date) => date.time > date.day), 'some times go under their days').toBeTruthy();
+    }
     await viewShot(page, `table-${variant}-${width}`);
   });
+}
+
+/** Every date shown in the table's rows, with the top of its day's line and its time's. */
+async function shownDates(page) {
+  const dates = await table(page).locator('tbody time > .fk-muted').evaluateAll((spans) => spans.filter((span) => !span.parentElement.hidden).map((span) => {
+    const text = span.firstChild;
+    const top = (from, to) => {
+      const range = document.createRange();
+      range.setStart(text, from);
+      range.setEnd(text, to);
+      return Math.round(range.getBoundingClientRect().top);
+    };
+    return { text: text.data, day: top(0, 10), time: top(11, 16) };
+  }));
+  expect(dates.length, 'dates on the page').toBeGreaterThan(25);
+  // A date that wraps breaks between its day and its time: "UTC" is joined to its time by a
+  // no-break space (format::absolute), so it never stands on a line of its own.
+  for (const date of dates) expect(date.text).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d\u00a0UTC$/);
+  return dates;
 }
 
 test('dark theme: the table, its counts and a token’s details', async ({ page, request }) => {
@@ -342,7 +374,7 @@ test('restricted token: expiry presets and, before creating, what it will be abl
 
   const expiry = dialog.getByRole('group', { name: 'Expires' });
   await expect(expiry.getByLabel('In 30 days')).toBeChecked();
-  await expect(summary).toContainText(new RegExp(`^What it will be able to doRead-only \\(list and read\\); expires by ${day(30)} \\d\\d:\\d\\d UTC$`));
+  await expect(summary).toContainText(new RegExp(`^What it will be able to doRead-only \\(list and read\\); expires by ${day(30)} \\d\\d:\\d\\d\\sUTC$`));
   // The member key expires in 90 days: a later preset is offered but cannot be chosen.
   await expect(expiry.getByLabel("In 90 days (after the key's own expiry)")).toBeDisabled();
   await expect(expiry.getByLabel('In 60 days')).toBeEnabled();
@@ -353,7 +385,7 @@ test('restricted token: expiry presets and, before creating, what it will be abl
   await expiry.getByLabel('On a date I choose').check();
   await expect(summary).toContainText('Not complete yet: Enter the expiry as a date and time.');
   await dialog.getByLabel('Expiry date and time (your local time)').fill(`${day(14)}T12:00`);
-  await expect(summary).toContainText(/expires by \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+  await expect(summary).toContainText(/expires by \d{4}-\d\d-\d\d \d\d:\d\d\sUTC/);
 
   await dialog.getByLabel('Only chosen resources and actions').check();
   await expect(summary).toContainText('Not complete yet: Choose at least one resource or action');
