@@ -399,10 +399,11 @@ pub const CANNOT_SHOW: &str = "has restrictions this app cannot show";
 pub fn of_key_blocks(blocks: &[String]) -> Vec<String> {
     let mut notes = Vec::new();
     if blocks.len() > 1 {
-        notes.push(format!(
-            "{} restriction block(s): restrictions apply (see what the key says, below)",
-            blocks.len() - 1
-        ));
+        // Not format::count: the first screen shows this, and grouping digits costs it 0.3 kB.
+        notes.push(match blocks.len() - 1 {
+            1 => "1 block of restrictions added to its main key".to_owned(),
+            n => format!("{n} blocks of restrictions added to its main key"),
+        });
     }
     for (i, block) in blocks.iter().enumerate().skip(1) {
         for statement in block.split(';').map(str::trim) {
@@ -629,7 +630,13 @@ mod tests {
         ];
         let notes = of_key_blocks(&blocks);
         assert_eq!(notes.len(), 2);
+        assert_eq!(notes[0], "1 block of restrictions added to its main key");
         assert!(notes[1].contains("payment_policy("), "{notes:?}");
         assert!(of_key_blocks(&blocks[..1]).is_empty());
+        let twice = [&blocks[..], &blocks[1..]].concat();
+        assert_eq!(
+            of_key_blocks(&twice)[0],
+            "2 blocks of restrictions added to its main key"
+        );
     }
 }
