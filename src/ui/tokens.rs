@@ -605,8 +605,10 @@ fn TokenDetails(details: Details, on_copy: Callback<(String, String)>) -> impl I
         .unwrap_or_else(|| "—".to_owned());
     let restrictions = Restrictions::of_token(&token);
     let copy = (token.id.clone(), token.name.clone());
-    let (parent, children, tree) = match family {
-        Family::NotListed => (not_listed(), not_listed(), not_listed()),
+    // An API whose list has no lineage (the seed shape) gets no Lineage section: its parent
+    // and children already say so, and a note on where relatives are looked up would be noise.
+    let (parent, children, lineage) = match family {
+        Family::NotListed => (not_listed(), not_listed(), None),
         Family::Listed {
             parent,
             children,
@@ -617,18 +619,11 @@ fn TokenDetails(details: Details, on_copy: Callback<(String, String)>) -> impl I
                 Some(parent) => relative_view(parent),
             },
             children_view(children),
-            view! { <ul class="fk-tree" aria-labelledby="fk-lineage-title">{tree_view(tree)}</ul> }
-                .into_any(),
-        ),
-    };
-    let scope_note = match scope {
-        Scope::Fetched(n) => format!(
-            "Parent and children are looked up among the {} fetched.",
-            format::count(n as u64, "token", "tokens")
-        ),
-        Scope::Page(n) => format!(
-            "Parent and children are looked up among the {} on this page only.",
-            format::count(n as u64, "token", "tokens")
+            Some(view! {
+                <h3 id="fk-lineage-title">"Lineage"</h3>
+                <ul class="fk-tree" aria-labelledby="fk-lineage-title">{tree_view(tree)}</ul>
+                <p class="fk-hint">{scope_note(scope)}</p>
+            }),
         ),
     };
     view! {
@@ -655,9 +650,21 @@ fn TokenDetails(details: Details, on_copy: Callback<(String, String)>) -> impl I
             <dt>"Children"</dt>
             <dd>{children}</dd>
         </dl>
-        <h3 id="fk-lineage-title">"Lineage"</h3>
-        {tree}
-        <p class="fk-hint">{scope_note}</p>
+        {lineage}
+    }
+}
+
+/// Where a token's parent and children were looked for.
+fn scope_note(scope: Scope) -> String {
+    match scope {
+        Scope::Fetched(n) => format!(
+            "Parent and children are looked up among the {} fetched.",
+            format::count(n as u64, "token", "tokens")
+        ),
+        Scope::Page(n) => format!(
+            "Parent and children are looked up among the {} on this page only.",
+            format::count(n as u64, "token", "tokens")
+        ),
     }
 }
 

@@ -259,7 +259,11 @@ test('seed shape: details say what this API does not list', async ({ page }) => 
   for (const fact of ['Restrictions', 'Parent', 'Children']) {
     await expect(dialog.locator(`dt:text-is("${fact}") + dd`)).toHaveText('not listed by this API');
   }
-  await expect(dialog.getByText('not listed by this API')).toHaveCount(4);
+  // Said once for each fact, and no Lineage section that would say it again with a note on
+  // where relatives are looked up.
+  await expect(dialog.getByText('not listed by this API')).toHaveCount(3);
+  await expect(dialog.getByRole('heading', { name: 'Lineage' })).toHaveCount(0);
+  await expect(dialog).not.toContainText('looked up among');
 });
 
 test('at 375 px the rows are labelled cards and nothing is wider than the screen', async ({ page, request }) => {
