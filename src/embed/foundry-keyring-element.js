@@ -46,6 +46,8 @@ export class FoundryKeyringElement extends HTMLElement {
   #generation = 0;
   /** The closed shadow root; only this class holds it. */
   #root = null;
+  /** Watches the element's width for the narrow layout (see #followWidth). */
+  #resize = null;
 
   /** The mounted instance's KeyringHandle, or null while not mounted. */
   get handle() {
@@ -113,7 +115,26 @@ export class FoundryKeyringElement extends HTMLElement {
       handle.unmount();
       handle.free();
     }
+    this.#resize?.disconnect();
+    this.#resize = null;
     this.#root?.replaceChildren();
+  }
+
+  /** The narrow layout (each token and stored key a card, facts in one column) while the
+   *  element is at most 40rem wide, as the page's is while the screen is: a keyring in a host's
+   *  sidebar is narrow on any screen. The stylesheet holds the phone-width rules once more
+   *  under `.fk-narrow` (.ci/embed_css.py). A container query would need containment, which
+   *  takes the keyring's content out of the element's size (README, "Embedding"). */
+  #followWidth(container) {
+    const narrow = (width) => {
+      const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+      container.classList.toggle('fk-narrow', width > 0 && width <= 40 * rem);
+    };
+    // Before the first render, so that a narrow tile never shows the wide layout first.
+    narrow(this.getBoundingClientRect().width);
+    this.#resize?.disconnect();
+    this.#resize = new ResizeObserver((entries) => narrow(entries[entries.length - 1].contentRect.width));
+    this.#resize.observe(this);
   }
 
   async #mount() {
@@ -132,6 +153,7 @@ export class FoundryKeyringElement extends HTMLElement {
     style.href = here('./foundry-keyring.css');
     const container = document.createElement('div');
     container.className = 'fk-embed';
+    this.#followWidth(container);
     root.replaceChildren(style, container);
     try {
       this.#handle = mount(container, this.options);

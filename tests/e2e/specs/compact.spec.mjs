@@ -104,3 +104,36 @@ test('compact in light, dark and at 375 px', async ({ page }) => {
   expect(await widthProblems(page), 'the host page and both keyrings fit the 375 px screen').toEqual([]);
   await b.screenshot({ path: path.join(SCREENSHOT_DIR, 'compact-375.png') });
 });
+
+// A host's sidebar or dashboard tile is narrow on any screen. The element follows its own width
+// (a ResizeObserver marks it narrow at 40rem or less), so its rows are cards there as they are
+// on a phone, and it goes back to a table when the tile widens.
+test('a keyring in a narrow tile on a wide screen lays out as on a phone, and as a table once the tile is wide', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await openHostPage(page);
+  await page.evaluate(() => {
+    document.querySelector('.host-grid').style.gridTemplateColumns = '1fr 22rem';
+    document.getElementById('lab-b').setAttribute('panels', 'identity tokens');
+  });
+  const b = page.locator('#lab-b');
+  await addFirstKey(b, { key: demoKey('member'), label: 'member key', sessionOnly: true });
+  const rows = b.getByRole('table').locator('tbody tr');
+  await expect(rows.first()).toBeVisible({ timeout: 20_000 });
+  const firstCell = rows.first().locator('td').first();
+  const layout = () => firstCell.evaluate((td) => ({ display: getComputedStyle(td).display, label: getComputedStyle(td, '::before').content }));
+  const sideways = () => b.getByRole('group', { name: 'Token rows' }).evaluate((wrap) => wrap.scrollWidth - wrap.clientWidth);
+
+  expect(await b.evaluate((element) => Math.round(element.getBoundingClientRect().width)), 'the tile').toBe(352);
+  // Each cell a labelled line of its card, and nothing to scroll sideways.
+  expect(await layout()).toEqual({ display: 'block', label: '"Status"' });
+  expect(await sideways(), 'the rows do not scroll sideways').toBeLessThanOrEqual(0);
+  // The tile from a little above its first rows (the whole tile is 10,000 px high).
+  const tile = await b.boundingBox();
+  const first = await rows.first().boundingBox();
+  const scrolled = await page.evaluate(() => window.scrollY);
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'embed-narrow-tile.png'), fullPage: true, clip: { x: tile.x, y: first.y + scrolled - 400, width: tile.width, height: 1000 } });
+
+  await page.evaluate(() => { document.querySelector('.host-grid').style.gridTemplateColumns = '1fr 1fr'; });
+  await expect.poll(async () => (await layout()).display, 'a table again in a wide tile').toBe('table-cell');
+  expect((await layout()).label).toBe('none');
+});
