@@ -4,7 +4,7 @@ keyring in a narrow tile on a wide screen.
 
 The page follows the screen's width (`@media (max-width: 40rem)`). An element in a host's
 sidebar or tile is narrow whatever the screen, so the element module marks its container
-`.fk-narrow` while the element itself is narrower than 40rem (a ResizeObserver in
+`.fk-narrow` while the element itself is at most 40rem wide (a ResizeObserver in
 src/embed/foundry-keyring-element.js). Each rule of each such media block is appended again
 with its selectors under `.fk-narrow`, after everything else, so that it wins as the media
 rule does. CSS container queries would say this in one line, but the containment they need
@@ -18,9 +18,9 @@ import sys
 NARROW_MEDIA = "@media (max-width: 40rem)"
 
 
-def blocks(css, start):
-    """(prelude, body, end) of each top-level block from `start`: `body` is between its braces."""
-    pos = start
+def blocks(css):
+    """(prelude, body) of each top-level block: `body` is what is between its braces."""
+    pos = 0
     while True:
         open_at = css.find("{", pos)
         if open_at < 0:
@@ -32,7 +32,7 @@ def blocks(css, start):
             elif css[i] == "}":
                 depth -= 1
             i += 1
-        yield css[pos:open_at].strip(), css[open_at + 1 : i - 1], i
+        yield css[pos:open_at].strip(), css[open_at + 1 : i - 1]
         pos = i
 
 
@@ -56,10 +56,10 @@ def split_selectors(prelude):
 def narrow_rules(css):
     """The rules of every phone-width media block, each selector under `.fk-narrow`."""
     out = []
-    for prelude, body, _ in blocks(css, 0):
+    for prelude, body in blocks(css):
         if prelude != NARROW_MEDIA:
             continue
-        for selector, declarations, _ in blocks(body, 0):
+        for selector, declarations in blocks(body):
             if selector.startswith("@"):
                 sys.exit(f"embed_css: a nested {selector!r} in {NARROW_MEDIA} is not supported")
             under = ", ".join(f".fk-narrow {s}" for s in split_selectors(selector))
@@ -76,7 +76,7 @@ def main():
     sys.stdout.write(css)
     sys.stdout.write(
         "\n/* Written by .ci/embed_css.py: the phone-width rules above, for a keyring whose"
-        " element is narrower than 40rem on any screen (.fk-narrow). */\n"
+        " element is at most 40rem wide on any screen (.fk-narrow). */\n"
     )
     sys.stdout.write("\n".join(rules) + "\n")
 
