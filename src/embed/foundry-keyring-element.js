@@ -48,6 +48,8 @@ export class FoundryKeyringElement extends HTMLElement {
   #root = null;
   /** Watches the element's width for the narrow layout (see #followWidth). */
   #resize = null;
+  /** The animation frame that applies the layout the last resize asked for. */
+  #resizeFrame = 0;
 
   /** The mounted instance's KeyringHandle, or null while not mounted. */
   get handle() {
@@ -117,6 +119,7 @@ export class FoundryKeyringElement extends HTMLElement {
     }
     this.#resize?.disconnect();
     this.#resize = null;
+    cancelAnimationFrame(this.#resizeFrame);
     this.#root?.replaceChildren();
   }
 
@@ -133,7 +136,15 @@ export class FoundryKeyringElement extends HTMLElement {
     // Before the first render, so that a narrow tile never shows the wide layout first.
     narrow(this.getBoundingClientRect().width);
     this.#resize?.disconnect();
-    this.#resize = new ResizeObserver((entries) => narrow(entries[entries.length - 1].contentRect.width));
+    cancelAnimationFrame(this.#resizeFrame);
+    // In the next frame, not in the observer's callback: the other layout changes the element's
+    // height, and a size changed inside the callback makes the browser report a "ResizeObserver
+    // loop completed with undelivered notifications" error to the host page.
+    this.#resize = new ResizeObserver((entries) => {
+      const { width } = entries[entries.length - 1].contentRect;
+      cancelAnimationFrame(this.#resizeFrame);
+      this.#resizeFrame = requestAnimationFrame(() => narrow(width));
+    });
     this.#resize.observe(this);
   }
 

@@ -110,6 +110,11 @@ test('compact in light, dark and at 375 px', async ({ page }) => {
 // on a phone, and it goes back to a table when the tile widens.
 test('a keyring in a narrow tile on a wide screen lays out as on a phone, and as a table once the tile is wide', async ({ page }) => {
   await page.setViewportSize({ width: 1440, height: 900 });
+  // What a host's error monitoring would see: every error event on the window.
+  await page.addInitScript(() => {
+    window.hostSawErrors = [];
+    window.addEventListener('error', (event) => window.hostSawErrors.push(event.message));
+  });
   await openHostPage(page);
   await page.evaluate(() => {
     document.querySelector('.host-grid').style.gridTemplateColumns = '1fr 22rem';
@@ -136,4 +141,9 @@ test('a keyring in a narrow tile on a wide screen lays out as on a phone, and as
   await page.evaluate(() => { document.querySelector('.host-grid').style.gridTemplateColumns = '1fr 1fr'; });
   await expect.poll(async () => (await layout()).display, 'a table again in a wide tile').toBe('table-cell');
   expect((await layout()).label).toBe('none');
+  await page.evaluate(() => { document.querySelector('.host-grid').style.gridTemplateColumns = '1fr 22rem'; });
+  await expect.poll(async () => (await layout()).display, 'cards again in a narrow tile').toBe('block');
+  // The switch happens outside the ResizeObserver's callback, so the host hears no error.
+  await page.waitForTimeout(300);
+  expect(await page.evaluate(() => window.hostSawErrors), 'errors the host page heard').toEqual([]);
 });
