@@ -18,7 +18,10 @@ pub fn relative(then: Timestamp, now: Timestamp) -> String {
         (round_div(span, MINUTE).max(1), "minute")
     } else if span < 22 * HOUR {
         (round_div(span, HOUR), "hour")
-    } else if span < 30 * DAY {
+    } else if span < 31 * DAY {
+        // Days below 31: a token made with the "In 30 days" preset reads "in 30 days" whether
+        // the page's clock is a minute before or after the one that made it, instead of
+        // flipping to "in 1 month" at exactly 30 days.
         (round_div(span, DAY), "day")
     } else if span < 365 * DAY {
         (round_div(span, 30 * DAY).max(1), "month")
@@ -155,6 +158,10 @@ mod tests {
             (-5 * HOUR, "5 hours ago"),
             (3 * DAY + 2 * HOUR, "in 3 days"),
             (-DAY, "1 day ago"),
+            (30 * DAY - MINUTE, "in 30 days"),
+            (30 * DAY + MINUTE, "in 30 days"),
+            (-30 * DAY - HOUR, "30 days ago"),
+            (31 * DAY, "in 1 month"),
             (75 * DAY, "in 3 months"),
             (-800 * DAY, "2 years ago"),
         ];
