@@ -243,6 +243,35 @@ pub fn document() -> Value {
     doc
 }
 
+/// The partner-only path, listed only to a caller that may use it.
+pub const MINT_TOKEN: &str = "/api/v1/partners/mint-token";
+
+/// Adds the partner-only operation to a document served to a partner. Its request and answer
+/// are not published, so neither is described beyond the error envelope.
+pub fn add_partner_operations(doc: &mut Value) {
+    let mut responses = error_responses(&[
+        ("401", "Missing, invalid, expired or revoked token"),
+        ("403", "The token lacks partner:mint_token"),
+        ("501", "The local double does not mint tokens"),
+    ]);
+    responses.insert(
+        "201".to_owned(),
+        json!({ "description": "Minted (not published; never answered by the local double)" }),
+    );
+    if let Some(Value::Object(paths)) = doc.get_mut("paths") {
+        paths.insert(
+            MINT_TOKEN.to_owned(),
+            json!({ "post": {
+                "tags": ["partners"],
+                "summary": "Mint a token for a partner's user",
+                "description": "Partner-only: listed only to a caller whose token may `partner:mint_token`. Needs `partner:mint_token`.",
+                "operationId": "partner_mint_token",
+                "responses": responses
+            } }),
+        );
+    }
+}
+
 /// The server URL a client reached the double at: `http://<host>` when `host` is a valid
 /// authority (a host name or address and an optional port, nothing else), else the relative
 /// `/` (the document's own origin).

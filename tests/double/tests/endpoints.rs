@@ -10,6 +10,53 @@ use foundry_double::state::Variant;
 use foundry_keyring::api::models::{Page, RevokeResponse, Token, TokenKind, WhoAmI};
 use serde_json::{Value, json};
 
+/// What `/openapi.json` lists depends on the caller: only a token that may mint for a partner
+/// sees the partner-only route, and a token that does not verify is an anonymous caller.
+#[tokio::test]
+async fn openapi_lists_the_partner_route_only_to_a_partner() {
+    const MINT: &str = "/api/v1/partners/mint-token";
+    let double = Double::new(Variant::July);
+    let admin = double.key("admin");
+    let listed = |token: Option<String>| {
+        let double = &double;
+        async move {
+            let spec = double.get("/api/v1/openapi.json", token.as_deref()).await;
+            assert_eq!(spec.status, StatusCode::OK, "{}", spec.body);
+            spec.body["paths"].get(MINT).is_some()
+        }
+    };
+    assert!(listed(Some(admin.clone())).await, "a partner sees it");
+    for token in [
+        None,
+        Some(double.key("member")),
+        Some("garbage".to_owned()),
+        Some(double.key("expired")),
+        Some(double.key("revoked")),
+    ] {
+        assert!(!listed(token.clone()).await, "{token:?}");
+    }
+    // The route itself is under the bearer rules; a partner learns that the double mints nothing.
+    let minted = double.post(MINT, Some(&admin), Some(json!({}))).await;
+    assert!(
+        minted
+            .assert_error(StatusCode::NOT_IMPLEMENTED)
+            .contains("does not mint")
+    );
+    let member = double
+        .post(MINT, Some(&double.key("member")), Some(json!({})))
+        .await;
+    assert!(
+        member
+            .assert_error(StatusCode::FORBIDDEN)
+            .contains("partner:mint_token")
+    );
+    let anonymous = double.post(MINT, None, Some(json!({}))).await;
+    assert_eq!(
+        anonymous.assert_error(StatusCode::UNAUTHORIZED),
+        "missing authentication token"
+    );
+}
+
 #[tokio::test]
 async fn health_and_openapi_need_no_token_health_db_does() {
     let double = Double::new(Variant::Seed);

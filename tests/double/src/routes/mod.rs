@@ -32,6 +32,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(meta::openapi))
         .route("/api/v1/info/health", get(meta::health))
         .route("/api/v1/info/health-db", get(meta::health_db))
+        .route("/api/v1/partners/mint-token", post(meta::mint_token))
         .route(
             "/api/v1/experiments",
             get(resources::list_experiments).post(resources::create_experiment),
