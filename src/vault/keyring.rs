@@ -379,8 +379,9 @@ impl UnlockedKeyring {
     /// Seals a key into the keyring. Storage changes only on the next [`Self::save`].
     pub fn add(&mut self, new: NewEntry) -> Result<EntryId, VaultError> {
         let label = clean_label(&new.label).ok_or(VaultError::InvalidLabel)?;
-        // Trimmed copy in a zeroizing type; the caller's SecretString wipes itself on drop.
-        let api_key = SecretString::from(new.api_key.expose_secret().trim());
+        // The key as the agent reads a paste (no `Bearer`, quotes or line breaks), in a
+        // zeroizing type; the caller's SecretString wipes itself on drop.
+        let api_key = keyinfo::pasted_key(new.api_key.expose_secret());
         if api_key.is_empty() {
             return Err(VaultError::EmptyKey);
         }

@@ -844,6 +844,22 @@ fn entry_operations_validate_their_input() {
         .unwrap();
     assert_eq!(ring.get(id).map(|m| m.label.as_str()), Some("Padded"));
     assert_eq!(ring.open(id).unwrap().expose_secret(), KEY_A);
+    // A key as it is copied from a header or a wrapped line is stored as the key alone.
+    let (head, tail) = KEY_B.split_at(20);
+    let copied = format!("Bearer \"{head}\n  {tail}\"");
+    let copied = ring
+        .add(entry(
+            "Copied",
+            &copied,
+            EntryKind::Partner,
+            Persistence::Saved,
+        ))
+        .unwrap();
+    assert_eq!(ring.open(copied).unwrap().expose_secret(), KEY_B);
+    assert_eq!(
+        ring.get(copied).unwrap().fingerprint,
+        crate::keyinfo::fingerprint(&SecretString::from(KEY_B))
+    );
     assert_eq!(ring.rename(id, ""), Err(VaultError::InvalidLabel));
     ring.rename(id, "New name").unwrap();
     ring.set_kind(id, EntryKind::Partner).unwrap();
