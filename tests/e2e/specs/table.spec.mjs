@@ -291,6 +291,44 @@ test('at 375 px the rows are labelled cards and nothing is wider than the screen
   await viewShot(page, 'table-375-details');
 });
 
+test('another page, or another order, starts at its first row: in the rows\' box, and at the top of a phone\'s cards', async ({ page, request }) => {
+  await setVariant(request, 'july');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(appUrl());
+  await addFirstKey(page, { key: demoKey('member') });
+  await expect(page.getByText(/Working on the \d+ tokens fetched/)).toBeVisible({ timeout: 20_000 });
+  const box = page.getByRole('group', { name: 'Token rows' });
+  const count = page.locator('.fk-count');
+  const scrolledDown = () => box.evaluate((el) => { el.scrollTop = el.scrollHeight; return el.scrollTop; });
+  const boxTop = () => box.evaluate((el) => el.scrollTop);
+  expect(await scrolledDown(), 'the rows scroll in their box').toBeGreaterThan(100);
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(count).toHaveText('26–50 of 200');
+  await expect.poll(boxTop, { message: 'the next page shows from its first row' }).toBe(0);
+  expect(await scrolledDown()).toBeGreaterThan(100);
+  await page.getByRole('button', { name: /^Expires/ }).click();
+  await expect(table(page).getByRole('columnheader', { name: /^Expires/ })).toHaveAttribute('aria-sort', 'ascending');
+  await expect(count, 'a new order starts again at its first page').toHaveText('1–25 of 200');
+  await expect.poll(boxTop, { message: 'a new order shows from its first row' }).toBe(0);
+
+  // At phone width the cards are the page: the pager sits 25 cards below the list's start.
+  await page.setViewportSize({ width: 375, height: 812 });
+  await page.getByRole('button', { name: 'Next' }).scrollIntoViewIfNeeded();
+  await expect(count).not.toBeInViewport();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(count).toHaveText('26–50 of 200');
+  await expect(count, 'the page scrolls back to the start of the list').toBeInViewport();
+  await expect(rows(page).first()).toBeInViewport();
+  // Never down: a search typed above the list leaves the page where it is.
+  const search = page.getByLabel('Search by name or token id');
+  await search.scrollIntoViewIfNeeded();
+  const before = await page.evaluate(() => scrollY);
+  await search.fill('agent');
+  await expect(count).not.toHaveText('26–50 of 200');
+  expect(await page.evaluate(() => scrollY)).toBe(before);
+  await expect(search).toBeInViewport();
+});
+
 // The actions column stays at the right edge while a wide table scrolls sideways; a column
 // that only fits by scrolling sits under it, so a person would not know it is there.
 // Narrower, the dates go on two lines to make the room (`datesWrap`: they must, they must not,
