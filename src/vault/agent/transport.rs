@@ -6,9 +6,37 @@ use super::link::{AgentLink, FetchFailure};
 use super::protocol::{FetchSpec, KeyRef, path_under};
 use crate::api::base::ApiBase;
 use crate::api::cancel::CancelToken;
-use crate::api::transport::{HttpRequest, HttpResponse, Transport, TransportError};
+use crate::api::transport::{
+    HttpRequest, HttpResponse, KeyUse, NetworkFailure, Transport, TransportError,
+};
 use futures::FutureExt;
 use futures::future::LocalBoxFuture;
+use std::cell::RefCell;
+
+thread_local! {
+    /// The kinds of request ([`cors_shape`]) an API has answered in this page. A browser decides
+    /// CORS by the page's origin, the API's origin, the method and the header names, so a kind
+    /// answered once is not refused by CORS later (unless the API changes its settings): its
+    /// failure is a lost connection, not a refusal. Page-wide, as CORS is: every instance on a
+    /// host page shares its origin.
+    static ANSWERED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// What CORS looks at in a request: the API's origin, the method, whether the key's header is
+/// sent, and the other header names.
+fn cors_shape(base: &ApiBase, request: &HttpRequest) -> String {
+    let mut shape = format!(
+        "{} {} {}",
+        base.origin(),
+        request.method.as_str(),
+        request.key_use != KeyUse::None
+    );
+    for (name, _) in &request.headers {
+        shape.push(' ');
+        shape.push_str(name);
+    }
+    shape
+}
 
 pub struct AgentTransport {
     link: AgentLink,
@@ -47,8 +75,24 @@ impl Transport for AgentTransport {
                 timeout_ms: u64::try_from(request.timeout.as_millis()).unwrap_or(u64::MAX),
             };
             let body = request.body.as_ref().map(|b| b.expose_secret());
+            let shape = cors_shape(&self.base, &request);
+            let answered = |shape: &String| ANSWERED.with_borrow(|seen| seen.contains(shape));
             match self.link.fetch(spec, body, cancel.cancelled()).await {
-                Ok(response) => Ok(response),
+                // Any status: the browser let the page read it, so CORS allowed this kind.
+                Ok(response) => {
+                    if !answered(&shape) {
+                        ANSWERED.with_borrow_mut(|seen| seen.push(shape));
+                    }
+                    Ok(response)
+                }
+                // The agent's probe found the server answering, which alone reads as CORS; but
+                // this kind of request was answered before, so the connection was lost (a
+                // dropped or reset connection is the same bare TypeError to a page).
+                Err(FetchFailure::Transport(TransportError::Network(
+                    NetworkFailure::CorsBlocked,
+                ))) if answered(&shape) => {
+                    Err(TransportError::Network(NetworkFailure::Unreachable))
+                }
                 Err(FetchFailure::Transport(error)) => Err(error),
                 // Cancelled, or an agent that stopped: the request ends quietly (in the second
                 // case the page locks and says why).
