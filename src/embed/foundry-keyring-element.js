@@ -117,10 +117,15 @@ export class FoundryKeyringElement extends HTMLElement {
       handle.unmount();
       handle.free();
     }
+    this.#stopFollowingWidth();
+    this.#root?.replaceChildren();
+  }
+
+  /** Stops the width watch and a layout change it has not applied yet. */
+  #stopFollowingWidth() {
     this.#resize?.disconnect();
     this.#resize = null;
     cancelAnimationFrame(this.#resizeFrame);
-    this.#root?.replaceChildren();
   }
 
   /** The narrow layout (each token and stored key a card, facts in one column) while the
@@ -135,8 +140,7 @@ export class FoundryKeyringElement extends HTMLElement {
     };
     // Before the first render, so that a narrow tile never shows the wide layout first.
     narrow(this.getBoundingClientRect().width);
-    this.#resize?.disconnect();
-    cancelAnimationFrame(this.#resizeFrame);
+    this.#stopFollowingWidth();
     // In the next frame, not in the observer's callback: the other layout changes the element's
     // height, and a size changed inside the callback makes the browser report a "ResizeObserver
     // loop completed with undelivered notifications" error to the host page.
