@@ -195,9 +195,9 @@ impl ApiError {
             ApiError::Forbidden { permission: None, .. } => "Use a key with more permissions.".into(),
             ApiError::NotFound { .. } => "Refresh the list: it may have been removed already.".into(),
             ApiError::Conflict { .. } => "Refresh and try again.".into(),
-            ApiError::RateLimited { retry_after: Some(after), .. } => {
-                format!("Try again in {} s.", after.as_secs().max(1))
-            }
+            // Not "in N s": the panel stays on screen, and a countdown frozen at the moment the
+            // answer came would soon be wrong. The message says how long the API asked for.
+            ApiError::RateLimited { retry_after: Some(_), .. } => "Try again once that wait is over.".into(),
             ApiError::RateLimited { retry_after: None, .. } => "Wait a little, then try again.".into(),
             ApiError::Server { .. } => {
                 "Try again later. If it persists, contact Foundry support with the request id.".into()

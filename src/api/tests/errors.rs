@@ -162,7 +162,7 @@ fn rate_limited_and_server_errors_on_post_are_not_retried() {
             request_id: Some("req_429".into())
         }
     );
-    assert_eq!(limited.advice(), "Try again in 12 s.");
+    assert_eq!(limited.advice(), "Try again once that wait is over.");
     assert!(limited.is_retryable());
     let server = revoke_with(Step::Respond(error(500, "internal error", "req_500")));
     assert_eq!(

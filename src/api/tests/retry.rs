@@ -94,7 +94,7 @@ fn retry_after_beyond_the_budget_gives_up_at_once_carrying_it() {
             request_id: Some("req_ra".into())
         }
     );
-    assert_eq!(error.advice(), "Try again in 45 s.");
+    assert_eq!(error.advice(), "Try again once that wait is over.");
     assert!(clock.sleeps().is_empty());
     assert_eq!(transport.seen().len(), 1);
 }

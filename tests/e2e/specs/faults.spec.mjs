@@ -23,7 +23,7 @@ const FAULTS = [
   ['403', { kind: 'status', status: 403 }, 'Permission missing', /not allowed to do this \(insufficient permissions\)\.Use a key with more permissions\./, true, false],
   ['404', { kind: 'status', status: 404 }, 'Not found', /Not found: not foundRefresh the list/, true, false],
   ['409', { kind: 'status', status: 409 }, 'Conflict', /Conflict: conflictRefresh and try again\./, true, false],
-  ['429 with Retry-After', { kind: 'status', status: 429, retry_after: 2, count: 3 }, 'Too many requests', /it asks to wait 2 s\.Try again in 2 s\./, true, true],
+  ['429 with Retry-After', { kind: 'status', status: 429, retry_after: 2, count: 3 }, 'Too many requests', /it asks to wait 2 s\.Try again once that wait is over\./, true, true],
   ['500', { kind: 'status', status: 500, count: 3 }, 'The API failed', /status 500: internal server error.*contact Foundry support with the request id/, true, true],
   ['502', { kind: 'status', status: 502, count: 3 }, 'The API failed', /status 502: bad gateway.*contact Foundry support with the request id/, true, true],
   ['503', { kind: 'status', status: 503, count: 3 }, 'The API failed', /status 503: service unavailable.*contact Foundry support with the request id/, true, true],
