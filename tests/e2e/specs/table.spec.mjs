@@ -339,7 +339,7 @@ for (const { variant, width, columns, actionsSideBySide, datesWrap } of [
   { variant: 'seed', width: 1280, columns: SEED_COLUMNS, actionsSideBySide: true, datesWrap: false },
   { variant: 'seed', width: 1024, columns: SEED_COLUMNS, datesWrap: true },
   { variant: 'september', width: 1280, columns: LINEAGE_COLUMNS },
-  { variant: 'september', width: 1100, columns: LINEAGE_COLUMNS, datesWrap: true },
+  { variant: 'september', width: 1024, columns: LINEAGE_COLUMNS, datesWrap: true },
 ]) {
   test(`on a ${width} px screen every column of a ${variant} list is in view: none hides under the row actions`, async ({ page, request }) => {
     await setVariant(request, variant);
