@@ -26,6 +26,10 @@ pub enum ApiError {
     /// false, the client could not tell a down server from a blocked request.
     #[error("{}", unreachable_message(origin, *confirmed))]
     Unreachable { origin: String, confirmed: bool },
+    /// No answer, though the server is up and answered this kind of request in this page
+    /// before ([`NetworkFailure::Lost`]).
+    #[error("The connection to {origin} was lost before it answered; the API itself is up.")]
+    ConnectionLost { origin: String },
     /// The key agent refused to send the request: this page may not reach `origin` (its
     /// security policy does not list it, or, on a page without one, it is neither the build's
     /// API nor the one the page was set up with). Nothing was sent.
@@ -136,6 +140,7 @@ impl ApiError {
             ApiError::Unreachable {
                 confirmed: false, ..
             } => "Could not reach the API",
+            ApiError::ConnectionLost { .. } => "Connection to the API lost",
             ApiError::CorsBlocked { .. } => "Blocked by the browser (CORS)",
             ApiError::NotAllowed { .. } => "API address not allowed",
             ApiError::Timeout { .. } => "The API took too long",
@@ -181,6 +186,11 @@ impl ApiError {
             ApiError::Unreachable { confirmed: false, .. } => "Check the API address and your connection. If they \
                 are right, the browser may have blocked the request (CORS): serve the app behind a same-origin \
                 proxy, see the README."
+                .into(),
+            // Told from CORS only by what this page was answered before, so an API whose CORS
+            // settings changed since reads as this until a fresh page asks again.
+            ApiError::ConnectionLost { .. } => "Try again. If it keeps failing, reload the page: a fresh page checks \
+                whether the browser now blocks the API (CORS)."
                 .into(),
             ApiError::CorsBlocked { .. } => "Serve the app behind a same-origin proxy, see the README.".into(),
             ApiError::NotAllowed { .. } => "Use the API address this page was built for (Settings, Advanced: the API address), or ask whoever runs this page to allow this one.".into(),
@@ -234,6 +244,7 @@ impl ApiError {
             | ApiError::TooManyItems { request_id, .. } => request_id.as_deref(),
             ApiError::Offline
             | ApiError::Unreachable { .. }
+            | ApiError::ConnectionLost { .. }
             | ApiError::CorsBlocked { .. }
             | ApiError::NotAllowed { .. }
             | ApiError::Timeout { .. }
@@ -250,6 +261,7 @@ impl ApiError {
             self,
             ApiError::Offline
                 | ApiError::Unreachable { .. }
+                | ApiError::ConnectionLost { .. }
                 | ApiError::Timeout { .. }
                 | ApiError::Aborted
                 | ApiError::RateLimited { .. }
@@ -281,6 +293,9 @@ impl ApiError {
             TransportError::Network(NetworkFailure::Unknown) => ApiError::Unreachable {
                 origin: origin.to_owned(),
                 confirmed: false,
+            },
+            TransportError::Network(NetworkFailure::Lost) => ApiError::ConnectionLost {
+                origin: origin.to_owned(),
             },
         }
     }

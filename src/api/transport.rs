@@ -121,6 +121,11 @@ pub enum NetworkFailure {
     Unreachable,
     /// No diagnosis was possible (no probe, or the probe itself was cut short).
     Unknown,
+    /// The probe found the server answering, which alone reads as CORS, but this page has had
+    /// this kind of request answered before: the connection was lost before the answer (or the
+    /// API has since stopped allowing this page). Only the page's side of the key agent says
+    /// this (src/vault/agent/transport.rs): the agent cannot know what the page was answered.
+    Lost,
 }
 
 /// Sends requests. Implementations must resolve with [`TransportError::Aborted`] promptly once

@@ -263,6 +263,12 @@ fn network_failures_map_to_their_kinds() {
             },
         ),
         (
+            TransportError::Network(NetworkFailure::Lost),
+            ApiError::ConnectionLost {
+                origin: origin.clone(),
+            },
+        ),
+        (
             TransportError::Timeout(Duration::from_secs(15)),
             ApiError::Timeout {
                 after: Duration::from_secs(15),
@@ -284,11 +290,17 @@ fn network_failures_map_to_their_kinds() {
     );
     // Honest where the browser could not tell: the message says so.
     let unsure = ApiError::Unreachable {
-        origin,
+        origin: origin.clone(),
         confirmed: false,
     };
     assert!(unsure.to_string().contains("does not say whether"));
     assert!(unsure.advice().contains("same-origin proxy"));
+    // A connection lost where this kind of request was answered before: a retry, and the way
+    // to a fresh diagnosis should the API have started refusing the page.
+    let lost = ApiError::ConnectionLost { origin };
+    assert_eq!(lost.title(), "Connection to the API lost");
+    assert!(lost.is_retryable());
+    assert!(lost.advice().contains("reload the page"));
 }
 
 #[test]

@@ -317,7 +317,10 @@ impl From<&TransportError> for TransportErrorWire {
         match error {
             TransportError::Network(NetworkFailure::Offline) => Self::Offline,
             TransportError::Network(NetworkFailure::CorsBlocked) => Self::CorsBlocked,
-            TransportError::Network(NetworkFailure::Unreachable) => Self::Unreachable,
+            // The agent never finds `Lost` itself (the page's side does), so it has no wire form.
+            TransportError::Network(NetworkFailure::Unreachable | NetworkFailure::Lost) => {
+                Self::Unreachable
+            }
             TransportError::Network(NetworkFailure::Unknown) => Self::Unknown,
             TransportError::Timeout(d) => Self::Timeout {
                 millis: u64::try_from(d.as_millis()).unwrap_or(u64::MAX),

@@ -90,9 +90,7 @@ impl Transport for AgentTransport {
                 // dropped or reset connection is the same bare TypeError to a page).
                 Err(FetchFailure::Transport(TransportError::Network(
                     NetworkFailure::CorsBlocked,
-                ))) if answered(&shape) => {
-                    Err(TransportError::Network(NetworkFailure::Unreachable))
-                }
+                ))) if answered(&shape) => Err(TransportError::Network(NetworkFailure::Lost)),
                 Err(FetchFailure::Transport(error)) => Err(error),
                 // Cancelled, or an agent that stopped: the request ends quietly (in the second
                 // case the page locks and says why).

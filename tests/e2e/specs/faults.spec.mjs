@@ -34,7 +34,7 @@ const FAULTS = [
   // has had this kind of request answered (the keyring was unlocked before the fault), so CORS
   // does not refuse it: the connection was lost, and a retry is offered
   // (src/vault/agent/transport.rs). A CORS refusal on a fresh page is the test further down.
-  ['dropped connection', { kind: 'drop', count: 5 }, 'The API is unreachable', /Could not reach http:\/\/127\.0\.0\.1:\d+: the server did not answer\.Check the API address and your connection/, false, true],
+  ['dropped connection', { kind: 'drop', count: 5 }, 'Connection to the API lost', /The connection to http:\/\/127\.0\.0\.1:\d+ was lost before it answered; the API itself is up\.Try again\. If it keeps failing, reload the page/, false, true],
 ];
 
 const LABEL = 'lab member';
@@ -200,8 +200,12 @@ test('CORS refused: both panels say the browser blocked it and point to the prox
   const before = await unlockedKeyring(page);
   const cors = await request.post(`${API_BASE}/__control/cors`, { data: { allow: false } });
   expect(cors.ok()).toBeTruthy();
-  // A page opened while the API refuses it: one that has had answers from it would call a
-  // failure a lost connection (see "dropped connection" above).
+  // The page that has had answers from the API calls the refusal a lost connection (see
+  // "dropped connection" above), and says that a reload asks afresh if a retry keeps failing.
+  await lockAndUnlock(page);
+  const lost = /was lost before it answered; the API itself is up\.Try again\. If it keeps failing, reload the page: a fresh page checks whether the browser now blocks the API \(CORS\)\./;
+  await expectFaultShown(page, { title: 'Connection to the API lost', text: lost, requestId: false, retry: true });
+  // The reload it advises: a page opened while the API refuses it.
   await page.reload();
   await unlock(page);
   const text = /answers, but the browser withheld its response from this page.*\(CORS\)\.Serve the app behind a same-origin proxy, see the README\./;

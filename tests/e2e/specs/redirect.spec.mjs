@@ -219,7 +219,7 @@ async function droppedWhoamiWithProbe(page, request, wire) {
   await startingAgent(() => page.getByRole('button', { name: 'Lock' }).click());
   await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
   await page.getByRole('button', { name: 'Unlock' }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'The API is unreachable' })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('alert').filter({ hasText: 'Connection to the API lost' })).toBeVisible({ timeout: 30_000 });
   expect((await request.delete(`${API_BASE}/__control/faults`)).ok()).toBeTruthy();
   const fetches = await page.evaluate((base) => window.__fetches.filter((f) => f.url.startsWith(`${base}/`)), API_BASE);
   const probes = fetches.filter((f) => f.url === `${API_BASE}${HEALTH}`);
