@@ -46,10 +46,6 @@ export class FoundryKeyringElement extends HTMLElement {
   #generation = 0;
   /** The closed shadow root; only this class holds it. */
   #root = null;
-  /** Watches the element's width for the narrow layout (see #followWidth). */
-  #resize = null;
-  /** The animation frame that applies the layout the last resize asked for. */
-  #resizeFrame = 0;
 
   /** The mounted instance's KeyringHandle, or null while not mounted. */
   get handle() {
@@ -117,39 +113,7 @@ export class FoundryKeyringElement extends HTMLElement {
       handle.unmount();
       handle.free();
     }
-    this.#stopFollowingWidth();
     this.#root?.replaceChildren();
-  }
-
-  /** Stops the width watch and a layout change it has not applied yet. */
-  #stopFollowingWidth() {
-    this.#resize?.disconnect();
-    this.#resize = null;
-    cancelAnimationFrame(this.#resizeFrame);
-  }
-
-  /** The narrow layout (each token and stored key a card, facts in one column) while the
-   *  element is at most 40rem wide, as the page's is while the screen is: a keyring in a host's
-   *  sidebar is narrow on any screen. The stylesheet holds the phone-width rules once more
-   *  under `.fk-narrow` (.ci/embed_css.py). A container query would need containment, which
-   *  takes the keyring's content out of the element's size (README, "Embedding"). */
-  #followWidth(container) {
-    const narrow = (width) => {
-      const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
-      container.classList.toggle('fk-narrow', width > 0 && width <= 40 * rem);
-    };
-    // Before the first render, so that a narrow tile never shows the wide layout first.
-    narrow(this.getBoundingClientRect().width);
-    this.#stopFollowingWidth();
-    // In the next frame, not in the observer's callback: the other layout changes the element's
-    // height, and a size changed inside the callback makes the browser report a "ResizeObserver
-    // loop completed with undelivered notifications" error to the host page.
-    this.#resize = new ResizeObserver((entries) => {
-      const { width } = entries[entries.length - 1].contentRect;
-      cancelAnimationFrame(this.#resizeFrame);
-      this.#resizeFrame = requestAnimationFrame(() => narrow(width));
-    });
-    this.#resize.observe(this);
   }
 
   async #mount() {
@@ -167,8 +131,8 @@ export class FoundryKeyringElement extends HTMLElement {
     style.rel = 'stylesheet';
     style.href = here('./foundry-keyring.css');
     const container = document.createElement('div');
+    // `mount` follows the container's width for the narrow layout (src/embed/width.js).
     container.className = 'fk-embed';
-    this.#followWidth(container);
     root.replaceChildren(style, container);
     try {
       this.#handle = mount(container, this.options);

@@ -48,7 +48,8 @@ export interface KeyringHandle {
   free(): void;
 }
 
-/** The glue's `mount` (foundry_keyring.js), precisely typed. Throws a TypeError for invalid options. */
+/** The glue's `mount` (foundry_keyring.js), precisely typed. Throws a TypeError for invalid options.
+ *  While `element` is at most 40rem wide it has the class `fk-narrow` (the narrow layout), until unmount. */
 export type Mount = (element: HTMLElement, options?: KeyringOptions) => KeyringHandle;
 
 export type LockReason = 'manual' | 'idle' | 'hidden' | 'changed-elsewhere' | 'agent-stopped' | 'unmounted';

@@ -38,6 +38,24 @@ use std::sync::{Arc, Mutex};
 use wasm_bindgen::prelude::*;
 use web_sys::{AbortController, CustomEvent, CustomEventInit, Headers, HtmlElement};
 
+#[wasm_bindgen(module = "/src/embed/width.js")]
+extern "C" {
+    /// Marks `element` `.fk-narrow` while it is at most 40rem wide; returns the function that
+    /// stops watching and takes the class off.
+    #[wasm_bindgen(js_name = followWidth)]
+    fn follow_width(element: &HtmlElement) -> js_sys::Function;
+}
+
+/// The width watch of one mounted instance; it stops when the instance goes.
+struct WidthWatch(js_sys::Function);
+
+impl Drop for WidthWatch {
+    fn drop(&mut self) {
+        // Nothing to report: a watch that cannot stop has nothing left to change.
+        let _ = self.0.call0(&JsValue::NULL);
+    }
+}
+
 /// Event names, dispatched on the element the keyring was mounted into.
 pub const EVENT_UNLOCKED: &str = "foundry-keyring:unlocked";
 pub const EVENT_LOCKED: &str = "foundry-keyring:locked";
@@ -123,6 +141,8 @@ fn resolve(raw: JsValue) -> Result<Resolved, String> {
 }
 
 /// Mounts a keyring into `element` (appended to it; the element's other children stay).
+/// While `element` is at most 40rem wide it carries the class `fk-narrow`, under which the
+/// embedding stylesheet lays the keyring out as on a phone.
 ///
 /// Throws a `TypeError` for invalid options. Returns the handle that locks, unmounts and
 /// makes authenticated calls for the host.
@@ -147,6 +167,8 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<KeyringHandle, Js
     };
     let events_target = element.clone();
     let reports = ErrorReports::new(report_tx.clone());
+    // Before the view renders, so that a narrow tile never shows the wide layout first.
+    let width = WidthWatch(follow_width(&element));
     let watched = Arc::clone(&slot);
     let unmount = mount_to(element.clone(), move || {
         provide_context(reports);
@@ -165,6 +187,7 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<KeyringHandle, Js
     Ok(KeyringHandle {
         inner: RefCell::new(Some(Mounted {
             unmount,
+            _width: width,
             element,
             state,
             requests,
@@ -177,6 +200,8 @@ pub fn mount(element: HtmlElement, options: JsValue) -> Result<KeyringHandle, Js
 /// clears the timers and listeners the components registered and cancels their requests.
 struct Mounted {
     unmount: leptos::mount::UnmountHandle<AnyViewState>,
+    /// Follows the element's width for the narrow layout (`src/embed/width.js`).
+    _width: WidthWatch,
     element: HtmlElement,
     state: Option<KeyringState>,
     /// Aborts the host's in-flight `fetch` calls on unmount.

@@ -3,7 +3,7 @@
 // and every flow works. The example host page's Lab B is compact, Lab A is not.
 import { test, expect, demoKey, screenshot } from '../support/fixtures.mjs';
 import path from 'node:path';
-import { SCREENSHOT_DIR } from '../support/env.mjs';
+import { SCREENSHOT_DIR, API_BASE } from '../support/env.mjs';
 import { addFirstKey, resetDouble, unlock, expectNoSecretsLeaked } from '../support/flows.mjs';
 import { openHostPage } from '../support/host.mjs';
 import { widthProblems } from '../support/layout.mjs';
@@ -146,4 +146,39 @@ test('a keyring in a narrow tile on a wide screen lays out as on a phone, and as
   // The switch happens outside the ResizeObserver's callback, so the host hears no error.
   await page.waitForTimeout(300);
   expect(await page.evaluate(() => window.hostSawErrors), 'errors the host page heard').toEqual([]);
+});
+
+// A host that mounts without the element gets the same: `mount` follows the width of whatever
+// element it is given (src/embed/width.js), and unmounting stops it.
+test('a keyring mounted without the element follows the width of the host\'s own element', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await openHostPage(page);
+  await page.evaluate(async (apiBase) => {
+    for (const element of document.querySelectorAll('foundry-keyring')) element.remove();
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = '/embed/foundry-keyring.css';
+    const loaded = new Promise((resolve) => link.addEventListener('load', resolve));
+    document.head.append(link);
+    await loaded;
+    const tile = document.createElement('div');
+    tile.id = 'host-tile';
+    tile.style.width = '22rem';
+    document.body.append(tile);
+    const { default: init, mount } = await import('/embed/foundry_keyring.js');
+    await init();
+    window.hostHandle = mount(tile, { apiBase, storageNamespace: 'host-tile', workerUrl: '/embed/key-agent_loader.js' });
+  }, API_BASE);
+  const tile = page.locator('#host-tile');
+  await addFirstKey(tile, { key: demoKey('member'), label: 'member key', sessionOnly: true });
+  const firstCell = tile.getByRole('table').locator('tbody tr').first().locator('td').first();
+  await expect(firstCell).toBeVisible({ timeout: 20_000 });
+  const display = () => firstCell.evaluate((td) => getComputedStyle(td).display);
+  expect(await display(), 'cards in a 22rem element on a 1440 px screen').toBe('block');
+  await tile.evaluate((element) => { element.style.width = '60rem'; });
+  await expect.poll(display, 'a table once the element is wide').toBe('table-cell');
+  await tile.evaluate((element) => { element.style.width = '22rem'; });
+  await expect.poll(display, 'cards again once it is narrow').toBe('block');
+  await page.evaluate(() => window.hostHandle.unmount());
+  expect(await tile.evaluate((element) => element.className), 'unmounting takes the class off').toBe('');
 });
