@@ -13,8 +13,11 @@ export function followWidth(element) {
     const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
     element.classList.toggle('fk-narrow', width > 0 && width <= 40 * rem);
   };
-  // Before the first render, so that a narrow tile never shows the wide layout first.
-  narrow(element.clientWidth);
+  // Before the first render, so that a narrow tile never shows the wide layout first. The
+  // content box's width, as the observer's `contentRect` gives it later, so that a host's
+  // padded element near 40rem does not change layout once its first report comes.
+  const style = getComputedStyle(element);
+  narrow(element.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight));
   // In the next frame, not in the observer's callback: the other layout changes the element's
   // height, and a size changed inside the callback makes the browser report a "ResizeObserver
   // loop completed with undelivered notifications" error to the host page.

@@ -181,4 +181,19 @@ test('a keyring mounted without the element follows the width of the host\'s own
   await expect.poll(display, 'cards again once it is narrow').toBe('block');
   await page.evaluate(() => window.hostHandle.unmount());
   expect(await tile.evaluate((element) => element.className), 'unmounting takes the class off').toBe('');
+  // The first layout is chosen before the first render, on the width the observer reports
+  // later (the content box): an element 40rem wide inside its padding is narrow from the start,
+  // not wide for a frame.
+  const atMount = await page.evaluate(async (apiBase) => {
+    const element = document.getElementById('host-tile');
+    Object.assign(element.style, { boxSizing: 'content-box', width: '40rem', padding: '1rem' });
+    const { mount } = await import('/embed/foundry_keyring.js');
+    window.hostHandle = mount(element, { apiBase, storageNamespace: 'host-tile', workerUrl: '/embed/key-agent_loader.js' });
+    const first = element.classList.contains('fk-narrow');
+    // A few frames: the observer's first report is applied in the frame after it comes.
+    for (let frame = 0; frame < 4; frame += 1) await new Promise((resolve) => requestAnimationFrame(resolve));
+    return { first, later: element.classList.contains('fk-narrow') };
+  }, API_BASE);
+  expect(atMount).toEqual({ first: true, later: true });
+  await page.evaluate(() => window.hostHandle.unmount());
 });
