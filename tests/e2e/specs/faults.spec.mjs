@@ -5,7 +5,7 @@
 // fixture), and the keyring intact: stored byte for byte as it was, and still the page's live,
 // stored keyring (see expectKeyringIntact).
 import { test, expect, appUrl, demoKey, screenshot } from '../support/fixtures.mjs';
-import { addFirstKey, resetDouble, injectFault, unlock, PASSPHRASE } from '../support/flows.mjs';
+import { addFirstKey, resetDouble, injectFault, identityLoaded, unlock, PASSPHRASE } from '../support/flows.mjs';
 import { API_BASE } from '../support/env.mjs';
 import { storedKeyring, readStored, deriveMaterial } from '../support/security.mjs';
 
@@ -45,6 +45,8 @@ async function unlockedKeyring(page) {
   await page.goto(appUrl());
   await addFirstKey(page, { key: demoKey('member'), label: LABEL });
   await expect(page.getByRole('table')).toBeVisible();
+  // Both first calls answered before a test queues its faults (see identityLoaded).
+  await expect(identityLoaded(page)).toBeVisible({ timeout: 20_000 });
   const material = deriveMaterial(await readStored(page), PASSPHRASE);
   expect(material.index.entries.map((e) => e.label)).toEqual([LABEL]);
   return { stored: await storedKeyring(page), material };

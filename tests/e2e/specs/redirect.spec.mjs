@@ -5,7 +5,7 @@
 // (support/recorder.mjs), which the served CSP allows, so only the app's own rule keeps the key
 // from it. Every request is also made with `cache: "no-store"`.
 import { test, expect, appUrl, demoKey, screenshot } from '../support/fixtures.mjs';
-import { addFirstKey, resetDouble, injectFault, PASSPHRASE } from '../support/flows.mjs';
+import { addFirstKey, resetDouble, injectFault, identityLoaded, PASSPHRASE } from '../support/flows.mjs';
 import { API_BASE } from '../support/env.mjs';
 import { startRecorder } from '../support/recorder.mjs';
 
@@ -214,6 +214,9 @@ async function droppedWhoamiWithProbe(page, request, wire) {
   const startingAgent = await watchFetchModes(page);
   await startingAgent(() => page.goto(appUrl()));
   await addFirstKey(page, { key: demoKey('member') });
+  // The key's own whoami answered before the drops are queued: its panel's heading shows while
+  // it loads, and on a busy machine a whoami sent after the fault ate drops meant for the unlock.
+  await expect(identityLoaded(page)).toBeVisible({ timeout: 20_000 });
   // Chromium resends a GET whose reused connection closed (faults.spec.mjs): queue 5, clear the rest.
   await injectFault(request, { kind: 'drop', count: 5, path: WHOAMI });
   await startingAgent(() => page.getByRole('button', { name: 'Lock' }).click());

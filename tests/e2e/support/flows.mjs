@@ -28,6 +28,12 @@ export async function injectFault(request, fault) {
   expect(response.ok(), `fault accepted: ${JSON.stringify(fault)}`).toBeTruthy();
 }
 
+/** The identity panel with the key's own whoami answered: its heading shows while that call is
+ *  still on its way, so a test that queues faults for the next call waits for this first. */
+export function identityLoaded(page) {
+  return page.getByRole('region', { name: 'Who this key belongs to' }).getByRole('term').filter({ hasText: 'User id' });
+}
+
 /** First visit: paste a key, label it, and keep it encrypted (or for this session only).
  *  Waits for the identity panel unless `expectIdentity` is false (a key the API refuses). */
 export async function addFirstKey(page, { key, label = 'lab member', passphrase = PASSPHRASE, sessionOnly = false, expectIdentity = true }) {
